@@ -1,0 +1,232 @@
+"""Question banks: YAML files of interview questions with target lengths and talking points.
+
+Schema (unknown keys are rejected)::
+
+    name: Behavioral core            # required
+    questions:
+      - id: failure-story            # required, unique across all loaded banks: [a-z0-9-]+
+        text: Tell me about a time you failed.   # required
+        tags: [behavioral, failure]  # optional
+        target_seconds: [60, 120]    # optional [min, max], default 60-120
+        talking_points:              # optional: key points a good answer makes
+          - what went wrong and my part in it
+
+Banks come from three places, in this order: the banks shipped with redrill, the ``banks`` folder
+of the data home, and ``--bank FILE`` options.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from redrill.errors import InputError, Problem, RedrillError
+from redrill.yamlfile import kind_of, read_yaml
+
+DEFAULT_TARGET = (60.0, 120.0)
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+BANK_KEYS = {"name", "description", "questions"}
+QUESTION_KEYS = {"id", "text", "tags", "target_seconds", "talking_points"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One interview question."""
+
+    id: str
+    text: str
+    tags: tuple[str, ...] = ()
+    target_seconds: tuple[float, float] = DEFAULT_TARGET
+    talking_points: tuple[str, ...] = ()
+    bank: str = ""
+    source: str = ""
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A named set of questions loaded from one file."""
+
+    name: str
+    path: str
+    questions: tuple[Question, ...]
+    description: str = ""
+
+
+@dataclass
+class Catalog:
+    """Every loaded question by id, plus the banks they came from."""
+
+    banks: list[Bank] = field(default_factory=list)
+    questions: dict[str, Question] = field(default_factory=dict)
+
+    def get(self, question_id: str) -> Question:
+        """The question with this id, or an error that suggests the closest ids."""
+        try:
+            return self.questions[question_id]
+        except KeyError:
+            close = difflib.get_close_matches(question_id, list(self.questions), n=3, cutoff=0.5)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            raise RedrillError(
+                f"unknown question id '{question_id}'.{hint} Run `redrill bank list` to see all ids."
+            ) from None
+
+    def search(self, words: str) -> list[Question]:
+        """Questions whose text, id or tags contain all the given words (case-insensitive)."""
+        terms = [w for w in re.findall(r"[a-z0-9']+", words.lower()) if w]
+        found = []
+        for q in self.questions.values():
+            hay = f"{q.id} {q.text} {' '.join(q.tags)}".lower()
+            if all(t in hay for t in terms):
+                found.append(q)
+        return found
+
+
+def shipped_bank_files() -> list[Path]:
+    """The YAML banks that come with redrill (works from a checkout and from a wheel)."""
+    from importlib import resources
+
+    root = resources.files("redrill") / "question_banks"
+    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith((".yaml", ".yml")))
+
+
+def user_bank_files(banks_dir: Path) -> list[Path]:
+    """The user's own banks in the data home's ``banks`` folder."""
+    if not banks_dir.is_dir():
+        return []
+    return sorted(p for p in banks_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_bank(path: Path) -> Bank:
+    """Load and validate one bank file; every problem is reported at once."""
+    name = str(path)
+    data, lines = read_yaml(path)
+    problems: list[Problem] = []
+
+    def at(*key) -> int | None:
+        while key and key not in lines:
+            key = key[:-1]
+        return lines.get(key)
+
+    if not isinstance(data, dict):
+        what = "empty" if data is None else f"a {kind_of(data)}"
+        raise InputError([Problem(name, 1, None, f"a bank must be a mapping with 'name' and 'questions', but the file is {what}")])
+    for key in data:
+        if key not in BANK_KEYS:
+            problems.append(Problem(name, at(key), str(key), f"unknown key; allowed: {', '.join(sorted(BANK_KEYS))}"))
+    bank_name = data.get("name")
+    if bank_name is None:
+        problems.append(Problem(name, 1, "name", "missing (required): give the bank a name"))
+    elif not isinstance(bank_name, str) or not bank_name.strip():
+        problems.append(Problem(name, at("name"), "name", f"must be text, not {kind_of(bank_name)}"))
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        problems.append(Problem(name, at("description"), "description", "must be text"))
+        description = ""
+    raw_questions = data.get("questions")
+    questions: list[Question] = []
+    if raw_questions is None:
+        problems.append(Problem(name, 1, "questions", "missing (required): a list of questions"))
+        raw_questions = []
+    elif not isinstance(raw_questions, list):
+        problems.append(Problem(name, at("questions"), "questions", f"must be a list, not {kind_of(raw_questions)}"))
+        raw_questions = []
+    seen: dict[str, int | None] = {}
+    for i, item in enumerate(raw_questions):
+        where = f"questions[{i}]"
+        if not isinstance(item, dict):
+            problems.append(Problem(name, at("questions", i), where, f"must be a mapping with id and text, not {kind_of(item)}"))
+            continue
+        for key in item:
+            if key not in QUESTION_KEYS:
+                problems.append(Problem(name, at("questions", i, key), f"{where}.{key}", f"unknown key; allowed: {', '.join(sorted(QUESTION_KEYS))}"))
+        qid = item.get("id")
+        if qid is None:
+            problems.append(Problem(name, at("questions", i), f"{where}.id", "missing (required)"))
+        elif not isinstance(qid, str) or not ID_PATTERN.match(qid):
+            problems.append(Problem(name, at("questions", i, "id"), f"{where}.id", f"'{qid}' is not a valid id: use lower-case letters, digits and single dashes, e.g. failure-story"))
+            qid = None
+        elif qid in seen:
+            problems.append(Problem(name, at("questions", i, "id"), f"{where}.id", f"duplicate id '{qid}' (first used on line {seen[qid]})"))
+        else:
+            seen[qid] = at("questions", i, "id")
+        text = item.get("text")
+        if text is None:
+            problems.append(Problem(name, at("questions", i), f"{where}.text", "missing (required): the question itself"))
+        elif not isinstance(text, str) or not text.strip():
+            problems.append(Problem(name, at("questions", i, "text"), f"{where}.text", f"must be non-empty text, not {kind_of(text)}"))
+            text = None
+        tags = item.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            problems.append(Problem(name, at("questions", i, "tags"), f"{where}.tags", "must be a list of words, e.g. [behavioral, failure]"))
+            tags = []
+        target = item.get("target_seconds", list(DEFAULT_TARGET))
+        target_ok = (
+            isinstance(target, list)
+            and len(target) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in target)
+        )
+        if not target_ok:
+            problems.append(Problem(name, at("questions", i, "target_seconds"), f"{where}.target_seconds", "must be [min, max] in seconds, e.g. [60, 120]"))
+            target = list(DEFAULT_TARGET)
+        elif not (0 < target[0] <= target[1] <= 3600):
+            msg = "min is greater than max" if target[0] > target[1] else "values must be between 1 and 3600 seconds"
+            problems.append(Problem(name, at("questions", i, "target_seconds"), f"{where}.target_seconds", f"{msg}: {target}"))
+            target = list(DEFAULT_TARGET)
+        points = item.get("talking_points", [])
+        if not isinstance(points, list) or not all(isinstance(p, str) and p.strip() for p in points):
+            problems.append(Problem(name, at("questions", i, "talking_points"), f"{where}.talking_points", "must be a list of short phrases"))
+            points = []
+        if qid and text:
+            questions.append(
+                Question(
+                    id=qid,
+                    text=" ".join(text.split()),
+                    tags=tuple(tags),
+                    target_seconds=(float(target[0]), float(target[1])),
+                    talking_points=tuple(p.strip() for p in points),
+                    bank=bank_name if isinstance(bank_name, str) else "",
+                    source=name,
+                    line=at("questions", i, "id"),
+                )
+            )
+    if problems:
+        raise InputError(problems, hint="See the README section 'Question banks' for the format.")
+    return Bank(name=bank_name, path=name, questions=tuple(questions), description=description)
+
+
+def load_catalog(banks_dir: Path | None = None, extra: list[Path] | tuple[Path, ...] = ()) -> Catalog:
+    """Load the shipped banks, the user's banks folder and ``extra`` files.
+
+    Ids must be unique across all of them; problems in every file are collected and reported
+    together.
+    """
+    files = shipped_bank_files() + (user_bank_files(banks_dir) if banks_dir else []) + [Path(p) for p in extra]
+    catalog = Catalog()
+    problems: list[Problem] = []
+    first_seen: dict[str, Question] = {}
+    loaded: set[str] = set()
+    for path in files:
+        key = str(Path(path).resolve())
+        if key in loaded:
+            continue
+        loaded.add(key)
+        try:
+            bank = load_bank(Path(path))
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        catalog.banks.append(bank)
+        for q in bank.questions:
+            if q.id in first_seen:
+                other = first_seen[q.id]
+                where = other.source + (f":{other.line}" if other.line else "")
+                problems.append(Problem(str(path), q.line, "id", f"duplicate id '{q.id}': already defined in {where}; ids must be unique across all banks"))
+                continue
+            first_seen[q.id] = q
+            catalog.questions[q.id] = q
+    if problems:
+        raise InputError(problems, hint="See the README section 'Question banks' for the format.")
+    return catalog

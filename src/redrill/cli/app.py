@@ -1,0 +1,116 @@
+"""What every command shares: the data home, settings, question catalog and store, opened lazily,
+plus the console used for output and the options common to many commands."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from redrill.paths import Paths, current
+
+
+class App:
+    """Per-invocation state, created by the ``redrill`` group and passed to commands."""
+
+    def __init__(self, home: Path | None = None):
+        self.paths = Paths(home) if home else current()
+        self.extra_banks: list[Path] = []
+        self._config = None
+        self._catalog = None
+        self._store = None
+
+    @property
+    def config(self):
+        if self._config is None:
+            from redrill.config import load_config
+
+            self._config = load_config(self.paths.config)
+        return self._config
+
+    @property
+    def catalog(self):
+        """Every question: shipped banks, the data home's banks folder, and ``--bank`` files."""
+        if self._catalog is None:
+            from redrill.banks import load_catalog
+
+            self._catalog = load_catalog(self.paths.banks, self.extra_banks)
+        return self._catalog
+
+    @property
+    def store(self):
+        if self._store is None:
+            from redrill.store import open_store
+
+            self._store = open_store(self.paths)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def _add_banks(ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    if value:
+        ctx.ensure_object(App).extra_banks.extend(Path(v) for v in value)
+    return value
+
+
+def bank_option(func: Callable) -> Callable:
+    """``--bank FILE`` (repeatable): load an extra question bank for this command."""
+    return click.option(
+        "--bank",
+        "banks",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=str),
+        expose_value=False,
+        callback=_add_banks,
+        is_eager=False,
+        help="Also load this question bank (YAML). Repeatable.",
+    )(func)
+
+
+_console = None
+
+
+def console():
+    """The rich console for standard output (created on first use: rich is not imported for --help)."""
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        _console = Console(highlight=False, soft_wrap=False)
+    return _console
+
+
+def err_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    """Print one JSON object on standard output (no colour, no wrapping)."""
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2))
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def fmt_seconds(value: float | None) -> str:
+    """``95.4`` -> ``1:35``; None -> ``-``."""
+    if value is None:
+        return "-"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    return f"{sign}{int(value // 60)}:{int(round(value % 60)):02d}" if value >= 60 else f"{sign}{value:.0f} s"

@@ -1,0 +1,97 @@
+"""``redrill bank ...``: list, show and validate question banks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from redrill.cli.app import App, bank_option, console, pass_app, print_json
+
+
+@click.group("bank")
+def bank() -> None:
+    """List, show and check question banks."""
+
+
+@bank.command("list")
+@bank_option
+@click.option("--tag", help="Only questions with this tag.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_app
+def bank_list(app: App, tag: str | None, as_json: bool) -> None:
+    """List every question of every loaded bank, with its id."""
+    catalog = app.catalog
+    questions = [q for q in catalog.questions.values() if tag is None or tag in q.tags]
+    if as_json:
+        print_json(
+            [
+                {"id": q.id, "text": q.text, "bank": q.bank, "tags": list(q.tags), "target_seconds": list(q.target_seconds)}
+                for q in questions
+            ]
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(questions)} questions in {len(catalog.banks)} banks", title_justify="left")
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("question")
+    table.add_column("target", no_wrap=True)
+    table.add_column("bank", style="dim")
+    for q in questions:
+        lo, hi = q.target_seconds
+        table.add_row(q.id, q.text, f"{lo:.0f}-{hi:.0f} s", q.bank)
+    console().print(table)
+
+
+@bank.command("show")
+@click.argument("question_id")
+@bank_option
+@pass_app
+def bank_show(app: App, question_id: str) -> None:
+    """Show one question: text, target length, tags and talking points."""
+    q = app.catalog.get(question_id)
+    out = console()
+    out.print(f"[bold]{q.id}[/bold]  ({q.bank})")
+    out.print(q.text)
+    lo, hi = q.target_seconds
+    out.print(f"Target: {lo:.0f}-{hi:.0f} s" + (f"   Tags: {', '.join(q.tags)}" if q.tags else ""))
+    if q.talking_points:
+        out.print("Talking points:")
+        for point in q.talking_points:
+            out.print(f"  - {point}")
+    out.print(f"[dim]From {q.source}[/dim]")
+
+
+@bank.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def bank_validate(files: tuple[Path, ...]) -> None:
+    """Check bank files; every problem is listed with its file, line and field."""
+    from redrill.banks import load_bank
+    from redrill.errors import InputError, Problem
+
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    total = 0
+    for path in files:
+        if not path.exists():
+            problems.append(Problem(str(path), None, None, "no such file"))
+            continue
+        try:
+            loaded = load_bank(path)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        for q in loaded.questions:
+            if q.id in seen:
+                problems.append(Problem(str(path), q.line, "id", f"duplicate id '{q.id}': already defined in {seen[q.id]}"))
+            else:
+                seen[q.id] = f"{q.source}:{q.line}" if q.line else q.source
+        total += len(loaded.questions)
+        click.echo(f"ok  {path}: {len(loaded.questions)} questions ({loaded.name})")
+    if problems:
+        raise InputError(problems, hint="See the README section 'Question banks' for the format.")
+    click.echo(f"{len(files)} file(s), {total} questions: all valid.")
+
+
+COMMANDS = [bank]

@@ -1,0 +1,58 @@
+"""``redrill paths`` and ``redrill doctor``."""
+
+from __future__ import annotations
+
+import click
+
+from redrill.cli.app import App, bank_option, console, pass_app, print_json
+
+
+@click.command("paths")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def paths(app: App, as_json: bool) -> None:
+    """Print where redrill keeps the database, recordings, models and your banks."""
+    p = app.paths
+    rows = {
+        "home": p.home,
+        "database": p.database,
+        "recordings": p.recordings,
+        "models": p.models,
+        "banks": p.banks,
+        "config": p.config,
+    }
+    if as_json:
+        print_json({k: str(v) for k, v in rows.items()})
+        return
+    for key, value in rows.items():
+        click.echo(f"{key:<11} {value}")
+
+
+@click.command("doctor")
+@bank_option
+@pass_app
+def doctor(app: App) -> None:
+    """Check every component (database, banks, microphone, voice, model) and say how to fix problems."""
+    from redrill.doctor import run_checks
+
+    out = console()
+    results = run_checks(app)
+    failed = 0
+    for check in results:
+        if check.ok:
+            mark = "[green]ok[/green]  "
+        elif check.warning:
+            mark = "[yellow]note[/yellow]"
+        else:
+            mark = "[red]FAIL[/red]"
+            failed += 1
+        out.print(f"{mark} [bold]{check.component}[/bold]: {check.detail}")
+        if check.fix and not check.ok:
+            out.print(f"      fix: {check.fix}")
+    if failed:
+        out.print(f"\n{failed} problem(s) found.")
+        raise SystemExit(1)
+    out.print("\nAll good.")
+
+
+COMMANDS = [paths, doctor]

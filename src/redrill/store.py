@@ -1,0 +1,589 @@
+"""The SQLite store: one database file in the data home.
+
+Schema changes are numbered migration functions, applied on every open, each in its own
+transaction; ``PRAGMA user_version`` records how far a database has come. Before an existing
+database is upgraded it is copied aside (``redrill.db.v1-backup-...``), so an upgrade can never
+cost the user their history.
+
+The store only moves rows; it knows nothing about scoring or scheduling.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from redrill.errors import RedrillError
+from redrill.paths import private_file
+
+SOURCES = ("microphone", "audio_file", "transcript", "text")
+STATUSES = ("recorded", "transcribed", "scored")
+RATINGS = ("bombed", "shaky", "ok", "nailed")
+BUSY_TIMEOUT_MS = 10_000
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def to_iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware UTC datetime")
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+# --- migrations -----------------------------------------------------------------------------
+
+
+def _m001_core(db: sqlite3.Connection) -> None:
+    """Interviews (debriefs), the questions flagged in them, and answer attempts."""
+    db.execute(
+        """CREATE TABLE interviews (
+            id INTEGER PRIMARY KEY,
+            company TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL DEFAULT '',
+            date TEXT,
+            stage TEXT NOT NULL DEFAULT '',
+            went_well TEXT NOT NULL DEFAULT '[]',
+            to_change TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE question_flags (
+            id INTEGER PRIMARY KEY,
+            interview_id INTEGER REFERENCES interviews(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            question_text TEXT NOT NULL,
+            rating TEXT NOT NULL CHECK (rating IN ('bombed', 'shaky', 'ok', 'nailed')),
+            wish_i_said TEXT NOT NULL DEFAULT '[]',
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX question_flags_by_question ON question_flags(question_id)")
+    db.execute(
+        """CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            question_id TEXT NOT NULL,
+            question_text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('microphone', 'audio_file', 'transcript', 'text')),
+            audio_path TEXT,
+            status TEXT NOT NULL CHECK (status IN ('recorded', 'transcribed', 'scored')),
+            transcript_json TEXT,
+            metrics_json TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX attempts_by_question ON attempts(question_id, created_at)")
+
+
+def _m002_scheduling(db: sqlite3.Connection) -> None:
+    """Per-question drill state (weak list, FSRS card), review log, and attempt details."""
+    db.execute("ALTER TABLE attempts ADD COLUMN audio_seconds REAL")
+    db.execute("ALTER TABLE attempts ADD COLUMN error TEXT")
+    db.execute("ALTER TABLE attempts ADD COLUMN interview_id INTEGER REFERENCES interviews(id) ON DELETE SET NULL")
+    db.execute("CREATE INDEX attempts_by_status ON attempts(status)")
+    db.execute(
+        """CREATE TABLE question_state (
+            question_id TEXT PRIMARY KEY,
+            talking_points TEXT NOT NULL DEFAULT '[]',
+            weak INTEGER NOT NULL DEFAULT 0,
+            mastered INTEGER NOT NULL DEFAULT 0,
+            card TEXT,
+            due TEXT,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            question_id TEXT NOT NULL,
+            attempt_id INTEGER REFERENCES attempts(id) ON DELETE SET NULL,
+            rating INTEGER NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            due TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX reviews_by_question ON reviews(question_id, reviewed_at)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_core, _m002_scheduling]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One answer to one question, at some stage of processing."""
+
+    id: int
+    question_id: str
+    question_text: str
+    created_at: datetime
+    source: str
+    status: str
+    audio_path: str | None = None
+    audio_seconds: float | None = None
+    transcript: dict | None = None
+    metrics: dict | None = None
+    interview_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Interview:
+    id: int
+    company: str
+    role: str
+    date: str | None
+    stage: str
+    went_well: list[str]
+    to_change: list[str]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A question as it went in one interview, and what the user wishes they had said."""
+
+    id: int
+    interview_id: int | None
+    question_id: str
+    question_text: str
+    rating: str
+    wish_i_said: list[str]
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class QuestionState:
+    """What redrill remembers about drilling one question."""
+
+    question_id: str
+    talking_points: list[str]
+    weak: bool
+    mastered: bool
+    card: dict | None
+    due: datetime | None
+    updated_at: datetime
+
+
+_ATTEMPT_COLUMNS = (
+    "id, question_id, question_text, created_at, source, status, audio_path, audio_seconds, "
+    "transcript_json, metrics_json, interview_id, error"
+)
+
+
+def _attempt(row: tuple) -> Attempt:
+    return Attempt(
+        id=row[0],
+        question_id=row[1],
+        question_text=row[2],
+        created_at=from_iso(row[3]),
+        source=row[4],
+        status=row[5],
+        audio_path=row[6],
+        audio_seconds=row[7],
+        transcript=json.loads(row[8]) if row[8] else None,
+        metrics=json.loads(row[9]) if row[9] else None,
+        interview_id=row[10],
+        error=row[11],
+    )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+class Store:
+    """A connection to the redrill database. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: Path, *, backup: bool = True):
+        self.path = Path(path)
+        self.backup_path: Path | None = None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            # Create it user-only before SQLite touches it; SQLite gives -wal/-shm the same mode.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        private_file(self.path)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                self.db.execute("PRAGMA journal_mode = DELETE")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(backup)
+        except sqlite3.DatabaseError as exc:
+            raise RedrillError(
+                f"cannot open the database {self.path}: {exc}. If the file is damaged, move it "
+                f"aside (your recordings stay in {self.path.parent / 'recordings'}) and run again."
+            ) from None
+
+    # -- life cycle
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE): all or nothing, and serialised across processes."""
+        if self.db.in_transaction:
+            yield self.db
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def _migrate(self, backup: bool) -> None:
+        current = self.version
+        if current > SCHEMA_VERSION:
+            raise RedrillError(
+                f"the database {self.path} is from a newer redrill (schema {current}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade redrill to use it"
+            )
+        if current == SCHEMA_VERSION:
+            return
+        if current > 0 and backup:
+            self.backup_path = self._backup(current)
+        for number in range(current + 1, SCHEMA_VERSION + 1):
+            with self.transaction() as db:
+                # Another process may have migrated while we waited for the write lock.
+                if db.execute("PRAGMA user_version").fetchone()[0] >= number:
+                    continue
+                MIGRATIONS[number - 1](db)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    def _backup(self, version: int) -> Path:
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        target = self.path.with_name(f"{self.path.name}.v{version}-backup-{stamp}")
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
+        copy = sqlite3.connect(target)
+        try:
+            self.db.backup(copy)
+        finally:
+            copy.close()
+        private_file(target)
+        return target
+
+    # -- attempts
+
+    def add_attempt(
+        self,
+        *,
+        question_id: str,
+        question_text: str,
+        source: str,
+        status: str,
+        created_at: datetime | None = None,
+        audio_path: str | None = None,
+        audio_seconds: float | None = None,
+        transcript: dict | None = None,
+        metrics: dict | None = None,
+        interview_id: int | None = None,
+        error: str | None = None,
+    ) -> int:
+        """Store a new attempt and return its id."""
+        if source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}")
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}")
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO attempts (question_id, question_text, created_at, source, status, audio_path,"
+                " audio_seconds, transcript_json, metrics_json, interview_id, error)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    question_id,
+                    question_text,
+                    to_iso(created_at or utcnow()),
+                    source,
+                    status,
+                    audio_path,
+                    audio_seconds,
+                    None if transcript is None else _dumps(transcript),
+                    None if metrics is None else _dumps(metrics),
+                    interview_id,
+                    error,
+                ),
+            )
+            return cur.lastrowid
+
+    def update_attempt(self, attempt_id: int, **fields: Any) -> None:
+        """Change some fields of an attempt (status, transcript, metrics, audio_path, audio_seconds, error)."""
+        columns = {
+            "status": lambda v: v,
+            "audio_path": lambda v: v,
+            "audio_seconds": lambda v: v,
+            "error": lambda v: v,
+            "transcript": lambda v: None if v is None else _dumps(v),
+            "metrics": lambda v: None if v is None else _dumps(v),
+        }
+        names = {"transcript": "transcript_json", "metrics": "metrics_json"}
+        unknown = set(fields) - set(columns)
+        if unknown:
+            raise ValueError(f"cannot update {sorted(unknown)}")
+        if "status" in fields and fields["status"] not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}")
+        sets = ", ".join(f"{names.get(k, k)} = ?" for k in fields)
+        values = [columns[k](v) for k, v in fields.items()]
+        with self.transaction() as db:
+            cur = db.execute(f"UPDATE attempts SET {sets} WHERE id = ?", (*values, attempt_id))
+            if cur.rowcount != 1:
+                raise RedrillError(f"no attempt #{attempt_id}")
+
+    def get_attempt(self, attempt_id: int) -> Attempt:
+        row = self.db.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        if row is None:
+            raise RedrillError(f"no attempt #{attempt_id}; run `redrill history` to see attempt numbers")
+        return _attempt(row)
+
+    def attempts(
+        self,
+        question_id: str | None = None,
+        *,
+        status: str | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+        before_id: int | None = None,
+    ) -> list[Attempt]:
+        """Attempts, oldest first unless ``newest_first``; filtered by question and status."""
+        where, args = [], []
+        if question_id is not None:
+            where.append("question_id = ?")
+            args.append(question_id)
+        if status is not None:
+            where.append("status = ?")
+            args.append(status)
+        if before_id is not None:
+            where.append("id < ?")
+            args.append(before_id)
+        sql = f"SELECT {_ATTEMPT_COLUMNS} FROM attempts"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        order = "DESC" if newest_first else "ASC"
+        sql += f" ORDER BY created_at {order}, id {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_attempt(r) for r in self.db.execute(sql, args)]
+
+    def pending_attempts(self) -> list[Attempt]:
+        """Attempts whose audio is stored but not yet transcribed or scored."""
+        rows = self.db.execute(
+            f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE status != 'scored' ORDER BY id"
+        )
+        return [_attempt(r) for r in rows]
+
+    def scored_metrics(self, question_id: str | None = None) -> list[tuple[int, str, datetime, dict]]:
+        """``(id, question_id, created_at, metrics)`` of scored attempts, oldest first (no transcripts: fast)."""
+        sql = "SELECT id, question_id, created_at, metrics_json FROM attempts WHERE status = 'scored'"
+        args: list = []
+        if question_id is not None:
+            sql += " AND question_id = ?"
+            args.append(question_id)
+        sql += " ORDER BY created_at, id"
+        return [(r[0], r[1], from_iso(r[2]), json.loads(r[3])) for r in self.db.execute(sql, args) if r[3]]
+
+    def delete_attempts(self, attempt_ids: list[int]) -> list[Attempt]:
+        """Delete attempts (rows only; the caller removes audio files). Returns what was deleted."""
+        gone = []
+        with self.transaction() as db:
+            for attempt_id in attempt_ids:
+                row = db.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+                if row is None:
+                    continue
+                gone.append(_attempt(row))
+                db.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
+        return gone
+
+    def compact(self) -> None:
+        """Reclaim the space of deleted rows so deleted data is not left in the file."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.execute("VACUUM")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- interviews and flags
+
+    def add_interview(
+        self,
+        *,
+        company: str = "",
+        role: str = "",
+        date: str | None = None,
+        stage: str = "",
+        went_well: list[str] = (),
+        to_change: list[str] = (),
+        created_at: datetime | None = None,
+    ) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO interviews (company, role, date, stage, went_well, to_change, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (company, role, date, stage, _dumps(list(went_well)), _dumps(list(to_change)), to_iso(created_at or utcnow())),
+            )
+            return cur.lastrowid
+
+    def interviews(self) -> list[Interview]:
+        rows = self.db.execute(
+            "SELECT id, company, role, date, stage, went_well, to_change, created_at FROM interviews ORDER BY COALESCE(date, created_at) DESC, id DESC"
+        )
+        return [self._interview(r) for r in rows]
+
+    def get_interview(self, interview_id: int) -> Interview:
+        row = self.db.execute(
+            "SELECT id, company, role, date, stage, went_well, to_change, created_at FROM interviews WHERE id = ?",
+            (interview_id,),
+        ).fetchone()
+        if row is None:
+            raise RedrillError(f"no interview #{interview_id}; run `redrill interviews` to list them")
+        return self._interview(row)
+
+    @staticmethod
+    def _interview(r: tuple) -> Interview:
+        return Interview(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]), from_iso(r[7]))
+
+    def add_flag(
+        self,
+        *,
+        question_id: str,
+        question_text: str,
+        rating: str,
+        interview_id: int | None = None,
+        wish_i_said: list[str] = (),
+        note: str = "",
+        created_at: datetime | None = None,
+    ) -> int:
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {RATINGS}")
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO question_flags (interview_id, question_id, question_text, rating, wish_i_said, note, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (interview_id, question_id, question_text, rating, _dumps(list(wish_i_said)), note, to_iso(created_at or utcnow())),
+            )
+            return cur.lastrowid
+
+    def flags(self, *, interview_id: int | None = None, question_id: str | None = None) -> list[Flag]:
+        where, args = [], []
+        if interview_id is not None:
+            where.append("interview_id = ?")
+            args.append(interview_id)
+        if question_id is not None:
+            where.append("question_id = ?")
+            args.append(question_id)
+        sql = "SELECT id, interview_id, question_id, question_text, rating, wish_i_said, note, created_at FROM question_flags"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id"
+        return [
+            Flag(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], from_iso(r[7]))
+            for r in self.db.execute(sql, args)
+        ]
+
+    # -- question state (scheduling)
+
+    def get_state(self, question_id: str) -> QuestionState | None:
+        row = self.db.execute(
+            "SELECT question_id, talking_points, weak, mastered, card, due, updated_at FROM question_state WHERE question_id = ?",
+            (question_id,),
+        ).fetchone()
+        return None if row is None else self._state(row)
+
+    def states(self) -> list[QuestionState]:
+        rows = self.db.execute(
+            "SELECT question_id, talking_points, weak, mastered, card, due, updated_at FROM question_state ORDER BY question_id"
+        )
+        return [self._state(r) for r in rows]
+
+    @staticmethod
+    def _state(r: tuple) -> QuestionState:
+        return QuestionState(r[0], json.loads(r[1]), bool(r[2]), bool(r[3]), json.loads(r[4]) if r[4] else None, from_iso(r[5]), from_iso(r[6]))
+
+    def set_state(
+        self,
+        question_id: str,
+        *,
+        now: datetime | None = None,
+        **fields: Any,
+    ) -> None:
+        """Create or update a question's state; only the given fields change.
+
+        Fields: talking_points (list), weak (bool), mastered (bool), card (dict or None),
+        due (datetime or None).
+        """
+        encode = {
+            "talking_points": lambda v: _dumps(list(v)),
+            "weak": lambda v: int(bool(v)),
+            "mastered": lambda v: int(bool(v)),
+            "card": lambda v: None if v is None else _dumps(v),
+            "due": lambda v: None if v is None else to_iso(v),
+        }
+        unknown = set(fields) - set(encode)
+        if unknown:
+            raise ValueError(f"cannot set {sorted(unknown)}")
+        stamp = to_iso(now or utcnow())
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO question_state (question_id, updated_at) VALUES (?, ?) ON CONFLICT(question_id) DO NOTHING",
+                (question_id, stamp),
+            )
+            if fields:
+                sets = ", ".join(f"{k} = ?" for k in fields)
+                db.execute(
+                    f"UPDATE question_state SET {sets}, updated_at = ? WHERE question_id = ?",
+                    (*(encode[k](v) for k, v in fields.items()), stamp, question_id),
+                )
+
+    def add_review(self, *, question_id: str, rating: int, reviewed_at: datetime, due: datetime | None, attempt_id: int | None = None) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO reviews (question_id, attempt_id, rating, reviewed_at, due) VALUES (?, ?, ?, ?, ?)",
+                (question_id, attempt_id, rating, to_iso(reviewed_at), None if due is None else to_iso(due)),
+            )
+            return cur.lastrowid
+
+    def reviews(self, question_id: str | None = None) -> list[tuple[int, str, int | None, int, datetime, datetime | None]]:
+        sql = "SELECT id, question_id, attempt_id, rating, reviewed_at, due FROM reviews"
+        args: list = []
+        if question_id is not None:
+            sql += " WHERE question_id = ?"
+            args.append(question_id)
+        sql += " ORDER BY reviewed_at, id"
+        return [(r[0], r[1], r[2], r[3], from_iso(r[4]), from_iso(r[5])) for r in self.db.execute(sql, args)]
+
+
+def open_store(paths) -> Store:
+    """Open (creating and migrating as needed) the database of a data home."""
+    paths.ensure()
+    return Store(paths.database)
