@@ -49,6 +49,9 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[Any, dict[tupl
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         context = getattr(exc, "context", None)
+        context_mark = getattr(exc, "context_mark", None)
+        if context and context_mark is not None and (mark is None or context_mark.line != mark.line):
+            context += f" that started on line {context_mark.line + 1}"
         msg = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
         raise InputError([Problem(name, line, None, msg)]) from None
     lines: dict[tuple, int] = {}
