@@ -1,0 +1,50 @@
+"""``redrill forget``: delete recordings, transcripts and metrics for good."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from redrill.cli.app import App, pass_app
+
+
+@click.command("forget")
+@click.argument("attempt_ids", nargs=-1, type=int)
+@click.option("--question", "question_id", help="Forget every attempt at this question (and its drill state).")
+@click.option("--all", "everything", is_flag=True, help="Forget everything: all attempts, recordings and debriefs.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def forget(app: App, attempt_ids: tuple[int, ...], question_id: str | None, everything: bool, yes: bool) -> None:
+    """Delete ATTEMPT ids, --question ID, or --all: audio, transcripts and metrics, then compact the database."""
+    from redrill import forget as core
+
+    chosen = sum(bool(x) for x in (attempt_ids, question_id, everything))
+    if chosen != 1:
+        raise click.UsageError("give attempt ids, --question ID, or --all (exactly one of them)")
+    store, paths = app.store, app.paths
+    if everything:
+        what = "ALL your attempts, recordings and debriefs"
+    elif question_id:
+        n = len(store.attempts(question_id))
+        if n == 0:
+            raise click.ClickException(f"no attempts at '{question_id}'; `redrill history` lists what is stored")
+        what = f"{n} attempt(s) at '{question_id}'"
+    else:
+        for attempt_id in attempt_ids:
+            store.get_attempt(attempt_id)  # unknown ids are an error before anything is deleted
+        what = f"attempt(s) {', '.join(f'#{i}' for i in attempt_ids)}"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("not a terminal: add --yes to confirm")
+        click.confirm(f"Delete {what} for good?", abort=True)
+    if everything:
+        result = core.forget_everything(store, paths)
+    elif question_id:
+        result = core.forget_question(store, paths, question_id)
+    else:
+        result = core.forget_attempts(store, paths, list(attempt_ids))
+    click.echo(f"Forgot {result.attempts} attempt(s) and {result.recordings} recording(s)" + (f" and {result.interviews} debrief(s)." if result.interviews else "."))
+
+
+COMMANDS = [forget]
