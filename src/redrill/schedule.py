@@ -1,0 +1,311 @@
+"""Re-drilling weak questions on a spaced schedule (FSRS).
+
+Every scored attempt is one FSRS review of the question's card. The judgement is pure:
+
+* :func:`rate_attempt` maps an attempt's metrics and its comparison with the user's own earlier
+  attempts to an FSRS rating (Again / Hard / Good / Easy) with the reasons why;
+* :func:`review` runs the FSRS scheduler on the stored card and returns the new card and due time;
+* :func:`leaves_weak_list` decides when a flagged question is solid enough to leave the weak list.
+
+:func:`record_attempt_review` does the I/O around them (the drill pipeline calls it after every
+scored attempt); :func:`flag_question` and :func:`mark_mastered` are the user's manual overrides.
+The rules and their thresholds are written up in ``docs/debrief.md``.
+
+``fsrs`` is imported inside functions: this module is imported by commands that must start fast.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping, Sequence
+
+# FSRS ratings by name (fsrs.Rating values), so callers need not import fsrs.
+AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+RATING_NAMES = {AGAIN: "again", HARD: "hard", GOOD: "good", EASY: "easy"}
+
+# Thresholds of the rating rules (see docs/debrief.md).
+RAMBLE_AGAIN = 60.0  # at or above: the answer fell apart
+RAMBLE_HARD = 40.0  # 40-60: rambling, needs another go soon
+RAMBLE_EASY = 20.0  # under 20 (and everything else right): easy
+FAR_FROM_TARGET = 0.5  # off the target by more than half its bound: Again
+# Metrics where "worse than my median" counts against an attempt.
+KEY_METRICS = ("ramble_score", "fillers_per_min", "over_target_s", "under_target_s", "restarts")
+
+# Weak-list exit: the last EXIT_ATTEMPTS attempts since the question was flagged are all within
+# target, each ramble score is under EXIT_RAMBLE, and they are steady (spread <= EXIT_SPREAD).
+EXIT_ATTEMPTS = 3
+EXIT_RAMBLE = 40.0
+EXIT_SPREAD = 15.0
+
+# Re-drilling an answer is not memorising a flashcard: the first steps are "again in 10 minutes"
+# (same session) and "tomorrow"; a lapse comes back within the hour. Intervals are capped at 60
+# days because an interview season rarely lasts longer. No fuzzing: the same history must always
+# give the same due time (tests use a fixed clock).
+LEARNING_STEPS = (timedelta(minutes=10), timedelta(days=1))
+RELEARNING_STEPS = (timedelta(minutes=30),)
+MAXIMUM_INTERVAL_DAYS = 60
+DESIRED_RETENTION = 0.9
+
+
+@dataclass(frozen=True)
+class AttemptRating:
+    """The FSRS rating of one attempt and the reasons, in plain words."""
+
+    rating: int
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """``again``, ``hard``, ``good`` or ``easy``."""
+        return RATING_NAMES[self.rating]
+
+
+@dataclass(frozen=True)
+class Review:
+    """The outcome of one review: the new card (FSRS dict) and when the question is due again."""
+
+    rating: AttemptRating
+    card: dict
+    due: datetime
+    weak: bool
+    left_weak_list: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _target(metrics: Mapping[str, Any]) -> tuple[float, float] | None:
+    target = metrics.get("target_s")
+    if isinstance(target, (list, tuple)) and len(target) == 2 and all(_num(v) is not None for v in target):
+        return float(target[0]), float(target[1])
+    return None
+
+
+def within_target(metrics: Mapping[str, Any]) -> bool | None:
+    """True when the answer's length is inside its target; None when the length is unknown (typed)."""
+    over, under = _num(metrics.get("over_target_s")), _num(metrics.get("under_target_s"))
+    if over is None and under is None:
+        duration, target = _num(metrics.get("duration_s")), _target(metrics)
+        if duration is None or target is None:
+            return None
+        return target[0] <= duration <= target[1]
+    return (over or 0.0) <= 0.0 and (under or 0.0) <= 0.0
+
+
+def _points(metrics: Mapping[str, Any]) -> tuple[int, int]:
+    points = metrics.get("talking_points") or {}
+    covered = points.get("covered") or [] if isinstance(points, Mapping) else []
+    missing = points.get("missing") or [] if isinstance(points, Mapping) else []
+    return len(covered), len(missing)
+
+
+def _worse_than_median(comparison: Mapping[str, Any] | None) -> list[str]:
+    change = (comparison or {}).get("change") or {}
+    worse = []
+    for metric in KEY_METRICS:
+        entry = change.get(metric)
+        if isinstance(entry, Mapping) and entry.get("vs_median") == "worse":
+            worse.append(metric)
+    return worse
+
+
+def rate_attempt(metrics: Mapping[str, Any], comparison: Mapping[str, Any] | None = None) -> AttemptRating:
+    """Map one scored attempt to an FSRS rating (pure; rules in docs/debrief.md).
+
+    * Again: ramble score >= 60, or off the target by more than 50% of its bound (over the maximum
+      by half the maximum, or under the minimum by half the minimum), or more than half of the
+      talking points missing.
+    * Hard: ramble score 40-60, or outside the target, or worse than the user's own median on the
+      ramble score or on two or more other key metrics.
+    * Easy: within target, ramble score < 20, every talking point made, nothing worse than median.
+    * Good: everything else (within target, ramble score < 40).
+
+    Unknown values (typed answers have no length) count neither for nor against, but an answer
+    whose length is unknown is never Easy.
+    """
+    ramble = _num(metrics.get("ramble_score"))
+    target = _target(metrics)
+    over, under = _num(metrics.get("over_target_s")), _num(metrics.get("under_target_s"))
+    covered, missing = _points(metrics)
+    inside = within_target(metrics)
+    worse = _worse_than_median(comparison)
+
+    again: list[str] = []
+    if ramble is not None and ramble >= RAMBLE_AGAIN:
+        again.append(f"ramble score {ramble:.0f} (60 or more)")
+    if target is not None:
+        if over is not None and over > FAR_FROM_TARGET * target[1]:
+            again.append(f"{over:.0f} s over the {target[1]:.0f} s maximum")
+        if under is not None and under > FAR_FROM_TARGET * target[0]:
+            again.append(f"{under:.0f} s under the {target[0]:.0f} s minimum")
+    if covered + missing and missing * 2 > covered + missing:
+        again.append(f"{missing} of {covered + missing} talking points missing")
+    if again:
+        return AttemptRating(AGAIN, tuple(again))
+
+    hard: list[str] = []
+    if ramble is not None and ramble >= RAMBLE_HARD:
+        hard.append(f"ramble score {ramble:.0f} (40-60)")
+    if inside is False:
+        hard.append("outside the target length")
+    if "ramble_score" in worse:
+        hard.append("ramble score worse than your median")
+    others = [m for m in worse if m != "ramble_score"]
+    if len(others) >= 2:
+        hard.append("worse than your median on " + ", ".join(others))
+    if hard:
+        return AttemptRating(HARD, tuple(hard))
+
+    if inside and ramble is not None and ramble < RAMBLE_EASY and missing == 0 and not worse:
+        return AttemptRating(EASY, ("within target, ramble under 20, every point made",))
+    reasons = ["within target" if inside else "length unknown (typed answer)"]
+    if ramble is not None:
+        reasons.append(f"ramble score {ramble:.0f}")
+    return AttemptRating(GOOD, tuple(reasons))
+
+
+def make_scheduler():
+    """The fixed FSRS scheduler redrill uses (see the constants above for why these values)."""
+    from fsrs import Scheduler
+
+    return Scheduler(
+        desired_retention=DESIRED_RETENTION,
+        learning_steps=LEARNING_STEPS,
+        relearning_steps=RELEARNING_STEPS,
+        maximum_interval=MAXIMUM_INTERVAL_DAYS,
+        enable_fuzzing=False,
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware UTC datetime")
+    # fsrs insists on tzinfo *being* timezone.utc, not just an equivalent offset.
+    return moment.astimezone(timezone.utc)
+
+
+def new_card(question_id: str, now: datetime) -> dict:
+    """A fresh FSRS card for a question, due now; its id is derived from the question id (stable)."""
+    from fsrs import Card
+
+    return Card(card_id=zlib.crc32(question_id.encode("utf-8")) or 1, due=_utc(now)).to_dict()
+
+
+def review(card: dict | None, rating: int, now: datetime, *, question_id: str) -> tuple[dict, datetime]:
+    """One FSRS review of ``card`` (None: a new card) at ``now``; returns (new card dict, due)."""
+    from fsrs import Card, Rating
+
+    now = _utc(now)
+    current = Card.from_dict(card if card is not None else new_card(question_id, now))
+    updated, _log = make_scheduler().review_card(current, Rating(rating), now)
+    return updated.to_dict(), updated.due
+
+
+def leaves_weak_list(recent: Sequence[Mapping[str, Any]]) -> bool:
+    """True when a weak question is solid: see EXIT_* (pure).
+
+    ``recent`` is the metrics of the attempts since the question was last flagged, oldest first.
+    The last three must all be within target (a typed answer with unknown length does not count
+    as within), each with a ramble score under 40, and the scores steady: no more than 15 apart.
+    """
+    if len(recent) < EXIT_ATTEMPTS:
+        return False
+    last = recent[-EXIT_ATTEMPTS:]
+    scores = [_num(m.get("ramble_score")) for m in last]
+    if any(s is None or s >= EXIT_RAMBLE for s in scores):
+        return False
+    if max(scores) - min(scores) > EXIT_SPREAD:
+        return False
+    return all(within_target(m) is True for m in last)
+
+
+def _flagged_since(store, question_id: str) -> datetime | None:
+    flags = store.flags(question_id=question_id)
+    return max((f.created_at for f in flags), default=None)
+
+
+def record_attempt_review(
+    store,
+    *,
+    question_id: str,
+    attempt_id: int,
+    metrics: dict,
+    comparison: dict,
+    now: datetime,
+) -> Review:
+    """Update a question's schedule after one scored attempt (called by the drill pipeline).
+
+    Rates the attempt, reviews the question's FSRS card, stores the new card and due time, logs the
+    review, and takes the question off the weak list when :func:`leaves_weak_list` says so.
+    A mastered question stays unscheduled (its review is still logged).
+    """
+    rated = rate_attempt(metrics, comparison)
+    state = store.get_state(question_id)
+    card, due = review(state.card if state else None, rated.rating, now, question_id=question_id)
+    weak = bool(state and state.weak)
+    mastered = bool(state and state.mastered)
+    left = False
+    if weak:
+        since = _flagged_since(store, question_id)
+        recent = [
+            m
+            for aid, _qid, created, m in store.scored_metrics(question_id)
+            if aid != attempt_id and (since is None or created >= since)
+        ]
+        recent.append(metrics)
+        left = leaves_weak_list(recent)
+    with store.transaction():
+        fields: dict[str, Any] = {"card": card, "due": None if mastered else due}
+        if left:
+            fields["weak"] = False
+        store.set_state(question_id, now=now, **fields)
+        store.add_review(
+            question_id=question_id,
+            attempt_id=attempt_id,
+            rating=rated.rating,
+            reviewed_at=now,
+            due=None if mastered else due,
+        )
+    notes = ("Off the weak list: three steady answers within target.",) if left else ()
+    return Review(rated, card, due, weak and not left, left, notes)
+
+
+def flag_question(store, question_id: str, question_text: str, *, now: datetime, rating: str = "shaky",
+                  interview_id: int | None = None, wish_i_said: Sequence[str] = ()) -> None:
+    """Put a question on the weak list, due now (``redrill flag``, and every weak debrief entry).
+
+    Also records a flag row, so that the weak-list exit rule only counts attempts made after it.
+    Personal talking points are added to the question's own, without repeats.
+    """
+    state = store.get_state(question_id)
+    points = list(state.talking_points) if state else []
+    seen = {p.casefold() for p in points}
+    for point in wish_i_said:
+        if point.casefold() not in seen:
+            points.append(point)
+            seen.add(point.casefold())
+    weak = rating in ("bombed", "shaky")
+    with store.transaction():
+        store.add_flag(
+            question_id=question_id,
+            question_text=question_text,
+            rating=rating,
+            interview_id=interview_id,
+            wish_i_said=list(wish_i_said),
+            created_at=now,
+        )
+        fields: dict[str, Any] = {"talking_points": points}
+        if weak:
+            fields.update(weak=True, mastered=False, due=_utc(now))
+        store.set_state(question_id, now=now, **fields)
+
+
+def mark_mastered(store, question_id: str, *, now: datetime) -> None:
+    """Take a question off the weak list for good and stop scheduling it (``redrill mastered``)."""
+    store.set_state(question_id, now=now, weak=False, mastered=True, due=None)
