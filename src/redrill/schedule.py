@@ -277,7 +277,7 @@ def record_attempt_review(
 
 
 def flag_question(store, question_id: str, question_text: str, *, now: datetime, rating: str = "shaky",
-                  interview_id: int | None = None, wish_i_said: Sequence[str] = ()) -> None:
+                  interview_id: int | None = None, wish_i_said: Sequence[str] = (), note: str = "") -> None:
     """Put a question on the weak list, due now (``redrill flag``, and every weak debrief entry).
 
     Also records a flag row, so that the weak-list exit rule only counts attempts made after it.
@@ -298,6 +298,7 @@ def flag_question(store, question_id: str, question_text: str, *, now: datetime,
             rating=rating,
             interview_id=interview_id,
             wish_i_said=list(wish_i_said),
+            note=note,
             created_at=now,
         )
         fields: dict[str, Any] = {"talking_points": points}

@@ -156,3 +156,123 @@ def pick_questions(
             known = sorted({t for q in catalog.questions.values() for t in q.tags})
             raise RedrillError(f"no question has the tag(s) {', '.join(tags)}; known tags: {', '.join(known)}")
     return questions if count is None else questions[:count]
+
+
+# --- the queue (``redrill queue``) -------------------------------------------------------------
+
+# A ramble score this much lower (better) than the mean of the attempts before it is a real change.
+TREND_STEP = 5.0
+
+
+def trend(scores: Sequence[float]) -> str | None:
+    """``improving``, ``worse`` or ``steady``: the latest ramble score against the mean of up to
+    three before it (lower is better); None with fewer than two attempts."""
+    if len(scores) < 2:
+        return None
+    before = scores[-1 - RECENT_ATTEMPTS : -1]
+    delta = scores[-1] - sum(before) / len(before)
+    if delta <= -TREND_STEP:
+        return "improving"
+    if delta >= TREND_STEP:
+        return "worse"
+    return "steady"
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One tracked question: when it is due and why."""
+
+    question_id: str
+    text: str
+    due: datetime | None
+    due_now: bool
+    weak: bool
+    mastered: bool
+    reason: str
+    last_ramble_score: float | None
+    attempts: int
+    trend: str | None
+
+    def to_json(self) -> dict:
+        """The ``redrill queue --json`` object."""
+        return {
+            "question_id": self.question_id,
+            "text": self.text,
+            "due": None if self.due is None else self.due.isoformat(),
+            "due_now": self.due_now,
+            "weak": self.weak,
+            "mastered": self.mastered,
+            "reason": self.reason,
+            "last_ramble_score": self.last_ramble_score,
+            "attempts": self.attempts,
+            "trend": self.trend,
+        }
+
+
+def _flag_reason(flag, interviews: dict) -> str:
+    if flag.interview_id is None:
+        return f"flagged by you ({flag.rating})"
+    iv = interviews.get(flag.interview_id)
+    if iv is None:
+        return f"{flag.rating} in interview #{flag.interview_id}"
+    what = " ".join(p for p in (iv.company, iv.stage) if p) or "an interview"
+    when = f", {iv.date}" if iv.date else ""
+    return f"{flag.rating} in {what} (interview #{iv.id}{when})"
+
+
+def queue(store, catalog: Catalog, *, now: datetime) -> list[QueueEntry]:
+    """Every question redrill is tracking (flagged, scheduled or practised), due ones first.
+
+    Order: due now (oldest due first), then due later (soonest first), then unscheduled
+    (mastered) ones.
+    """
+    states = {s.question_id: s for s in store.states()}
+    scores = recent_ramble_scores(store)
+    counts: dict[str, int] = {}
+    for _aid, qid, _created, _m in store.scored_metrics():
+        counts[qid] = counts.get(qid, 0) + 1
+    last_flag = {}
+    for flag in store.flags():
+        last_flag[flag.question_id] = flag  # flags come oldest first, so the last one wins
+    interviews = {iv.id: iv for iv in store.interviews()}
+    ratings = {}
+    for _rid, qid, _aid, rating, _at, _due in store.reviews():
+        ratings[qid] = rating
+    from redrill.schedule import RATING_NAMES
+
+    entries = []
+    for qid in sorted(set(states) | set(counts) | set(last_flag)):
+        s = states.get(qid)
+        q = catalog.questions.get(qid)
+        text = q.text if q else (last_flag[qid].question_text if qid in last_flag else qid)
+        weak, mastered = bool(s and s.weak), bool(s and s.mastered)
+        due = s.due if s and not mastered else None
+        parts = []
+        if mastered:
+            parts.append("mastered: not scheduled")
+        elif weak and qid in last_flag:
+            parts.append(_flag_reason(last_flag[qid], interviews))
+        elif weak:
+            parts.append("on the weak list")
+        if qid in ratings and not mastered:
+            parts.append(f"last review: {RATING_NAMES.get(ratings[qid], ratings[qid])}")
+        if not parts:
+            parts.append("practised" if qid in counts else "tracked")
+        history = scores.get(qid, [])
+        entries.append(
+            QueueEntry(
+                question_id=qid,
+                text=text,
+                due=due,
+                due_now=due is not None and due <= now,
+                weak=weak,
+                mastered=mastered,
+                reason="; ".join(parts),
+                last_ramble_score=history[-1] if history else None,
+                attempts=counts.get(qid, 0),
+                trend=trend(history),
+            )
+        )
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    entries.sort(key=lambda e: (not e.due_now, e.due is None, e.due or far, not e.weak, e.question_id))
+    return entries

@@ -1,0 +1,320 @@
+"""``redrill debrief``, ``queue``, ``interviews``, ``followup``, ``flag`` and ``mastered``.
+
+After a bad interview: log it, flag the weak questions, see what is due, draft a follow-up note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from redrill.cli.app import App, bank_option, console, pass_app, print_json
+
+
+def clock():
+    """The current time (UTC). A function so tests can fix the clock."""
+    from redrill.store import utcnow
+
+    return utcnow()
+
+
+DEBRIEF_HELP = """Log an interview: the questions that went badly and what you wish you'd said.
+
+Without --from, asks a few quick questions (a few minutes, not an essay). Questions you rate
+bombed or shaky go on your weak list and are due at once, so `redrill drill` asks them first;
+the points you wish you had made become your own talking points for that question.
+
+\b
+A debrief file (--from FILE.yaml):
+  interview: {company: Acme, role: Backend engineer, date: 2026-11-20, stage: onsite}
+  went_well: [clear intro, good questions for them]
+  to_change: [slow down on the system design answer]    # optional
+  questions:
+    - id: failure-story          # an id from `redrill bank list`, or
+      rating: bombed             # bombed / shaky / ok / nailed
+      wish_i_said: [rolled back within an hour, added a reconciliation test]
+    - text: Why do you want to leave your current job?   # a new question
+      rating: shaky
+Unknown keys are rejected; every problem is listed with its file, line and field.
+New questions are added to banks/my-questions.yaml in your data home.
+"""
+
+
+def _lines(prompt: str) -> list[str]:
+    """Ask for a list, one item per line; an empty line ends it."""
+    click.echo(f"{prompt} (one per line, empty line to finish)")
+    items = []
+    while True:
+        value = click.prompt("  -", default="", show_default=False, prompt_suffix=" ").strip()
+        if not value:
+            return items
+        items.append(" ".join(value.split()))
+
+
+def _ask_question(catalog, number: int):
+    """One question of the interview: find it in the banks or type it; None when the user is done."""
+    from redrill.debrief import DebriefQuestion, search_questions
+    from redrill.store import RATINGS
+
+    while True:
+        words = click.prompt(
+            f"\nQuestion {number}: a few words to find it (empty line when done)",
+            default="",
+            show_default=False,
+        ).strip()
+        if not words:
+            return None
+        matches = search_questions(catalog, words)
+        if matches:
+            for i, q in enumerate(matches, 1):
+                click.echo(f"  {i}. {q.text}  [{q.id}]")
+            choice = click.prompt(
+                "Pick a number, or type the question in full to add it as new (empty to search again)",
+                default="",
+                show_default=False,
+            ).strip()
+        else:
+            click.echo("  No question in your banks matches those words.")
+            choice = click.prompt(
+                "Type the question in full to add it as new (empty to search again)",
+                default=words if len(words.split()) >= 4 else "",
+                show_default=len(words.split()) >= 4,
+            ).strip()
+        if not choice:
+            continue
+        if choice.isdigit():
+            index = int(choice)
+            if not 1 <= index <= len(matches):
+                click.echo(f"  Pick a number from 1 to {len(matches)}, or type the question.")
+                continue
+            picked = {"question_id": matches[index - 1].id}
+            click.echo(f"  -> {matches[index - 1].text}")
+        else:
+            picked = {"text": " ".join(choice.split())}
+        rating = click.prompt("How did it go?", type=click.Choice(RATINGS), show_choices=True)
+        wish = _lines("Points you wish you had made")
+        return DebriefQuestion(rating=rating, wish_i_said=tuple(wish), **picked)
+
+
+def interactive_debrief(catalog, today: str):
+    """Ask for a debrief with prompts and return it (nothing is stored here)."""
+    from redrill.debrief import Debrief, check_date
+    from redrill.errors import RedrillError
+
+    click.echo("Debrief: a few minutes while it's fresh. Notice what went well, too.\n")
+    company = click.prompt("Company", default="", show_default=False).strip()
+    role = click.prompt("Role", default="", show_default=False).strip()
+    while True:
+        try:
+            date = check_date(click.prompt("Date (YYYY-MM-DD)", default=today))
+            break
+        except RedrillError as err:
+            click.echo(f"  {err}")
+    stage = click.prompt("Stage (e.g. phone screen, onsite)", default="", show_default=False).strip()
+    click.echo("\nNow the questions you remember: the ones that went badly first.")
+    questions = []
+    while True:
+        item = _ask_question(catalog, len(questions) + 1)
+        if item is None:
+            break
+        questions.append(item)
+    click.echo("")
+    went_well = _lines("What went well?")
+    if not went_well:
+        # The advice is to notice strengths too; ask once more, gently, then accept none.
+        went_well = _lines("Even small things count: a clear intro, a good question you asked. What went well?")
+    to_change = _lines("What would you do differently next time?")
+    return Debrief(
+        company=company,
+        role=role,
+        date=date,
+        stage=stage,
+        went_well=tuple(went_well),
+        to_change=tuple(to_change),
+        questions=tuple(questions),
+    )
+
+
+@click.command("debrief", help=DEBRIEF_HELP)
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the debrief from this YAML file instead of asking.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was stored as JSON.")
+@bank_option
+@pass_app
+def debrief(app: App, from_file: Path | None, as_json: bool) -> None:
+    from redrill.debrief import apply_debrief, load_debrief
+
+    now = clock()
+    catalog = app.catalog
+    if from_file is not None:
+        entry = load_debrief(from_file, catalog)
+    else:
+        entry = interactive_debrief(catalog, now.date().isoformat())
+    result = apply_debrief(app.store, catalog, entry, user_bank=app.paths.user_bank, now=now)
+    if as_json:
+        print_json(
+            {
+                "interview_id": result.interview_id,
+                "flagged": [{"question_id": q.id, "text": q.text, "rating": r} for q, r in result.flagged],
+                "weak": [q.id for q in result.weak],
+                "new_questions": [q.id for q in result.new_questions],
+            }
+        )
+        return
+    label = ", ".join(p for p in (entry.company, entry.role) if p) or "interview"
+    extra = ", ".join(p for p in (entry.stage, entry.date) if p)
+    click.echo(f"\nSaved interview #{result.interview_id}: {label}" + (f" ({extra})" if extra else ""))
+    for q, rating in result.flagged:
+        click.echo(f"  {rating:<7} {q.text}  [{q.id}]")
+    for q in result.new_questions:
+        click.echo(f"  added '{q.id}' to your own bank ({app.paths.user_bank.name})")
+    if entry.went_well:
+        click.echo("Went well: " + "; ".join(entry.went_well))
+    if entry.to_change:
+        click.echo("Next time: " + "; ".join(entry.to_change))
+    n = len(result.weak)
+    if n:
+        plural = "question" if n == 1 else "questions"
+        click.echo(f"\nNext: run `redrill drill` to practise the {n} flagged {plural} out loud.")
+    else:
+        click.echo("\nNothing flagged as weak. `redrill drill` keeps your answers fresh.")
+    click.echo(f"A follow-up note: `redrill followup {result.interview_id}`.")
+
+
+TREND_ARROWS = {"improving": "↑", "worse": "↓", "steady": "→", None: ""}
+
+
+@click.command("queue")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@bank_option
+@pass_app
+def queue_command(app: App, as_json: bool) -> None:
+    """Show what is due to drill, when, and why: due questions first.
+
+    Trend compares the latest ramble score with the ones before: ↑ improving, ↓ worse, → steady.
+    """
+    from redrill.selection import queue
+
+    now = clock()
+    entries = queue(app.store, app.catalog, now=now)
+    if as_json:
+        print_json([e.to_json() for e in entries])
+        return
+    if not entries:
+        click.echo("Nothing tracked yet. Log an interview with `redrill debrief`, or start with `redrill drill`.")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{sum(e.due_now for e in entries)} due now, {len(entries)} tracked", title_justify="left")
+    table.add_column("due", no_wrap=True)
+    table.add_column("question")
+    table.add_column("why")
+    table.add_column("last", justify="right")
+    table.add_column("tries", justify="right")
+    table.add_column("trend")
+    for e in entries:
+        if e.due_now:
+            when = "[bold red]now[/bold red]"
+        elif e.due is None:
+            when = "-"
+        else:
+            when = e.due.astimezone().strftime("%a %d %b %H:%M")
+        last = "-" if e.last_ramble_score is None else f"{e.last_ramble_score:.0f}"
+        table.add_row(when, f"{e.text} [dim]{e.question_id}[/dim]", e.reason, last, str(e.attempts), TREND_ARROWS.get(e.trend, ""))
+    console().print(table)
+
+
+@click.command("interviews")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_app
+def interviews(app: App, as_json: bool) -> None:
+    """List your debriefed interviews, newest first, with how many questions were flagged."""
+    store = app.store
+    rows = []
+    for iv in store.interviews():
+        flags = store.flags(interview_id=iv.id)
+        rows.append(
+            {
+                "id": iv.id,
+                "date": iv.date,
+                "company": iv.company,
+                "role": iv.role,
+                "stage": iv.stage,
+                "flagged": len(flags),
+                "weak": sum(1 for f in flags if f.rating in ("bombed", "shaky")),
+            }
+        )
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo("No interviews yet. After your next one, run `redrill debrief`.")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} interview(s)", title_justify="left")
+    for name in ("id", "date", "company", "role", "stage", "flagged", "weak"):
+        table.add_column(name, justify="right" if name in ("id", "flagged", "weak") else "left")
+    for r in rows:
+        table.add_row(*(str(r[k] if r[k] is not None else "-") for k in ("id", "date", "company", "role", "stage", "flagged", "weak")))
+    console().print(table)
+
+
+@click.command("followup")
+@click.argument("interview_id", type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the note here (default: exports/followup-ID.txt in your data home).")
+@click.option("--name", "sender", default="", help="Sign the note with this name.")
+@pass_app
+def followup(app: App, interview_id: int, out: Path | None, sender: str) -> None:
+    """Draft a short follow-up note for an interview, adding what you wish you'd said.
+
+    Thanks, one line on the role, then the points you wrote down for your weakest answer; under
+    120 words, no list of mistakes. Saved (readable by you only) and printed for you to edit.
+    """
+    from redrill.followup import default_path, draft_followup, write_followup
+
+    store = app.store
+    interview = store.get_interview(interview_id)
+    text = draft_followup(interview, store.flags(interview_id=interview_id), sender=sender)
+    if out is None:
+        app.paths.ensure()
+    path = write_followup(out or default_path(app.paths.exports, interview_id), text)
+    click.echo(text)
+    click.echo(f"Saved to {path}. Edit it before you send it.", err=True)
+
+
+@click.command("flag")
+@click.argument("question_id")
+@click.option("--rating", type=click.Choice(["bombed", "shaky"]), default="shaky", show_default=True, help="How it went.")
+@click.option("--wish", "wish_i_said", multiple=True, help="A point you wish you had made (repeatable).")
+@bank_option
+@pass_app
+def flag(app: App, question_id: str, rating: str, wish_i_said: tuple[str, ...]) -> None:
+    """Put a question on your weak list, due now (also undoes `redrill mastered`)."""
+    from redrill.schedule import flag_question
+
+    q = app.catalog.get(question_id)
+    flag_question(app.store, q.id, q.text, now=clock(), rating=rating, wish_i_said=[" ".join(w.split()) for w in wish_i_said if w.strip()])
+    click.echo(f"Flagged {q.id} ({rating}): due now. Run `redrill drill` to practise it.")
+
+
+@click.command("mastered")
+@click.argument("question_id")
+@bank_option
+@pass_app
+def mastered(app: App, question_id: str) -> None:
+    """Take a question off your weak list and stop scheduling it (`redrill flag` brings it back)."""
+    from redrill.schedule import mark_mastered
+
+    store = app.store
+    q = app.catalog.get(question_id)
+    mark_mastered(store, q.id, now=clock())
+    click.echo(f"Marked {q.id} as mastered: it is no longer scheduled.")
+
+
+COMMANDS = [debrief, queue_command, interviews, followup, flag, mastered]
