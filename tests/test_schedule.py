@@ -1,0 +1,221 @@
+"""Scheduling: attempt -> FSRS rating, due times from a real fsrs Scheduler, weak-list exit rule.
+
+Pure rules are tested directly; the store-facing parts use a real SQLite file. The clock is fixed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from redrill import schedule
+from redrill.schedule import AGAIN, EASY, GOOD, HARD, leaves_weak_list, rate_attempt
+from redrill.store import Store
+
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+
+
+def metrics(ramble=15.0, duration=90.0, target=(60.0, 120.0), covered=("a", "b"), missing=()):
+    """Scoring-shaped metrics for one attempt."""
+    over = None if duration is None else max(0.0, duration - target[1])
+    under = None if duration is None else max(0.0, target[0] - duration)
+    return {
+        "duration_s": duration,
+        "target_s": list(target),
+        "over_target_s": over,
+        "under_target_s": under,
+        "fillers_per_min": 1.0,
+        "restarts": 0,
+        "ramble_score": ramble,
+        "talking_points": {"covered": list(covered), "missing": list(missing)},
+    }
+
+
+def worse(*names):
+    return {"attempts_before": 3, "scope": "question", "change": {n: {"vs_median": "worse", "delta": 5} for n in names}}
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "redrill.db")
+    yield s
+    s.close()
+
+
+# --- rating rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "m, comparison, expected",
+    [
+        (metrics(ramble=10), None, EASY),
+        (metrics(ramble=10), worse("fillers_per_min"), GOOD),  # Easy needs nothing worse than median
+        (metrics(ramble=10, missing=("c",), covered=("a", "b")), None, GOOD),  # Easy needs every point
+        (metrics(ramble=30), None, GOOD),
+        (metrics(ramble=45), None, HARD),
+        (metrics(ramble=30, duration=130), None, HARD),  # outside target, not far
+        (metrics(ramble=30, duration=50), None, HARD),
+        (metrics(ramble=30), worse("ramble_score"), HARD),
+        (metrics(ramble=30), worse("fillers_per_min", "restarts"), HARD),
+        (metrics(ramble=30), worse("fillers_per_min"), GOOD),  # one other metric is not enough
+        (metrics(ramble=60), None, AGAIN),
+        (metrics(ramble=20, duration=181), None, AGAIN),  # more than 50% over the 120 s maximum
+        (metrics(ramble=20, duration=29), None, AGAIN),  # more than 50% under the 60 s minimum
+        (metrics(ramble=20, covered=("a",), missing=("b", "c")), None, AGAIN),  # most points missing
+        (metrics(ramble=10, duration=None), None, GOOD),  # typed: length unknown, never Easy
+        (metrics(ramble=10, covered=(), missing=()), None, EASY),  # no points to make
+    ],
+)
+def test_rating_rules(m, comparison, expected):
+    rated = rate_attempt(m, comparison)
+    assert rated.rating == expected, rated
+    assert rated.reasons
+
+
+def test_rating_tolerates_missing_values():
+    assert rate_attempt({}).rating == GOOD
+    assert rate_attempt({"ramble_score": None, "talking_points": None}).rating == GOOD
+
+
+# --- FSRS -----------------------------------------------------------------------------------
+
+
+def test_review_is_deterministic_and_uses_learning_steps():
+    card1, due1 = schedule.review(None, GOOD, NOW, question_id="q")
+    card2, due2 = schedule.review(None, GOOD, NOW, question_id="q")
+    assert (card1, due1) == (card2, due2)
+    assert due1 == NOW + timedelta(days=1)  # Good on a new card: second learning step
+    _card, due_again = schedule.review(None, AGAIN, NOW, question_id="q")
+    assert due_again == NOW + timedelta(minutes=10)
+
+
+def test_good_pushes_out_and_again_brings_back_sooner():
+    card, due = schedule.review(None, GOOD, NOW, question_id="q")
+    t = due
+    card_good, due_good = schedule.review(card, GOOD, t, question_id="q")
+    card_bad, due_bad = schedule.review(card, AGAIN, t, question_id="q")
+    assert due_good - t > timedelta(days=1)
+    assert due_bad - t <= timedelta(minutes=10)
+    # and once in review, a lapse comes back within the relearning step
+    _c, due_lapse = schedule.review(card_good, AGAIN, due_good, question_id="q")
+    assert due_lapse - due_good == schedule.RELEARNING_STEPS[0]
+
+
+def test_intervals_are_capped():
+    card, due = None, NOW
+    for _ in range(12):
+        card, due = schedule.review(card, EASY, due, question_id="q")
+    assert due - datetime.fromisoformat(card["last_review"]) <= timedelta(days=schedule.MAXIMUM_INTERVAL_DAYS)
+
+
+# --- weak-list exit -------------------------------------------------------------------------
+
+
+def test_leaves_weak_list_rule():
+    good = metrics(ramble=25)
+    assert not leaves_weak_list([good, good])  # too few
+    assert leaves_weak_list([good, good, good])
+    assert leaves_weak_list([metrics(ramble=80), good, good, good])  # only the last three count
+    assert not leaves_weak_list([good, good, metrics(ramble=45)])  # one rambling answer
+    assert not leaves_weak_list([good, metrics(ramble=25, duration=140), good])  # one over target
+    assert not leaves_weak_list([metrics(ramble=5), metrics(ramble=35), metrics(ramble=20)])  # not steady
+    assert not leaves_weak_list([metrics(ramble=10, duration=None)] * 3)  # typed: length unknown
+
+
+# --- with the store -------------------------------------------------------------------------
+
+
+def attempt(store, qid, m, at):
+    return store.add_attempt(question_id=qid, question_text="Q?", source="text", status="scored", metrics=m, created_at=at)
+
+
+def review_attempt(store, qid, m, at, comparison=None):
+    aid = attempt(store, qid, m, at)
+    return schedule.record_attempt_review(store, question_id=qid, attempt_id=aid, metrics=m, comparison=comparison or {}, now=at)
+
+
+def test_record_attempt_review_stores_card_due_and_log(store):
+    result = review_attempt(store, "failure-story", metrics(ramble=30), NOW)
+    state = store.get_state("failure-story")
+    assert result.rating.rating == GOOD
+    assert state.due == NOW + timedelta(days=1) == result.due
+    assert state.card["last_review"].startswith("2026-11-21T09:00")
+    [(_id, qid, aid, rating, at, due)] = store.reviews()
+    assert (qid, rating, at, due) == ("failure-story", GOOD, NOW, state.due)
+    assert aid is not None
+
+
+def test_good_attempt_pushes_due_out_bad_one_brings_it_back(store):
+    review_attempt(store, "q", metrics(ramble=30), NOW)
+    t1 = NOW + timedelta(days=1)
+    review_attempt(store, "q", metrics(ramble=30), t1)
+    due_after_good = store.get_state("q").due
+    assert due_after_good - t1 > timedelta(days=1)
+    t2 = due_after_good
+    review_attempt(store, "q", metrics(ramble=75), t2)
+    due_after_bad = store.get_state("q").due
+    assert due_after_bad - t2 < timedelta(hours=1)
+    assert [r[3] for r in store.reviews("q")] == [GOOD, GOOD, AGAIN]
+
+
+def test_flagged_question_leaves_weak_list_after_three_steady_answers(store):
+    schedule.flag_question(store, "q", "Q?", now=NOW, rating="bombed", wish_i_said=["point one"])
+    assert store.get_state("q").weak and store.get_state("q").due == NOW
+    t = NOW
+    for i, ramble in enumerate([25, 30]):
+        t += timedelta(hours=1)
+        result = review_attempt(store, "q", metrics(ramble=ramble), t)
+        assert result.weak and not result.left_weak_list, i
+    t += timedelta(hours=1)
+    result = review_attempt(store, "q", metrics(ramble=28), t)
+    assert result.left_weak_list and not result.weak
+    state = store.get_state("q")
+    assert not state.weak and state.due is not None  # still scheduled, like any practised question
+
+
+def test_attempts_before_a_new_flag_do_not_count_for_the_exit(store):
+    t = NOW
+    for _ in range(3):
+        review_attempt(store, "q", metrics(ramble=20), t)
+        t += timedelta(hours=1)
+    schedule.flag_question(store, "q", "Q?", now=t, rating="shaky")
+    t += timedelta(hours=1)
+    result = review_attempt(store, "q", metrics(ramble=20), t)
+    assert result.weak and store.get_state("q").weak
+
+
+def test_mastered_question_is_not_rescheduled(store):
+    schedule.flag_question(store, "q", "Q?", now=NOW, rating="bombed")
+    schedule.mark_mastered(store, "q", now=NOW)
+    state = store.get_state("q")
+    assert (state.weak, state.mastered, state.due) == (False, True, None)
+    review_attempt(store, "q", metrics(ramble=70), NOW + timedelta(hours=1))
+    assert store.get_state("q").due is None
+    schedule.flag_question(store, "q", "Q?", now=NOW + timedelta(hours=2), rating="shaky")
+    state = store.get_state("q")
+    assert (state.weak, state.mastered, state.due) == (True, False, NOW + timedelta(hours=2))
+
+
+def test_flag_merges_personal_talking_points_without_repeats(store):
+    schedule.flag_question(store, "q", "Q?", now=NOW, rating="bombed", wish_i_said=["Rolled back fast", "added a test"])
+    schedule.flag_question(store, "q", "Q?", now=NOW, rating="ok", wish_i_said=["rolled back fast", "told the customer"])
+    assert store.get_state("q").talking_points == ["Rolled back fast", "added a test", "told the customer"]
+    assert [f.rating for f in store.flags(question_id="q")] == ["bombed", "ok"]
+
+
+def test_scored_text_answer_goes_through_the_real_pipeline(store):
+    """The drill pipeline (practice.score_text) calls record_attempt_review with real metrics."""
+    from redrill.banks import load_catalog
+    from redrill.config import Config
+    from redrill.practice import score_text
+
+    question = load_catalog().get("failure-story")
+    schedule.flag_question(store, question.id, question.text, now=NOW, rating="bombed", wish_i_said=["rolled back within an hour"])
+    report = score_text(store, question, "Um, so, I, like, I don't know, it was a thing and stuff. " * 3, Config(), now=NOW + timedelta(minutes=5))
+    state = store.get_state(question.id)
+    [(_id, _q, aid, rating, _at, due)] = store.reviews(question.id)
+    assert aid == report.attempt_id
+    assert rating == rate_attempt(report.metrics, report.comparison).rating == AGAIN
+    assert state.due == due == NOW + timedelta(minutes=15)
+    assert state.weak
