@@ -223,8 +223,8 @@ def _flag_reason(flag, interviews: dict) -> str:
 def queue(store, catalog: Catalog, *, now: datetime) -> list[QueueEntry]:
     """Every question redrill is tracking (flagged, scheduled or practised), due ones first.
 
-    Order: due now (oldest due first), then due later (soonest first), then unscheduled
-    (mastered) ones.
+    Order: due now (flagged ones first, then oldest due first), then due later (soonest first),
+    then unscheduled (mastered) ones.
     """
     states = {s.question_id: s for s in store.states()}
     scores = recent_ramble_scores(store)
@@ -274,5 +274,6 @@ def queue(store, catalog: Catalog, *, now: datetime) -> list[QueueEntry]:
             )
         )
     far = datetime.max.replace(tzinfo=now.tzinfo)
-    entries.sort(key=lambda e: (not e.due_now, e.due is None, e.due or far, not e.weak, e.question_id))
+    # Same order as a drill: due flagged questions, other due ones, then the rest by due time.
+    entries.sort(key=lambda e: (not e.due_now, not (e.due_now and e.weak), e.due is None, e.due or far, e.question_id))
     return entries
