@@ -582,6 +582,14 @@ class Store:
         sql += " ORDER BY reviewed_at, id"
         return [(r[0], r[1], r[2], r[3], from_iso(r[4]), from_iso(r[5])) for r in self.db.execute(sql, args)]
 
+    def question_texts(self) -> dict[str, str]:
+        """``{question_id: text}`` as stored with each question's latest attempt (fast: no transcripts)."""
+        # SQLite takes the bare column from the row that holds MAX(): the latest attempt's text.
+        rows = self.db.execute(
+            "SELECT question_id, question_text, MAX(created_at) FROM attempts GROUP BY question_id"
+        )
+        return {r[0]: r[1] for r in rows}
+
 
 def open_store(paths) -> Store:
     """Open (creating and migrating as needed) the database of a data home."""

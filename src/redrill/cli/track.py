@@ -1,0 +1,165 @@
+"""``redrill history``, ``show``, ``progress``, ``report`` and ``export``: see how answers improve.
+
+These commands only read the store. ``progress`` is on the interactive path and must stay fast
+with many thousands of attempts: it reads metrics without transcripts and imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from redrill.cli.app import App, console, fmt_seconds, pass_app, print_json
+
+_SOURCE_LABEL = {"microphone": "mic", "audio_file": "audio", "transcript": "whisper", "text": "typed"}
+_TREND_STYLE = {"improving": "green", "worsening": "red", "steady": "yellow", "new": "dim"}
+
+
+def _num(value, spec: str = ".1f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _target(target) -> str:
+    return "-" if not target else f"{fmt_seconds(target[0])}-{fmt_seconds(target[1])}"
+
+
+def _duration_vs_target(duration, distance) -> str:
+    """``1:45`` in the band, ``2:30 +30s`` over it, ``40 s -20s`` under it."""
+    if duration is None:
+        return "-"
+    text = fmt_seconds(duration)
+    if distance:
+        text += f" [red]{'+' if distance > 0 else '-'}{abs(distance):.0f}s[/red]"
+    return text
+
+
+def _table(title: str):
+    """A compact table: one space between columns, so ten columns fit in 80."""
+    from rich.table import Table
+
+    return Table(title=title, title_justify="left", box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold underline")
+
+
+def _ramble(value) -> str:
+    if value is None:
+        return "-"
+    style = "green" if value < 30 else "yellow" if value < 60 else "red"
+    return f"[{style}]{value:.0f}[/{style}]"
+
+
+@click.command("history")
+@click.argument("question_id", required=False)
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=20, show_default=True, help="Show at most this many attempts (0: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_app
+def history(app: App, question_id: str | None, limit: int, as_json: bool) -> None:
+    """List your attempts, newest first, with their key figures (all questions, or QUESTION_ID)."""
+    from redrill.progress import history_rows
+
+    store = app.store
+    rows = history_rows(store.attempts(question_id, newest_first=True, limit=limit or None))
+    if as_json:
+        print_json([r.to_json() for r in rows])
+        return
+    if not rows:
+        where = f" at '{question_id}'" if question_id else ""
+        click.echo(f"No attempts{where} yet. Answer a question with `redrill drill` or `redrill answer`.")
+        return
+    table = _table("Your attempts, newest first (ramble score: lower is better)")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("when", no_wrap=True)
+    table.add_column("question", min_width=14, overflow="fold")
+    table.add_column("via", no_wrap=True)
+    table.add_column("length\nvs target", justify="right", no_wrap=True)
+    table.add_column("wpm", justify="right", no_wrap=True)
+    table.add_column("fillers\n/min", justify="right", no_wrap=True)
+    table.add_column("long\npauses", justify="right", no_wrap=True)
+    table.add_column("ramble", justify="right", no_wrap=True)
+    pending = False
+    for r in rows:
+        table.add_row(
+            str(r.id),
+            f"{r.created_at.astimezone():%d %b %H:%M}",
+            r.question_id,
+            _SOURCE_LABEL.get(r.source, r.source),
+            _duration_vs_target(r.duration_s, _signed_distance(r.duration_s, r.target_s)),
+            _num(r.wpm, ".0f"),
+            _num(r.fillers_per_min),
+            _num(r.long_pauses, "d"),
+            _ramble(r.ramble_score) if r.status == "scored" else "[red]failed[/red]" if r.error else "[yellow]pending[/yellow]",
+        )
+        pending = pending or r.status != "scored"
+    console().print(table)
+    if pending:
+        click.echo("pending: recorded but not scored yet; `redrill transcribe --pending` finishes them.")
+    if limit and len(rows) == limit:
+        click.echo(f"Showing the latest {limit}; use --limit 0 for all.")
+
+
+def _signed_distance(duration, target) -> float | None:
+    """Seconds over the band (positive) or under it (negative); 0 inside."""
+    if duration is None or not target:
+        return None
+    lo, hi = target
+    return duration - hi if duration > hi else duration - lo if duration < lo else 0.0
+
+
+@click.command("progress")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_app
+def progress(app: App, as_json: bool) -> None:
+    """How each practised question is going, weakest first: first, best and latest attempt, trend."""
+    from redrill.progress import question_progress
+
+    store = app.store
+    rows = question_progress(store.scored_metrics(), store.question_texts())
+    if as_json:
+        print_json([r.to_json() for r in rows])
+        return
+    if not rows:
+        click.echo("No scored attempts yet. Answer a question with `redrill drill` or `redrill answer`.")
+        return
+    table = _table("Progress per question, weakest first (ramble score: lower is better)")
+    table.add_column("question", min_width=16, overflow="fold")
+    table.add_column("tries", justify="right", no_wrap=True)
+    table.add_column("length\nfirst→best→latest", no_wrap=True)
+    table.add_column("fillers/min\nfirst→latest", no_wrap=True)
+    table.add_column("ramble", justify="right", no_wrap=True)
+    table.add_column("trend", no_wrap=True)
+    for r in rows:
+        durations = "→".join(
+            "-" if p.duration_s is None else fmt_seconds(p.duration_s).replace(" ", "") + ("*" if p.distance_from_target_s else "")
+            for p in (r.first, r.best, r.latest)
+        )
+        style = _TREND_STYLE.get(r.trend, "")
+        table.add_row(
+            r.question_id + ("" if not r.target_s else f"\n[dim]target {r.target_s[0]:.0f}-{r.target_s[1]:.0f} s[/dim]"),
+            str(r.attempts),
+            durations,
+            f"{_num(r.first.fillers_per_min)}→{_num(r.latest.fillers_per_min)}",
+            _ramble(r.latest.ramble_score),
+            f"{r.sparkline} [{style}]{r.trend}[/{style}]",
+        )
+    out = console()
+    out.print(table)
+    out.print("[dim]* outside the target length. `redrill report` draws these over time.[/dim]")
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="csv: one flat row per attempt; json: everything as stored.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (user-only) instead of standard output.")
+@pass_app
+def export(app: App, fmt: str, out_file: Path | None) -> None:
+    """Export every attempt with its metrics as CSV or JSON."""
+    from redrill.export import export_text, write_private
+
+    text, count = export_text(app.store.attempts(), fmt)
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    write_private(out_file, text)
+    click.echo(f"Exported {count} attempt(s) to {out_file}", err=True)
+
+
+COMMANDS = [history, progress, export]

@@ -1,0 +1,275 @@
+"""How answers improve: history rows and per-question progress, computed from stored metrics.
+
+Everything here is pure: functions take what the store returned (``Attempt`` objects or the
+``(id, question_id, created_at, metrics)`` tuples of :meth:`Store.scored_metrics`) and return plain
+dataclasses with a ``to_json``. No I/O, no numpy: ``redrill progress`` must stay interactive with
+tens of thousands of stored attempts, so this module imports only the standard library.
+
+Metrics dicts are read defensively (``.get``): typed answers have no timings (duration, pace and
+pauses are ``None``), and attempts scored by an older redrill may lack newer keys.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, tzinfo
+from typing import Iterable, Sequence
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+# The sparkline shows at most this many of the latest attempts, so it fits in a table column.
+SPARK_WIDTH = 8
+
+
+# --- reading one metrics dict ------------------------------------------------------------------
+
+
+def _num(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def target_of(metrics: dict) -> tuple[float, float] | None:
+    """The target band ``(min, max)`` in seconds the attempt was scored against, if known."""
+    target = metrics.get("target_s")
+    if isinstance(target, (list, tuple)) and len(target) == 2 and all(_num(v) is not None for v in target):
+        return float(target[0]), float(target[1])
+    return None
+
+
+def distance_from_target(metrics: dict) -> float | None:
+    """Seconds outside the target band (0 inside it); None for answers without timings."""
+    duration = _num(metrics.get("duration_s"))
+    if duration is None:
+        return None
+    over, under = _num(metrics.get("over_target_s")), _num(metrics.get("under_target_s"))
+    if over is not None or under is not None:
+        return round((over or 0.0) + (under or 0.0), 3)
+    target = target_of(metrics)
+    if target is None:
+        return None
+    lo, hi = target
+    return round(max(0.0, lo - duration, duration - hi), 3)
+
+
+def long_pause_count(metrics: dict) -> int | None:
+    """How many long pauses the answer had; None when pauses could not be measured (typed text)."""
+    pauses = metrics.get("long_pauses")
+    return len(pauses) if isinstance(pauses, list) else None
+
+
+def fillers_total(metrics: dict) -> int:
+    """Filled pauses (um, uh) plus filler words and phrases (like, you know)."""
+    return int(_num(metrics.get("filled_pause_count")) or 0) + int(_num(metrics.get("filler_count")) or 0)
+
+
+# --- history -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """The key figures of one attempt, for ``redrill history``."""
+
+    id: int
+    created_at: datetime
+    question_id: str
+    question_text: str
+    source: str
+    status: str
+    duration_s: float | None
+    target_s: tuple[float, float] | None
+    distance_from_target_s: float | None
+    wpm: float | None
+    fillers_per_min: float | None
+    long_pauses: int | None
+    ramble_score: float | None
+    error: str | None = None
+
+    def to_json(self) -> dict:
+        """JSON form; ``created_at`` as ISO 8601 UTC."""
+        data = asdict(self)
+        data["created_at"] = self.created_at.isoformat()
+        data["target_s"] = None if self.target_s is None else list(self.target_s)
+        return data
+
+
+def history_rows(attempts: Iterable) -> list[HistoryRow]:
+    """One :class:`HistoryRow` per stored ``Attempt`` (any status), in the order given."""
+    rows = []
+    for a in attempts:
+        m = a.metrics or {}
+        rows.append(
+            HistoryRow(
+                id=a.id,
+                created_at=a.created_at,
+                question_id=a.question_id,
+                question_text=a.question_text,
+                source=a.source,
+                status=a.status,
+                duration_s=_num(m.get("duration_s")) if m else a.audio_seconds,
+                target_s=target_of(m),
+                distance_from_target_s=distance_from_target(m),
+                wpm=_num(m.get("wpm")),
+                fillers_per_min=_num(m.get("fillers_per_min")),
+                long_pauses=long_pause_count(m),
+                ramble_score=_num(m.get("ramble_score")),
+                error=a.error,
+            )
+        )
+    return rows
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    """One scored attempt as progress sees it."""
+
+    attempt_id: int
+    created_at: datetime
+    duration_s: float | None
+    distance_from_target_s: float | None
+    fillers_per_min: float | None
+    long_pauses: int | None
+    ramble_score: float | None
+
+    def to_json(self) -> dict:
+        """JSON form; ``created_at`` as ISO 8601 UTC."""
+        data = asdict(self)
+        data["created_at"] = self.created_at.isoformat()
+        return data
+
+
+@dataclass(frozen=True)
+class QuestionProgress:
+    """How one practised question is going: first, best and latest attempt, and the trend."""
+
+    question_id: str
+    question_text: str
+    attempts: int
+    target_s: tuple[float, float] | None
+    first: Point
+    best: Point
+    latest: Point
+    ramble_scores: tuple[float, ...]
+    sparkline: str
+    trend: str  # improving, worsening, steady or new (fewer than three attempts)
+    points: tuple[Point, ...] = field(default=(), repr=False)
+
+    def to_json(self) -> dict:
+        """JSON form for ``redrill progress --json`` (without the per-attempt points)."""
+        return {
+            "question_id": self.question_id,
+            "question_text": self.question_text,
+            "attempts": self.attempts,
+            "target_s": None if self.target_s is None else list(self.target_s),
+            "first": self.first.to_json(),
+            "best": self.best.to_json(),
+            "latest": self.latest.to_json(),
+            "ramble_scores": list(self.ramble_scores),
+            "sparkline": self.sparkline,
+            "trend": self.trend,
+        }
+
+
+def sparkline(values: Sequence[float | None], *, width: int = SPARK_WIDTH, low: float = 0.0, high: float = 100.0) -> str:
+    """``▁▂▃▅▇`` blocks for the last ``width`` values on a FIXED scale ``low..high``.
+
+    A fixed scale (not each row's own min..max) keeps rows comparable and stops a wobble of two
+    points from looking like a cliff. Missing values are shown as a space.
+    """
+    out = []
+    top = len(SPARK_BLOCKS) - 1
+    for value in list(values)[-width:]:
+        if value is None:
+            out.append(" ")
+            continue
+        share = (min(max(value, low), high) - low) / (high - low) if high > low else 0.0
+        out.append(SPARK_BLOCKS[min(top, int(share * len(SPARK_BLOCKS)))])
+    return "".join(out)
+
+
+def _point(attempt_id: int, created_at: datetime, m: dict) -> Point:
+    pauses = long_pause_count(m)
+    return Point(
+        attempt_id=attempt_id,
+        created_at=created_at,
+        duration_s=_num(m.get("duration_s")),
+        distance_from_target_s=distance_from_target(m),
+        fillers_per_min=_num(m.get("fillers_per_min")),
+        long_pauses=pauses,
+        ramble_score=_num(m.get("ramble_score")),
+    )
+
+
+def _best_key(p: Point) -> tuple:
+    # Closest to the target band first; answers without timings can only win on ramble score.
+    # Ties (several answers inside the band) go to the lower ramble score, then the later attempt.
+    distance = p.distance_from_target_s if p.distance_from_target_s is not None else float("inf")
+    ramble = p.ramble_score if p.ramble_score is not None else float("inf")
+    return (distance, ramble, -p.attempt_id)
+
+
+def weakness_key(q: QuestionProgress) -> tuple:
+    """Sort key putting the weakest question first: highest latest ramble score, then farthest
+    from the target, then fewest attempts."""
+    ramble = q.latest.ramble_score if q.latest.ramble_score is not None else -1.0
+    distance = q.latest.distance_from_target_s if q.latest.distance_from_target_s is not None else -1.0
+    return (-ramble, -distance, q.attempts, q.question_id)
+
+
+def question_progress(
+    scored: Iterable[tuple[int, str, datetime, dict]],
+    question_texts: dict[str, str] | None = None,
+) -> list[QuestionProgress]:
+    """Progress of every practised question, weakest first.
+
+    ``scored`` is :meth:`Store.scored_metrics` output: ``(id, question_id, created_at, metrics)``
+    oldest first. ``question_texts`` maps ids to the text shown (the id is used when missing).
+    The trend word is :func:`redrill.comparison.trend` of the ramble scores, the same judgement
+    the per-attempt report uses.
+    """
+    from redrill.comparison import trend
+
+    by_question: dict[str, list[Point]] = {}
+    targets: dict[str, tuple[float, float] | None] = {}
+    for attempt_id, question_id, created_at, metrics in scored:
+        by_question.setdefault(question_id, []).append(_point(attempt_id, created_at, metrics))
+        target = target_of(metrics)
+        if target is not None:
+            targets[question_id] = target  # the latest target wins: banks can change it
+    texts = question_texts or {}
+    rows = []
+    for question_id, points in by_question.items():
+        points.sort(key=lambda p: (p.created_at, p.attempt_id))
+        scores = tuple(p.ramble_score for p in points if p.ramble_score is not None)
+        rows.append(
+            QuestionProgress(
+                question_id=question_id,
+                question_text=texts.get(question_id, question_id),
+                attempts=len(points),
+                target_s=targets.get(question_id),
+                first=points[0],
+                best=min(points, key=_best_key),
+                latest=points[-1],
+                ramble_scores=scores,
+                sparkline=sparkline(scores),
+                trend=trend(scores),
+                points=tuple(points),
+            )
+        )
+    rows.sort(key=weakness_key)
+    return rows
+
+
+def median_or_none(values: Iterable[float | None]) -> float | None:
+    """The median of the values that are known, or None."""
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
+
+
+def local_time(moment: datetime, tz: tzinfo | None = None) -> datetime:
+    """An aware datetime in ``tz`` (default: this computer's local zone)."""
+    return moment.astimezone(tz)

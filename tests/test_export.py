@@ -1,0 +1,108 @@
+"""`redrill export`: CSV and JSON round trips, files user-only, clean errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+
+from redrill.export import CSV_COLUMNS, csv_row
+from redrill.paths import Paths
+from redrill.store import open_store
+
+from fixtures_attempts import T0, metrics, seed
+
+
+def rich_metrics():
+    m = metrics(131.5, 42.25, pauses=2)
+    m.update(
+        {
+            "words": 300,
+            "fillers": {"um": 3, "you know": 1},
+            "repeated_phrases": [{"phrase": "at the end of the day", "count": 3}],
+            "talking_points": {"covered": ["what went wrong; and why"], "missing": ["lesson", "result"]},
+            "restart_examples": ["I went - I decided"],
+            "a_new_metric": 7,
+        }
+    )
+    return m
+
+
+def test_csv_round_trip(cli, redrill_home):
+    ids = seed(redrill_home, [("a", rich_metrics()), ("b", None)])
+    result = cli("export", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert list(rows[0])[: len(CSV_COLUMNS)] == list(CSV_COLUMNS)
+    assert "a_new_metric" in rows[0]  # metrics this version does not know still get a column
+    first, second = rows
+    assert int(first["id"]) == ids[0] and first["question_id"] == "a" and first["question_text"] == "Text of a?"
+    assert first["created_at"] == T0.isoformat()
+    assert float(first["duration_s"]) == 131.5 and float(first["ramble_score"]) == 42.25
+    assert float(first["over_target_s"]) == 11.5 and float(first["under_target_s"]) == 0
+    assert (first["target_min_s"], first["target_max_s"]) == ("60", "120")
+    assert first["fillers"] == "um=3;you know=1"
+    assert first["long_pause_count"] == "2" and first["long_pauses"] == "0.0+2.5;5.0+2.5"
+    assert first["repeated_phrases"] == "at the end of the day×3"
+    assert first["talking_points_covered"] == "what went wrong, and why"
+    assert first["talking_points_missing"] == "lesson;result"
+    assert first["a_new_metric"] == "7"
+    # an attempt that is not scored yet has empty metric cells, not zeros
+    assert second["status"] == "recorded" and second["duration_s"] == "" and second["ramble_score"] == ""
+    assert float(second["audio_seconds"]) == 33.0
+
+
+def test_json_round_trip_equals_the_store(cli, redrill_home):
+    seed(redrill_home, [("a", rich_metrics()), ("b", None), ("a", metrics(None, 80, pauses=None))])
+    data = json.loads(cli("export", "--format", "json").output)
+    assert data["format"] == "redrill-export" and data["version"] == 1
+    store = open_store(Paths(redrill_home))
+    stored = store.attempts()
+    store.close()
+    assert len(data["attempts"]) == len(stored)
+    for row, attempt in zip(data["attempts"], stored):
+        assert row["id"] == attempt.id
+        assert row["metrics"] == attempt.metrics
+        assert row["transcript"] == attempt.transcript
+        assert row["created_at"] == attempt.created_at.isoformat()
+        for key in ("question_id", "question_text", "source", "status", "audio_path", "audio_seconds", "error", "interview_id"):
+            assert row[key] == getattr(attempt, key)
+
+
+def test_export_to_a_file_is_user_only(cli, redrill_home, tmp_path):
+    seed(redrill_home, [("a", metrics(100, 10))])
+    target = tmp_path / "out" / "all.json"
+    result = cli("export", "--format", "json", "--out", target)
+    assert result.exit_code == 0
+    assert "Exported 1 attempt(s)" in (result.stderr or result.output)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert json.loads(target.read_text())["attempts"][0]["question_id"] == "a"
+
+
+def test_export_to_an_unwritable_place_is_a_clean_error(cli, redrill_home, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = cli("export", "--out", blocker / "sub" / "x.csv")
+    assert result.exit_code == 1
+    assert "Error: cannot write" in result.stderr and "--out" in result.stderr
+
+
+def test_export_rejects_unknown_formats(cli):
+    result = cli("export", "--format", "xml")
+    assert result.exit_code == 2
+    assert "'xml' is not one of 'csv', 'json'" in result.stderr
+
+
+def test_empty_export_has_a_header():
+    from redrill.export import export_text
+
+    text, count = export_text([], "csv")
+    assert count == 0 and text.strip() == ",".join(CSV_COLUMNS)
+
+
+def test_csv_row_has_every_column_for_an_empty_metrics_dict():
+    from redrill.store import Attempt
+
+    row = csv_row(Attempt(1, "q", "Q?", T0, "text", "recorded"))
+    assert set(CSV_COLUMNS) <= set(row)
