@@ -1,0 +1,359 @@
+"""Sound out: the question read aloud (pyttsx3), the cue tone, and playback of recordings.
+
+The speaker is an adapter the drill loop receives: :class:`TtsSpeaker` for real use,
+:class:`NullSpeaker` for ``--no-tts`` and tests. Both have ``say(text)`` (blocks until the question
+has been spoken) and ``cue()`` (the short beep that says "answer now").
+
+pyttsx3 2.99 on Linux (espeak-ng driver) has bugs this module is built around:
+
+* ``runAndWait()`` may return before the speech is finished, so we wait for the engine's
+  ``finished-utterance`` callback on a :class:`threading.Event`, with a timeout, instead.
+* Only the last item queued before one ``runAndWait()`` is processed, and after ``save_to_file()``
+  a later ``say()`` writes the file again instead of speaking. So each utterance gets its own
+  ``runAndWait()`` and we only ever use ``save_to_file()`` (never ``say()``) on our engine.
+* ``say()`` plays through ``os.system("aplay ...")``: the C ``system()`` ignores Ctrl-C in the
+  whole process while it runs, and ``aplay`` only knows the ALSA default device. Rendering to a WAV
+  file and playing it ourselves (sounddevice) keeps Ctrl-C working and lets the user pick a device.
+
+pyttsx3, sounddevice and numpy are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from redrill.errors import RedrillError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+INSTALL_TTS = "sudo apt-get install espeak-ng, or use --no-tts"
+INSTALL_PORTAUDIO = "install libportaudio2 (sudo apt-get install libportaudio2)"
+# Rendering is many times faster than real time; this only guards against a hung engine.
+RENDER_TIMEOUT_BASE_S = 15.0
+RENDER_TIMEOUT_PER_WORD_S = 0.5
+CUE_HZ = 880.0
+CUE_SECONDS = 0.18
+
+
+class Speaker(Protocol):
+    """What the drill loop needs from a voice."""
+
+    def say(self, text: str) -> None:
+        """Speak ``text`` and return once it has been heard."""
+
+    def cue(self) -> None:
+        """Play the short "answer now" tone."""
+
+
+class NullSpeaker:
+    """A silent speaker for ``--no-tts``: the question is only shown on screen, no tone."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def say(self, text: str) -> None:
+        """Remember the text (for tests); make no sound."""
+        self.said.append(text)
+
+    def cue(self) -> None:
+        """No tone: with --no-tts redrill makes no sound at all."""
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """One text-to-speech voice: ``id`` is what ``--voice`` accepts (a part of it is enough)."""
+
+    id: str
+    name: str
+    languages: tuple[str, ...] = ()
+    gender: str | None = None
+
+
+_engine_lock = threading.Lock()
+_engines: list = []  # [current]; replaced engines are kept in _retired (see _reset_engine)
+_retired: list = []
+
+
+def _new_engine():
+    """A fresh pyttsx3 engine, or a RedrillError that says how to install espeak-ng."""
+    if sys.platform.startswith("linux"):
+        import ctypes.util
+
+        if not (ctypes.util.find_library("espeak-ng") or ctypes.util.find_library("espeak")):
+            raise RedrillError(f"cannot read questions aloud: espeak-ng is not installed ({INSTALL_TTS})")
+    try:
+        from pyttsx3.engine import Engine
+
+        # Engine() rather than pyttsx3.init(): init() hands back a cached engine that may be
+        # mid-loop after a timeout; a fresh one starts clean.
+        return Engine()
+    except Exception as exc:  # the drivers fail with OSError, RuntimeError, ImportError, ...
+        raise RedrillError(f"cannot read questions aloud: the speech engine failed to start ({exc}); {INSTALL_TTS}") from None
+
+
+def _engine():
+    """The process's one pyttsx3 engine.
+
+    One, because espeak-ng is a process-wide singleton: when a second engine is garbage collected
+    its driver unregisters *the* synthesis callback, and the surviving engine never finishes again.
+    """
+    with _engine_lock:
+        if not _engines:
+            _engines.append(_new_engine())
+        return _engines[0]
+
+
+def _reset_engine():
+    """Replace a hung engine. The old one is kept alive on purpose (see :func:`_engine`)."""
+    with _engine_lock:
+        _retired.extend(_engines)
+        _engines[:] = [_new_engine()]
+        return _engines[0]
+
+
+def _claim_callback(engine) -> None:
+    """Point espeak-ng's synthesis callback at this engine's driver (someone may have cleared it)."""
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if driver is not None and type(driver).__module__.endswith("drivers.espeak"):
+        from pyttsx3.drivers import _espeak
+
+        _espeak.SetSynthCallback(driver._onSynth)
+
+
+def list_voices() -> list[VoiceInfo]:
+    """Every voice the text-to-speech engine offers, sorted by id."""
+    engine = _engine()
+    voices = []
+    for v in engine.getProperty("voices") or []:
+        langs = tuple(str(x) for x in (getattr(v, "languages", None) or ()) if x)
+        voices.append(VoiceInfo(id=str(v.id), name=str(getattr(v, "name", "") or v.id), languages=langs, gender=getattr(v, "gender", None)))
+    return sorted(voices, key=lambda v: v.id)
+
+
+def match_voice(wanted: str, voices: list[VoiceInfo]) -> VoiceInfo:
+    """The voice meant by ``wanted``: an exact id or name, else the one whose id or name contains it.
+
+    ``en-us`` matches ``gmw/en-us``. Ambiguous or unknown values raise a RedrillError listing
+    candidates.
+    """
+    key = wanted.strip().casefold()
+    for v in voices:
+        if key in (v.id.casefold(), v.name.casefold()):
+            return v
+    # "en-us" should pick gmw/en-us, not gmw/en-us-nyc: prefer the id whose last part is exact.
+    tail = [v for v in voices if v.id.casefold().rsplit("/", 1)[-1] == key]
+    if len(tail) == 1:
+        return tail[0]
+    found = [v for v in voices if key in v.id.casefold() or key in v.name.casefold()]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise RedrillError(
+            f"no voice matches '{wanted}'. Some voices: {', '.join(v.id for v in voices[:8])}"
+            f"{' ...' if len(voices) > 8 else ''}. `redrill devices --voices` lists them all."
+        )
+    raise RedrillError(
+        f"'{wanted}' matches {len(found)} voices: {', '.join(v.id for v in found[:8])}"
+        f"{' ...' if len(found) > 8 else ''}. Give more of the id."
+    )
+
+
+class TtsSpeaker:
+    """Reads questions aloud with pyttsx3 and plays them through sounddevice.
+
+    ``voice`` is a voice id or a part of one (``en-us``); ``rate`` is words per minute;
+    ``device`` is the sounddevice output device (None: the system default).
+    """
+
+    def __init__(self, voice: str | None = None, rate: int = 175, device: int | str | None = None):
+        if rate <= 0:
+            raise RedrillError(f"the speaking rate must be a positive number of words per minute (got {rate})")
+        self.rate = int(rate)
+        self.device = device
+        _engine()  # fail now, with the fix, if there is no speech engine
+        self.voice: str | None = None
+        if voice:
+            self.voice = match_voice(voice, list_voices()).id
+
+    def render(self, text: str) -> tuple["np.ndarray", int]:
+        """The speech for ``text`` as mono float32 samples and their sample rate."""
+        import numpy as np
+
+        if not text.strip():
+            return np.zeros(0, np.float32), 16000
+        with tempfile.TemporaryDirectory(prefix="redrill-tts-") as tmp:
+            wav = Path(tmp) / "question.wav"
+            self._render_to(text, wav)
+            return read_wav(wav)
+
+    def _render_to(self, text: str, wav: Path) -> None:
+        done = threading.Event()
+        engine = _engine()
+        _claim_callback(engine)
+        # Voice and rate are espeak-wide settings: set them for every utterance.
+        # Voice first: choosing a voice resets espeak's rate to the voice's default.
+        if self.voice:
+            engine.setProperty("voice", self.voice)
+        engine.setProperty("rate", self.rate)
+        token = engine.connect("finished-utterance", lambda name=None, completed=True: done.set())
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                # The espeak driver prints "Audio saved to ..." on stdout; keep it off the user's screen.
+                with contextlib.redirect_stdout(io.StringIO()):
+                    engine.save_to_file(text, str(wav))
+                    engine.runAndWait()
+            except BaseException as exc:  # reported to the caller below
+                failure.append(exc)
+                done.set()
+
+        worker = threading.Thread(target=run, name="redrill-tts", daemon=True)
+        worker.start()
+        timeout = RENDER_TIMEOUT_BASE_S + RENDER_TIMEOUT_PER_WORD_S * len(text.split())
+        try:
+            finished = done.wait(timeout)
+        finally:
+            with contextlib.suppress(Exception):
+                engine.disconnect(token)
+        if failure:
+            _reset_engine()
+            raise RedrillError(f"the speech engine failed: {failure[0]}; {INSTALL_TTS}")
+        if not finished or not wav.exists() or wav.stat().st_size <= 44:
+            # A hung engine keeps its run loop "started"; a new one is the only way out.
+            _reset_engine()
+            raise RedrillError(f"the speech engine did not finish within {timeout:.0f} s; try again, or use --no-tts")
+        worker.join(1.0)
+
+    def say(self, text: str) -> None:
+        """Speak ``text`` and return when it has been played (Ctrl-C stops it and is re-raised)."""
+        samples, rate = self.render(text)
+        if len(samples):
+            play_samples(samples, rate, device=self.device)
+
+    def cue(self) -> None:
+        """The short "answer now" beep."""
+        cue_tone(device=self.device)
+
+
+def cue_samples(rate: int = 16000) -> "np.ndarray":
+    """A soft 880 Hz beep with 20 ms fades (no click at either end)."""
+    import numpy as np
+
+    n = int(CUE_SECONDS * rate)
+    t = np.arange(n, dtype=np.float32) / rate
+    tone = 0.25 * np.sin(2 * np.pi * CUE_HZ * t)
+    fade = min(n // 2, int(0.02 * rate))
+    ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+    tone[:fade] *= ramp
+    tone[n - fade :] *= ramp[::-1]
+    return tone.astype(np.float32)
+
+
+def cue_tone(device: int | str | None = None) -> None:
+    """Play the cue beep after the question, so the user knows recording starts now."""
+    play_samples(cue_samples(), 16000, device=device)
+
+
+def _sounddevice():
+    try:
+        import sounddevice as sd
+    except OSError:
+        raise RedrillError(f"cannot play sound: the PortAudio library is missing; {INSTALL_PORTAUDIO}") from None
+    from redrill.microphone import refresh_portaudio
+
+    refresh_portaudio(sd)
+    return sd
+
+
+def play_samples(samples: "np.ndarray", rate: int, *, device: int | str | None = None) -> None:
+    """Play mono float samples and return when they have been heard.
+
+    Falls back to the device's own rate when it refuses ``rate``. Ctrl-C stops playback at once and
+    is re-raised. With no output device, a RedrillError says how to go on without sound.
+    """
+    import numpy as np
+
+    sd = _sounddevice()
+    data = np.ascontiguousarray(np.asarray(samples, dtype=np.float32).reshape(-1))
+    try:
+        info = sd.query_devices(device, kind="output")
+    except (ValueError, sd.PortAudioError) as exc:
+        raise RedrillError(
+            f"no sound output device ({exc}); check your speakers or sound server, or use --no-tts "
+            "(questions are then shown on screen only)"
+        ) from None
+    try:
+        sd.check_output_settings(device=device, samplerate=rate, channels=1, dtype="float32")
+    except (ValueError, sd.PortAudioError):
+        from redrill.audio import resample
+
+        target = int(info["default_samplerate"])
+        data, rate = resample(data, rate, target), target
+    try:
+        sd.play(data, rate, device=device)
+        # Wait on our own clock: sd.wait() can hang when a sound server drops the stream.
+        deadline = time.monotonic() + len(data) / rate + 2.0
+        stream = sd.get_stream()
+        while stream.active and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # What is still in the device buffer must come out before the microphone opens.
+        time.sleep(min(0.3, float(getattr(stream, "latency", 0.0) or 0.0)))
+    except KeyboardInterrupt:
+        sd.stop()
+        raise
+    except sd.PortAudioError as exc:
+        raise RedrillError(f"cannot play sound on the output device: {exc}; check your speakers, or use --no-tts") from None
+    finally:
+        with contextlib.suppress(Exception):
+            sd.stop()
+
+
+def play_file(path: Path, *, device: int | str | None = None) -> float:
+    """Decode an audio file (any format) and play it; returns its length in seconds."""
+    from redrill.audio import load_audio
+
+    audio = load_audio(path)
+    play_samples(audio.samples, 16000, device=device)
+    return audio.seconds
+
+
+def read_wav(path: Path) -> tuple["np.ndarray", int]:
+    """A 16-bit PCM WAV file (what espeak-ng writes) as mono float32 samples and its rate."""
+    import wave
+
+    import numpy as np
+
+    with wave.open(str(path), "rb") as wav:
+        rate, channels, width = wav.getframerate(), wav.getnchannels(), wav.getsampwidth()
+        raw = wav.readframes(wav.getnframes())
+    if width != 2:
+        raise RedrillError(f"{path}: expected 16-bit samples, got {8 * width}-bit")
+    data = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+    if channels > 1:
+        data = data.reshape(-1, channels).mean(axis=1)
+    return data.astype(np.float32), rate
+
+
+__all__ = [
+    "NullSpeaker",
+    "Speaker",
+    "TtsSpeaker",
+    "VoiceInfo",
+    "cue_samples",
+    "cue_tone",
+    "list_voices",
+    "match_voice",
+    "play_file",
+    "play_samples",
+    "read_wav",
+]
