@@ -260,7 +260,10 @@ def load_debrief(path: Path, catalog: Catalog) -> Debrief:
     """Read and check a debrief file (safe YAML, size cap, no aliases; see :func:`parse_debrief`)."""
     from redrill.yamlfile import read_yaml
 
-    data, lines = read_yaml(Path(path))
+    try:
+        data, lines = read_yaml(Path(path))
+    except InputError as err:
+        raise InputError(err.problems, hint=err.hint or HINT) from None
     return parse_debrief(data, lines, str(path), catalog)
 
 
@@ -402,15 +405,24 @@ def apply_debrief(store, catalog: Catalog, debrief: Debrief, *, user_bank: Path,
     return DebriefResult(interview_id, tuple((q, item.rating) for q, item in zip(questions, debrief.questions)), tuple(added))
 
 
+def _stem(word: str) -> str:
+    # "failed" should find "failure", "conflicts" "conflict": a crude suffix strip is enough here.
+    for suffix in ("ing", "ed", "es", "s", "ure", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def search_questions(catalog: Catalog, words: str, limit: int = 8) -> list[Question]:
     """Questions matching the words: those containing all of them first, then the most matched."""
     terms = [w for w in re.findall(r"[a-z0-9']+", words.lower()) if len(w) > 1 or w.isdigit()]
     if not terms:
         return []
+    stems = [_stem(t) for t in terms]
     scored = []
     for q in catalog.questions.values():
         hay = f"{q.id} {q.text} {' '.join(q.tags)}".lower()
-        hits = sum(1 for t in terms if t in hay)
+        hits = sum(1 for t, s in zip(terms, stems) if t in hay or s in hay)
         if hits:
             scored.append((-hits, q.id, q))
     scored.sort(key=lambda item: (item[0], item[1]))

@@ -83,6 +83,9 @@ def _ask_question(catalog, number: int):
             ).strip()
         if not choice:
             continue
+        if choice.isdigit() and not matches:
+            click.echo("  Nothing to pick from: type the question in full, or search with other words.")
+            continue
         if choice.isdigit():
             index = int(choice)
             if not 1 <= index <= len(matches):
