@@ -77,6 +77,7 @@ def main(ctx: click.Context, home: Path | None) -> None:
 # nothing heavy at the top, so `redrill --help` stays fast.
 COMMAND_MODULES = [
     "bank",
+    "debrief",
     "system",
     "track",
 ]
