@@ -27,8 +27,16 @@ def join_naturally(points: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _question_phrase(text: str) -> str:
-    return text.strip().rstrip("?.! ")
+# Quoting "Tell me about a mistake you made" back would put the word "mistake" in a note that must
+# not read as a list of mistakes; such questions are referred to without quoting them.
+_TOUCHY = re.compile(r"\b(mistakes?|fail\w*|sorry|regret\w*|weakness\w*|wrong)\b", re.IGNORECASE)
+
+
+def _answer_on(question: str) -> str:
+    text = question.strip().rstrip("?.! ")
+    if not text or _TOUCHY.search(text):
+        return "In addition to my answers in the interview"
+    return f'In addition to my answer on "{text}"'
 
 
 def pick_addition(flags) -> tuple[str, list[str]] | None:
@@ -70,7 +78,7 @@ def draft_followup(interview, flags, *, sender: str = "") -> str:
                 joined = joined[0].lower() + joined[1:]
             else:
                 lead = "I'd like to add: "
-            parts += ["", f'In addition to my answer on "{_question_phrase(question)}", {lead}{joined}.']
+            parts += ["", f"{_answer_on(question)}, {lead}{joined}."]
         parts += ["", closing, "", sign]
         return "\n".join(parts) + "\n"
 
