@@ -78,6 +78,7 @@ def main(ctx: click.Context, home: Path | None) -> None:
 COMMAND_MODULES = [
     "bank",
     "debrief",
+    "model",
     "system",
     "track",
 ]

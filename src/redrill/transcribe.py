@@ -1,0 +1,327 @@
+"""Offline transcription that keeps the hesitations: 16 kHz samples in, a timed Transcript out.
+
+An adapter around ``faster_whisper.WhisperModel``. What it adds for answer practice:
+
+* **Verbatim-leaning decoding** (:class:`DecodeOptions`). Whisper was trained on tidied text and
+  tends to drop "um"/"uh"; a SHORT prompt that itself contains fillers nudges it to keep them
+  (long prompts can swallow sentences or be echoed back on silence). Hallucinations on silence are
+  held back by voice activity detection, ``no_speech_threshold``, ``hallucination_silence_threshold``
+  and not conditioning on the previous window's text.
+
+  Whether the prompt really keeps more fillers can only be measured with real Whisper weights on
+  real speech; the test suite runs a random-weight model, so it checks that the options are
+  passed, not their effect on the words.
+* **Audio truth about pauses.** Besides Whisper's words, the answer is run through Silero VAD (the
+  ONNX model bundled with faster-whisper) with a small pad, and the speech regions are stored in the
+  Transcript. A 3 s stall is then measured as ~3 s even where Whisper dropped the "um" said in it,
+  or stretched a neighbouring word's timestamp over it.
+* **Load once, early.** :func:`get_transcriber` keeps one loaded model per process, and
+  :meth:`Transcriber.load` can run in a background thread while the question is being read aloud.
+
+faster-whisper, ctranslate2 and numpy are imported on first use only.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from redrill.errors import RedrillError
+from redrill.transcript import Transcript, Word
+
+if TYPE_CHECKING:
+    import numpy as np
+
+SAMPLE_RATE = 16000
+FILLER_PROMPT = "Umm, let me think, uh... so, like, I mean, hmm."
+
+
+class TranscriptionError(RedrillError):
+    """The model could not be loaded or failed on this audio."""
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """How Whisper decodes an answer. The defaults lean verbatim and resist hallucination.
+
+    * ``beam_size`` 5: faster-whisper's default and the accuracy sweet spot; 1 is ~2x faster.
+    * ``initial_prompt``: a short filler-bearing prompt (see module docstring). ``None`` disables it.
+    * ``condition_on_previous_text`` False: one window's hallucination cannot seed the next, and
+      it decodes faster.
+    * ``no_speech_threshold`` 0.6 / ``log_prob_threshold`` -1.0 / ``compression_ratio_threshold``
+      2.4: Whisper's own defaults for skipping silent windows and retrying loops.
+    * ``hallucination_silence_threshold`` 2.0 s: skip text hallucinated over silences longer than
+      this (needs word timestamps).
+    * ``max_new_tokens``: cap on tokens per 30 s window. ``None`` keeps Whisper's limit (224);
+      150 wpm speech is ~100 tokens per window. Set it to bound the worst-case time.
+    * VAD for decoding (``vad_*``): speech must pause ``vad_min_silence_ms`` 600 ms before a chunk
+      is cut (answers have many short breath pauses that must not split words), and each chunk is
+      padded ``vad_speech_pad_ms`` 200 ms so word onsets and tails reach Whisper.
+    * ``temperatures``: Whisper's fallback ladder, used when a window's output looks like a loop.
+    """
+
+    beam_size: int = 5
+    initial_prompt: str | None = FILLER_PROMPT
+    condition_on_previous_text: bool = False
+    no_speech_threshold: float = 0.6
+    log_prob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+    hallucination_silence_threshold: float | None = 2.0
+    max_new_tokens: int | None = None
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    vad_threshold: float = 0.5
+    vad_min_silence_ms: int = 600
+    vad_speech_pad_ms: int = 200
+
+    def with_changes(self, **changes: Any) -> "DecodeOptions":
+        """A copy with some options changed."""
+        import dataclasses
+
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class SpeechVadOptions:
+    """Silero VAD settings for the speech regions stored as the answer's audio truth.
+
+    The pad is small (30 ms) because padding shrinks every measured pause by twice its size: with
+    faster-whisper's default 400 ms pad a 3.0 s stall would read as 2.2 s. Silences shorter than
+    ``min_silence_ms`` 250 ms do not split a region; that is at the low end of the 0.2-1 s cut-offs
+    used in pause research, so scoring can still choose its own, higher, threshold.
+    """
+
+    threshold: float = 0.5
+    min_silence_ms: int = 250
+    speech_pad_ms: int = 30
+    min_speech_ms: int = 100
+
+
+def decode_kwargs(options: DecodeOptions, language: str | None) -> dict[str, Any]:
+    """The keyword arguments for ``WhisperModel.transcribe`` that ``options`` stand for."""
+    from faster_whisper.vad import VadOptions
+
+    return {
+        "language": language,
+        "task": "transcribe",
+        "beam_size": options.beam_size,
+        "temperature": list(options.temperatures),
+        "initial_prompt": options.initial_prompt,
+        "condition_on_previous_text": options.condition_on_previous_text,
+        "no_speech_threshold": options.no_speech_threshold,
+        "log_prob_threshold": options.log_prob_threshold,
+        "compression_ratio_threshold": options.compression_ratio_threshold,
+        "hallucination_silence_threshold": options.hallucination_silence_threshold,
+        "max_new_tokens": options.max_new_tokens,
+        "word_timestamps": True,
+        "vad_filter": True,
+        "vad_parameters": VadOptions(
+            threshold=options.vad_threshold,
+            min_silence_duration_ms=options.vad_min_silence_ms,
+            speech_pad_ms=options.vad_speech_pad_ms,
+        ),
+    }
+
+
+def pick_device(device: str = "auto", compute_type: str = "auto") -> tuple[str, str]:
+    """Resolve ``auto``: CUDA with float16 when a GPU is visible to CTranslate2, else CPU int8."""
+    if device not in ("auto", "cpu", "cuda"):
+        raise TranscriptionError(f"unknown device {device!r}; valid devices: auto, cpu, cuda")
+    if device == "auto":
+        import ctranslate2
+
+        try:
+            has_gpu = ctranslate2.get_cuda_device_count() > 0
+        except Exception:  # a broken CUDA install should not stop CPU transcription
+            has_gpu = False
+        device = "cuda" if has_gpu else "cpu"
+    if compute_type == "auto":
+        compute_type = "float16" if device == "cuda" else "int8"
+    return device, compute_type
+
+
+def speech_regions(samples: "np.ndarray", vad: SpeechVadOptions = SpeechVadOptions()) -> tuple[tuple[float, float], ...]:
+    """Where there is speech in 16 kHz audio, as (start, end) seconds, found by Silero VAD."""
+    import numpy as np
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    audio = np.asarray(samples, dtype=np.float32).reshape(-1)
+    if len(audio) == 0:
+        return ()
+    chunks = get_speech_timestamps(
+        audio,
+        VadOptions(
+            threshold=vad.threshold,
+            min_silence_duration_ms=vad.min_silence_ms,
+            speech_pad_ms=vad.speech_pad_ms,
+            min_speech_duration_ms=vad.min_speech_ms,
+        ),
+    )
+    return tuple((round(c["start"] / SAMPLE_RATE, 3), round(c["end"] / SAMPLE_RATE, 3)) for c in chunks)
+
+
+class Transcriber:
+    """One Whisper model, loaded on first use (or by :meth:`load`), turning answers into Transcripts.
+
+    ``model_path_or_name`` is a CTranslate2 Whisper folder, or a model name that must already be in
+    the data home (see :mod:`redrill.models`): nothing is downloaded here.
+    """
+
+    def __init__(
+        self,
+        model_path_or_name: str,
+        *,
+        device: str = "auto",
+        compute_type: str = "auto",
+        language: str | None = "en",
+        cpu_threads: int = 0,
+        options: DecodeOptions | None = None,
+        speech_vad: SpeechVadOptions | None = None,
+    ):
+        self.model_spec = str(model_path_or_name)
+        self.device = device
+        self.compute_type = compute_type
+        self.language = language
+        self.cpu_threads = cpu_threads
+        self.options = options or DecodeOptions()
+        self.speech_vad = speech_vad or SpeechVadOptions()
+        self.model_dir: Path | None = None
+        self.load_seconds: float | None = None
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_name(self) -> str:
+        """A short name for reports: the model name, or the model folder's name."""
+        return Path(self.model_spec).name if Path(self.model_spec).is_dir() else self.model_spec
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> "Transcriber":
+        """Load the model now (safe to call from a background thread, and more than once)."""
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+        return self
+
+    def _load(self):
+        import time
+
+        from redrill.models import check_model_dir, resolve_model
+        from redrill.paths import current
+
+        spec_path = Path(self.model_spec).expanduser()
+        # A folder is used as is; a name must already be in the data home (offline).
+        model_dir = spec_path if spec_path.is_dir() else resolve_model(self.model_spec, current())
+        check_model_dir(model_dir)
+        device, compute_type = pick_device(self.device, self.compute_type)
+        started = time.perf_counter()
+        try:
+            from faster_whisper import WhisperModel
+
+            model = WhisperModel(
+                str(model_dir),
+                device=device,
+                compute_type=compute_type,
+                cpu_threads=self.cpu_threads,
+                local_files_only=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise TranscriptionError(
+                f"could not load the speech model from {model_dir}: {exc}. "
+                f"Check that it is a CTranslate2 Whisper model folder, or get one with `redrill model pull base.en`."
+            ) from None
+        self.model_dir = model_dir
+        self.load_seconds = time.perf_counter() - started
+        return model
+
+    def _language(self) -> str | None:
+        # English-only models (*.en) cannot take another language; passing one would fail late.
+        if self._model is not None and not self._model.model.is_multilingual:
+            return "en"
+        return self.language
+
+    def transcribe(self, samples16k: "np.ndarray", *, offset_s: float = 0.0) -> Transcript:
+        """Transcribe one answer (16 kHz mono float32) into a timed Transcript.
+
+        Word and speech-region times are seconds on the answer's timeline: ``offset_s`` is added
+        (for a chunk that starts ``offset_s`` into the answer). Words are sorted by start and kept
+        within the audio. Raises :class:`TranscriptionError` when the model fails.
+        """
+        import numpy as np
+
+        audio = np.ascontiguousarray(np.asarray(samples16k, dtype=np.float32).reshape(-1))
+        seconds = len(audio) / SAMPLE_RATE
+        self.load()
+        if len(audio) == 0:
+            return Transcript(words=(), timed=True, audio_seconds=0.0, speech=(), model=self.model_name)
+        try:
+            regions = speech_regions(audio, self.speech_vad)
+            segments, _info = self._run(audio)
+            words = []
+            for segment in segments:  # a lazy generator: decoding happens while iterating
+                for w in segment.words or ():
+                    text = w.word.strip()
+                    if not text:
+                        continue
+                    start = min(max(float(w.start), 0.0), seconds)
+                    end = min(max(float(w.end), start), seconds)
+                    words.append(
+                        Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(float(w.probability), 4))
+                    )
+        except RedrillError:
+            raise
+        except Exception as exc:  # ctranslate2/onnxruntime raise plain RuntimeErrors and friends
+            raise TranscriptionError(f"transcription failed with model {self.model_name}: {type(exc).__name__}: {exc}") from None
+        words.sort(key=lambda w: (w.start, w.end))
+        return Transcript(
+            words=tuple(words),
+            timed=True,
+            audio_seconds=round(seconds, 3),
+            speech=tuple((round(s + offset_s, 3), round(e + offset_s, 3)) for s, e in regions),
+            model=self.model_name,
+        )
+
+    def _run(self, audio: "np.ndarray"):
+        """The one call into faster-whisper (a seam: tests wrap it to see the arguments)."""
+        return self._model.transcribe(audio, **decode_kwargs(self.options, self._language()))
+
+
+_cache: dict[tuple, Transcriber] = {}
+_cache_lock = threading.Lock()
+
+
+def get_transcriber(
+    name_or_dir: str,
+    *,
+    device: str = "auto",
+    compute_type: str = "auto",
+    language: str | None = "en",
+    cpu_threads: int = 0,
+    options: DecodeOptions | None = None,
+) -> Transcriber:
+    """The process-wide Transcriber for this model and settings: created once, loaded once.
+
+    Loading happens on first use; call ``.load()`` (e.g. in a thread) to do it ahead of time.
+    """
+    key_path = Path(name_or_dir).expanduser()
+    key_model = str(key_path.resolve()) if key_path.is_dir() else str(name_or_dir)
+    opts = options or DecodeOptions()
+    key = (key_model, device, compute_type, language, cpu_threads, tuple(sorted(asdict(opts).items())))
+    with _cache_lock:
+        transcriber = _cache.get(key)
+        if transcriber is None:
+            transcriber = Transcriber(
+                name_or_dir, device=device, compute_type=compute_type, language=language, cpu_threads=cpu_threads, options=opts
+            )
+            _cache[key] = transcriber
+        return transcriber
+
+
+def clear_transcriber_cache() -> None:
+    """Forget every cached model (tests; frees memory)."""
+    with _cache_lock:
+        _cache.clear()

@@ -1,0 +1,244 @@
+"""Transcription through the real faster-whisper code path (random-weight model, espeak-ng speech).
+
+The random model's words are meaningless, so these tests check structure and timing: words come
+back with sane timestamps on the answer's timeline, the decode options reach Whisper, the model is
+loaded once, and the VAD speech regions put a known silence where it really is.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from fixtures_model import FAST_DECODE, join_with_silences
+from redrill.errors import RedrillError
+from redrill.transcribe import (
+    FILLER_PROMPT,
+    DecodeOptions,
+    SpeechVadOptions,
+    Transcriber,
+    TranscriptionError,
+    clear_transcriber_cache,
+    decode_kwargs,
+    get_transcriber,
+    pick_device,
+    speech_regions,
+)
+from redrill.transcript import Transcript
+
+pytestmark = pytest.mark.model
+
+ANSWER = "So last year our biggest release slipped by two weeks, and I had to tell the customer myself."
+SECOND = "I called them the same day, explained the cause, and offered a weekly demo until we shipped."
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    clear_transcriber_cache()
+    yield
+    clear_transcriber_cache()
+
+
+@pytest.fixture
+def record_calls(monkeypatch):
+    """Wrap the REAL WhisperModel.__init__/transcribe to record how they were called."""
+    import faster_whisper
+
+    calls = {"init": [], "transcribe": []}
+    real_init, real_transcribe = faster_whisper.WhisperModel.__init__, faster_whisper.WhisperModel.transcribe
+
+    def init(self, *args, **kwargs):
+        calls["init"].append((args, kwargs))
+        return real_init(self, *args, **kwargs)
+
+    def transcribe(self, audio, **kwargs):
+        calls["transcribe"].append(kwargs)
+        return real_transcribe(self, audio, **kwargs)
+
+    monkeypatch.setattr(faster_whisper.WhisperModel, "__init__", init)
+    monkeypatch.setattr(faster_whisper.WhisperModel, "transcribe", transcribe)
+    return calls
+
+
+def test_words_have_timestamps_on_the_answer_timeline(fast_transcriber, speech_samples):
+    samples = speech_samples(ANSWER)
+    transcript = fast_transcriber.transcribe(samples)
+    seconds = len(samples) / 16000
+
+    assert isinstance(transcript, Transcript)
+    assert transcript.timed
+    assert transcript.audio_seconds == pytest.approx(seconds, abs=0.001)
+    assert transcript.model == fast_transcriber.model_name == "tiny-random"
+    assert len(transcript.words) >= 3
+    starts = [w.start for w in transcript.words]
+    assert starts == sorted(starts)
+    for w in transcript.words:
+        assert w.text and w.text == w.text.strip()
+        assert 0.0 <= w.start <= w.end <= seconds + 1e-6
+        assert 0.0 <= w.probability <= 1.0
+    assert transcript.speech and all(0 <= s < e <= seconds + 0.05 for s, e in transcript.speech)
+    # The stored form round-trips.
+    assert Transcript.from_json(transcript.to_json()).words == transcript.words
+
+
+def test_offset_moves_every_time_by_the_same_amount(fast_transcriber, speech_samples):
+    samples = speech_samples(ANSWER)
+    plain = fast_transcriber.transcribe(samples)
+    shifted = fast_transcriber.transcribe(samples, offset_s=12.5)
+    assert [w.text for w in shifted.words] == [w.text for w in plain.words]
+    for a, b in zip(plain.words, shifted.words):
+        assert b.start == pytest.approx(a.start + 12.5, abs=0.002)
+        assert b.end == pytest.approx(a.end + 12.5, abs=0.002)
+    for (s0, e0), (s1, e1) in zip(plain.speech, shifted.speech):
+        assert s1 == pytest.approx(s0 + 12.5, abs=0.002) and e1 == pytest.approx(e0 + 12.5, abs=0.002)
+    assert shifted.audio_seconds == plain.audio_seconds
+
+
+def test_decode_options_reach_whisper(whisper_model_dir, speech_samples, record_calls):
+    options = DecodeOptions().with_changes(**FAST_DECODE)
+    transcriber = Transcriber(str(whisper_model_dir), language="en", options=options)
+    transcriber.transcribe(speech_samples(ANSWER))
+
+    (kwargs,) = record_calls["transcribe"]
+    assert kwargs["word_timestamps"] is True
+    assert kwargs["vad_filter"] is True
+    assert kwargs["condition_on_previous_text"] is False
+    assert kwargs["initial_prompt"] == FILLER_PROMPT
+    assert kwargs["hallucination_silence_threshold"] == 2.0
+    assert kwargs["no_speech_threshold"] == 0.6
+    assert kwargs["beam_size"] == 5
+    assert kwargs["max_new_tokens"] == 20
+    assert kwargs["temperature"] == [0.0]
+    assert kwargs["language"] == "en"
+    vad = kwargs["vad_parameters"]
+    assert (vad.min_silence_duration_ms, vad.speech_pad_ms) == (600, 200)
+    (init_args, init_kwargs) = record_calls["init"][0]
+    assert init_kwargs["local_files_only"] is True
+    assert (init_kwargs["device"], init_kwargs["compute_type"]) == ("cpu", "int8")
+
+
+def test_default_options_lean_verbatim():
+    options = DecodeOptions()
+    kwargs = decode_kwargs(options, "en")
+    assert options.beam_size == 5 and options.max_new_tokens is None
+    assert "uh" in FILLER_PROMPT and "Umm" in FILLER_PROMPT and len(FILLER_PROMPT.split()) <= 12
+    assert kwargs["temperature"] == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    with pytest.raises(Exception):
+        options.beam_size = 1  # frozen: options are shared by cached transcribers
+
+
+def test_model_is_loaded_once_per_process(whisper_model_dir, speech_samples, record_calls):
+    first = get_transcriber(str(whisper_model_dir), options=DecodeOptions().with_changes(**FAST_DECODE))
+    second = get_transcriber(str(whisper_model_dir), options=DecodeOptions().with_changes(**FAST_DECODE))
+    assert first is second
+    assert not first.loaded  # lazy: nothing loaded until used
+    samples = speech_samples(ANSWER)
+    first.transcribe(samples)
+    second.transcribe(samples)
+    assert len(record_calls["init"]) == 1
+    assert len(record_calls["transcribe"]) == 2
+    other = get_transcriber(str(whisper_model_dir), options=DecodeOptions().with_changes(beam_size=1, **FAST_DECODE))
+    assert other is not first
+
+
+def test_background_load_from_several_threads_loads_once(whisper_model_dir, record_calls):
+    transcriber = get_transcriber(str(whisper_model_dir))
+    threads = [threading.Thread(target=transcriber.load) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert transcriber.loaded and transcriber.load_seconds is not None
+    assert len(record_calls["init"]) == 1
+
+
+def test_a_three_second_stall_is_found_where_it_is(fast_transcriber, speech_samples):
+    samples, (truth,) = join_with_silences([speech_samples(ANSWER), speech_samples(SECOND)], [3.0])
+    transcript = fast_transcriber.transcribe(samples, offset_s=4.0)
+    regions = transcript.speech
+    gaps = [(regions[i][1], regions[i + 1][0]) for i in range(len(regions) - 1)]
+    start, end = max(gaps, key=lambda g: g[1] - g[0])
+    assert end - start == pytest.approx(3.0, abs=0.3)
+    assert start == pytest.approx(truth[0] + 4.0, abs=0.3)
+    assert end == pytest.approx(truth[1] + 4.0, abs=0.3)
+    # espeak-ng's own pauses are short: no other gap comes close to a stall.
+    assert all(e - s < 1.0 for s, e in gaps if (s, e) != (start, end))
+
+
+def test_speech_regions_are_tight_enough_to_measure_pauses(speech_samples):
+    samples, silences = join_with_silences([speech_samples(ANSWER), speech_samples(SECOND), speech_samples(ANSWER)], [1.0, 2.0])
+    regions = speech_regions(samples, SpeechVadOptions())
+    gaps = sorted(regions[i + 1][0] - regions[i][1] for i in range(len(regions) - 1))
+    assert gaps[-1] == pytest.approx(2.0, abs=0.3)
+    assert gaps[-2] == pytest.approx(1.0, abs=0.3)
+
+
+def test_silence_gives_no_words_and_no_speech(fast_transcriber):
+    transcript = fast_transcriber.transcribe(np.zeros(5 * 16000, np.float32))
+    assert transcript.words == ()
+    assert transcript.speech == ()
+    assert transcript.audio_seconds == 5.0
+
+
+def test_empty_audio_gives_an_empty_transcript(fast_transcriber):
+    transcript = fast_transcriber.transcribe(np.zeros(0, np.float32))
+    assert transcript.words == () and transcript.audio_seconds == 0.0
+
+
+def test_a_damaged_model_gives_a_clean_error(whisper_model_dir, tmp_path):
+    import shutil
+
+    broken = tmp_path / "broken-model"
+    shutil.copytree(whisper_model_dir, broken)
+    (broken / "model.bin").write_bytes(b"not a model")
+    with pytest.raises(TranscriptionError) as err:
+        Transcriber(str(broken)).transcribe(np.zeros(16000, np.float32))
+    assert str(broken) in str(err.value)
+    assert "redrill model pull base.en" in str(err.value)
+
+
+def test_a_model_folder_without_tokenizer_is_refused_before_any_download(whisper_model_dir, tmp_path):
+    import shutil
+
+    no_tokenizer = tmp_path / "no-tokenizer"
+    shutil.copytree(whisper_model_dir, no_tokenizer)
+    (no_tokenizer / "tokenizer.json").unlink()
+    with pytest.raises(RedrillError, match="missing tokenizer.json"):
+        Transcriber(str(no_tokenizer)).load()
+
+
+def test_failure_while_decoding_is_a_transcription_error(fast_transcriber, monkeypatch):
+    def boom(audio):
+        raise RuntimeError("out of memory")
+
+    fast_transcriber.load()
+    monkeypatch.setattr(fast_transcriber, "_run", boom)
+    with pytest.raises(TranscriptionError, match="transcription failed with model tiny-random: RuntimeError: out of memory"):
+        fast_transcriber.transcribe(np.ones(16000, np.float32) * 0.1)
+
+
+def test_device_auto_picks_cuda_only_when_a_gpu_is_visible(monkeypatch):
+    import ctranslate2
+
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
+    assert pick_device("auto", "auto") == ("cpu", "int8")
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
+    assert pick_device("auto", "auto") == ("cuda", "float16")
+    assert pick_device("cpu", "float32") == ("cpu", "float32")
+    with pytest.raises(TranscriptionError, match="valid devices: auto, cpu, cuda"):
+        pick_device("tpu")
+
+
+def test_importing_the_cli_and_adapters_loads_no_heavy_library():
+    code = (
+        "import sys, redrill.cli, redrill.audio, redrill.transcribe, redrill.models, redrill.cli.model\n"
+        "heavy = [m for m in ('faster_whisper', 'ctranslate2', 'av', 'numpy', 'huggingface_hub') if m in sys.modules]\n"
+        "print(heavy)\n"
+        "sys.exit(1 if heavy else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"imported at start-up: {result.stdout} {result.stderr}"
