@@ -16,7 +16,9 @@ a frame is voiced when it is at least ``margin_db`` (12 dB, 4x) above the floor 
 ``min_level`` (RMS 0.004, -48 dBFS: quieter than any voice at a normal distance from a laptop mic,
 louder than the hiss of a quiet room). The floor drops quickly to quieter frames and rises slowly
 (time constant 3 s) on unvoiced ones only, so a steady fan is learned but speech never becomes the
-"noise". Speech has started after 100 ms of voiced frames in a row, so a click or a cough-length
+"noise"; it starts at the level of the first frame (the room before the answer). A noise that
+starts *during* the answer and is 12 dB louder than the room counts as speech: Enter or
+``max_seconds`` still end the answer. Speech has started after 100 ms of voiced frames in a row, so a click or a cough-length
 blip does not start the silence timer. The stored answer is trimmed to the speech, with 0.15 s
 before the first and 0.25 s after the last voiced frame.
 
@@ -169,6 +171,10 @@ class Endpointer:
         s = self.settings
         rms = float(np.sqrt(np.mean(np.square(frame, dtype=np.float64))))
         self.level_db = 20 * math.log10(max(rms, 1e-6))
+        if self.noise_floor is None:
+            # The first frame is the room before the answer: a steady fan louder than min_level
+            # is learned at once instead of being taken for speech.
+            self.noise_floor = rms
         start_s = self.samples_seen / self.rate
         self.samples_seen += len(frame)
         end_s = self.samples_seen / self.rate
@@ -184,9 +190,9 @@ class Endpointer:
                 self.last_speech_s = end_s
         else:
             self._run_frames = 0
-            if self.noise_floor is None or rms < self.noise_floor:
+            if rms < self.noise_floor:
                 # Quickly down: the floor is the quietest the room gets.
-                self.noise_floor = rms if self.noise_floor is None else 0.5 * (self.noise_floor + rms)
+                self.noise_floor = 0.5 * (self.noise_floor + rms)
             else:
                 # Slowly up, so a fan is learned in a few seconds but a breath is not.
                 alpha = s.frame_seconds / s.floor_rise_seconds
