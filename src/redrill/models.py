@@ -172,9 +172,6 @@ def pull_model(name: str, paths: Paths, progress: Any = None, *, force: bool = F
     partial = paths.models / f".{name}.partial"
     if partial.exists():
         shutil.rmtree(partial)
-    # Short timeouts: without them a dead network can hang for minutes before failing.
-    os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", str(int(DOWNLOAD_TIMEOUT_S)))
-    os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", str(int(DOWNLOAD_TIMEOUT_S)))
     try:
         import huggingface_hub
 
@@ -182,7 +179,7 @@ def pull_model(name: str, paths: Paths, progress: Any = None, *, force: bool = F
             _repo_id(name),
             local_dir=str(partial),
             allow_patterns=DOWNLOAD_PATTERNS,
-            etag_timeout=DOWNLOAD_TIMEOUT_S,
+            etag_timeout=DOWNLOAD_TIMEOUT_S,  # per request (file reads use HF_HUB_DOWNLOAD_TIMEOUT, 10 s)
             tqdm_class=progress,
             endpoint=endpoint,
         )
