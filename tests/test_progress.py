@@ -156,3 +156,33 @@ def test_store_question_texts_are_the_latest_stored(redrill_home):
     store.add_attempt(question_id="r", question_text="R?", source="text", status="recorded", created_at=T0)
     assert store.question_texts() == {"q": "Old wording?", "r": "R?"}
     store.close()
+
+
+def test_the_fast_store_path_equals_the_pure_one(practised):
+    """`redrill progress` reads picked figures via SQL; the result equals summarising whole metrics."""
+    from redrill.progress import figures_from_store_rows, summarise
+
+    store = practised.store()
+    try:
+        texts = store.question_texts()
+        slow = question_progress(store.scored_metrics(), texts)
+        fast = summarise(figures_from_store_rows(store.progress_figures()), texts)
+        assert [r.to_json() for r in fast] == [r.to_json() for r in slow]
+        assert len(fast) == 4 and sum(r.attempts for r in fast) == 31  # the pending recording is not scored
+        only = summarise(figures_from_store_rows(store.progress_figures("failure-story")), texts)
+        assert [r.to_json() for r in only] == [r.to_json() for r in slow if r.question_id == "failure-story"]
+    finally:
+        store.close()
+
+
+def test_progress_on_real_scored_answers_shows_the_improvement(practised, cli):
+    data = {r["question_id"]: r for r in json.loads(cli("progress", "--json").output)}
+    for question_id, ids in practised.ids.items():
+        row = data[question_id]
+        assert row["attempts"] == len(ids)
+        assert row["first"]["attempt_id"] == ids[0] and row["latest"]["attempt_id"] == ids[-1]
+        assert row["trend"] == "improving", row
+        assert row["latest"]["ramble_score"] < row["first"]["ramble_score"]
+        assert row["first"]["distance_from_target_s"] > 0  # the first tries rambled past the target
+    typed = data["why-this-role"]
+    assert typed["attempts"] == 1 and typed["trend"] == "new" and typed["best"]["duration_s"] is None

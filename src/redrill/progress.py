@@ -11,10 +11,11 @@ pauses are ``None``), and attempts scored by an older redrill may lack newer key
 
 from __future__ import annotations
 
+import json
 import statistics
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 # The sparkline shows at most this many of the latest attempts, so it fits in a table column.
@@ -156,10 +157,9 @@ class QuestionProgress:
     ramble_scores: tuple[float, ...]
     sparkline: str
     trend: str  # improving, worsening, steady or new (fewer than three attempts)
-    points: tuple[Point, ...] = field(default=(), repr=False)
 
     def to_json(self) -> dict:
-        """JSON form for ``redrill progress --json`` (without the per-attempt points)."""
+        """JSON form for ``redrill progress --json``."""
         return {
             "question_id": self.question_id,
             "question_text": self.question_text,
@@ -191,25 +191,77 @@ def sparkline(values: Sequence[float | None], *, width: int = SPARK_WIDTH, low: 
     return "".join(out)
 
 
-def _point(attempt_id: int, created_at: datetime, m: dict) -> Point:
-    pauses = long_pause_count(m)
-    return Point(
-        attempt_id=attempt_id,
-        created_at=created_at,
-        duration_s=_num(m.get("duration_s")),
-        distance_from_target_s=distance_from_target(m),
-        fillers_per_min=_num(m.get("fillers_per_min")),
-        long_pauses=pauses,
-        ramble_score=_num(m.get("ramble_score")),
+# The figures progress needs from one attempt, as a plain tuple (thousands of them are read on
+# every `redrill progress`, so no dataclass per attempt):
+# (attempt_id, question_id, created_at (datetime or stored ISO text), duration_s,
+#  distance_from_target_s, fillers_per_min, long_pauses, ramble_score, target_s)
+Figures = tuple
+
+
+def _figures(attempt_id: int, question_id: str, created_at, m: dict) -> Figures:
+    return (
+        attempt_id,
+        question_id,
+        created_at,
+        _num(m.get("duration_s")),
+        distance_from_target(m),
+        _num(m.get("fillers_per_min")),
+        long_pause_count(m),
+        _num(m.get("ramble_score")),
+        target_of(m),
     )
 
 
-def _best_key(p: Point) -> tuple:
+def figures_from_store_rows(rows: Iterable[tuple[int, str, str, str | None]]) -> Iterator[Figures]:
+    """Figures from :meth:`Store.progress_figures` rows (the fast path of ``redrill progress``).
+
+    Same values as :func:`_figures` on the whole metrics dict (a test holds them equal); written
+    out inline because it runs once per stored attempt.
+    """
+    loads = json.loads
+    for attempt_id, question_id, created_iso, packed in rows:
+        duration, over, under, target, fillers, pauses, ramble = loads(packed) if packed else (None,) * 7
+        distance = None
+        if duration is not None:
+            if over is not None or under is not None:
+                distance = round((over or 0.0) + (under or 0.0), 3)
+            else:
+                distance = distance_from_target({"duration_s": duration, "target_s": target})
+        if target is not None:
+            target = target_of({"target_s": target})
+        yield (
+            attempt_id,
+            question_id,
+            created_iso,
+            _num(duration),
+            distance,
+            _num(fillers),
+            len(pauses) if isinstance(pauses, list) else None,
+            _num(ramble),
+            target,
+        )
+
+
+def _point(f: Figures) -> Point:
+    created = f[2] if isinstance(f[2], datetime) else datetime.fromisoformat(f[2])
+    return Point(
+        attempt_id=f[0],
+        created_at=created,
+        duration_s=f[3],
+        distance_from_target_s=f[4],
+        fillers_per_min=f[5],
+        long_pauses=f[6],
+        ramble_score=f[7],
+    )
+
+
+_INF = float("inf")
+
+
+def _best_key(f: Figures) -> tuple:
     # Closest to the target band first; answers without timings can only win on ramble score.
     # Ties (several answers inside the band) go to the lower ramble score, then the later attempt.
-    distance = p.distance_from_target_s if p.distance_from_target_s is not None else float("inf")
-    ramble = p.ramble_score if p.ramble_score is not None else float("inf")
-    return (distance, ramble, -p.attempt_id)
+    return (_INF if f[4] is None else f[4], _INF if f[7] is None else f[7], -f[0])
 
 
 def weakness_key(q: QuestionProgress) -> tuple:
@@ -231,33 +283,34 @@ def question_progress(
     The trend word is :func:`redrill.comparison.trend` of the ramble scores, the same judgement
     the per-attempt report uses.
     """
+    return summarise((_figures(*row) for row in scored), question_texts)
+
+
+def summarise(figures: Iterable[Figures], question_texts: dict[str, str] | None = None) -> list[QuestionProgress]:
+    """:func:`question_progress` over :data:`Figures` tuples (oldest first within a question)."""
     from redrill.comparison import trend
 
-    by_question: dict[str, list[Point]] = {}
-    targets: dict[str, tuple[float, float] | None] = {}
-    for attempt_id, question_id, created_at, metrics in scored:
-        by_question.setdefault(question_id, []).append(_point(attempt_id, created_at, metrics))
-        target = target_of(metrics)
-        if target is not None:
-            targets[question_id] = target  # the latest target wins: banks can change it
+    by_question: dict[str, list[Figures]] = {}
+    for f in figures:
+        by_question.setdefault(f[1], []).append(f)
     texts = question_texts or {}
     rows = []
-    for question_id, points in by_question.items():
-        points.sort(key=lambda p: (p.created_at, p.attempt_id))
-        scores = tuple(p.ramble_score for p in points if p.ramble_score is not None)
+    for question_id, items in by_question.items():
+        scores = tuple(f[7] for f in items if f[7] is not None)
+        # the latest known target wins: a bank can change a question's target
+        target = next((f[8] for f in reversed(items) if f[8] is not None), None)
         rows.append(
             QuestionProgress(
                 question_id=question_id,
                 question_text=texts.get(question_id, question_id),
-                attempts=len(points),
-                target_s=targets.get(question_id),
-                first=points[0],
-                best=min(points, key=_best_key),
-                latest=points[-1],
+                attempts=len(items),
+                target_s=target,
+                first=_point(items[0]),
+                best=_point(min(items, key=_best_key)),
+                latest=_point(items[-1]),
                 ramble_scores=scores,
                 sparkline=sparkline(scores),
                 trend=trend(scores),
-                points=tuple(points),
             )
         )
     rows.sort(key=weakness_key)

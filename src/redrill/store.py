@@ -590,6 +590,26 @@ class Store:
         )
         return {r[0]: r[1] for r in rows}
 
+    def progress_figures(self, question_id: str | None = None) -> list[tuple[int, str, str, str]]:
+        """``(id, question_id, created_at ISO, figures JSON)`` of scored attempts, oldest first.
+
+        ``figures`` is a JSON array ``[duration_s, over_target_s, under_target_s, target_s,
+        fillers_per_min, long_pauses, ramble_score]`` picked out of the metrics by SQLite, so
+        ``redrill progress`` neither parses whole metrics in Python nor builds datetimes it does
+        not show (the fast path for many thousands of attempts).
+        """
+        sql = (
+            "SELECT id, question_id, created_at, json_extract(metrics_json, '$.duration_s', '$.over_target_s',"
+            " '$.under_target_s', '$.target_s', '$.fillers_per_min', '$.long_pauses', '$.ramble_score')"
+            " FROM attempts WHERE status = 'scored' AND metrics_json IS NOT NULL"
+        )
+        args: list = []
+        if question_id is not None:
+            sql += " AND question_id = ?"
+            args.append(question_id)
+        sql += " ORDER BY created_at, id"
+        return self.db.execute(sql, args).fetchall()
+
 
 def open_store(paths) -> Store:
     """Open (creating and migrating as needed) the database of a data home."""

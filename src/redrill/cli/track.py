@@ -110,10 +110,10 @@ def _signed_distance(duration, target) -> float | None:
 @pass_app
 def progress(app: App, as_json: bool) -> None:
     """How each practised question is going, weakest first: first, best and latest attempt, trend."""
-    from redrill.progress import question_progress
+    from redrill.progress import figures_from_store_rows, summarise
 
     store = app.store
-    rows = question_progress(store.scored_metrics(), store.question_texts())
+    rows = summarise(figures_from_store_rows(store.progress_figures()), store.question_texts())
     if as_json:
         print_json([r.to_json() for r in rows])
         return
