@@ -6,6 +6,7 @@ data home, with the clock fixed.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -306,3 +307,41 @@ def test_load_debrief_is_pure_of_the_store(tmp_path):
     assert [q.weak for q in entry.questions] == [True, True, False]
     with pytest.raises(InputError):
         load_debrief(write(tmp_path, "interview: {}\nwent_well: []\nquestions: []\n", "empty.yaml"), load_catalog())
+
+
+# --- robustness -----------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from redrill.debrief import parse_debrief  # noqa: E402
+
+_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.sampled_from(["failure-story", "bombed", "ok", "2026-11-20"]))
+_yamlish = st.recursive(_leaf, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["interview", "went_well", "to_change", "questions", "id", "text", "rating", "wish_i_said", "company", "date", "x"]), inner, max_size=4)), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_yamlish)
+def test_any_parsed_yaml_gives_a_debrief_or_an_input_error(data):
+    catalog = _shipped_catalog()
+    try:
+        entry = parse_debrief(data, {}, "d.yaml", catalog)
+    except InputError as err:
+        assert err.problems and all(p.file == "d.yaml" for p in err.problems)
+    else:
+        assert entry.questions and all(q.rating in ("bombed", "shaky", "ok", "nailed") for q in entry.questions)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_catalog():
+    return load_catalog()
+
+
+def test_debrief_json_output(cli, tmp_path):
+    result = cli("debrief", "--from", write(tmp_path, GOOD_FILE), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["interview_id"] == 1
+    assert data["weak"] == ["failure-story", "how-would-you-shard-the-payments-table"]
+    assert data["new_questions"] == ["how-would-you-shard-the-payments-table"]
+    assert [f["rating"] for f in data["flagged"]] == ["bombed", "shaky", "nailed"]

@@ -219,3 +219,30 @@ def test_scored_text_answer_goes_through_the_real_pipeline(store):
     assert rating == rate_attempt(report.metrics, report.comparison).rating == AGAIN
     assert state.due == due == NOW + timedelta(minutes=15)
     assert state.weak
+
+
+# --- robustness -----------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_value = st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=5))
+_metrics = st.fixed_dictionaries(
+    {},
+    optional={
+        "ramble_score": _value,
+        "duration_s": _value,
+        "over_target_s": _value,
+        "under_target_s": _value,
+        "target_s": st.one_of(_value, st.lists(_value, max_size=3)),
+        "talking_points": st.one_of(_value, st.fixed_dictionaries({}, optional={"covered": st.lists(st.text(max_size=3), max_size=4), "missing": st.lists(st.text(max_size=3), max_size=4)})),
+    },
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_metrics, st.lists(_metrics, max_size=5))
+def test_rating_and_exit_rule_accept_any_metrics(m, history):
+    """Old or partial metrics (rescored, typed, older versions) never crash the scheduler."""
+    assert rate_attempt(m, {"change": {"ramble_score": {"vs_median": "worse"}}}).rating in (AGAIN, HARD, GOOD, EASY)
+    assert leaves_weak_list(history + [m]) in (True, False)
