@@ -418,7 +418,8 @@ _IRREGULAR = {
 _TRANS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2026": "...", "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-"})
 _PIECE = re.compile(r"[^\s\u2012\u2013\u2014]+[\u2012\u2013\u2014]*|[\u2012\u2013\u2014]+")
 _BREAK_CHARS = frozenset(",.;:!?-")
-_STOP_CHARS = frozenset(".!?")
+# Sentence and clause ends: a word repeated across one ("my part in it: it broke") is not a restart.
+_STOP_CHARS = frozenset(".!?:;")
 
 
 def _split_piece(piece: str) -> tuple[str, str, str]:
