@@ -76,9 +76,11 @@ def main(ctx: click.Context, home: Path | None) -> None:
 # One module per group of commands; each lists its click commands in COMMANDS. These modules import
 # nothing heavy at the top, so `redrill --help` stays fast.
 COMMAND_MODULES = [
+    "answer",
     "bank",
     "debrief",
     "model",
+    "privacy",
     "system",
     "track",
 ]

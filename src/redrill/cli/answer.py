@@ -1,0 +1,137 @@
+"""``redrill answer``, ``redrill transcribe`` and ``redrill rescore``: score answers that are not
+recorded live (a transcript file, typed text, an audio file), finish pending recordings, and
+recompute stored metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from redrill.cli.app import App, bank_option, console, pass_app, print_json
+
+MODEL_HELP = "Whisper model: a name (base.en, small.en, ...) or a CTranslate2 model folder. Default: $REDRILL_MODEL or the config's model (base.en)."
+
+
+def model_option(func):
+    """``--model NAME|DIR``."""
+    return click.option("--model", "model", metavar="NAME|DIR", help=MODEL_HELP)(func)
+
+
+def transcriber_for(app: App, model: str | None):
+    """The process-wide transcriber for the chosen model (offline: fails fast when it is missing)."""
+    from redrill.models import resolve_model
+    from redrill.transcribe import get_transcriber
+
+    config = app.config
+    model_dir = resolve_model(model or config.model, app.paths)
+    return get_transcriber(str(model_dir), device=config.device, compute_type=config.compute_type, language=config.language)
+
+
+@click.command("answer")
+@click.argument("question_id")
+@click.option("--transcript", "transcript_file", type=click.Path(dir_okay=False, path_type=Path), help="A Whisper JSON transcript with word timestamps.")
+@click.option("--text", "text", help="The answer as typed text (no timings: pace and pauses are not measured).")
+@click.option("--text-file", type=click.Path(dir_okay=False, path_type=Path), help="A text file with the answer.")
+@click.option("--audio", "audio_file", type=click.Path(dir_okay=False, path_type=Path), help="An audio file of the spoken answer (wav, mp3, m4a, ogg, webm, ...).")
+@model_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@bank_option
+@pass_app
+def answer(app: App, question_id: str, transcript_file, text, text_file, audio_file, model, as_json) -> None:
+    """Score one answer to QUESTION_ID, store it, and compare it with your earlier attempts.
+
+    Give exactly one of --transcript, --text, --text-file or --audio. Audio is copied into your
+    recordings (as Ogg/Opus) before it is transcribed, so it is kept even if transcription fails;
+    `redrill transcribe --pending` finishes it later.
+    """
+    from redrill import practice
+    from redrill.errors import RedrillError
+    from redrill.transcript import load_transcript_file
+
+    given = [n for n, v in (("--transcript", transcript_file), ("--text", text), ("--text-file", text_file), ("--audio", audio_file)) if v is not None]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of --transcript, --text, --text-file or --audio" + (f" (got {', '.join(given)})" if given else ""))
+    question = app.catalog.get(question_id)
+    store = app.store
+    if transcript_file is not None:
+        report = practice.score_transcript(store, question, load_transcript_file(transcript_file), app.config, source="transcript")
+    elif text is not None or text_file is not None:
+        if text_file is not None:
+            try:
+                text = text_file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise RedrillError(f"cannot read {text_file}: {getattr(exc, 'strerror', None) or exc}") from None
+        report = practice.score_text(store, question, text, app.config)
+    else:
+        attempt_id, warnings = practice.import_audio_file(store, app.paths, app.config, question, audio_file)
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
+        try:
+            transcriber = transcriber_for(app, model)
+            report = practice.finish_attempt(store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths)
+        except RedrillError as err:
+            if store.get_attempt(attempt_id).status != "scored" if _exists(store, attempt_id) else False:
+                raise RedrillError(
+                    f"{err}\nYour answer is saved as attempt #{attempt_id}; once that is fixed, run "
+                    f"`redrill transcribe --pending` to finish it."
+                ) from None
+            raise
+        report.warnings.extend(warnings)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        from redrill.cli.render import print_report
+
+        print_report(report)
+
+
+def _exists(store, attempt_id: int) -> bool:
+    return store.db.execute("SELECT 1 FROM attempts WHERE id = ?", (attempt_id,)).fetchone() is not None
+
+
+@click.command("transcribe")
+@click.option("--pending", is_flag=True, help="Finish every recorded answer that is not yet transcribed and scored.")
+@click.argument("attempt_ids", nargs=-1, type=int)
+@model_option
+@bank_option
+@pass_app
+def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> None:
+    """Transcribe and score stored recordings: --pending for all unfinished ones, or ATTEMPT ids."""
+    from redrill import practice
+    from redrill.cli.render import summary_line
+    from redrill.errors import NoSpeechError
+
+    store = app.store
+    if pending == bool(attempt_ids):
+        raise click.UsageError("give --pending or one or more attempt ids")
+    todo = [a.id for a in store.pending_attempts()] if pending else list(attempt_ids)
+    if not todo:
+        click.echo("Nothing pending: every recorded answer is transcribed and scored.")
+        return
+    transcriber = transcriber_for(app, model)
+    out = console()
+    failed = 0
+    for attempt_id in todo:
+        try:
+            report = practice.finish_attempt(store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths)
+        except NoSpeechError as err:
+            out.print(f"#{attempt_id}: {err}; removed")
+            continue
+        out.print(f"#{attempt_id} {report.question.id}: {summary_line(report.metrics)}")
+    if failed:
+        raise SystemExit(1)
+
+
+@click.command("rescore")
+@bank_option
+@pass_app
+def rescore(app: App) -> None:
+    """Recompute the metrics of every stored attempt from its stored transcript."""
+    from redrill import practice
+
+    done, skipped = practice.rescore_all(app.store, app.catalog, app.config)
+    click.echo(f"Rescored {done} attempt(s)" + (f"; {skipped} without a transcript skipped." if skipped else "."))
+
+
+COMMANDS = [answer, transcribe, rescore]

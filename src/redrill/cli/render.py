@@ -1,0 +1,91 @@
+"""Terminal rendering of an attempt report (rich)."""
+
+from __future__ import annotations
+
+from redrill.cli.app import console, fmt_seconds
+
+# How each compared metric is shown: label and formatter.
+_LABELS = {
+    "distance_from_target_s": ("off target", fmt_seconds),
+    "duration_s": ("duration", fmt_seconds),
+    "fillers_per_min": ("fillers / min", lambda v: f"{v:.1f}"),
+    "long_pauses_per_min": ("long pauses / min", lambda v: f"{v:.1f}"),
+    "long_pause_count": ("long pauses", lambda v: f"{v:.0f}"),
+    "restarts_per_100_words": ("restarts / 100 words", lambda v: f"{v:.1f}"),
+    "ramble_score": ("ramble score", lambda v: f"{v:.0f}"),
+    "talking_points_covered": ("talking points", lambda v: f"{v:.0%}"),
+    "wpm_off_band": ("pace off band", lambda v: f"{v:.0f} wpm"),
+}
+_ARROWS = {"better": "[green]better[/green]", "worse": "[red]worse[/red]", "same": "[dim]same[/dim]"}
+
+
+def _fmt(key: str, value) -> str:
+    if value is None:
+        return "-"
+    label_fmt = _LABELS.get(key)
+    try:
+        return label_fmt[1](value) if label_fmt else f"{value:.1f}" if isinstance(value, float) else str(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def summary_line(metrics: dict) -> str:
+    """One line of the key figures of an attempt."""
+    parts = []
+    lo, hi = metrics.get("target_s") or (None, None)
+    if metrics.get("duration_s") is not None:
+        parts.append(f"{fmt_seconds(metrics['duration_s'])} (target {fmt_seconds(lo)}-{fmt_seconds(hi)})")
+    parts.append(f"{metrics.get('words', 0)} words")
+    if metrics.get("wpm") is not None:
+        parts.append(f"{metrics['wpm']:.0f} wpm")
+    fillers = (metrics.get("filled_pause_count") or 0) + (metrics.get("filler_count") or 0)
+    parts.append(f"{fillers} fillers")
+    if metrics.get("long_pauses") is not None:
+        parts.append(f"{len(metrics['long_pauses'])} long pauses")
+    parts.append(f"ramble {metrics.get('ramble_score', 0):.0f}/100")
+    return " · ".join(parts)
+
+
+def print_report(report) -> None:
+    """Show one scored attempt: key figures, comparison with earlier attempts, feedback."""
+    from rich.table import Table
+
+    out = console()
+    m, h = report.metrics, report.comparison
+    out.print()
+    out.print(f"[bold]Attempt #{report.attempt_id}[/bold] · {report.question.id}")
+    out.print(summary_line(m))
+    tp = m.get("talking_points") or {}
+    if tp.get("covered") or tp.get("missing"):
+        for point in tp.get("covered", []):
+            out.print(f"  [green]✓[/green] {point}")
+        for point in tp.get("missing", []):
+            out.print(f"  [red]✗[/red] {point}")
+    before = h.get("attempts_before", 0)
+    scope = h.get("scope", "none")
+    if before and h.get("change"):
+        where = "this question" if scope == "this question" else "all your questions (first try at this one)"
+        table = Table(title=f"Against your {before} earlier attempt(s) on {where}", title_justify="left")
+        table.add_column("")
+        table.add_column("now", justify="right")
+        table.add_column("your median", justify="right")
+        table.add_column("your best", justify="right")
+        table.add_column("")
+        for key, change in h["change"].items():
+            label = _LABELS.get(key, (key.replace("_", " "), None))[0]
+            now_value = change.get("value", m.get(key))
+            table.add_row(
+                label,
+                _fmt(key, now_value),
+                _fmt(key, h.get("median", {}).get(key)),
+                _fmt(key, h.get("best", {}).get(key)),
+                _ARROWS.get(change.get("vs_median"), ""),
+            )
+        out.print(table)
+    else:
+        out.print("[dim]First attempt: this is your baseline; next time you'll see how you compare.[/dim]")
+    for line in report.feedback:
+        style = "green" if line.lower().startswith("went well") else "yellow"
+        out.print(f"[{style}]•[/{style}] {line}")
+    for warning in report.warnings:
+        out.print(f"[yellow]warning:[/yellow] {warning}")

@@ -1,0 +1,298 @@
+"""The attempt pipeline: recording -> stored audio -> transcript -> metrics -> comparison -> schedule.
+
+Order matters for the user's data: audio is written (and fsynced) and its attempt row stored as
+``recorded`` *before* transcription starts, so a crash, a missing model or Ctrl-C never loses an
+answer; ``redrill transcribe --pending`` finishes such attempts later.
+
+The functions here do the I/O; the judgement (scoring, comparison, scheduling) is pure and lives in
+``scoring``, ``comparison`` and ``schedule``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from redrill.banks import Catalog, Question
+from redrill.config import Config
+from redrill.errors import NoSpeechError, RedrillError
+from redrill.paths import Paths
+from redrill.store import Attempt, Store, utcnow
+from redrill.transcript import Transcript, from_text
+
+# Longest answer redrill will take from an audio file; longer files are cut with a warning.
+MAX_ANSWER_SECONDS = 30 * 60.0
+SAMPLE_RATE = 16_000
+
+
+@dataclass
+class AttemptReport:
+    """The outcome of one scored attempt, as shown to the user."""
+
+    attempt_id: int
+    question: Question
+    metrics: dict
+    comparison: dict
+    feedback: list[str]
+    transcript: Transcript | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """The ``redrill answer --json`` object."""
+        return {
+            "attempt_id": self.attempt_id,
+            "question_id": self.question.id,
+            "question": self.question.text,
+            "metrics": self.metrics,
+            "history": self.comparison,
+            "feedback": self.feedback,
+            "warnings": self.warnings,
+        }
+
+
+def talking_points_for(store: Store, question: Question) -> tuple[str, ...]:
+    """The bank's talking points plus the user's own (from debriefs), without repeats."""
+    points = list(question.talking_points)
+    state = store.get_state(question.id)
+    if state is not None:
+        seen = {p.casefold() for p in points}
+        for p in state.talking_points:
+            if p.casefold() not in seen:
+                points.append(p)
+                seen.add(p.casefold())
+    return tuple(points)
+
+
+def question_for(catalog: Catalog, attempt: Attempt) -> Question:
+    """The question of a stored attempt; its text snapshot if the bank no longer has it."""
+    q = catalog.questions.get(attempt.question_id)
+    return q if q is not None else Question(id=attempt.question_id, text=attempt.question_text)
+
+
+def scoring_settings(config: Config):
+    """The scoring settings that follow from the user's config (pause threshold, pace band)."""
+    from redrill.scoring import ScoringSettings
+
+    return ScoringSettings(long_pause_s=config.long_pause_seconds, pace_wpm=tuple(config.pace_wpm))
+
+
+def compute_metrics(store: Store, question: Question, transcript: Transcript, config: Config) -> dict:
+    """Score one transcript for this question (pure scoring, with the user's talking points)."""
+    from redrill.scoring import score
+
+    settings = scoring_settings(config)
+    metrics = score(
+        transcript,
+        target_seconds=question.target_seconds,
+        talking_points=talking_points_for(store, question),
+        question_text=question.text,
+        settings=settings,
+    )
+    return metrics.to_json()
+
+
+def _history(store: Store, question_id: str, *, before: datetime | None, exclude_id: int | None) -> tuple[list[dict], list[dict]]:
+    """Earlier attempts' metrics: (this question, all questions), oldest first."""
+    same, everything = [], []
+    for attempt_id, qid, created, metrics in store.scored_metrics():
+        if attempt_id == exclude_id or (before is not None and created > before):
+            continue
+        everything.append(metrics)
+        if qid == question_id:
+            same.append(metrics)
+    return same, everything
+
+
+def score_transcript(
+    store: Store,
+    question: Question,
+    transcript: Transcript,
+    config: Config,
+    *,
+    source: str,
+    now: datetime | None = None,
+    attempt_id: int | None = None,
+) -> AttemptReport:
+    """Score a transcript against the user's earlier attempts, store it, and update the schedule.
+
+    With ``attempt_id`` the stored (recorded/transcribed) attempt is completed; otherwise a new
+    attempt is stored. An answer with no words raises :class:`NoSpeechError` and stores nothing.
+    """
+    from redrill.comparison import compare, feedback
+
+    if not transcript.words:
+        raise NoSpeechError("no speech found in the answer, so nothing was scored or stored")
+    metrics = compute_metrics(store, question, transcript, config)
+    if not metrics.get("words"):
+        raise NoSpeechError("only filler words found in the answer (no content), so nothing was scored or stored")
+    created = now or utcnow()
+    if attempt_id is not None:
+        created = store.get_attempt(attempt_id).created_at
+    same, everything = _history(store, question.id, before=created, exclude_id=attempt_id)
+    comparison = compare(metrics, same, fallback=everything, pace_wpm=tuple(config.pace_wpm))
+    notes = feedback(
+        metrics, comparison, talking_points=talking_points_for(store, question), settings=scoring_settings(config)
+    )
+    comparison_json = comparison.to_json()
+    with store.transaction():
+        if attempt_id is None:
+            attempt_id = store.add_attempt(
+                question_id=question.id,
+                question_text=question.text,
+                source=source,
+                status="scored",
+                created_at=created,
+                transcript=transcript.to_json(),
+                metrics=metrics,
+            )
+        else:
+            store.update_attempt(attempt_id, status="scored", transcript=transcript.to_json(), metrics=metrics, error=None)
+        from redrill.schedule import record_attempt_review
+
+        record_attempt_review(
+            store,
+            question_id=question.id,
+            attempt_id=attempt_id,
+            metrics=metrics,
+            comparison=comparison_json,
+            now=now or utcnow(),
+        )
+    return AttemptReport(attempt_id, question, metrics, comparison_json, notes.to_json(), transcript)
+
+
+def score_text(store: Store, question: Question, text: str, config: Config, *, now: datetime | None = None) -> AttemptReport:
+    """Score a typed answer (no timings: timing metrics are reported as unavailable)."""
+    return score_transcript(store, question, from_text(text), config, source="text", now=now)
+
+
+# --- audio ------------------------------------------------------------------------------------
+
+
+def save_recording(
+    store: Store,
+    paths: Paths,
+    config: Config,
+    question: Question,
+    samples,
+    *,
+    source: str = "microphone",
+    now: datetime | None = None,
+) -> int:
+    """Write the answer's audio as Ogg/Opus (fsynced) and store the attempt as ``recorded``.
+
+    ``samples`` are 16 kHz mono float32. Returns the attempt id.
+    """
+    from redrill.audio import write_opus
+
+    now = now or utcnow()
+    paths.ensure()
+    name = f"{now:%Y%m%d-%H%M%S}-{question.id}-{uuid.uuid4().hex[:6]}.ogg"
+    target = paths.recordings / name
+    write_opus(target, samples, bitrate=config.opus_bitrate)
+    return store.add_attempt(
+        question_id=question.id,
+        question_text=question.text,
+        source=source,
+        status="recorded",
+        created_at=now,
+        audio_path=str(target.relative_to(paths.home)),
+        audio_seconds=round(len(samples) / SAMPLE_RATE, 3),
+    )
+
+
+def import_audio_file(
+    store: Store,
+    paths: Paths,
+    config: Config,
+    question: Question,
+    audio_file: Path,
+    *,
+    now: datetime | None = None,
+) -> tuple[int, list[str]]:
+    """Copy an answer from an audio file into the store (as Opus) before anything else happens.
+
+    Returns the attempt id and warnings (e.g. the file was cut at the maximum length).
+    """
+    from redrill.audio import load_audio
+
+    audio = load_audio(Path(audio_file), max_seconds=MAX_ANSWER_SECONDS)
+    warnings = []
+    if audio.truncated:
+        warnings.append(
+            f"{audio_file} is {audio.original_seconds / 60:.0f} minutes long; only the first "
+            f"{MAX_ANSWER_SECONDS / 60:.0f} minutes were kept as the answer"
+        )
+    if len(audio.samples) == 0:
+        raise RedrillError(f"{audio_file} contains no audio samples")
+    attempt_id = save_recording(store, paths, config, question, audio.samples, source="audio_file", now=now)
+    return attempt_id, warnings
+
+
+def audio_file_of(paths: Paths, attempt: Attempt) -> Path:
+    """Where an attempt's recording is on disk."""
+    if not attempt.audio_path:
+        raise RedrillError(f"attempt #{attempt.id} has no recording (it was {attempt.source.replace('_', ' ')})")
+    path = Path(attempt.audio_path)
+    return path if path.is_absolute() else paths.home / path
+
+
+def finish_attempt(
+    store: Store,
+    catalog: Catalog,
+    attempt_id: int,
+    transcriber,
+    config: Config,
+    *,
+    paths: Paths | None = None,
+    now: datetime | None = None,
+) -> AttemptReport:
+    """Transcribe a stored recording and score it. On failure the attempt stays stored with the error.
+
+    A recording with no words at all is removed (there is nothing in it to keep) and
+    :class:`NoSpeechError` is raised.
+    """
+    from redrill.audio import load_audio
+
+    paths = paths or Paths(store.path.parent)
+    attempt = store.get_attempt(attempt_id)
+    question = question_for(catalog, attempt)
+    audio_path = audio_file_of(paths, attempt)
+    if attempt.status == "transcribed" and attempt.transcript:
+        transcript = Transcript.from_json(attempt.transcript)
+    else:
+        audio = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS)
+        try:
+            transcript = transcriber.transcribe(audio.samples)
+        except RedrillError as err:
+            store.update_attempt(attempt_id, error=str(err))
+            raise
+        store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
+    try:
+        return score_transcript(store, question, transcript, config, source=attempt.source, now=now, attempt_id=attempt_id)
+    except NoSpeechError:
+        store.delete_attempts([attempt_id])
+        audio_path.unlink(missing_ok=True)
+        raise
+
+
+def rescore_all(store: Store, catalog: Catalog, config: Config) -> tuple[int, int]:
+    """Recompute every stored attempt's metrics from its stored transcript.
+
+    Returns (rescored, skipped). Attempts without a transcript are skipped.
+    """
+    done = skipped = 0
+    for attempt in store.attempts():
+        if not attempt.transcript:
+            skipped += 1
+            continue
+        question = question_for(catalog, attempt)
+        transcript = Transcript.from_json(attempt.transcript)
+        if not transcript.words:
+            skipped += 1
+            continue
+        metrics = compute_metrics(store, question, transcript, config)
+        store.update_attempt(attempt.id, metrics=metrics, status="scored")
+        done += 1
+    return done, skipped
