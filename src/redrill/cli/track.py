@@ -162,4 +162,33 @@ def export(app: App, fmt: str, out_file: Path | None) -> None:
     click.echo(f"Exported {count} attempt(s) to {out_file}", err=True)
 
 
-COMMANDS = [history, progress, export]
+@click.command("report")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the page here. Default: exports/report-YYYYMMDD.html in your data home.")
+@click.option("--open", "open_it", is_flag=True, help="Open the page in your web browser afterwards.")
+@pass_app
+def report(app: App, out_file: Path | None, open_it: bool) -> None:
+    """Write an HTML page with charts of how each answer improves (works offline, prints well)."""
+    from datetime import datetime
+
+    from redrill.errors import RedrillError
+    from redrill.export import write_private
+    from redrill.htmlreport import render_html, report_data
+
+    store = app.store
+    data = report_data(store.scored_metrics(), store.question_texts())
+    if not data["questions"]:
+        raise RedrillError("no scored attempts yet, so there is nothing to chart; answer a question first with `redrill drill` or `redrill answer`")
+    now = datetime.now().astimezone()
+    if out_file is None:
+        app.paths.ensure()
+        out_file = app.paths.exports / f"report-{now:%Y%m%d}.html"
+    write_private(out_file, render_html(data, generated=now))
+    click.echo(f"Report: {out_file}")
+    if open_it:
+        import webbrowser
+
+        if not webbrowser.open(out_file.resolve().as_uri()):
+            click.echo("Could not start a web browser; open the file above yourself.", err=True)
+
+
+COMMANDS = [history, progress, report, export]

@@ -1,0 +1,154 @@
+"""`redrill report`: the data behind the charts (golden), agreement with progress and export, and
+the page really rendering in headless Chromium."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import stat
+import subprocess
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from fixtures_attempts import T0, metrics
+
+from redrill.htmlreport import render_html, report_data
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def test_report_data_golden():
+    scored = [
+        (1, "a", T0, metrics(170, 70, fillers=6.0, pauses=3)),
+        (2, "b", T0 + timedelta(days=1), metrics(100, 20, fillers=1.0, pauses=0)),
+        # nothing in the second week: the weekly view still has it, with no median
+        (3, "a", T0 + timedelta(days=15), metrics(115, 40, fillers=3.0, pauses=1)),
+        (4, "a", T0 + timedelta(days=16, hours=3), metrics(None, 35, fillers=None, pauses=None)),
+    ]
+    data = report_data(scored, {"a": "Question A?"}, tz=timezone.utc)
+    assert data["weeks"] == [
+        {"week": "2024-W10", "start": "2024-03-04", "attempts": 2, "median_ramble_score": 45.0},
+        {"week": "2024-W11", "start": "2024-03-11", "attempts": 0, "median_ramble_score": None},
+        {"week": "2024-W12", "start": "2024-03-18", "attempts": 2, "median_ramble_score": 37.5},
+    ]
+    assert data["totals"] == {"attempts": 4, "questions": 2, "first": "2024-03-04T09:00+00:00", "last": "2024-03-20T12:00+00:00"}
+    a, b = data["questions"]  # weakest first
+    assert (a["question_id"], a["question_text"], a["target_s"], a["attempts"]) == ("a", "Question A?", [60.0, 120.0], 3)
+    assert a["points"] == [
+        {"attempt_id": 1, "when": "2024-03-04T09:00+00:00", "duration_s": 170.0, "fillers_per_min": 6.0, "fillers": 0,
+         "long_pauses": 3, "long_pause_total_s": None, "ramble_score": 70.0, "target_s": [60.0, 120.0]},
+        {"attempt_id": 3, "when": "2024-03-19T09:00+00:00", "duration_s": 115.0, "fillers_per_min": 3.0, "fillers": 0,
+         "long_pauses": 1, "long_pause_total_s": None, "ramble_score": 40.0, "target_s": [60.0, 120.0]},
+        {"attempt_id": 4, "when": "2024-03-20T12:00+00:00", "duration_s": None, "fillers_per_min": None, "fillers": 0,
+         "long_pauses": None, "long_pause_total_s": None, "ramble_score": 35.0, "target_s": [60.0, 120.0]},
+    ]
+    assert a["best"]["attempt_id"] == 3 and b["question_text"] == "b"
+    # weeks are the user's local weeks: 23:30 UTC on Sunday is Monday in Tokyo
+    late = [(1, "a", datetime(2024, 3, 10, 23, 30, tzinfo=timezone.utc), metrics(100, 10))]
+    assert report_data(late, tz=timezone.utc)["weeks"][0]["week"] == "2024-W10"
+    assert report_data(late, tz=timezone(timedelta(hours=9)))["weeks"][0]["week"] == "2024-W11"
+
+
+def test_report_data_of_nothing():
+    assert report_data([]) == {"questions": [], "weeks": [], "totals": {"attempts": 0, "questions": 0, "first": None, "last": None}}
+
+
+def test_report_agrees_with_progress_and_export(practised, cli):
+    store = practised.store()
+    try:
+        data = report_data(store.scored_metrics(), store.question_texts(), tz=timezone.utc)
+    finally:
+        store.close()
+    progress = {r["question_id"]: r for r in json.loads(cli("progress", "--json").output)}
+    exported = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv").output)))
+    assert [q["question_id"] for q in data["questions"]] == list(progress)  # same order: weakest first
+    assert sum(w["attempts"] for w in data["weeks"]) == data["totals"]["attempts"] == 31
+    for q in data["questions"]:
+        p = progress[q["question_id"]]
+        rows = [r for r in exported if r["question_id"] == q["question_id"] and r["status"] == "scored"]
+        assert q["attempts"] == p["attempts"] == len(rows)
+        assert [pt["attempt_id"] for pt in q["points"]] == [int(r["id"]) for r in rows]
+        for pt, row in zip(q["points"], rows):
+            assert pt["ramble_score"] == float(row["ramble_score"])
+            assert pt["duration_s"] == (float(row["duration_s"]) if row["duration_s"] else None)
+            assert pt["long_pauses"] == (int(row["long_pause_count"]) if row["long_pause_count"] else None)
+        # progress's best length is the export's smallest distance from the target band
+        distances = [float(r["over_target_s"]) + float(r["under_target_s"]) for r in rows if r["duration_s"]]
+        if distances:
+            assert p["best"]["distance_from_target_s"] == pytest.approx(min(distances))
+            assert p["best"]["duration_s"] in [float(r["duration_s"]) for r in rows]
+        assert p["first"]["ramble_score"] == float(rows[0]["ramble_score"])
+        assert p["latest"]["ramble_score"] == float(rows[-1]["ramble_score"])
+
+
+def test_report_command_writes_a_private_self_contained_page(practised, cli, redrill_home):
+    result = cli("report")
+    assert result.exit_code == 0, result.output
+    target = redrill_home / "exports" / f"report-{datetime.now().astimezone():%Y%m%d}.html"
+    assert f"Report: {target}" in result.output
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    page = target.read_text(encoding="utf-8")
+    assert page.count("<svg") == 1 + 4  # the weekly view and one per question
+    for external in ("<script", "<link", "@import", "src=", "url(http", "@font-face"):
+        assert external not in page, external
+    assert "break-before: page" in page  # one question per printed page
+    assert "Tell me about a time when something you were responsible for did not work out." in page
+
+
+def test_report_on_an_empty_store_is_a_clean_error(cli):
+    result = cli("report")
+    assert result.exit_code == 1
+    assert "Error: no scored attempts yet" in result.stderr
+
+
+def test_report_open_asks_the_browser_only_when_told(practised, cli, tmp_path, monkeypatch):
+    opened = []
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    out = tmp_path / "r.html"
+    assert cli("report", "--out", out).exit_code == 0
+    assert opened == []
+    assert cli("report", "--out", out, "--open").exit_code == 0
+    assert opened == [out.resolve().as_uri()]
+
+
+def test_render_is_deterministic():
+    data = report_data([(1, "a", T0, metrics(100, 10)), (2, "a", T0 + timedelta(days=3), metrics(90, 5))], tz=timezone.utc)
+    when = datetime(2024, 5, 1, 12, 0)
+    assert render_html(data, generated=when) == render_html(data, generated=when)
+
+
+@pytest.mark.browser
+def test_the_report_renders_in_headless_chromium(practised, cli, tmp_path):
+    """Open the page in a real browser: a screenshot with charts in it, the SVGs in the DOM, and
+    no console errors."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail("headless Chromium is needed for this test: install chromium (sudo apt-get install chromium)")
+    page = tmp_path / "report.html"
+    assert cli("report", "--out", page).exit_code == 0
+    shot = tmp_path / "shot.png"
+    flags = [
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr", "--v=0",
+    ]
+    run = subprocess.run(flags + [f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert shot.exists(), run.stderr[-2000:]
+    for bad in ("Uncaught", "ERROR:CONSOLE"):
+        assert bad not in run.stderr, run.stderr[-2000:]
+    dom = subprocess.run(flags + ["--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    assert dom.count("<svg") == 5 and "Week by week" in dom
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    pixels = plt.imread(shot)[:, :, :3]
+    assert pixels.shape[:2] == (2000, 1280)
+    not_white = (pixels < 0.95).any(axis=2).mean()
+    colours = len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0))
+    assert not_white > 0.03, f"page looks blank: {not_white:.1%} non-white pixels"
+    assert colours > 50, f"only {colours} colours: charts missing?"
