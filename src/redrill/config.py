@@ -33,6 +33,8 @@ class Config:
     long_pause_seconds: float = 2.0  # a gap between words at least this long is a long pause
     pace_wpm: tuple[int, int] = (130, 160)  # comfortable speaking pace band
     opus_bitrate: int = 24000
+    beam_size: int = 5  # Whisper beam width: 1 is about twice as fast, 5 a little more accurate
+    max_tokens_per_window: int | None = None  # cap on tokens per 30 s window (None: Whisper's own)
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def with_overrides(self, **values) -> "Config":
@@ -53,6 +55,8 @@ _TYPES = {
     "long_pause_seconds": (int, float),
     "pace_wpm": list,
     "opus_bitrate": int,
+    "beam_size": int,
+    "max_tokens_per_window": int,
 }
 
 

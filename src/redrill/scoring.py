@@ -731,7 +731,9 @@ def _restarts(
         count += 1
         if len(examples) < max_examples:
             a, b = max(0, a), min(m - 1, b)
-            examples.append(" ".join(toks[q].raw for q in range(seq[a], seq[b] + 1)))
+            shown = [toks[q].raw for q in range(seq[a], seq[b] + 1)]
+            # A long stammer loop is shown by its start, not in full.
+            examples.append(" ".join(shown[:8]) + (" …" if len(shown) > 8 else ""))
 
     p = 0
     while p < m:
@@ -1249,3 +1251,50 @@ def score(
         talking_points=coverage,
         ramble_score=data["ramble_score"],
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Token-level annotation (for showing a transcript)
+
+
+@dataclass(frozen=True)
+class AnnotatedToken:
+    """One token of an answer as scoring classified it; times are its word's, None if untimed.
+
+    ``kind``: ``word``, ``filled_pause`` (um, uh), ``filler`` (you know, like, basically) or
+    ``restart`` (words the speaker abandoned: the first "we" of "we, we decided", a cut-off word).
+    """
+
+    text: str
+    kind: str
+    start: float | None = None
+    end: float | None = None
+
+
+_KIND_NAMES = {_WORD: "word", _FILLED: "filled_pause", _FILLER: "filler"}
+
+
+def annotate(transcript: Transcript) -> list[AnnotatedToken]:
+    """The answer's tokens marked with the SAME rules :func:`score` counts with (so a transcript
+    shown to the user highlights exactly what was counted)."""
+    toks, _spans = _tokenise(transcript)
+    if not toks:
+        return []
+    corrections = _classify_fillers(toks)
+    seq = [k for k, t in enumerate(toks) if t.kind == _WORD]
+    _count, _examples, dropped = _restarts(toks, seq, corrections, 0)
+    abandoned = {seq[p] for p in dropped}
+    # Each word gives as many tokens as it has non-punctuation pieces (as in _tokenise).
+    times: list[tuple[float | None, float | None]] = []
+    for w in transcript.words:
+        pieces = sum(1 for piece in _pieces(w.text or "") if _piece_info(piece)[0])
+        times.extend([(_finite(w.start), _finite(w.end))] * pieces)
+    return [
+        AnnotatedToken(
+            t.raw,
+            "restart" if k in abandoned else _KIND_NAMES[t.kind],
+            times[k][0] if k < len(times) else None,
+            times[k][1] if k < len(times) else None,
+        )
+        for k, t in enumerate(toks)
+    ]
