@@ -191,4 +191,92 @@ def report(app: App, out_file: Path | None, open_it: bool) -> None:
             click.echo("Could not start a web browser; open the file above yourself.", err=True)
 
 
-COMMANDS = [history, progress, report, export]
+_TOKEN_STYLE = {"filled_pause": "bold magenta", "filler": "magenta", "restart": "yellow strike"}
+
+
+def attempt_view(store, catalog, attempt_id: int) -> dict:
+    """Everything `redrill show` displays for one attempt: the stored row, the transcript's tokens
+    (as scoring classified them) with long pauses placed between them, repeated phrases, and the
+    report against the attempts of the same question made before this one."""
+    from redrill import practice
+    from redrill.comparison import compare, feedback
+    from redrill.errors import RedrillError
+    from redrill.export import json_row
+    from redrill.scoring import annotate, normalise
+    from redrill.transcript import Transcript
+
+    attempt = store.get_attempt(attempt_id)
+    if attempt.status != "scored" or not attempt.metrics:
+        raise RedrillError(
+            f"attempt #{attempt_id} is {attempt.status}, not scored yet; run `redrill transcribe {attempt_id}` first"
+        )
+    metrics = attempt.metrics
+    tokens = annotate(Transcript.from_json(attempt.transcript)) if attempt.transcript else []
+    items: list[dict] = [{"text": t.text, "kind": t.kind, "start": t.start, "end": t.end} for t in tokens]
+    # A long pause ends where the next word starts: put its marker before that word.
+    for pause in sorted(metrics.get("long_pauses") or [], key=lambda p: p["at_s"], reverse=True):
+        ends = pause["at_s"] + pause["length_s"] - 0.05
+        at = next((i for i, t in enumerate(items) if t.get("start") is not None and t["start"] >= ends), len(items))
+        items.insert(at, {"text": f"[{pause['length_s']:.1f} s]", "kind": "long_pause", "start": pause["at_s"], "end": pause["at_s"] + pause["length_s"]})
+    # Mark every occurrence of the phrases scoring reported as repeated.
+    words = [(i, normalise(t["text"])) for i, t in enumerate(items) if t["kind"] in ("word", "restart")]
+    for phrase in metrics.get("repeated_phrases") or []:
+        target = phrase["phrase"].split()
+        n = len(target)
+        for j in range(len(words) - n + 1):
+            if [w for _, w in words[j : j + n]] == target:
+                for i, _ in words[j : j + n]:
+                    items[i]["repeated"] = True
+    earlier_same, earlier_all = [], []
+    for other_id, question_id, created, other in store.scored_metrics():
+        if (created, other_id) >= (attempt.created_at, attempt.id):
+            continue
+        earlier_all.append(other)
+        if question_id == attempt.question_id:
+            earlier_same.append(other)
+    comparison = compare(metrics, earlier_same, fallback=earlier_all)
+    notes = feedback(metrics, comparison)
+    report = practice.AttemptReport(attempt.id, practice.question_for(catalog, attempt), metrics, comparison.to_json(), notes.to_json())
+    return {"attempt": json_row(attempt), "tokens": items, "report": report}
+
+
+@click.command("show")
+@click.argument("attempt_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: the attempt, its annotated tokens and the report.")
+@pass_app
+def show(app: App, attempt_id: int, as_json: bool) -> None:
+    """Show one attempt: the transcript with fillers, long pauses, restarts and repeated phrases
+    marked, talking points ticked, and how it compares with your earlier attempts."""
+    view = attempt_view(app.store, app.catalog, attempt_id)
+    report = view["report"]
+    if as_json:
+        data = {k: v for k, v in view.items() if k != "report"}
+        data["report"] = report.to_json()
+        print_json(data)
+        return
+    from rich.text import Text
+
+    out = console()
+    attempt = view["attempt"]
+    out.print(f"[bold]Attempt #{attempt['id']}[/bold] · {attempt['question_id']} · {attempt['source'].replace('_', ' ')}")
+    out.print(Text(report.question.text, style="dim"))
+    text = Text()
+    for i, t in enumerate(view["tokens"]):
+        if i:
+            text.append(" ")
+        style = "reverse red" if t["kind"] == "long_pause" else _TOKEN_STYLE.get(t["kind"], "")
+        if t.get("repeated"):
+            style = (style + " underline").strip()
+        text.append(t["text"], style=style or None)
+    out.print()
+    out.print(text)
+    out.print(
+        "[dim]Key:[/dim] [bold magenta]um/uh[/bold magenta] [magenta]filler[/magenta] "
+        "[yellow strike]restart[/yellow strike] [reverse red]\\[long pause][/reverse red] [underline]repeated phrase[/underline]"
+    )
+    from redrill.cli.render import print_report
+
+    print_report(report)
+
+
+COMMANDS = [history, show, progress, report, export]
