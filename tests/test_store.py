@@ -69,6 +69,15 @@ EXPECTED_SCHEMA = {
 }
 
 
+EXPECTED_INDEXES = {
+    "question_flags_by_question",
+    "attempts_by_question",
+    "attempts_by_status",
+    "reviews_by_question",
+    "attempts_scored_metrics",
+}
+
+
 def schema_of(path) -> dict:
     db = sqlite3.connect(path)
     try:
@@ -86,6 +95,13 @@ def test_empty_database_migrates_to_expected_schema(tmp_path):
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
         assert store.backup_path is None  # nothing to back up in a new database
+        indexes = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")}
+        assert indexes == EXPECTED_INDEXES
+        # progress and comparison read metrics through the covering index, not the table rows
+        plan = " ".join(str(r) for r in store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT id, question_id, created_at, metrics_json FROM attempts WHERE status = 'scored' ORDER BY created_at, id"
+        ))
+        assert "COVERING INDEX attempts_scored_metrics" in plan
     assert schema_of(path) == EXPECTED_SCHEMA
 
 

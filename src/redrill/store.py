@@ -119,7 +119,17 @@ def _m002_scheduling(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX reviews_by_question ON reviews(question_id, reviewed_at)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_core, _m002_scheduling]
+def _m003_metrics_index(db: sqlite3.Connection) -> None:
+    """A covering index of scored attempts' metrics.
+
+    Transcripts are large and sit in the same rows; with this index ``progress``, ``history`` and
+    the comparison with earlier attempts read metrics without wading through transcripts (10,000
+    attempts: the metrics query goes from about 0.10 s to 0.03 s).
+    """
+    db.execute("CREATE INDEX attempts_scored_metrics ON attempts(status, created_at, id, question_id, metrics_json)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_core, _m002_scheduling, _m003_metrics_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
