@@ -231,4 +231,5 @@ def describe_model_status(app) -> list:
             )
         ]
     size_mb = folder_size(folder) / 1_000_000
-    return [Check("speech model", True, f"{spec}: {folder} ({size_mb:.0f} MB)")]
+    label = str(folder) if _looks_like_path(spec) or Path(spec).is_dir() else f"{spec}: {folder}"
+    return [Check("speech model", True, f"{label} ({size_mb:.0f} MB)")]
