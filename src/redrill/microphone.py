@@ -16,7 +16,7 @@ a frame is voiced when it is at least ``margin_db`` (12 dB, 4x) above the floor 
 ``min_level`` (RMS 0.004, -48 dBFS: quieter than any voice at a normal distance from a laptop mic,
 louder than the hiss of a quiet room). The floor drops quickly to quieter frames and rises slowly
 (time constant 3 s) on unvoiced ones only, so a steady fan is learned but speech never becomes the
-"noise"; it starts at the level of the first frame (the room before the answer). A noise that
+"noise"; it starts at the level of the first frame (the room before the answer, at most -40 dBFS). A noise that
 starts *during* the answer and is 12 dB louder than the room counts as speech: Enter or
 ``max_seconds`` still end the answer. Speech has started after 100 ms of voiced frames in a row, so a click or a cough-length
 blip does not start the silence timer. The stored answer is trimmed to the speech, with 0.15 s
@@ -57,6 +57,8 @@ NO_PORTAUDIO = (
 NO_MICROPHONE_FIX = "`redrill devices` lists devices; --text works without one"
 SPOOL_MAGIC = b"RDSPOOL1"
 SPOOL_SUFFIX = ".spool"
+# The noise floor starts at the first frame's level, but no higher than this (RMS, -40 dBFS).
+FIRST_FLOOR_CAP = 0.01
 # With no sound at all from the device for this long, something is wrong with it.
 STALL_SECONDS = 5.0
 
@@ -173,8 +175,9 @@ class Endpointer:
         self.level_db = 20 * math.log10(max(rms, 1e-6))
         if self.noise_floor is None:
             # The first frame is the room before the answer: a steady fan louder than min_level
-            # is learned at once instead of being taken for speech.
-            self.noise_floor = rms
+            # is learned at once instead of being taken for speech. Capped at -40 dBFS, so a user
+            # who is already talking when recording starts is still heard as speech.
+            self.noise_floor = min(rms, FIRST_FLOOR_CAP)
         start_s = self.samples_seen / self.rate
         self.samples_seen += len(frame)
         end_s = self.samples_seen / self.rate

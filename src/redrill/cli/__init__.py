@@ -79,6 +79,7 @@ COMMAND_MODULES = [
     "answer",
     "bank",
     "debrief",
+    "drill",
     "model",
     "privacy",
     "system",

@@ -1,0 +1,342 @@
+"""The spoken drill loop: read the question aloud, record the answer, score it, go again.
+
+:class:`Drill` does no I/O of its own. It receives adapters, so tests hand it fakes and the CLI
+hands it the real things:
+
+* ``speaker`` (:mod:`redrill.speech`): ``say(text)``, ``cue()``;
+* ``recorder`` (:mod:`redrill.microphone`): ``record(question_id, question_text, max_seconds=,
+  should_stop=, on_progress=) -> Recording``;
+* ``practice`` (:class:`StorePractice`): save a recording, finish (transcribe + score) it, score a
+  typed answer, play an attempt back, save a recovered spool;
+* ``transcriber_factory``: builds the speech model; it is loaded in a background thread while the
+  first question is being read aloud (:class:`ModelLoader`);
+* ``ui`` (the terminal, in ``redrill.cli.drill``): shows things and asks for choices.
+
+Per question: show it, speak it (recording starts only after speaking has finished: espeak and the
+microphone do not share the sound device well), cue tone, record, **save the recording before
+transcribing** it, transcribe and score, show the report, then ``[r]etry, [p]lay back, [n]ext,
+[q]uit``. Ctrl-C at any point ends the session cleanly; an answer already recorded is kept (as
+``recorded``, finished later by ``redrill transcribe --pending``). No speech: say so, move on,
+store nothing. Model missing: the recording is still saved and the user is told how to fix it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+from redrill.banks import Question
+from redrill.errors import NoSpeechError, RedrillError
+
+PENDING_HINT = "`redrill transcribe --pending` will transcribe and score it"
+CHOICES = {"r": "retry", "p": "play back my answer", "n": "next question", "q": "quit"}
+
+
+class DrillUI(Protocol):
+    """What the loop needs from the terminal."""
+
+    def question(self, question: Question, number: int, total: int) -> None: ...
+    def info(self, text: str) -> None: ...
+    def warn(self, text: str) -> None: ...
+    def recording_started(self, question: Question, max_seconds: float) -> None: ...
+    def progress(self, progress: Any) -> None: ...
+    def recording_finished(self, recording: Any) -> None: ...
+    def report(self, report: Any) -> None: ...
+    def choose(self, prompt: str, choices: dict[str, str], default: str) -> str: ...
+    def read_text(self, question: Question) -> str | None: ...
+    def stop_requested(self) -> bool: ...
+
+
+class ModelLoader:
+    """Builds and loads the transcriber in a background thread; :meth:`get` waits for it.
+
+    A failure (model missing, broken) is kept and raised by every :meth:`get`, so each answer of
+    the session gets the same clear message while its recording is still saved.
+    """
+
+    def __init__(self, factory: Callable[[], Any]):
+        self._factory = factory
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._value = None
+        self._error: BaseException | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
+
+    def start(self) -> None:
+        """Begin loading (once)."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._load, name="redrill-model", daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        try:
+            transcriber = self._factory()
+            load = getattr(transcriber, "load", None)
+            if load is not None:
+                load()
+            self._value = transcriber
+        except BaseException as exc:  # re-raised in the main thread by get()
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def get(self):
+        """The loaded transcriber (waits; Ctrl-C interrupts the wait), or the loading error."""
+        self.start()
+        while not self._done.wait(0.1):
+            pass
+        if self._error is not None:
+            if isinstance(self._error, RedrillError):
+                raise RedrillError(str(self._error))
+            raise RedrillError(f"the speech model failed to load: {type(self._error).__name__}: {self._error}")
+        return self._value
+
+
+@dataclass
+class SessionResult:
+    """What happened in one drill session."""
+
+    reports: list = field(default_factory=list)
+    pending: list[int] = field(default_factory=list)  # saved, not yet scored
+    no_speech: list[str] = field(default_factory=list)  # question ids answered with silence
+    recovered: list[int] = field(default_factory=list)  # attempts saved from earlier crashed sessions
+    asked: int = 0
+    interrupted: bool = False
+
+    @property
+    def attempt_ids(self) -> list[int]:
+        return [r.attempt_id for r in self.reports] + self.pending
+
+
+class Drill:
+    """One drill session over ``questions`` (see the module docstring)."""
+
+    def __init__(
+        self,
+        questions: list[Question],
+        *,
+        speaker,
+        practice,
+        ui: DrillUI,
+        recorder=None,
+        transcriber_factory: Callable[[], Any] | None = None,
+        text_mode: bool = False,
+        interactive: bool = True,
+        max_seconds: float | None = None,
+        find_spools: Callable[[], list] | None = None,
+    ):
+        if not text_mode and (recorder is None or transcriber_factory is None):
+            raise ValueError("a spoken drill needs a recorder and a transcriber factory")
+        self.questions = list(questions)
+        self.speaker = speaker
+        self.practice = practice
+        self.ui = ui
+        self.recorder = recorder
+        self.loader = ModelLoader(transcriber_factory) if transcriber_factory is not None else None
+        self.text_mode = text_mode
+        self.interactive = interactive
+        self.max_seconds = max_seconds
+        self.find_spools = find_spools
+        self.result = SessionResult()
+
+    def max_seconds_for(self, question: Question) -> float:
+        """The recording cap: ``--max-seconds``, else twice the question's target maximum."""
+        if self.max_seconds is not None:
+            return float(self.max_seconds)
+        return 2.0 * float(question.target_seconds[1])
+
+    def run(self) -> SessionResult:
+        """Drill every question (or until the user quits or presses Ctrl-C)."""
+        try:
+            self._recover()
+            total = len(self.questions)
+            for number, question in enumerate(self.questions, start=1):
+                self.result.asked = number
+                if not self._drill(question, number, total):
+                    break
+        except KeyboardInterrupt:
+            self.result.interrupted = True
+        return self.result
+
+    # -- one question
+
+    def _drill(self, question: Question, number: int, total: int) -> bool:
+        """Drill one question until the user moves on; False ends the session."""
+        while True:
+            self.ui.question(question, number, total)
+            if self.loader is not None and not self.text_mode:
+                self.loader.start()  # loads while the question is being read aloud
+            self.speaker.say(question.text)
+            if self.text_mode:
+                attempt_id, go_on = self._typed_answer(question)
+            else:
+                attempt_id, go_on = self._spoken_answer(question)
+            if go_on is not None:
+                return go_on
+            if not self.interactive:
+                return True
+            while True:
+                choices = dict(CHOICES)
+                if attempt_id is None or self.text_mode:
+                    choices.pop("p")  # nothing to play back
+                choice = self.ui.choose("What next?", choices, default="n")
+                if choice == "p":
+                    self.practice.play(attempt_id)
+                    continue
+                if choice == "r":
+                    break
+                return choice == "n"
+
+    def _typed_answer(self, question: Question) -> tuple[int | None, bool | None]:
+        text = self.ui.read_text(question)
+        if text is None or not text.strip():
+            self.ui.info("No answer typed, so nothing was stored.")
+            return None, (text is not None)  # Ctrl-D on an empty answer ends the session
+        try:
+            report = self.practice.score_text(question, text)
+        except NoSpeechError as err:
+            self.ui.info(f"{err}. Moving on.")
+            return None, True
+        self.result.reports.append(report)
+        self.ui.report(report)
+        return report.attempt_id, None
+
+    def _spoken_answer(self, question: Question) -> tuple[int | None, bool | None]:
+        """Record, save, transcribe and score one answer.
+
+        Returns (attempt id, None) to go on to the choices, or (id, True/False) to move on to the
+        next question / end the session right away.
+        """
+        self.speaker.cue()
+        limit = self.max_seconds_for(question)
+        self.ui.recording_started(question, limit)
+        recording = self.recorder.record(
+            question.id,
+            question.text,
+            max_seconds=limit,
+            should_stop=self.ui.stop_requested if self.interactive else None,
+            on_progress=self.ui.progress,
+        )
+        self.ui.recording_finished(recording)
+        if not recording.has_answer:
+            recording.discard_spool()
+            if recording.interrupted:
+                raise KeyboardInterrupt
+            self.result.no_speech.append(question.id)
+            self.ui.info("No speech heard, so nothing was stored. Moving on.")
+            return None, True
+        # Saved before anything that can fail or take long: the answer is never lost.
+        attempt_id = self.practice.save_recording(question, recording.samples)
+        recording.discard_spool()
+        if recording.interrupted:
+            self.result.pending.append(attempt_id)
+            self.ui.info(f"Your answer is saved as attempt #{attempt_id}; {PENDING_HINT}.")
+            raise KeyboardInterrupt
+        try:
+            transcriber = self.loader.get()
+            self.ui.info("Transcribing and scoring ...")
+            report = self.practice.finish(attempt_id, transcriber)
+        except NoSpeechError:
+            self.result.no_speech.append(question.id)
+            self.ui.info("No words found in the answer, so nothing was stored. Moving on.")
+            return None, True
+        except KeyboardInterrupt:
+            self.result.pending.append(attempt_id)
+            self.ui.info(f"Your answer is saved as attempt #{attempt_id}; {PENDING_HINT}.")
+            raise
+        except RedrillError as err:
+            self.result.pending.append(attempt_id)
+            self.ui.warn(f"{err}\nYour answer is saved as attempt #{attempt_id}; once that is fixed, {PENDING_HINT}.")
+            return attempt_id, None
+        self.result.reports.append(report)
+        self.ui.report(report)
+        return attempt_id, None
+
+    # -- leftovers of killed sessions
+
+    def _recover(self) -> None:
+        if self.find_spools is None:
+            return
+        spools = self.find_spools()
+        if not spools:
+            return
+        seconds = sum(len(s.samples) for s in spools) / 16000
+        what = f"{len(spools)} answer(s) ({seconds:.0f} s) recorded in a session that did not finish"
+        if self.interactive:
+            keep = self.ui.choose(f"Found {what}. Save them?", {"y": "save them", "n": "delete them"}, default="y") == "y"
+        else:
+            keep = True
+        for spool in spools:
+            if keep:
+                attempt_id = self.practice.save_spool(spool)
+                self.result.recovered.append(attempt_id)
+            self.practice.discard_spool(spool)
+        if keep:
+            ids = ", ".join(f"#{i}" for i in self.result.recovered)
+            self.ui.info(f"Saved {what} as attempt(s) {ids}; {PENDING_HINT}.")
+        else:
+            self.ui.info(f"Deleted {what}.")
+
+
+class StorePractice:
+    """The real ``practice`` adapter: the store, the recordings folder and playback."""
+
+    def __init__(self, store, catalog, paths, config, *, output_device=None):
+        self.store, self.catalog, self.paths, self.config = store, catalog, paths, config
+        self.output_device = output_device
+
+    def save_recording(self, question: Question, samples) -> int:
+        """Store the answer's audio (Opus, fsynced) as a ``recorded`` attempt."""
+        from redrill import practice
+
+        return practice.save_recording(self.store, self.paths, self.config, question, samples)
+
+    def finish(self, attempt_id: int, transcriber):
+        """Transcribe and score a saved attempt."""
+        from redrill import practice
+
+        return practice.finish_attempt(self.store, self.catalog, attempt_id, transcriber, self.config, paths=self.paths)
+
+    def score_text(self, question: Question, text: str):
+        """Score a typed answer."""
+        from redrill import practice
+
+        return practice.score_text(self.store, question, text, self.config)
+
+    def play(self, attempt_id: int) -> None:
+        """Play a stored answer back."""
+        play_attempt(self.store, self.paths, attempt_id, device=self.output_device)
+
+    def save_spool(self, spool) -> int:
+        """Save a recording recovered from a killed session as a ``recorded`` attempt."""
+        question = self.catalog.questions.get(spool.question_id) or Question(
+            id=spool.question_id, text=spool.question_text or spool.question_id
+        )
+        return self.save_recording(question, spool.samples)
+
+    def discard_spool(self, spool) -> None:
+        """Delete a spool file (after saving it, or when the user declined)."""
+        from redrill.microphone import discard_spool
+
+        discard_spool(spool.path)
+
+
+def play_attempt(store, paths, attempt_id: int, *, device=None) -> float:
+    """Play the recording of a stored attempt; returns its length in seconds.
+
+    Raises a RedrillError when the attempt has no audio (typed or imported transcript) or its file
+    is gone.
+    """
+    from redrill.practice import audio_file_of
+    from redrill.speech import play_file
+
+    attempt = store.get_attempt(attempt_id)
+    path = audio_file_of(paths, attempt)
+    if not path.exists():
+        raise RedrillError(f"the recording of attempt #{attempt_id} is missing: {path} (was it deleted?)")
+    return play_file(path, device=device)

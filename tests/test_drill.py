@@ -1,0 +1,546 @@
+"""The drill loop with fakes: a synthetic microphone (real endpointing), a speaker and a UI that
+keep a history of calls, scripted transcribers; plus the real store path and the CLI commands."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from redrill.banks import Question
+from redrill.drill import Drill, ModelLoader, StorePractice
+from redrill.errors import NoSpeechError, RedrillError
+from redrill.microphone import INTERRUPTED, Endpointer, Endpointing, SpoolWriter, finish_recording, recover_spools
+from redrill.transcript import Transcript, Word
+
+RATE = 16000
+Q1 = Question(id="q-one", text="Tell me about yourself.", target_seconds=(30.0, 60.0))
+Q2 = Question(id="q-two", text="Why this job?", target_seconds=(30.0, 90.0))
+
+
+def tone(seconds, amp=0.2):
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (amp * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+
+
+def silence(seconds):
+    return np.zeros(int(seconds * RATE), np.float32)
+
+
+def answer(speech=2.0, pause_after=5.0):
+    return np.concatenate([silence(0.5), tone(speech), silence(pause_after)])
+
+
+class Log(list):
+    """One history shared by all fakes, so tests can check the order of events."""
+
+
+class FakeSpeaker:
+    def __init__(self, log, *, on_say=None):
+        self.log, self.on_say = log, on_say
+
+    def say(self, text):
+        if self.on_say:
+            self.on_say(text)
+        self.log.append(("say", text))
+
+    def cue(self):
+        self.log.append(("cue",))
+
+
+class FakeMicrophone:
+    """Plays scripted signals through the REAL endpointer, block by block, like the real recorder."""
+
+    def __init__(self, log, signals, settings=Endpointing(silence_seconds=3.0, no_speech_timeout=4.0)):
+        self.log, self.signals, self.settings = log, list(signals), settings
+        self.spools = []
+
+    def record(self, question_id, question_text="", *, max_seconds=None, should_stop=None, on_progress=None):
+        import dataclasses
+
+        self.log.append(("record", question_id, max_seconds))
+        settings = dataclasses.replace(self.settings, max_seconds=max_seconds) if max_seconds else self.settings
+        signal = self.signals.pop(0)
+        ep = Endpointer(RATE, settings)
+        blocks, reason, i = [], None, 0
+        spool = _MemorySpool()
+        self.spools.append(spool)
+        try:
+            while reason is None:
+                block = signal[i : i + 1600] if i < len(signal) else np.zeros(1600, np.float32)
+                i += 1600
+                blocks.append(block)
+                reason = ep.feed(block)
+                if reason is None and should_stop is not None and should_stop():
+                    reason = "stopped"
+                if on_progress:
+                    on_progress(ep.progress())
+        except KeyboardInterrupt:
+            reason = INTERRUPTED
+        rec = finish_recording(blocks, RATE, ep, reason)
+        rec._spool = spool
+        return rec
+
+
+class _MemorySpool:
+    discarded = False
+
+    def discard(self):
+        self.discarded = True
+
+
+@dataclass
+class FakeReport:
+    attempt_id: int
+    question: Question
+    metrics: dict
+    comparison: dict
+    feedback: list
+
+
+class FakePractice:
+    def __init__(self, log):
+        self.log = log
+        self.next_id = 1
+        self.saved = {}
+
+    def save_recording(self, question, samples):
+        attempt_id = self.next_id
+        self.next_id += 1
+        self.saved[attempt_id] = samples
+        self.log.append(("save", question.id, attempt_id, round(len(samples) / RATE, 2)))
+        return attempt_id
+
+    def finish(self, attempt_id, transcriber):
+        self.log.append(("finish", attempt_id))
+        outcome = transcriber.next()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return FakeReport(attempt_id, Q1, {"duration_s": outcome}, {}, [])
+
+    def score_text(self, question, text):
+        self.log.append(("score_text", question.id, text))
+        attempt_id = self.next_id
+        self.next_id += 1
+        return FakeReport(attempt_id, question, {"words": len(text.split())}, {}, [])
+
+    def play(self, attempt_id):
+        self.log.append(("play", attempt_id))
+
+    def save_spool(self, spool):
+        self.log.append(("save_spool", spool.question_id))
+        attempt_id = self.next_id
+        self.next_id += 1
+        return attempt_id
+
+    def discard_spool(self, spool):
+        self.log.append(("discard_spool", spool.question_id))
+
+
+class FakeTranscriber:
+    """A queue of scripted outcomes (a duration for a report, or an exception to raise)."""
+
+    def __init__(self, outcomes):
+        self.outcomes = list(outcomes)
+        self.loaded = False
+
+    def load(self):
+        self.loaded = True
+        return self
+
+    def next(self):
+        return self.outcomes.pop(0)
+
+
+class FakeUI:
+    def __init__(self, log, *, choices=(), texts=(), stop_after_polls=None, interrupt_at_s=None):
+        self.log = log
+        self.choices = list(choices)
+        self.texts = list(texts)
+        self.stop_after_polls = stop_after_polls
+        self.interrupt_at_s = interrupt_at_s
+        self.polls = 0
+        self.messages = []
+
+    def question(self, question, number, total):
+        self.log.append(("question", question.id, number, total))
+
+    def info(self, text):
+        self.messages.append(text)
+
+    def warn(self, text):
+        self.messages.append("WARN " + text)
+
+    def recording_started(self, question, max_seconds):
+        pass
+
+    def progress(self, p):
+        if self.interrupt_at_s is not None and p.elapsed_s >= self.interrupt_at_s:
+            raise KeyboardInterrupt
+
+    def recording_finished(self, rec):
+        self.log.append(("recorded", rec.reason))
+
+    def report(self, report):
+        self.log.append(("report", report.attempt_id))
+
+    def choose(self, prompt, choices, default):
+        choice = self.choices.pop(0)
+        assert choice in choices, (choice, choices)
+        self.log.append(("choose", choice, tuple(choices)))
+        return choice
+
+    def read_text(self, question):
+        return self.texts.pop(0)
+
+    def stop_requested(self):
+        self.polls += 1
+        return self.stop_after_polls is not None and self.polls >= self.stop_after_polls
+
+
+def make(questions, signals=(), outcomes=(), *, interactive=False, ui=None, factory=None, **kw):
+    log = Log()
+    ui = ui or FakeUI(log)
+    ui.log = log
+    transcriber = FakeTranscriber(outcomes)
+    mic = FakeMicrophone(log, signals)
+    practice = FakePractice(log)
+    drill = Drill(
+        questions,
+        speaker=kw.pop("speaker", None) or FakeSpeaker(log),
+        practice=practice,
+        ui=ui,
+        recorder=mic,
+        transcriber_factory=factory or (lambda: transcriber),
+        interactive=interactive,
+        **kw,
+    )
+    return drill, log, ui, mic, practice
+
+
+def kinds(log, *names):
+    return [e for e in log if e[0] in names]
+
+
+def test_answer_ended_by_silence_is_saved_before_it_is_transcribed():
+    drill, log, ui, mic, _ = make([Q1], [answer(2.0)], [2.3])
+    result = drill.run()
+    assert [e[0] for e in log] == ["question", "say", "cue", "record", "recorded", "save", "finish", "report"]
+    assert ("recorded", "silence") in log
+    save = kinds(log, "save")[0]
+    assert save[3] == pytest.approx(2.0 + 0.15 + 0.25, abs=0.05)  # trimmed to speech + air
+    assert [r.attempt_id for r in result.reports] == [1]
+    assert not result.interrupted and result.pending == []
+    assert mic.spools[0].discarded
+
+
+def test_record_only_after_the_question_was_spoken_and_cap_is_twice_target():
+    drill, log, *_ = make([Q1, Q2], [answer(), answer()], [2.0, 2.0])
+    drill.run()
+    order = [e[0] for e in log]
+    assert order.index("say") < order.index("cue") < order.index("record")
+    assert [e[2] for e in kinds(log, "record")] == [120.0, 180.0]
+
+
+def test_max_seconds_option_ends_a_long_answer():
+    drill, log, _, _, practice = make([Q1], [tone(20.0)], [3.0], max_seconds=3.0)
+    drill.run()
+    assert ("recorded", "max_length") in log
+    assert kinds(log, "record")[0][2] == 3.0
+    assert len(practice.saved[1]) / RATE == pytest.approx(3.0, abs=0.1)
+
+
+def test_enter_ends_the_answer():
+    ui = FakeUI(None, choices=["n"], stop_after_polls=20)  # 20 blocks of 0.1 s
+    drill, log, *_ = make([Q1], [tone(30.0)], [2.0], interactive=True, ui=ui)
+    drill.run()
+    assert ("recorded", "stopped") in log
+    assert kinds(log, "save")[0][3] == pytest.approx(2.0 - 0.1, abs=0.15)
+
+
+def test_ctrl_c_during_recording_keeps_the_answer_and_ends_the_session():
+    ui = FakeUI(None, interrupt_at_s=2.0)
+    drill, log, _, mic, _ = make([Q1, Q2], [tone(10.0), answer()], [2.0], ui=ui)
+    result = drill.run()
+    assert result.interrupted
+    assert ("recorded", "interrupted") in log
+    assert result.pending == [1], "the answer recorded before Ctrl-C must be saved"
+    assert kinds(log, "finish") == []
+    assert [e[1] for e in kinds(log, "question")] == ["q-one"]  # the session ended
+    assert mic.spools[0].discarded  # saved, so the crash copy is gone
+
+
+def test_ctrl_c_before_any_speech_stores_nothing():
+    ui = FakeUI(None, interrupt_at_s=1.0)
+    drill, log, *_ = make([Q1], [silence(10.0)], ui=ui)
+    result = drill.run()
+    assert result.interrupted and kinds(log, "save") == []
+
+
+def test_ctrl_c_during_transcription_keeps_the_recording_pending():
+    drill, log, *_ = make([Q1, Q2], [answer(), answer()], [KeyboardInterrupt()])
+    result = drill.run()
+    assert result.interrupted and result.pending == [1]
+    assert kinds(log, "save") and kinds(log, "report") == []
+    assert any("redrill transcribe --pending" in m for m in drill.ui.messages)
+
+
+def test_ctrl_c_while_the_question_is_spoken_ends_cleanly():
+    log = Log()
+
+    def interrupt(text):
+        raise KeyboardInterrupt
+
+    drill, log, *_ = make([Q1], [answer()], speaker=FakeSpeaker(log, on_say=interrupt))
+    result = drill.run()
+    assert result.interrupted and result.attempt_ids == []
+
+
+def test_retry_asks_the_same_question_again():
+    ui = FakeUI(None, choices=["r", "n"])
+    drill, log, *_ = make([Q1], [answer(), answer(3.0)], [2.0, 3.0], interactive=True, ui=ui)
+    result = drill.run()
+    assert [e[1] for e in kinds(log, "question")] == ["q-one", "q-one"]
+    assert [r.attempt_id for r in result.reports] == [1, 2]
+
+
+def test_play_back_then_next():
+    ui = FakeUI(None, choices=["p", "p", "n"])
+    drill, log, *_ = make([Q1, Q2], [answer(), answer()], [2.0, 2.0], interactive=True, ui=ui)
+    ui.choices.append("q")
+    result = drill.run()
+    assert kinds(log, "play") == [("play", 1), ("play", 1)]
+    assert [e[1] for e in kinds(log, "choose")] == ["p", "p", "n", "q"]
+    assert len(result.reports) == 2 and not result.interrupted
+
+
+def test_quit_ends_the_session():
+    ui = FakeUI(None, choices=["q"])
+    drill, log, *_ = make([Q1, Q2], [answer(), answer()], [2.0], interactive=True, ui=ui)
+    result = drill.run()
+    assert result.asked == 1 and [e[1] for e in kinds(log, "question")] == ["q-one"]
+
+
+def test_no_speech_moves_on_without_storing_or_asking():
+    ui = FakeUI(None, choices=["n"])
+    drill, log, _, mic, _ = make([Q1, Q2], [silence(10.0), answer()], [2.0], interactive=True, ui=ui)
+    result = drill.run()
+    assert ("recorded", "no_speech") in log
+    assert [e[2] for e in kinds(log, "save")] == [1]  # only the second question's answer
+    assert kinds(log, "save")[0][1] == "q-two"
+    assert result.no_speech == ["q-one"]
+    assert [e[1] for e in kinds(log, "choose")] == ["n"]  # no menu after the silent answer
+    assert mic.spools[0].discarded
+    assert any("No speech heard" in m for m in ui.messages)
+
+
+def test_no_words_from_the_transcriber_moves_on():
+    drill, log, *_ = make([Q1, Q2], [answer(), answer()], [NoSpeechError("no speech"), 2.0])
+    result = drill.run()
+    assert result.no_speech == ["q-one"] and [r.attempt_id for r in result.reports] == [2]
+
+
+def test_model_missing_still_saves_every_recording():
+    def no_model():
+        raise RedrillError("speech model 'base.en' is not installed; run `redrill model pull base.en`")
+
+    drill, log, ui, *_ = make([Q1, Q2], [answer(), answer()], factory=no_model)
+    result = drill.run()
+    assert result.pending == [1, 2] and result.reports == []
+    warnings = [m for m in ui.messages if m.startswith("WARN")]
+    assert len(warnings) == 2
+    assert "redrill model pull base.en" in warnings[0]
+    assert "saved as attempt #1" in warnings[0] and "redrill transcribe --pending" in warnings[0]
+
+
+def test_model_loads_in_the_background_while_the_question_is_spoken():
+    loading = threading.Event()
+    transcriber = FakeTranscriber([2.0])
+
+    def factory():
+        loading.set()
+        return transcriber
+
+    def say(text):
+        assert loading.wait(5), "the model did not start loading while the question was read"
+
+    log = Log()
+    drill, log, *_ = make([Q1], [answer()], factory=factory, speaker=FakeSpeaker(log, on_say=say))
+    drill.run()
+    assert transcriber.loaded and kinds(log, "report")
+
+
+def test_model_loader_reports_errors_on_every_get():
+    loader = ModelLoader(lambda: (_ for _ in ()).throw(ValueError("bad file")))
+    for _ in range(2):
+        with pytest.raises(RedrillError, match="failed to load: ValueError: bad file"):
+            loader.get()
+
+
+def test_typed_answers():
+    log = Log()
+    ui = FakeUI(log, texts=["I built the billing system.", "", None])
+    drill = Drill([Q1, Q2, Q1], speaker=FakeSpeaker(log), practice=FakePractice(log), ui=ui, text_mode=True, interactive=False)
+    result = drill.run()
+    assert kinds(log, "score_text") == [("score_text", "q-one", "I built the billing system.")]
+    assert [r.attempt_id for r in result.reports] == [1]
+    assert result.asked == 3  # empty answer moved on; end of input (None) ended the session
+
+
+def test_leftover_spools_are_saved_without_a_terminal():
+    from redrill.microphone import Spool
+
+    spool = Spool("q-one", tone(2.0), None)
+    drill, log, ui, *_ = make([Q1], [answer()], [2.0], find_spools=lambda: [spool])
+    result = drill.run()
+    assert result.recovered == [1]
+    assert kinds(log, "save_spool", "discard_spool") == [("save_spool", "q-one"), ("discard_spool", "q-one")]
+    assert any("redrill transcribe --pending" in m for m in ui.messages)
+
+
+def test_leftover_spools_declined_are_deleted():
+    from redrill.microphone import Spool
+
+    ui = FakeUI(None, choices=["n", "q"])
+    drill, log, *_ = make([Q1], [answer()], [2.0], interactive=True, ui=ui, find_spools=lambda: [Spool("q-one", tone(2.0), None)])
+    result = drill.run()
+    assert result.recovered == [] and kinds(log, "save_spool") == [] and kinds(log, "discard_spool")
+
+
+# --- the real store, scoring and recordings folder ---------------------------------------------
+
+
+class WordsTranscriber:
+    """Returns a fixed timed transcript (no model needed), or raises."""
+
+    def __init__(self, outcome):
+        self.outcome = outcome
+
+    def load(self):
+        return self
+
+    def transcribe(self, samples, offset_s=0.0):
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        return self.outcome
+
+
+def timed(text, start=0.2, step=0.4):
+    words = tuple(Word(w, round(start + i * step, 3), round(start + i * step + 0.3, 3), 0.9) for i, w in enumerate(text.split()))
+    return Transcript(words=words, timed=True, audio_seconds=words[-1].end + 0.3)
+
+
+@pytest.fixture
+def real(redrill_home):
+    from redrill.banks import load_catalog
+    from redrill.config import Config
+    from redrill.paths import Paths
+    from redrill.store import open_store
+
+    paths = Paths(redrill_home).ensure()
+    store = open_store(paths)
+    catalog = load_catalog(paths.banks, [])
+    yield store, catalog, paths, Config()
+    store.close()
+
+
+def test_real_store_saves_opus_then_scores(real):
+    store, catalog, paths, config = real
+    question = catalog.get("tell-me-about-yourself")
+    log = Log()
+    drill = Drill(
+        [question],
+        speaker=FakeSpeaker(log),
+        practice=StorePractice(store, catalog, paths, config),
+        ui=FakeUI(log),
+        recorder=FakeMicrophone(log, [answer(3.0)]),
+        transcriber_factory=lambda: WordsTranscriber(timed("I am an engineer who led the billing migration at my last company")),
+        interactive=False,
+    )
+    result = drill.run()
+    assert len(result.reports) == 1
+    attempt = store.get_attempt(result.reports[0].attempt_id)
+    assert attempt.status == "scored" and attempt.source == "microphone"
+    assert attempt.audio_path.endswith(".ogg") and (paths.home / attempt.audio_path).exists()
+    assert attempt.audio_seconds == pytest.approx(3.4, abs=0.05)
+
+
+def test_real_store_ctrl_c_in_transcription_leaves_attempt_recorded(real):
+    store, catalog, paths, config = real
+    question = catalog.get("tell-me-about-yourself")
+    log = Log()
+    drill = Drill(
+        [question],
+        speaker=FakeSpeaker(log),
+        practice=StorePractice(store, catalog, paths, config),
+        ui=FakeUI(log),
+        recorder=FakeMicrophone(log, [answer(2.0)]),
+        transcriber_factory=lambda: WordsTranscriber(KeyboardInterrupt()),
+        interactive=False,
+    )
+    result = drill.run()
+    assert result.interrupted and len(result.pending) == 1
+    attempt = store.get_attempt(result.pending[0])
+    assert attempt.status == "recorded"
+    assert [a.id for a in store.pending_attempts()] == result.pending
+
+
+def test_real_spool_is_recovered_into_a_pending_attempt(real):
+    store, catalog, paths, config = real
+    spool = SpoolWriter(paths.recordings, "tell-me-about-yourself", "Tell me?", 48000)
+    spool.write(np.tile(tone(1.0), 3))  # 1 s at 48 kHz
+    spool.close()
+    found = recover_spools(paths.recordings)
+    practice = StorePractice(store, catalog, paths, config)
+    attempt_id = practice.save_spool(found[0])
+    practice.discard_spool(found[0])
+    assert store.get_attempt(attempt_id).status == "recorded"
+    assert store.get_attempt(attempt_id).audio_seconds == pytest.approx(1.0, abs=0.01)
+    assert recover_spools(paths.recordings) == []
+
+
+# --- the commands -----------------------------------------------------------------------------
+
+
+def test_drill_text_mode_from_a_script(cli):
+    result = cli("drill", "--text", "--no-tts", "--question", "tell-me-about-yourself", input="I build payment systems and lead a small team.\n\n")
+    assert result.exit_code == 0, result.output
+    assert "Attempt #1" in result.output
+    assert "Session done: 1 answer(s) scored." in result.output
+
+
+def test_play_a_typed_answer_says_there_is_no_audio(cli):
+    cli("drill", "--text", "--no-tts", "--question", "tell-me-about-yourself", input="I build payment systems.\n\n")
+    result = cli("play", "1")
+    assert result.exit_code == 1
+    assert "Error: attempt #1 has no recording (it was text)" in result.stderr
+
+
+def test_play_unknown_attempt(cli):
+    result = cli("play", "42")
+    assert result.exit_code == 1 and "no attempt #42" in result.stderr
+
+
+def test_drill_without_a_microphone_says_how_to_go_on(cli, monkeypatch):
+    import sounddevice as sd
+
+    def no_device(device=None, kind=None):
+        raise sd.PortAudioError("Error querying device -1")
+
+    monkeypatch.setattr(sd, "query_devices", no_device)
+    result = cli("drill", "--no-tts", "--question", "tell-me-about-yourself")
+    assert result.exit_code == 1
+    assert "Error: no microphone found" in result.stderr
+    assert "--text works without one" in result.stderr
+
+
+def test_unknown_question_id(cli):
+    result = cli("drill", "--text", "--question", "tell-me-about-yoursel")
+    assert result.exit_code == 1 and "Did you mean: tell-me-about-yourself" in result.stderr
+
+
+def test_devices_lists_voices(cli):
+    result = cli("devices", "--voices")
+    assert result.exit_code == 0 and "en-us" in result.output
