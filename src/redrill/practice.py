@@ -262,9 +262,12 @@ def finish_attempt(
     if attempt.status == "transcribed" and attempt.transcript:
         transcript = Transcript.from_json(attempt.transcript)
     else:
+        from redrill.streaming import transcribe_answer
+
         audio = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS)
         try:
-            transcript = transcriber.transcribe(audio.samples)
+            # Chunked at pauses exactly as the live drill streams it, so both give the same words.
+            transcript = transcribe_answer(transcriber, audio.samples)
         except RedrillError as err:
             store.update_attempt(attempt_id, error=str(err))
             raise

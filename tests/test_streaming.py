@@ -1,0 +1,140 @@
+"""Streaming transcription: causal cuts at pauses, and the same transcript as whole-answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from redrill.streaming import ChunkerSettings, PauseChunker, StreamingTranscription, merge, transcribe_answer
+from redrill.transcript import Transcript, Word
+
+RATE = 16000
+
+
+def tone(seconds, level=0.2, freq=220.0):
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (level * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+def silence(seconds, noise=0.0005, seed=0):
+    return (np.random.default_rng(seed).standard_normal(int(seconds * RATE)) * noise).astype(np.float32)
+
+
+def signal(pattern):
+    """pattern: [("speech", s) | ("pause", s), ...] -> samples, and each pause's (start, end)."""
+    parts, pauses, at = [], [], 0.0
+    for i, (kind, seconds) in enumerate(pattern):
+        parts.append(tone(seconds) if kind == "speech" else silence(seconds, seed=i))
+        if kind == "pause":
+            pauses.append((at, at + seconds))
+        at += seconds
+    return np.concatenate(parts), pauses
+
+
+def cuts_in_blocks(samples, sizes, settings=ChunkerSettings()):
+    chunker = PauseChunker(settings)
+    rng = np.random.default_rng(1)
+    i = 0
+    while i < len(samples):
+        n = int(rng.choice(sizes))
+        chunker.push(samples[i : i + n])
+        i += n
+    return chunker.cuts
+
+
+def test_cuts_fall_in_long_enough_pauses_only():
+    samples, pauses = signal(
+        [("pause", 0.5), ("speech", 5.0), ("pause", 0.3), ("speech", 2.0), ("pause", 1.0), ("speech", 3.0), ("pause", 2.0), ("speech", 5.0), ("pause", 0.8)]
+    )
+    chunker = PauseChunker()
+    chunker.push(samples)
+    cut_seconds = [c / RATE for c in chunker.cuts]
+    # the 0.3 s pause is too short; the 1.0 s pause ends a 7.3 s chunk; the 2.0 s pause comes
+    # 3.7 s after that cut (< 4 s: no cut); the final 0.8 s pause ends a 10.7 s chunk
+    assert len(cut_seconds) == 2
+    for cut, (start, end) in zip(cut_seconds, (pauses[2], pauses[4])):
+        assert start < cut < end
+        assert cut == pytest.approx(start + 0.3, abs=0.04)
+
+
+def test_cuts_do_not_depend_on_block_sizes():
+    samples, _ = signal([("speech", 4.5), ("pause", 0.9), ("speech", 6.0), ("pause", 1.4), ("speech", 4.2), ("pause", 0.7), ("speech", 30.0), ("pause", 3)])
+    whole = PauseChunker()
+    whole.push(samples)
+    assert len(whole.cuts) >= 4  # three pauses and a forced cut in the 30 s stretch
+    for sizes in ([1], [160, 1024, 4800], [7, 333, 1600, 17]):
+        if sizes == [1]:
+            few = samples[: RATE * 6]
+            ref = PauseChunker()
+            ref.push(few)
+            assert cuts_in_blocks(few, sizes) == ref.cuts
+        else:
+            assert cuts_in_blocks(samples, sizes) == whole.cuts
+
+
+def test_long_speech_without_pause_is_cut_before_whisper_window():
+    samples, _ = signal([("speech", 62.0)])
+    chunker = PauseChunker()
+    chunker.push(samples)
+    bounds = [0] + chunker.cuts + [len(samples)]
+    assert max(b - a for a, b in zip(bounds, bounds[1:])) <= ChunkerSettings().max_chunk_s * RATE
+
+
+class RecordingTranscriber:
+    """A fake transcriber: one word per chunk at the chunk's start, and a log of calls."""
+
+    model_name = "fake"
+
+    def __init__(self):
+        self.calls = []
+
+    def transcribe(self, samples, *, offset_s=0.0):
+        self.calls.append((round(offset_s, 3), len(samples)))
+        words = (Word(f"w{len(self.calls)}", offset_s + 0.1, offset_s + 0.3),)
+        return Transcript(words, True, len(samples) / RATE, ((offset_s + 0.05, offset_s + len(samples) / RATE - 0.05),), "fake")
+
+
+def test_streaming_hands_finished_chunks_to_the_worker_before_the_end():
+    samples, _ = signal([("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0)])
+    fake = RecordingTranscriber()
+    synced = []
+    stream = StreamingTranscription(fake, before_chunk=lambda: synced.append(stream.seconds))
+    for i in range(0, len(samples), 1600):
+        stream.feed(samples[i : i + 1600])
+    assert stream.chunks_submitted == 2  # both pauses already cut while "recording"
+    assert len(synced) == 2
+    result = stream.finish()
+    assert [w.text for w in result.words] == ["w1", "w2", "w3"]
+    assert result.audio_seconds == pytest.approx(15.0)
+    assert fake.calls[0][0] == 0.0 and sum(n for _, n in fake.calls) == len(samples)
+    with pytest.raises(RuntimeError):
+        stream.feed(samples[:10])
+
+
+def test_merge_joins_speech_regions_split_by_a_cut():
+    a = Transcript((Word("a", 0.1, 0.2),), True, 5.0, ((0.0, 5.0),))
+    b = Transcript((Word("b", 5.1, 5.2),), True, 3.0, ((5.0, 7.5),))
+    merged = merge([a, b], 8.0, "m")
+    assert merged.speech == ((0.0, 7.5),) and [w.text for w in merged.words] == ["a", "b"]
+
+
+def test_streaming_equals_whole_answer_on_real_speech(speech_samples, fast_transcriber):
+    """The real faster-whisper path: same words and timings, streamed in 100 ms blocks or whole."""
+    from fixtures_model import join_with_silences
+
+    parts = [
+        speech_samples("When the billing migration failed I owned it and rolled it back within the hour."),
+        speech_samples("Then I wrote a reconciliation test that runs before every migration."),
+        speech_samples("Since then we have had no billing incidents."),
+    ]
+    samples, _ = join_with_silences(parts, [1.2, 3.0])
+    whole = transcribe_answer(fast_transcriber, samples)
+    stream = StreamingTranscription(fast_transcriber)
+    for i in range(0, len(samples), 1600):
+        stream.feed(samples[i : i + 1600])
+    assert stream.chunks_submitted >= 1, "no chunk was transcribed while the answer was still coming in"
+    streamed = stream.finish()
+    assert whole.words, "the model returned no words"
+    assert streamed.words == whole.words
+    assert streamed.speech == whole.speech
+    assert streamed.audio_seconds == whole.audio_seconds
