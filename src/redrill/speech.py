@@ -81,6 +81,7 @@ class VoiceInfo:
 _engine_lock = threading.Lock()
 _engines: list = []  # [current]; replaced engines are kept in _retired (see _reset_engine)
 _retired: list = []
+_atexit_registered: list = []
 
 
 def _new_engine():
@@ -100,6 +101,17 @@ def _new_engine():
         raise RedrillError(f"cannot read questions aloud: the speech engine failed to start ({exc}); {INSTALL_TTS}") from None
 
 
+def _release_engines() -> None:
+    # Drop the engines while the interpreter is still whole: pyttsx3's DriverProxy.__del__ run
+    # during interpreter shutdown prints a traceback (its module globals are already gone).
+    with _engine_lock:
+        _engines.clear()
+        _retired.clear()
+    import gc
+
+    gc.collect()
+
+
 def _engine():
     """The process's one pyttsx3 engine.
 
@@ -109,6 +121,11 @@ def _engine():
     with _engine_lock:
         if not _engines:
             _engines.append(_new_engine())
+            if not _atexit_registered:
+                import atexit
+
+                atexit.register(_release_engines)
+                _atexit_registered.append(True)
         return _engines[0]
 
 
