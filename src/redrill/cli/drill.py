@@ -67,6 +67,13 @@ class LineReader:
                 return
 
 
+def escape(text: str) -> str:
+    """Text shown as is by rich (brackets are not markup)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 class TerminalUI:
     """The drill's terminal: question, live meter on stderr, report, choices."""
 
@@ -87,15 +94,17 @@ class TerminalUI:
         """Show the question."""
         lo, hi = question.target_seconds
         self.out.print()
-        self.out.print(f"[bold]Question {number}/{total}[/bold] [dim]({question.id}, aim for {fmt_seconds(lo)}-{fmt_seconds(hi)})[/dim]")
-        self.out.print(f"[bold cyan]{question.text}[/bold cyan]")
+        self.out.print(f"[bold]Question {number}/{total}[/bold] [dim]({escape(question.id)}, aim for {fmt_seconds(lo)}-{fmt_seconds(hi)})[/dim]")
+        self.out.print(f"[bold cyan]{escape(question.text)}[/bold cyan]")
         self._target = (lo, hi)
 
     def info(self, text: str) -> None:
-        self.out.print(text)
+        """A plain message (never read as rich markup: error texts contain brackets)."""
+        self.out.print(escape(text))
 
     def warn(self, text: str) -> None:
-        self.out.print(f"[yellow]{text}[/yellow]")
+        """A message that needs attention."""
+        self.out.print(f"[yellow]{escape(text)}[/yellow]")
 
     def recording_started(self, question, max_seconds: float) -> None:
         """Say that recording is on and how it ends."""
@@ -146,7 +155,7 @@ class TerminalUI:
         """Ask until one of the choice letters (or Enter for the default) is given."""
         menu = ", ".join(f"[{k}]{v[1:] if v.startswith(k) else ' ' + v}" for k, v in choices.items())
         while True:
-            self.out.print(f"{prompt} {menu} (Enter: {choices[default]}) ", end="")
+            self.out.print(escape(f"{prompt} {menu} (Enter: {choices[default]}) "), end="")
             line = self._lines().get()
             if line is None:
                 self.out.print()
