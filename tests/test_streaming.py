@@ -138,3 +138,59 @@ def test_streaming_equals_whole_answer_on_real_speech(speech_samples, fast_trans
     assert streamed.words == whole.words
     assert streamed.speech == whole.speech
     assert streamed.audio_seconds == whole.audio_seconds
+
+
+class CountingTranscriber:
+    """Wraps a real transcriber and counts the calls (to see what streaming saved)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls = 0
+        self.model_name = inner.model_name
+
+    def transcribe(self, samples, *, offset_s=0.0):
+        self.calls += 1
+        return self.inner.transcribe(samples, offset_s=offset_s)
+
+
+def test_live_recording_streams_and_matches_whole_answer(pulse_server, play_into_sink, speech_samples, fast_transcriber, tmp_path):
+    """The recorder path on the virtual sound device: the answer is transcribed while it plays,
+    the stored answer is exactly what was streamed, and the result equals whole-answer transcription."""
+    from fixtures_model import join_with_silences
+
+    from redrill.audio import write_wav
+    from redrill.microphone import Endpointing, Recorder
+
+    parts = [
+        speech_samples("I owned the failed billing migration and rolled it back within the hour."),
+        speech_samples("Then I added a reconciliation test that runs before every migration."),
+        speech_samples("We have had no billing incidents since."),
+    ]
+    samples, _ = join_with_silences(parts, [1.0, 1.0])
+    wav = write_wav(tmp_path / "answer.wav", samples)
+    counting = CountingTranscriber(fast_transcriber)
+    stream = StreamingTranscription(counting)
+    recorder = Recorder(settings=Endpointing(silence_seconds=2.0, no_speech_timeout=10), spool_dir=tmp_path / "rec")
+    streamed = []
+
+    def feed(block):
+        streamed.append(block)
+        stream.feed(block)
+
+    player = play_into_sink(wav, delay=0.5)
+    recording = recorder.record("q", on_audio=feed)
+    player.join()
+    assert recording.has_answer
+    fed = np.concatenate(streamed)
+    assert np.array_equal(fed[: len(recording.samples)], recording.samples), "the stored answer is not what was streamed"
+    before_finish = stream.chunks_submitted
+    assert before_finish >= 1, "nothing was transcribed while the answer was being spoken"
+    result = stream.finish(recording.samples)
+    whole = transcribe_answer(fast_transcriber, recording.samples)
+    assert result.words == whole.words and result.speech == whole.speech
+    # Chunks streamed during the answer were reused, not transcribed again: at most one extra call
+    # (a cut made in the silence after the last word, which the trimmed answer does not have).
+    final = PauseChunker()
+    final.push(recording.samples)
+    assert counting.calls <= len(final.cuts) + 1 + 1
+    recording.discard_spool()

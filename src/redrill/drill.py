@@ -129,6 +129,7 @@ class Drill:
         interactive: bool = True,
         max_seconds: float | None = None,
         find_spools: Callable[[], list] | None = None,
+        streaming: bool = False,
     ):
         if not text_mode and (recorder is None or transcriber_factory is None):
             raise ValueError("a spoken drill needs a recorder and a transcriber factory")
@@ -142,6 +143,7 @@ class Drill:
         self.interactive = interactive
         self.max_seconds = max_seconds
         self.find_spools = find_spools
+        self.streaming = streaming
         self.result = SessionResult()
 
     def max_seconds_for(self, question: Question) -> float:
@@ -215,14 +217,26 @@ class Drill:
         self.speaker.cue()
         limit = self.max_seconds_for(question)
         self.ui.recording_started(question, limit)
-        recording = self.recorder.record(
-            question.id,
-            question.text,
-            max_seconds=limit,
-            should_stop=self.ui.stop_requested if self.interactive else None,
-            on_progress=self.ui.progress,
-        )
+        stream = self._start_stream()
+        extra = {"on_audio": stream.feed} if stream is not None else {}
+        try:
+            recording = self.recorder.record(
+                question.id,
+                question.text,
+                max_seconds=limit,
+                should_stop=self.ui.stop_requested if self.interactive else None,
+                on_progress=self.ui.progress,
+                **extra,
+            )
+        except BaseException:
+            if stream is not None:
+                stream.cancel()
+            raise
         self.ui.recording_finished(recording)
+        if not recording.has_answer or recording.interrupted:
+            if stream is not None:
+                stream.cancel()
+                stream = None
         if not recording.has_answer:
             recording.discard_spool()
             if recording.interrupted:
@@ -240,7 +254,12 @@ class Drill:
         try:
             transcriber = self.loader.get()
             self.ui.info("Transcribing and scoring ...")
-            report = self.practice.finish(attempt_id, transcriber)
+            if stream is not None:
+                # Most of the answer was transcribed while it was spoken: only the tail is left.
+                transcript = stream.finish(recording.samples)
+                report = self.practice.finish(attempt_id, transcriber, transcript=transcript)
+            else:
+                report = self.practice.finish(attempt_id, transcriber)
         except NoSpeechError:
             self.result.no_speech.append(question.id)
             self.ui.info("No words found in the answer, so nothing was stored. Moving on.")
@@ -256,6 +275,27 @@ class Drill:
         self.result.reports.append(report)
         self.ui.report(report)
         return attempt_id, None
+
+    def _start_stream(self):
+        """A streaming transcription for the next answer, or None (off, or no model loader)."""
+        if not self.streaming or self.loader is None:
+            return None
+        from redrill.streaming import StreamingTranscription
+
+        loader = self.loader
+
+        class _Loaded:
+            """Waits for the model being loaded in the background, then transcribes."""
+
+            model_name = None
+
+            def transcribe(self, samples, *, offset_s=0.0):
+                transcriber = loader.get()
+                _Loaded.model_name = getattr(transcriber, "model_name", None)
+                return transcriber.transcribe(samples, offset_s=offset_s)
+
+        sync = getattr(self.recorder, "sync_spool", None)
+        return StreamingTranscription(_Loaded(), before_chunk=sync)
 
     # -- leftovers of killed sessions
 
@@ -296,11 +336,13 @@ class StorePractice:
 
         return practice.save_recording(self.store, self.paths, self.config, question, samples)
 
-    def finish(self, attempt_id: int, transcriber):
-        """Transcribe and score a saved attempt."""
+    def finish(self, attempt_id: int, transcriber, transcript=None):
+        """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt."""
         from redrill import practice
 
-        return practice.finish_attempt(self.store, self.catalog, attempt_id, transcriber, self.config, paths=self.paths)
+        return practice.finish_attempt(
+            self.store, self.catalog, attempt_id, transcriber, self.config, paths=self.paths, transcript=transcript
+        )
 
     def score_text(self, question: Question, text: str):
         """Score a typed answer."""

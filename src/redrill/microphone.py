@@ -286,6 +286,16 @@ class SpoolWriter:
         self._file.write(np.asarray(block, dtype="<f4").reshape(-1).tobytes())
         self._file.flush()
 
+    def sync(self) -> None:
+        """Force what was written so far onto the disk (before it is handed to transcription)."""
+        if self._file.closed:
+            return
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError:
+            pass
+
     def close(self) -> None:
         """Flush to disk and close (the file stays until :meth:`discard`)."""
         if self._file.closed:
@@ -473,6 +483,90 @@ def resolve_input_device(sd, device: int | str | None) -> tuple[int | str | None
 # --- recording --------------------------------------------------------------------------------
 
 
+class AnswerTap:
+    """Hands the answer to a consumer while it is being recorded (streaming transcription).
+
+    Once speech has started, the audio from ``pre_roll`` before it (the same start the stored
+    answer gets, see :meth:`Endpointer.keep_span`) is resampled to 16 kHz by one continuing
+    resampler and passed on block by block. The stored answer is then cut from this same output,
+    so what was streamed is exactly the beginning of what is stored.
+    """
+
+    def __init__(self, rate: int, settings: Endpointing, consumer: Callable[["np.ndarray"], None]):
+        self.rate = int(rate)
+        self.settings = settings
+        self.consumer = consumer
+        self.start: int | None = None  # first raw sample of the answer
+        self._fed = 0  # raw samples passed to the resampler
+        self._resampler = None
+        self._out: list = []
+        self._out_n = 0
+
+    def _resample(self, raw, flush: bool = False):
+        import numpy as np
+
+        if self.rate == SAMPLE_RATE:
+            return np.asarray(raw, dtype=np.float32)
+        import av
+
+        if self._resampler is None:
+            self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        frames = []
+        if raw is not None and len(raw):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(raw, dtype=np.float32)[None, :], format="flt", layout="mono")
+            frame.sample_rate = self.rate
+            frames += self._resampler.resample(frame)
+        if flush:
+            frames += self._resampler.resample(None)
+        if not frames:
+            return np.zeros(0, np.float32)
+        return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]).astype(np.float32)
+
+    def push(self, captured: list, total: int, endpointer: "Endpointer") -> None:
+        """Call after every block: ``captured`` are all raw blocks so far, ``total`` their length."""
+        import numpy as np
+
+        if not endpointer.speech_started:
+            return
+        if self.start is None:
+            self.start = max(0, int((endpointer.first_speech_s - self.settings.pre_roll_seconds) * self.rate))
+            self._fed = self.start
+        if total <= self._fed:
+            return
+        # The new raw samples are at the end of ``captured``.
+        need = total - self._fed
+        parts, have = [], 0
+        for block in reversed(captured):
+            parts.append(block)
+            have += len(block)
+            if have >= need:
+                break
+        raw = np.concatenate(parts[::-1])[-need:]
+        self._fed = total
+        out = self._resample(raw)
+        if len(out):
+            self._out.append(out)
+            self._out_n += len(out)
+            self.consumer(out)
+
+    def samples(self, start: int, end: int):
+        """The stored answer ``raw[start:end]`` at 16 kHz, from the streamed output; None if the span differs."""
+        import numpy as np
+
+        if self.start is None or start != self.start or end <= start:
+            return None
+        expected = int(round((end - start) * SAMPLE_RATE / self.rate))
+        if self._out_n < expected:
+            tail = self._resample(None, flush=True)
+            if len(tail):
+                self._out.append(tail)
+                self._out_n += len(tail)
+        out = np.concatenate(self._out) if self._out else np.zeros(0, np.float32)
+        if len(out) < expected:
+            out = np.concatenate([out, np.zeros(expected - len(out), np.float32)])
+        return out[:expected].copy()
+
+
 @dataclass
 class Recording:
     """One recorded answer.
@@ -515,15 +609,22 @@ class Recording:
             discard_spool(self.spool_path)
 
 
-def finish_recording(blocks: list, rate: int, endpointer: Endpointer, reason: str, **extra) -> Recording:
-    """Trim the captured blocks to the answer and resample to 16 kHz (shared by real and fake mics)."""
+def finish_recording(
+    blocks: list, rate: int, endpointer: Endpointer, reason: str, tap: AnswerTap | None = None, **extra
+) -> Recording:
+    """Trim the captured blocks to the answer and resample to 16 kHz (shared by real and fake mics).
+
+    With a ``tap`` that streamed the answer, the stored samples are cut from what it streamed.
+    """
     import numpy as np
 
     from redrill.audio import resample
 
     raw = np.concatenate(blocks).astype(np.float32) if blocks else np.zeros(0, np.float32)
     start, end = endpointer.keep_span(len(raw), reason)
-    kept = resample(raw[start:end], rate, SAMPLE_RATE) if end > start else np.zeros(0, np.float32)
+    kept = tap.samples(start, end) if tap is not None else None
+    if kept is None:
+        kept = resample(raw[start:end], rate, SAMPLE_RATE) if end > start else np.zeros(0, np.float32)
     return Recording(
         samples=kept,
         reason=reason,
@@ -546,6 +647,7 @@ class Recorder:
         self.device = device
         self.settings = settings
         self.spool_dir = spool_dir
+        self._spool: SpoolWriter | None = None
 
     def check(self) -> dict:
         """Fail early, with the fix, when there is no PortAudio or no microphone; returns the device info."""
@@ -560,10 +662,12 @@ class Recorder:
         max_seconds: float | None = None,
         should_stop: Callable[[], bool] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
+        on_audio: Callable[["np.ndarray"], None] | None = None,
     ) -> Recording:
         """Record one answer until it ends (see the module docstring); Ctrl-C ends it too.
 
-        Blocks are spooled to disk as they arrive when a ``spool_dir`` is set.
+        Blocks are spooled to disk as they arrive when a ``spool_dir`` is set. ``on_audio``
+        receives the answer at 16 kHz while it is being recorded (see :class:`AnswerTap`).
         """
         import dataclasses
 
@@ -581,7 +685,10 @@ class Recorder:
             blocks.put(indata[:, 0].copy())
 
         spool = SpoolWriter(self.spool_dir, question_id, question_text, rate) if self.spool_dir is not None else None
+        self._spool = spool
+        tap = AnswerTap(rate, settings, on_audio) if on_audio is not None else None
         captured: list = []
+        total = 0
         reason = None
         last_progress = 0.0
         try:
@@ -604,9 +711,12 @@ class Recorder:
                     if block is not None:
                         last_block = time.monotonic()
                         captured.append(block)
+                        total += len(block)
                         if spool is not None:
                             spool.write(block)
                         reason = endpointer.feed(block)
+                        if tap is not None:
+                            tap.push(captured, total, endpointer)
                     if reason is None and should_stop is not None and should_stop():
                         reason = STOPPED
                     now = time.monotonic()
@@ -616,6 +726,7 @@ class Recorder:
         except KeyboardInterrupt:
             reason = INTERRUPTED
         finally:
+            self._spool = None
             if spool is not None:
                 spool.close()
         # Blocks that arrived after the end decision are not part of the answer, but are in the
@@ -625,12 +736,19 @@ class Recorder:
                 spool.discard()
             raise _no_microphone(f"'{info['name']}' delivered no sound for {STALL_SECONDS:.0f} s")
         recording = finish_recording(
-            captured, rate, endpointer, reason, overflows=overflows[0], spool_path=spool.path if spool else None, _spool=spool
+            captured, rate, endpointer, reason, tap, overflows=overflows[0], spool_path=spool.path if spool else None, _spool=spool
         )
         return recording
 
+    def sync_spool(self) -> None:
+        """fsync the answer being recorded (called before a piece of it goes to transcription)."""
+        spool = getattr(self, "_spool", None)
+        if spool is not None:
+            spool.sync()
+
 
 __all__ = [
+    "AnswerTap",
     "Endpointer",
     "Endpointing",
     "InputDevice",

@@ -221,13 +221,18 @@ def import_audio_file(
     warnings = []
     if audio.truncated:
         warnings.append(
-            f"{audio_file} is {audio.original_seconds / 60:.0f} minutes long; only the first "
-            f"{MAX_ANSWER_SECONDS / 60:.0f} minutes were kept as the answer"
+            f"{audio_file} is {_length(audio.original_seconds)} long; only the first "
+            f"{_length(MAX_ANSWER_SECONDS)} were kept as the answer"
         )
     if len(audio.samples) == 0:
         raise RedrillError(f"{audio_file} contains no audio samples")
     attempt_id = save_recording(store, paths, config, question, audio.samples, source="audio_file", now=now)
     return attempt_id, warnings
+
+
+def _length(seconds: float) -> str:
+    """``3660`` -> ``61 minutes``, ``8.2`` -> ``8 s``: whole units a user reads at a glance."""
+    return f"{seconds / 60:.0f} minutes" if seconds >= 90 else f"{seconds:.0f} s"
 
 
 def audio_file_of(paths: Paths, attempt: Attempt) -> Path:
@@ -247,8 +252,12 @@ def finish_attempt(
     *,
     paths: Paths | None = None,
     now: datetime | None = None,
+    transcript: Transcript | None = None,
 ) -> AttemptReport:
     """Transcribe a stored recording and score it. On failure the attempt stays stored with the error.
+
+    ``transcript`` is given when the answer was already transcribed while it was being recorded
+    (streaming); it is stored and scored without transcribing again.
 
     A recording with no words at all is removed (there is nothing in it to keep) and
     :class:`NoSpeechError` is raised.
@@ -259,7 +268,9 @@ def finish_attempt(
     attempt = store.get_attempt(attempt_id)
     question = question_for(catalog, attempt)
     audio_path = audio_file_of(paths, attempt)
-    if attempt.status == "transcribed" and attempt.transcript:
+    if transcript is not None:
+        store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
+    elif attempt.status == "transcribed" and attempt.transcript:
         transcript = Transcript.from_json(attempt.transcript)
     else:
         from redrill.streaming import transcribe_answer

@@ -163,7 +163,7 @@ class StreamingTranscription:
         self._length = 0
         self._audio = np.zeros(0, np.float32)
         self._submitted = 0  # samples up to here are handed to the worker
-        self._futures: list[Future] = []
+        self._chunks: list[tuple[int, int, object, Future]] = []  # (start, end, audio, result)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redrill-transcribe")
         self._lock = threading.Lock()
         self._closed = False
@@ -174,7 +174,7 @@ class StreamingTranscription:
 
     @property
     def chunks_submitted(self) -> int:
-        return len(self._futures)
+        return len(self._chunks)
 
     def _audio_until(self, end: int):
         import numpy as np
@@ -188,7 +188,8 @@ class StreamingTranscription:
         chunk = self._audio_until(end)[start:end].copy()
         if self._before_chunk is not None:
             self._before_chunk()
-        self._futures.append(self._worker.submit(self.transcriber.transcribe, chunk, offset_s=start / SAMPLE_RATE))
+        future = self._worker.submit(self.transcriber.transcribe, chunk, offset_s=start / SAMPLE_RATE)
+        self._chunks.append((start, end, chunk, future))
         self._submitted = end
 
     def feed(self, samples) -> None:
@@ -205,22 +206,40 @@ class StreamingTranscription:
                 if cut > self._submitted:
                     self._submit(self._submitted, cut)
 
-    def finish(self) -> Transcript:
-        """Transcribe what is left, wait for every chunk, and return the answer's transcript."""
+    def finish(self, final=None) -> Transcript:
+        """Transcribe what is left, wait for every chunk, and return the answer's transcript.
+
+        ``final`` is the audio as finally kept (e.g. trimmed after the last word); by default, all
+        that was fed. The result is what :func:`transcribe_answer` gives for ``final``: its chunks
+        are cut again, every chunk that was already transcribed with exactly the same samples is
+        reused, and only the rest (normally just the tail) is transcribed now.
+        """
+        import numpy as np
+
         with self._lock:
             self._closed = True
-            if self._length > self._submitted:
-                self._submit(self._submitted, self._length)
+            fed = self._audio_until(self._length)
+        audio = fed if final is None else np.asarray(final, dtype=np.float32).reshape(-1)
+        chunker = PauseChunker(self.chunker.settings)
+        chunker.push(audio)
+        done = {(a, b): (chunk, future) for a, b, chunk, future in self._chunks}
         try:
-            parts = [f.result() for f in self._futures]
+            pending = []
+            for a, b in _chunk_bounds(chunker.cuts, len(audio)):
+                reuse = done.get((a, b))
+                if reuse is not None and np.array_equal(reuse[0], audio[a:b]):
+                    pending.append(reuse[1])
+                else:
+                    pending.append(self._worker.submit(self.transcriber.transcribe, audio[a:b].copy(), offset_s=a / SAMPLE_RATE))
+            parts = [f.result() for f in pending]
         finally:
-            self._worker.shutdown(wait=True)
-        return merge(parts, self._length / SAMPLE_RATE, getattr(self.transcriber, "model_name", None))
+            self._worker.shutdown(wait=True, cancel_futures=True)
+        return merge(parts, len(audio) / SAMPLE_RATE, getattr(self.transcriber, "model_name", None))
 
     def cancel(self) -> None:
         """Stop: pending chunks are dropped (the recording itself is kept by the caller)."""
         with self._lock:
             self._closed = True
-        for f in self._futures:
+        for _, _, _, f in self._chunks:
             f.cancel()
         self._worker.shutdown(wait=False, cancel_futures=True)

@@ -210,9 +210,15 @@ def _summary(result, out) -> None:
 @click.option("--silence-seconds", type=click.FloatRange(min=0.5, max=60), help="End the answer after this much silence once you have started (default 4).")
 @click.option("--max-seconds", type=click.FloatRange(min=1, max=1800), help="Longest answer recorded (default: twice the question's target maximum).")
 @click.option("--model", "model", metavar="NAME|DIR", help="Whisper model: a name (base.en, ...) or a CTranslate2 model folder.")
+@click.option(
+    "--streaming/--no-streaming",
+    default=True,
+    show_default=True,
+    help="Transcribe while you speak, so the report appears about a second after you stop.",
+)
 @bank_option
 @pass_app
-def drill(app: App, question_ids, tags, count, interview_id, text_mode, no_tts, voice, rate, device, silence_seconds, max_seconds, model) -> None:
+def drill(app: App, question_ids, tags, count, interview_id, text_mode, no_tts, voice, rate, device, silence_seconds, max_seconds, model, streaming) -> None:
     """Hear each question, answer out loud, and get a report against your earlier attempts.
 
     Questions come in drill order (due flagged questions first, then your weakest, then new ones)
@@ -263,6 +269,7 @@ def drill(app: App, question_ids, tags, count, interview_id, text_mode, no_tts, 
         interactive=interactive,
         max_seconds=max_seconds,
         find_spools=find_spools,
+        streaming=streaming,
     )
     result = session.run()
     _summary(result, console())
