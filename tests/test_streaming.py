@@ -49,12 +49,13 @@ def test_cuts_fall_in_long_enough_pauses_only():
     chunker = PauseChunker()
     chunker.push(samples)
     cut_seconds = [c / RATE for c in chunker.cuts]
-    # the 0.3 s pause is too short; the 1.0 s pause ends a 7.3 s chunk; the 2.0 s pause comes
-    # 3.7 s after that cut (< 4 s: no cut); the final 0.8 s pause ends a 10.7 s chunk
-    assert len(cut_seconds) == 2
-    for cut, (start, end) in zip(cut_seconds, (pauses[2], pauses[4])):
+    # the 0.3 s pause is too short; the 1.0 s pause ends a 7.3 s chunk (cut 0.3 s into it); the
+    # 2.0 s pause comes 3.7 s after that cut: too soon for a normal cut, but long enough (>= 1.2 s)
+    # for a short-chunk cut 0.6 s into it; the final 0.8 s pause ends a 6.3 s chunk
+    assert len(cut_seconds) == 3
+    for cut, (start, end), into in zip(cut_seconds, (pauses[2], pauses[3], pauses[4]), (0.3, 0.6, 0.3)):
         assert start < cut < end
-        assert cut == pytest.approx(start + 0.3, abs=0.04)
+        assert cut == pytest.approx(start + into, abs=0.04)
 
 
 def test_cuts_do_not_depend_on_block_sizes():
@@ -185,12 +186,17 @@ def test_live_recording_streams_and_matches_whole_answer(pulse_server, play_into
     assert np.array_equal(fed[: len(recording.samples)], recording.samples), "the stored answer is not what was streamed"
     before_finish = stream.chunks_submitted
     assert before_finish >= 1, "nothing was transcribed while the answer was being spoken"
-    result = stream.finish(recording.samples)
-    whole = transcribe_answer(fast_transcriber, recording.samples)
+    answer = stream.settle(recording.samples)
+    assert len(recording.samples) <= len(answer) <= len(recording.samples) + 16000
+    calls_at_end = counting.calls
+    result = stream.finish(answer)
+    whole = transcribe_answer(fast_transcriber, answer)
     assert result.words == whole.words and result.speech == whole.speech
-    # Chunks streamed during the answer were reused, not transcribed again: at most one extra call
-    # (a cut made in the silence after the last word, which the trimmed answer does not have).
+    # Every chunk was streamed during the answer (the last one in the silence after the last
+    # word) and reused: nothing was transcribed twice.
     final = PauseChunker()
-    final.push(recording.samples)
-    assert counting.calls <= len(final.cuts) + 1 + 1
+    final.push(answer)
+    assert counting.calls == len(final.cuts) + 1
+    assert stream.chunks_submitted == len(final.cuts) + 1, "the last chunk was not streamed before the end"
+    del calls_at_end
     recording.discard_spool()

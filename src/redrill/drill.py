@@ -244,8 +244,9 @@ class Drill:
             self.result.no_speech.append(question.id)
             self.ui.info("No speech heard, so nothing was stored. Moving on.")
             return None, True
+        samples = stream.settle(recording.samples) if stream is not None else recording.samples
         # Saved before anything that can fail or take long: the answer is never lost.
-        attempt_id = self.practice.save_recording(question, recording.samples)
+        attempt_id = self.practice.save_recording(question, samples)
         recording.discard_spool()
         if recording.interrupted:
             self.result.pending.append(attempt_id)
@@ -256,7 +257,7 @@ class Drill:
             self.ui.info("Transcribing and scoring ...")
             if stream is not None:
                 # Most of the answer was transcribed while it was spoken: only the tail is left.
-                transcript = stream.finish(recording.samples)
+                transcript = stream.finish(samples)
                 report = self.practice.finish(attempt_id, transcriber, transcript=transcript)
             else:
                 report = self.practice.finish(attempt_id, transcriber)

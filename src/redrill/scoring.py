@@ -1017,32 +1017,35 @@ def _long_pauses(
 ) -> list[tuple[float, float]]:
     """Silences >= threshold inside the answer, from word gaps and VAD gaps, each counted once."""
     eps = 1e-6
-    silences: list[tuple[float, float]] = []
+    silences: list[tuple[float, float, bool]] = []  # (start, end, measured from the audio)
     running_end = None
     for s, e in sorted(spans):
         if running_end is not None and s - running_end >= threshold - eps:
-            silences.append((running_end, s))
+            silences.append((running_end, s, False))
         running_end = e if running_end is None else max(running_end, e)
     if speech:
         regions = _merge(_finite_regions(speech))
         for (_, a_end), (b_start, _) in zip(regions, regions[1:]):
             s, e = max(a_end, first), min(b_start, last)
             if e - s >= threshold - eps:
-                silences.append((s, e))
+                silences.append((s, e, True))
     # Where a word gap and a VAD silence overlap they are the same silence, timed differently by
-    # the two sources: count it once, as the longer of the overlapping intervals (a union would
-    # add up the disagreement between them).
-    out: list[tuple[float, float]] = []
+    # the two sources: count it once. The VAD silence is measured on the audio itself, so it wins
+    # (Whisper's word edges often stretch into or away from a pause); among intervals of the same
+    # source the longer one is kept (a union would add up the disagreement between them).
+    out: list[tuple[float, float, bool]] = []
     cluster_end = -math.inf
-    for s, e in sorted(silences):
+    for s, e, audio in sorted(silences):
         if out and s < cluster_end:
-            if e - s > out[-1][1] - out[-1][0]:
-                out[-1] = (s, e)
+            _, _, kept_audio = out[-1]
+            longer = e - s > out[-1][1] - out[-1][0]
+            if (audio and not kept_audio) or (audio == kept_audio and longer):
+                out[-1] = (s, e, audio)
             cluster_end = max(cluster_end, e)
         else:
-            out.append((s, e))
+            out.append((s, e, audio))
             cluster_end = e
-    return out
+    return [(s, e) for s, e, _ in out]
 
 
 def _speech_seconds(

@@ -31,6 +31,9 @@ class ChunkerSettings:
     * ``min_pause_s`` 0.6: a cut needs at least this much silence; Whisper's own VAD pads speech by
       0.2 s, and a cut in the middle of a 0.6 s pause leaves 0.3 s either side, so no word is split.
     * ``min_chunk_s`` 4: shorter chunks give Whisper too little context and cost more per second.
+      After a longer pause (``long_pause_s`` 1.2, a stall or the end of the answer) chunks of
+      ``min_short_chunk_s`` 1 s are cut too, so the end of an answer is usually transcribed during
+      the silence that ends it.
     * ``max_chunk_s`` 25: Whisper sees 30 s windows; a chunk that reaches this without a pause is
       cut at its quietest frame in the last ``search_s`` seconds.
     * Speech: a frame is speech when its RMS is above ``speech_ratio`` x the noise floor and above
@@ -42,6 +45,8 @@ class ChunkerSettings:
     frame_s: float = 0.03
     min_pause_s: float = 0.6
     min_chunk_s: float = 4.0
+    long_pause_s: float = 1.2
+    min_short_chunk_s: float = 1.0
     max_chunk_s: float = 25.0
     search_s: float = 3.0
     speech_ratio: float = 4.0
@@ -83,6 +88,8 @@ class PauseChunker:
         s = self.settings
         min_pause = int(round(s.min_pause_s / s.frame_s))
         min_chunk = int(round(s.min_chunk_s / s.frame_s))
+        long_pause = int(round(s.long_pause_s / s.frame_s))
+        min_short = int(round(s.min_short_chunk_s / s.frame_s))
         max_chunk = int(round(s.max_chunk_s / s.frame_s))
         search = int(round(s.search_s / s.frame_s))
         for level in levels.tolist():
@@ -98,8 +105,11 @@ class PauseChunker:
                 self._silent_run += 1
             in_chunk = len(self._levels)
             cut_frame = None
-            if self._heard_speech and self._silent_run == min_pause and in_chunk - self._silent_run >= min_chunk:
+            spoken = in_chunk - self._silent_run
+            if self._heard_speech and self._silent_run == min_pause and spoken >= min_chunk:
                 cut_frame = in_chunk - (min_pause + 1) // 2  # the middle of the pause seen so far
+            elif self._heard_speech and self._silent_run == long_pause and min_short <= spoken < min_chunk:
+                cut_frame = in_chunk - (long_pause + 1) // 2
             elif in_chunk >= max_chunk:
                 window = self._levels[in_chunk - search :]
                 quietest = min(range(len(window)), key=window.__getitem__)
@@ -205,6 +215,24 @@ class StreamingTranscription:
             for cut in self.chunker.push(block):
                 if cut > self._submitted:
                     self._submit(self._submitted, cut)
+
+    def settle(self, samples, *, reach_s: float = 1.0):
+        """The answer to store, given the recorder's trimmed answer ``samples`` (a prefix of what was fed).
+
+        When the last cut lies just past the trimmed end (a cut in the silence after the last word,
+        at most ``reach_s`` later), the answer is extended to that cut: then the chunk streamed
+        during the silence is exactly the answer's last chunk, and nothing is left to transcribe
+        when the answer ends.
+        """
+        import numpy as np
+
+        samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        with self._lock:
+            fed = self._audio_until(self._length)
+        n, cut = len(samples), self.chunker.last_cut
+        if n < cut <= min(len(fed), n + int(reach_s * SAMPLE_RATE)) and np.array_equal(fed[:n], samples):
+            return fed[:cut].copy()
+        return samples
 
     def finish(self, final=None) -> Transcript:
         """Transcribe what is left, wait for every chunk, and return the answer's transcript.
