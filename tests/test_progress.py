@@ -130,7 +130,9 @@ def test_progress_command(cli, redrill_home):
     assert data[0]["question_text"] == "Text of a?" and data[0]["best"]["duration_s"] == 115
 
 
-@pytest.mark.parametrize("command", ["history", "progress"])
+@pytest.mark.parametrize(
+    "command", [["history"], ["progress"], ["--help"], ["bank", "list"], ["bank", "show", "failure-story"], ["queue"]]
+)
 def test_commands_do_not_import_heavy_libraries(command, redrill_home):
     """The interactive commands stay fast: no numpy, matplotlib, audio or model code."""
     import subprocess
@@ -139,7 +141,7 @@ def test_commands_do_not_import_heavy_libraries(command, redrill_home):
     seed(redrill_home, [("a", metrics(150, 60))])
     code = (
         "import sys; from redrill.cli import main\n"
-        f"try:\n    main(['{command}'])\nexcept SystemExit:\n    pass\n"
+        f"try:\n    main({command!r})\nexcept SystemExit:\n    pass\n"
         "heavy = sorted(m for m in ('numpy', 'matplotlib', 'av', 'faster_whisper', 'ctranslate2', 'sounddevice', 'pyttsx3', 'fsrs') if m in sys.modules)\n"
         "print('HEAVY', heavy)"
     )
