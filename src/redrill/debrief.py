@@ -191,6 +191,7 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
     elif not raw:
         bad(("questions",), "questions", "is empty: add at least the question you remember most")
     ids = list(catalog.questions)
+    listed: dict[tuple[str, str], int | None] = {}
     for i, item in enumerate(raw):
         where = f"questions[{i}]"
         key = ("questions", i)
@@ -215,7 +216,8 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
                 bad(key + ("id",), f"{where}.id", f"unknown question id '{qid}'.{did} Run `redrill bank list` to see all ids, or use text: for a new question")
                 ok = False
         elif not isinstance(text, str) or not text.strip():
-            bad(key + ("text",), f"{where}.text", f"must be the question as text, not {_kind(text)}")
+            what = "is empty: write the question itself" if isinstance(text, str) else f"must be the question as text, not {_kind(text)}"
+            bad(key + ("text",), f"{where}.text", what)
             ok = False
         elif len(text) > MAX_TEXT:
             bad(key + ("text",), f"{where}.text", f"is {len(text)} characters; keep the question under {MAX_TEXT}")
@@ -233,6 +235,12 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
             bad(key + ("note",), f"{where}.note", f"must be text, not {_kind(note)}")
             note = ""
         if ok:
+            # The same question twice would be flagged twice with two ratings; say which to keep.
+            same = ("id", qid) if qid is not None else ("text", _clean(text).casefold())
+            if same in listed:
+                bad(key + (same[0],), f"{where}.{same[0]}", f"the same question is already listed on line {listed[same]}; list each question once")
+                continue
+            listed[same] = at(*key)
             questions.append(
                 DebriefQuestion(
                     rating=rating.strip().lower(),

@@ -103,7 +103,7 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
     """Transcribe and score stored recordings: --pending for all unfinished ones, or ATTEMPT ids."""
     from redrill import practice
     from redrill.cli.render import summary_line
-    from redrill.errors import NoSpeechError
+    from redrill.errors import NoSpeechError, RedrillError
 
     store = app.store
     if pending == bool(attempt_ids):
@@ -112,18 +112,30 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
     if not todo:
         click.echo("Nothing pending: every recorded answer is transcribed and scored.")
         return
+    for attempt_id in todo:
+        # Unknown ids and typed answers are the user's mistake: say so before loading a model.
+        practice.audio_file_of(app.paths, store.get_attempt(attempt_id))
     transcriber = transcriber_for(app, model)
     out = console()
-    failed = 0
+    failed = []
     for attempt_id in todo:
         try:
             report = practice.finish_attempt(store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths)
         except NoSpeechError as err:
-            out.print(f"#{attempt_id}: {err}; removed")
+            out.print(f"#{attempt_id}: {err}; removed", markup=False)
             continue
-        out.print(f"#{attempt_id} {report.question.id}: {summary_line(report.metrics)}")
+        except RedrillError as err:
+            # One damaged or missing recording must not keep the others from being finished.
+            click.echo(f"#{attempt_id}: {err}", err=True)
+            failed.append(attempt_id)
+            continue
+        out.print(f"#{attempt_id} {report.question.id}: {summary_line(report.metrics)}", markup=False)
     if failed:
-        raise SystemExit(1)
+        ids = ", ".join(f"#{i}" for i in failed)
+        raise RedrillError(
+            f"{len(failed)} of {len(todo)} recording(s) could not be finished ({ids}; reasons above). They stay "
+            "stored; `redrill forget ID` deletes one you do not want to keep."
+        )
 
 
 @click.command("rescore")

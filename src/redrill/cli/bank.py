@@ -63,15 +63,42 @@ def bank_show(app: App, question_id: str) -> None:
     out.print(f"[dim]From {q.source}[/dim]")
 
 
+def _other_banks_ids(app: App, files: tuple[Path, ...]) -> dict[str, str]:
+    """``{id: where}`` of the shipped banks and the banks folder, other than ``files``.
+
+    A file that is valid on its own still cannot be loaded next to a bank that uses one of its ids.
+    Banks that do not load are skipped here: they are not what is being validated.
+    """
+    from redrill.banks import load_bank, shipped_bank_files, user_bank_files
+    from redrill.errors import InputError
+
+    given = {str(Path(f).resolve()) for f in files}
+    ids: dict[str, str] = {}
+    for path in shipped_bank_files() + user_bank_files(app.paths.banks):
+        if str(path.resolve()) in given:
+            continue
+        try:
+            for q in load_bank(path).questions:
+                ids.setdefault(q.id, f"{q.source}:{q.line}" if q.line else q.source)
+        except InputError:
+            continue
+    return ids
+
+
 @bank.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-def bank_validate(files: tuple[Path, ...]) -> None:
-    """Check bank files; every problem is listed with its file, line and field."""
+@pass_app
+def bank_validate(app: App, files: tuple[Path, ...]) -> None:
+    """Check bank files; every problem is listed with its file, line and field.
+
+    Ids must also be new to the shipped banks and the banks in your data home, since all of them
+    are loaded together.
+    """
     from redrill.banks import load_bank
     from redrill.errors import InputError, Problem
 
     problems: list[Problem] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = _other_banks_ids(app, files)
     total = 0
     for path in files:
         if not path.exists():
@@ -82,13 +109,15 @@ def bank_validate(files: tuple[Path, ...]) -> None:
         except InputError as err:
             problems.extend(err.problems)
             continue
+        clean = len(problems)
         for q in loaded.questions:
             if q.id in seen:
                 problems.append(Problem(str(path), q.line, "id", f"duplicate id '{q.id}': already defined in {seen[q.id]}"))
             else:
                 seen[q.id] = f"{q.source}:{q.line}" if q.line else q.source
         total += len(loaded.questions)
-        click.echo(f"ok  {path}: {len(loaded.questions)} questions ({loaded.name})")
+        if len(problems) == clean:
+            click.echo(f"ok  {path}: {len(loaded.questions)} questions ({loaded.name})")
     if problems:
         raise InputError(problems, hint="See the README section 'Question banks' for the format.")
     click.echo(f"{len(files)} file(s), {total} questions: all valid.")
