@@ -13,8 +13,12 @@ What it measures (targets from the project's performance issue):
   resampling; only PortAudio is replaced by a stream that plays the answer at real-time pace).
   ``streaming`` transcribes chunks while the answer is spoken (what `redrill drill` does);
   ``whole`` transcribes the same recording after it ended (what `redrill transcribe` does), with
-  the same chunking. ``whole_plain`` is faster-whisper on the whole answer at once, for reference.
-  Median of the runs. Target: streaming <= 1.5 s and >= 5x faster than whole.
+  the same chunking. ``whole_plain`` is faster-whisper on the whole answer at once (30 s windows).
+  Median of the runs. Target: streaming <= 1.5 s and >= 5x faster than whole-answer; ``speedup``
+  is taken against the faster of the two whole-answer figures. (With random weights the chunked
+  whole-answer path is slower than the plain one: each chunk is padded to a 30 s window and the
+  random decoder's timestamps make faster-whisper re-seek inside it; real weights decode a chunk
+  in one pass.)
 * ``help_s``: `redrill --help` wall time (median of 10). Target <= 0.25 s.
 * ``progress_10k_s``: `redrill progress` with 10,000 stored attempts (median of 5). Target <= 0.5 s.
 * ``audio_bytes_per_min``: stored Opus bytes per minute of answer. Target <= 200 KB.
@@ -300,7 +304,7 @@ def main() -> None:
         "latency_s": round(streaming, 3),
         "latency_whole_s": round(whole, 3),
         "latency_whole_plain_s": round(plain, 3),
-        "speedup": round(whole / streaming, 1),
+        "speedup": round(min(whole, plain) / streaming, 1),
         "help_s": round(help_s, 3),
         "progress_10k_s": round(progress_s, 3),
         "audio_bytes_per_min": round(bytes_min),
@@ -310,7 +314,7 @@ def main() -> None:
     }
     targets = {
         "latency_s": ("<= 1.5 s", streaming <= 1.5),
-        "speedup": (">= 5x", whole / streaming >= 5),
+        "speedup": (">= 5x", min(whole, plain) / streaming >= 5),
         "help_s": ("<= 0.25 s", help_s <= 0.25),
         "progress_10k_s": ("<= 0.5 s", progress_s <= 0.5),
         "audio_bytes_per_min": ("<= 200 KB", bytes_min <= 200_000),
