@@ -25,7 +25,9 @@ class Check:
 
 
 def check_data_home(app) -> list[Check]:
+    """The data home exists, is writable and is readable by the user only."""
     home = app.paths.home
+    before = stat.S_IMODE(home.stat().st_mode) if home.is_dir() else None
     try:
         app.paths.ensure()
     except OSError as exc:
@@ -33,31 +35,118 @@ def check_data_home(app) -> list[Check]:
     mode = stat.S_IMODE(home.stat().st_mode)
     if mode & 0o077:
         return [Check("data home", False, f"{home} is readable by others (mode {mode:o})", f"chmod 700 {home}")]
+    if before is not None and before & 0o077:
+        # Every redrill command makes the folder private again; say so, since it was exposed.
+        return [
+            Check(
+                "data home",
+                False,
+                f"{home} was readable by others (mode {before:o}); redrill made it private (mode {mode:o})",
+                f"nothing more to do (it ran: chmod 700 {home}); keep the folder out of shared places",
+                warning=True,
+            )
+        ]
     return [Check("data home", True, f"{home} (private, mode {mode:o})")]
 
 
 def check_database(app) -> list[Check]:
+    """The database opens, passes SQLite's integrity check, and has no unfinished answers."""
+    import sqlite3
+
     from redrill.errors import RedrillError
     from redrill.store import SCHEMA_VERSION
 
+    path = app.paths.database
+    aside = f"mv {path} {path}.damaged   (then run redrill again: it starts a new database; your recordings stay in {app.paths.recordings})"
     try:
         store = app.store
         n = store.db.execute("SELECT count(*) FROM attempts").fetchone()[0]
-        pending = len(store.pending_attempts())
+        pending = store.pending_attempts()
         integrity = store.db.execute("PRAGMA quick_check").fetchone()[0]
     except RedrillError as err:
-        return [Check("database", False, str(err), "Move the damaged file aside and run again.")]
+        return [Check("database", False, str(err), aside)]
+    except sqlite3.DatabaseError as err:  # damage deeper in the file than its header
+        return [Check("database", False, f"{path} is damaged: {err}", _recover_fix(path))]
     if integrity != "ok":
-        return [Check("database", False, f"integrity check failed: {integrity}", "Back up the file and run `sqlite3 redrill.db .recover`.")]
-    checks = [Check("database", True, f"{store.path} (schema v{SCHEMA_VERSION}, {n} attempts)")]
+        return [Check("database", False, f"integrity check failed: {integrity}", _recover_fix(path))]
+    backups = sorted(p.name for p in path.parent.glob(f"{path.name}.v*-backup-*"))
+    kept = f"; copy from before the last upgrade kept: {backups[-1]}" if backups else ""
+    checks = [Check("database", True, f"{store.path} (schema v{SCHEMA_VERSION}, {n} attempts{kept})")]
     if pending:
-        checks.append(
-            Check("pending answers", False, f"{pending} recorded answer(s) not yet transcribed", "redrill transcribe --pending", warning=True)
-        )
+        from redrill.practice import audio_file_of
+
+        lost = []
+        for attempt in pending:
+            try:
+                if not audio_file_of(app.paths, attempt).is_file():
+                    lost.append(attempt.id)
+            except RedrillError:
+                lost.append(attempt.id)
+        waiting = len(pending) - len(lost)
+        if waiting:
+            checks.append(
+                Check("pending answers", False, f"{waiting} recorded answer(s) not yet transcribed", "redrill transcribe --pending", warning=True)
+            )
+        if lost:
+            ids = " ".join(str(i) for i in lost)
+            checks.append(
+                Check(
+                    "pending answers",
+                    False,
+                    f"{len(lost)} unfinished answer(s) whose recording file is gone (attempt {ids})",
+                    f"redrill forget {ids} --yes   (nothing is left to transcribe)",
+                )
+            )
     return checks
 
 
+def _recover_fix(path) -> str:
+    return (
+        f"sqlite3 {path} .recover | sqlite3 {path}.recovered   then   mv {path} {path}.damaged && "
+        f"mv {path}.recovered {path}   (sqlite3 is in the sqlite3 package)"
+    )
+
+
+def check_privacy(app) -> list[Check]:
+    """Nothing in the data home (database, recordings, transcripts, banks) is readable by others."""
+    home = app.paths.home
+    exposed = []
+    for root, dirs, files in os.walk(home):
+        for name in dirs + files:
+            path = os.path.join(root, name)
+            try:
+                mode = stat.S_IMODE(os.lstat(path).st_mode)
+            except OSError:
+                continue
+            if mode & 0o077 and not os.path.islink(path):
+                exposed.append((os.path.relpath(path, home), mode))
+    if exposed:
+        shown = ", ".join(f"{rel} ({mode:o})" for rel, mode in exposed[:3]) + (" ..." if len(exposed) > 3 else "")
+        return [Check("privacy", False, f"{len(exposed)} file(s) or folder(s) in the data home readable by others: {shown}", f"chmod -R go-rwx {home}")]
+    return [Check("privacy", True, "database, recordings and banks are readable by you only")]
+
+
+def check_leftover_recordings(app) -> list[Check]:
+    """Answers recorded by a redrill that was killed mid-answer (crash-safety spool files)."""
+    from redrill.microphone import recover_spools
+
+    spools = recover_spools(app.paths.recordings)
+    if not spools:
+        return []
+    seconds = sum(len(s.samples) for s in spools) / 16000
+    return [
+        Check(
+            "unsaved recordings",
+            False,
+            f"{len(spools)} answer(s) ({seconds:.0f} s) recorded by a session that did not finish",
+            "redrill drill   (it offers to save them first; then redrill transcribe --pending)",
+            warning=True,
+        )
+    ]
+
+
 def check_banks(app) -> list[Check]:
+    """Every question bank (shipped, the banks folder, --bank files) loads."""
     from redrill.errors import RedrillError
 
     try:
@@ -68,6 +157,7 @@ def check_banks(app) -> list[Check]:
 
 
 def check_microphone(app) -> list[Check]:
+    """PortAudio loads and sees at least one input device."""
     try:
         import sounddevice as sd
     except OSError:
@@ -102,6 +192,7 @@ def check_microphone(app) -> list[Check]:
 
 
 def check_voice(app) -> list[Check]:
+    """espeak-ng (and aplay) are there and the speech engine has voices."""
     import ctypes.util
 
     checks = []
@@ -123,12 +214,22 @@ def check_voice(app) -> list[Check]:
 
 
 def check_model(app) -> list[Check]:
+    """The speech model is on disk (never downloads)."""
     from redrill.models import describe_model_status
 
     return describe_model_status(app)
 
 
-CHECKS: list[Callable] = [check_data_home, check_database, check_banks, check_microphone, check_voice, check_model]
+CHECKS: list[Callable] = [
+    check_data_home,
+    check_database,
+    check_privacy,
+    check_leftover_recordings,
+    check_banks,
+    check_microphone,
+    check_voice,
+    check_model,
+]
 
 
 def run_checks(app) -> list[Check]:

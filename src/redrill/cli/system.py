@@ -35,6 +35,8 @@ def doctor(app: App) -> None:
     """Check every component (database, banks, microphone, voice, model) and say how to fix problems."""
     from redrill.doctor import run_checks
 
+    from rich.markup import escape
+
     out = console()
     results = run_checks(app)
     failed = 0
@@ -46,9 +48,11 @@ def doctor(app: App) -> None:
         else:
             mark = "[red]FAIL[/red]"
             failed += 1
-        out.print(f"{mark} [bold]{check.component}[/bold]: {check.detail}")
+        # Details quote paths and errors ("[Errno 13]"): never markup. One line each, unwrapped,
+        # so a fix command can be copied whole.
+        out.print(f"{mark} [bold]{escape(check.component)}[/bold]: {escape(check.detail)}", soft_wrap=True)
         if check.fix and not check.ok:
-            out.print(f"      fix: {check.fix}")
+            out.print(f"      fix: {escape(check.fix)}", soft_wrap=True)
     if failed:
         out.print(f"\n{failed} problem(s) found.")
         raise SystemExit(1)
