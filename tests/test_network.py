@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +125,52 @@ def test_model_pull_is_the_one_command_that_goes_online_and_fails_cleanly(redril
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Error: could not download tiny.en" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
     assert not (redrill_home / "models" / "tiny.en").exists(), "a failed pull left a partial model"
+
+
+# --- nothing readable by other users ----------------------------------------------------------
+
+
+def test_every_file_real_commands_create_is_user_only(redrill_home, tmp_path, whisper_model_dir):
+    """With a permissive umask, the data home is 0700 inside and out and every file 0600: the
+    database and its -wal/-shm files, the Opus recordings, the user's bank, exports and reports."""
+    from redrill.store import Store
+
+    wav = speech_wav("I rolled the migration back within an hour and then added a test.", tmp_path)
+    debrief = tmp_path / "debrief.yaml"
+    debrief.write_text("interview: {company: Acme}\nwent_well: [intro]\nquestions:\n  - text: Why leave your job?\n    rating: bombed\n")
+    (tmp_path / "work").mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "REDRILL_MODEL"}
+    env.update({"REDRILL_HOME": str(redrill_home), "COLUMNS": "120"})
+
+    def run(*args):
+        proc = subprocess.run(
+            [sys.executable, "-m", "redrill", *map(str, args)],
+            capture_output=True, text=True, env=env, cwd=tmp_path / "work", timeout=120,
+            preexec_fn=lambda: os.umask(0o000),  # the worst case: nothing private by default
+        )
+        assert proc.returncode == 0, (args, proc.stderr)
+
+    run("paths")  # creates the home
+    (redrill_home / "config.yaml").write_text("beam_size: 1\nmax_tokens_per_window: 20\n")
+    os.chmod(redrill_home / "config.yaml", 0o600)
+    reader = Store(redrill_home / "redrill.db")  # another open connection keeps -wal and -shm on disk
+    try:
+        run("debrief", "--from", debrief)
+        run("answer", "failure-story", "--audio", wav, "--model", whisper_model_dir)
+        run("answer", "why-leave-your-job", "--text", "I want to build payments at a bigger scale.")
+        run("export", "--format", "json", "--out", redrill_home / "exports" / "attempts.json")
+        run("report", "--out", redrill_home / "exports" / "report.html")
+        names = {p.name for p in redrill_home.iterdir()}
+        assert {"redrill.db", "redrill.db-wal", "redrill.db-shm"} <= names, names
+        modes = {}
+        for root, dirs, files in os.walk(redrill_home):
+            for name in dirs + files:
+                path = Path(root) / name
+                modes[str(path.relative_to(redrill_home))] = stat.S_IMODE(path.stat().st_mode)
+    finally:
+        reader.close()
+    assert stat.S_IMODE(redrill_home.stat().st_mode) == 0o700
+    assert any(p.startswith("recordings/") and p.endswith(".ogg") for p in modes), modes
+    assert "banks/my-questions.yaml" in modes and "exports/report.html" in modes and "exports/attempts.json" in modes
+    exposed = {p: f"{m:o}" for p, m in modes.items() if m & 0o077}
+    assert exposed == {}, f"readable by others: {exposed}"

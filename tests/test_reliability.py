@@ -239,3 +239,18 @@ def test_any_command_upgrades_an_older_database_after_backing_it_up(redrill_home
     # Running again does not back up again.
     assert run("history", home=redrill_home).returncode == 0
     assert len(list(redrill_home.glob("redrill.db.v1-backup-*"))) == 1
+
+
+def test_one_lost_recording_does_not_block_the_other_pending_answers(cli, redrill_home, whisper_model_dir, tmp_path):
+    wav = speech_wav("I rolled the migration back within an hour and then added a reconciliation test.", tmp_path)
+    (redrill_home / "config.yaml").write_text(FAST_DECODE)
+    for _ in range(2):  # no model given: both answers are kept as pending
+        assert cli("answer", "failure-story", "--audio", wav).exit_code == 1
+    [(first, *_, lost_path), (second, *_)] = rows(redrill_home)
+    (redrill_home / lost_path).unlink()
+    result = cli("transcribe", "--pending", "--model", whisper_model_dir)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"#{first}: audio file not found" in result.stderr
+    assert f"1 of 2 recording(s) could not be finished (#{first}; reasons above)" in result.stderr
+    assert f"#{second} failure-story" in result.stdout
+    assert rows(redrill_home, "SELECT id, status FROM attempts") == [(first, "recorded"), (second, "scored")]
