@@ -544,3 +544,20 @@ def test_unknown_question_id(cli):
 def test_devices_lists_voices(cli):
     result = cli("devices", "--voices")
     assert result.exit_code == 0 and "en-us" in result.output
+
+
+def test_no_sound_output_goes_on_with_questions_on_screen():
+    from redrill.errors import RedrillError
+
+    log = Log()
+
+    def no_device(_text):
+        raise RedrillError("no sound output device (Error querying device -1)")
+
+    ui = FakeUI(log, texts=["I built the billing system.", "I cut scope to the core flow."])
+    drill = Drill([Q1, Q2], speaker=FakeSpeaker(log, on_say=no_device), practice=FakePractice(log), ui=ui, text_mode=True, interactive=False)
+    result = drill.run()
+    assert [r.attempt_id for r in result.reports] == [1, 2]  # both questions were still drilled
+    warnings = [m for m in ui.messages if m.startswith("WARN")]
+    assert len(warnings) == 1 and "no sound output device" in warnings[0] and "on screen only" in warnings[0]
+    assert kinds(log, "say") == []  # the failing voice was not tried again

@@ -173,7 +173,7 @@ class Drill:
             self.ui.question(question, number, total)
             if self.loader is not None and not self.text_mode:
                 self.loader.start()  # loads while the question is being read aloud
-            self.speaker.say(question.text)
+            self._speak(question.text)
             if self.text_mode:
                 attempt_id, go_on = self._typed_answer(question)
             else:
@@ -214,7 +214,7 @@ class Drill:
         Returns (attempt id, None) to go on to the choices, or (id, True/False) to move on to the
         next question / end the session right away.
         """
-        self.speaker.cue()
+        self._speak(None)
         limit = self.max_seconds_for(question)
         self.ui.recording_started(question, limit)
         stream = self._start_stream()
@@ -276,6 +276,20 @@ class Drill:
         self.result.reports.append(report)
         self.ui.report(report)
         return attempt_id, None
+
+    def _speak(self, text: str | None) -> None:
+        """Read the question aloud (or play the cue tone for None). When the voice or the sound
+        output fails, say why once and go on with questions on screen only: the drill itself works."""
+        try:
+            if text is None:
+                self.speaker.cue()
+            else:
+                self.speaker.say(text)
+        except RedrillError as err:
+            from redrill.speech import NullSpeaker
+
+            self.ui.warn(f"{err}\nGoing on without sound: questions are shown on screen only.")
+            self.speaker = NullSpeaker()
 
     def _start_stream(self):
         """A streaming transcription for the next answer, or None (off, or no model loader)."""
