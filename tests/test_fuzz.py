@@ -21,7 +21,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -303,9 +302,3 @@ def test_any_typed_answer_scores_without_timing_figures(text, target, talking_po
 
 def teardown_module(module) -> None:
     _scratch.cleanup()
-
-
-@pytest.fixture(autouse=True)
-def _no_home_needed():
-    """These properties are pure or use a scratch folder: nothing may touch the data home."""
-    yield
