@@ -48,7 +48,12 @@ def test_null_speaker_is_silent_and_remembers():
 def test_missing_espeak_names_the_install_command(monkeypatch):
     import ctypes.util
 
+    from redrill import speech
+
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    # An engine started by an earlier test would be reused (espeak-ng is clearly there then):
+    # look as a fresh process does.
+    monkeypatch.setattr(speech, "_engines", [])
     with pytest.raises(RedrillError) as err:
         TtsSpeaker()
     assert "sudo apt-get install espeak-ng, or use --no-tts" in str(err.value)
