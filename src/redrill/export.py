@@ -16,6 +16,7 @@ from typing import IO, Iterable
 
 from redrill.errors import RedrillError
 from redrill.paths import private_file
+from redrill.scoring import JSON_KEYS
 
 FORMATS = ("csv", "json")
 EXPORT_VERSION = 1
@@ -60,22 +61,9 @@ CSV_COLUMNS = (
     "talking_points_covered",
     "talking_points_missing",
 )
-# Metric keys the fixed columns above already carry (anything else scalar gets its own column).
-_FLATTENED = set(SCALAR_METRICS) | {
-    "fillers",
-    "long_pauses",
-    "long_pause_total_s",
-    "restarts",
-    "restart_examples",
-    "hedges",
-    "hedge_examples",
-    "repeated_phrases",
-    "target_s",
-    "over_target_s",
-    "under_target_s",
-    "ramble_score",
-    "talking_points",
-}
+# Metric keys the fixed columns above already carry: every key scoring writes (anything else
+# scalar, e.g. from a newer redrill, gets its own column).
+_FLATTENED = set(SCALAR_METRICS) | set(JSON_KEYS)
 
 
 def _join(items: Iterable) -> str:

@@ -300,11 +300,7 @@ class SpoolWriter:
         """Flush to disk and close (the file stays until :meth:`discard`)."""
         if self._file.closed:
             return
-        try:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-        except OSError:
-            pass
+        self.sync()
         self._file.close()
 
     def discard(self) -> None:

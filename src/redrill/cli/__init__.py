@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from redrill import __version__
-from redrill.cli.app import App, _add_banks
+from redrill.cli.app import App, bank_option
 from redrill.errors import RedrillError
 
 
@@ -47,15 +47,7 @@ class RedrillGroup(click.Group):
     envvar="REDRILL_HOME",
     help="Data home (database, recordings, models, banks). Default: $REDRILL_HOME or your user data folder.",
 )
-@click.option(
-    "--bank",
-    "banks",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=str),
-    expose_value=False,
-    callback=_add_banks,
-    help="Also load this question bank (YAML). Repeatable; also accepted after any command.",
-)
+@bank_option(help="Also load this question bank (YAML). Repeatable; also accepted after any command.")
 @click.pass_context
 def main(ctx: click.Context, home: Path | None) -> None:
     """redrill: practise interview answers out loud, offline, and see them improve.

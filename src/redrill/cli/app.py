@@ -63,18 +63,18 @@ def _add_banks(ctx: click.Context, _param: click.Parameter, value: tuple[str, ..
     return value
 
 
-def bank_option(func: Callable) -> Callable:
-    """``--bank FILE`` (repeatable): load an extra question bank for this command."""
-    return click.option(
+def bank_option(func: Callable | None = None, *, help: str = "Also load this question bank (YAML). Repeatable.") -> Callable:
+    """``--bank FILE`` (repeatable): load an extra question bank for this command (or the group)."""
+    option = click.option(
         "--bank",
         "banks",
         multiple=True,
         type=click.Path(dir_okay=False, path_type=str),
         expose_value=False,
         callback=_add_banks,
-        is_eager=False,
-        help="Also load this question bank (YAML). Repeatable.",
-    )(func)
+        help=help,
+    )
+    return option if func is None else option(func)
 
 
 _console = None
