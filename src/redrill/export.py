@@ -86,15 +86,7 @@ def csv_row(attempt) -> dict:
     target = m.get("target_s") or (None, None)
     pauses = m.get("long_pauses")
     row = {
-        "id": attempt.id,
-        "question_id": attempt.question_id,
-        "question_text": attempt.question_text,
-        "created_at": attempt.created_at.isoformat(),
-        "source": attempt.source,
-        "status": attempt.status,
-        "audio_path": attempt.audio_path,
-        "audio_seconds": attempt.audio_seconds,
-        "error": attempt.error,
+        **_attempt_fields(attempt),
         **{key: m.get(key) for key in SCALAR_METRICS},
         "fillers": _join(f"{name}={n}" for name, n in (m.get("fillers") or {}).items()),
         "long_pause_count": None if not isinstance(pauses, list) else len(pauses),
@@ -122,8 +114,8 @@ def csv_row(attempt) -> dict:
     return {k: _cell(v) for k, v in row.items()}
 
 
-def json_row(attempt) -> dict:
-    """One attempt exactly as stored (``created_at`` as ISO 8601 UTC)."""
+def _attempt_fields(attempt) -> dict:
+    """The attempt's own columns, shared by both formats (``created_at`` as ISO 8601 UTC)."""
     return {
         "id": attempt.id,
         "question_id": attempt.question_id,
@@ -133,8 +125,15 @@ def json_row(attempt) -> dict:
         "status": attempt.status,
         "audio_path": attempt.audio_path,
         "audio_seconds": attempt.audio_seconds,
-        "interview_id": attempt.interview_id,
         "error": attempt.error,
+    }
+
+
+def json_row(attempt) -> dict:
+    """One attempt exactly as stored (``created_at`` as ISO 8601 UTC)."""
+    return {
+        **_attempt_fields(attempt),
+        "interview_id": attempt.interview_id,
         "metrics": attempt.metrics,
         "transcript": attempt.transcript,
     }
