@@ -125,3 +125,13 @@ def test_unknown_id_suggests_close_ones():
     with pytest.raises(Exception) as info:
         catalog.get("failure-stroy")
     assert "failure-story" in str(info.value)
+
+
+def test_merge_talking_points_keeps_order_and_drops_case_repeats():
+    from redrill.banks import merge_talking_points
+
+    assert merge_talking_points(("Rolled back", "added a test"), ["rolled back", "told finance", "Told Finance"]) == [
+        "Rolled back",
+        "added a test",
+        "told finance",
+    ]

@@ -84,6 +84,17 @@ class Catalog:
         return found
 
 
+def merge_talking_points(points, more) -> list[str]:
+    """``points`` followed by those of ``more`` not already there (compared ignoring case)."""
+    merged = list(points)
+    seen = {p.casefold() for p in merged}
+    for point in more:
+        if point.casefold() not in seen:
+            merged.append(point)
+            seen.add(point.casefold())
+    return merged
+
+
 def shipped_bank_files() -> list[Path]:
     """The YAML banks that come with redrill (works from a checkout and from a wheel)."""
     from importlib import resources

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from redrill.banks import Catalog, Question
+from redrill.banks import Catalog, Question, merge_talking_points
 from redrill.config import Config
 from redrill.errors import NoSpeechError, RedrillError
 from redrill.paths import Paths
@@ -54,15 +54,8 @@ class AttemptReport:
 
 def talking_points_for(store: Store, question: Question) -> tuple[str, ...]:
     """The bank's talking points plus the user's own (from debriefs), without repeats."""
-    points = list(question.talking_points)
     state = store.get_state(question.id)
-    if state is not None:
-        seen = {p.casefold() for p in points}
-        for p in state.talking_points:
-            if p.casefold() not in seen:
-                points.append(p)
-                seen.add(p.casefold())
-    return tuple(points)
+    return tuple(merge_talking_points(question.talking_points, state.talking_points if state else ()))
 
 
 def question_for(catalog: Catalog, attempt: Attempt) -> Question:

@@ -283,13 +283,10 @@ def flag_question(store, question_id: str, question_text: str, *, now: datetime,
     Also records a flag row, so that the weak-list exit rule only counts attempts made after it.
     Personal talking points are added to the question's own, without repeats.
     """
+    from redrill.banks import merge_talking_points
+
     state = store.get_state(question_id)
-    points = list(state.talking_points) if state else []
-    seen = {p.casefold() for p in points}
-    for point in wish_i_said:
-        if point.casefold() not in seen:
-            points.append(point)
-            seen.add(point.casefold())
+    points = merge_talking_points(state.talking_points if state else (), wish_i_said)
     weak = rating in ("bombed", "shaky")
     with store.transaction():
         store.add_flag(
