@@ -64,7 +64,8 @@ case "$mode" in
   drill)
     # The drill needs a speech-recognition model: fetch the configured one once (the only download
     # redrill ever makes). Without it the drill still runs; answers wait for `redrill transcribe --pending`.
-    if ! .venv/bin/redrill model list --json | .venv/bin/python -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["path"] else 1)'; then
+    case " $* " in *" --model"*) have_model=1 ;; *) have_model=0 ;; esac  # the user named one
+    if [ "$have_model" = 0 ] && ! .venv/bin/redrill model list --json | .venv/bin/python -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["path"] else 1)'; then
       say "downloading the speech-recognition model (once, about 140 MB for base.en)"
       .venv/bin/redrill model pull || say "no speech model yet: typed answers work (redrill drill --text); spoken answers are kept and transcribed after 'redrill model pull'"
     fi
