@@ -128,3 +128,42 @@ def test_no_output_device_gives_a_clear_error(monkeypatch):
     with pytest.raises(RedrillError) as err:
         play_samples(cue_samples(), 16000)
     assert "no sound output device" in str(err.value) and "--no-tts" in str(err.value)
+
+
+def test_speaking_in_a_fresh_process_prints_nothing_and_leaves_stdout_working():
+    """pyttsx3's driver prints "Audio saved to ..." from espeak's thread; none of it may reach the
+    user, and stdout must still work afterwards (a subprocess sees what a user's terminal sees)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from redrill.speech import TtsSpeaker\n"
+        "s = TtsSpeaker(rate=300)\n"
+        "for text in ('Tell me about a time you failed.', 'Why this company?', 'Any questions for us?'):\n"
+        "    s.render(text)\n"
+        "print('still here')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert out == "still here\n"
+
+
+def test_a_lost_utterance_is_rendered_again_on_a_fresh_engine(monkeypatch, tmp_path):
+    """pyttsx3 now and then drops an utterance: the first try reports it lost, a fresh engine retries."""
+    from redrill import speech
+
+    tries, resets = [], []
+    outcomes = iter([speech.LOST, None])
+
+    def render_once(self, text, wav, *, stall_s=None):
+        tries.append(stall_s)
+        return next(outcomes)
+
+    monkeypatch.setattr(speech.TtsSpeaker, "_render_once", render_once)
+    monkeypatch.setattr(speech, "_reset_engine", lambda: resets.append(1))
+    speaker = speech.TtsSpeaker()
+    speaker._render_to("Why this company?", tmp_path / "q.wav")
+    assert tries == [speech.STALL_S, None] and resets == [1]
+    # lost twice: a clear error, never a hang
+    outcomes = iter([speech.LOST, speech.LOST])
+    with pytest.raises(RedrillError, match="produced no audio"):
+        speaker._render_to("Why this company?", tmp_path / "q.wav")

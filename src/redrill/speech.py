@@ -39,6 +39,11 @@ INSTALL_TTS = "sudo apt-get install espeak-ng, or use --no-tts"
 INSTALL_PORTAUDIO = "install libportaudio2 (sudo apt-get install libportaudio2)"
 # Rendering is many times faster than real time; this only guards against a hung engine.
 RENDER_TIMEOUT_BASE_S = 15.0
+LOST_AFTER_S = 2.0  # no WAV this long after finished-utterance: the driver lost the utterance
+# A sentence renders in well under a second; no finished-utterance after this long on a first try
+# means the engine stalled on it, and it is rendered again on a fresh engine.
+STALL_S = 6.0
+LOST = "lost"
 RENDER_TIMEOUT_PER_WORD_S = 0.5
 CUE_HZ = 880.0
 CUE_SECONDS = 0.18
@@ -110,6 +115,14 @@ def _release_engines() -> None:
     import gc
 
     gc.collect()
+
+
+def _wav_ready(wav: Path) -> bool:
+    """True once the driver has written a WAV with audio in it (more than its 44-byte header)."""
+    try:
+        return wav.stat().st_size > 44
+    except OSError:
+        return False
 
 
 def _engine():
@@ -213,6 +226,22 @@ class TtsSpeaker:
             return read_wav(wav)
 
     def _render_to(self, text: str, wav: Path) -> None:
+        """Render ``text`` into ``wav``. pyttsx3 now and then loses an utterance (no event, or an
+        event but no file): such an utterance is rendered once more on a fresh engine."""
+        problem = self._render_once(text, wav, stall_s=STALL_S)
+        if problem == LOST:
+            _reset_engine()
+            problem = self._render_once(text, wav)
+        if problem is not None:
+            _reset_engine()  # a hung engine keeps its run loop "started"; a new one is the only way out
+            raise RedrillError(f"the speech engine produced no audio; {INSTALL_TTS}" if problem == LOST else problem)
+
+    def _render_once(self, text: str, wav: Path, *, stall_s: float | None = None) -> str | None:
+        """One try: None when ``wav`` holds the speech, else LOST or what went wrong.
+
+        With ``stall_s``, an engine that has not finished by then counts as having lost the
+        utterance (so it can be tried again) instead of being waited for until the full timeout.
+        """
         done = threading.Event()
         engine = _engine()
         _claim_callback(engine)
@@ -226,30 +255,44 @@ class TtsSpeaker:
 
         def run() -> None:
             try:
-                # The espeak driver prints "Audio saved to ..." on stdout; keep it off the user's screen.
-                with contextlib.redirect_stdout(io.StringIO()):
-                    engine.save_to_file(text, str(wav))
-                    engine.runAndWait()
+                engine.save_to_file(text, str(wav))
+                engine.runAndWait()
             except BaseException as exc:  # reported to the caller below
                 failure.append(exc)
                 done.set()
 
         worker = threading.Thread(target=run, name="redrill-tts", daemon=True)
-        worker.start()
         timeout = RENDER_TIMEOUT_BASE_S + RENDER_TIMEOUT_PER_WORD_S * len(text.split())
+        lost = False
         try:
-            finished = done.wait(timeout)
+            # The espeak driver prints "Audio saved to ..." on stdout, from espeak's own thread and
+            # possibly after runAndWait returned (a known pyttsx3 bug), but always before the
+            # finished-utterance event. So stdout is redirected here, by this one thread only,
+            # from before the worker starts until that event: redirecting in the worker as well
+            # would let the two restore each other's buffers and leave stdout swallowed.
+            with contextlib.redirect_stdout(io.StringIO()):
+                worker.start()
+                finished = done.wait(timeout if stall_s is None else min(stall_s, timeout))
+                lost = not finished and stall_s is not None and not failure
+                # The event can come a moment before the WAV is on disk, or for an utterance the
+                # driver then drops: give the file LOST_AFTER_S to appear.
+                lost_at = time.monotonic() + LOST_AFTER_S
+                while finished and not failure and not _wav_ready(wav):
+                    if time.monotonic() >= lost_at:
+                        lost = True
+                        break
+                    time.sleep(0.02)
         finally:
             with contextlib.suppress(Exception):
                 engine.disconnect(token)
         if failure:
-            _reset_engine()
-            raise RedrillError(f"the speech engine failed: {failure[0]}; {INSTALL_TTS}")
-        if not finished or not wav.exists() or wav.stat().st_size <= 44:
-            # A hung engine keeps its run loop "started"; a new one is the only way out.
-            _reset_engine()
-            raise RedrillError(f"the speech engine did not finish within {timeout:.0f} s; try again, or use --no-tts")
+            return f"the speech engine failed: {failure[0]}; {INSTALL_TTS}"
+        if lost:
+            return LOST
+        if not finished:
+            return f"the speech engine did not finish within {timeout:.0f} s; try again, or use --no-tts"
         worker.join(1.0)
+        return None
 
     def say(self, text: str) -> None:
         """Speak ``text`` and return when it has been played (Ctrl-C stops it and is re-raised)."""
