@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from redrill.streaming import ChunkerSettings, PauseChunker, StreamingTranscription, merge, transcribe_answer
+from redrill.streaming import ChunkerSettings, PauseChunker, StreamingTranscription, answer_pieces, merge, transcribe_answer
 from redrill.transcript import Transcript, Word
 
 RATE = 16000
@@ -31,46 +31,46 @@ def signal(pattern):
     return np.concatenate(parts), pauses
 
 
-def cuts_in_blocks(samples, sizes, settings=ChunkerSettings()):
+def marks_in_blocks(samples, sizes, settings=ChunkerSettings()):
     chunker = PauseChunker(settings)
     rng = np.random.default_rng(1)
-    i = 0
+    events, i = [], 0
     while i < len(samples):
         n = int(rng.choice(sizes))
-        chunker.push(samples[i : i + n])
+        events += chunker.push(samples[i : i + n])
         i += n
-    return chunker.cuts
+    return events
 
 
-def test_cuts_fall_in_long_enough_pauses_only():
+def test_pauses_mark_points_and_close_a_chunk_only_once_it_is_long_enough():
     samples, pauses = signal(
-        [("pause", 0.5), ("speech", 5.0), ("pause", 0.3), ("speech", 2.0), ("pause", 1.0), ("speech", 3.0), ("pause", 2.0), ("speech", 5.0), ("pause", 0.8)]
+        [("pause", 0.5), ("speech", 5.0), ("pause", 0.3), ("speech", 2.0), ("pause", 1.0), ("speech", 16.0), ("pause", 2.0), ("speech", 5.0), ("pause", 0.8)]
     )
     chunker = PauseChunker()
-    chunker.push(samples)
-    cut_seconds = [c / RATE for c in chunker.cuts]
-    # the 0.3 s pause is too short; the 1.0 s pause ends a 7.3 s chunk (cut 0.3 s into it); the
-    # 2.0 s pause comes 3.7 s after that cut: too soon for a normal cut, but long enough (>= 1.2 s)
-    # for a short-chunk cut 0.6 s into it; the final 0.8 s pause ends a 6.3 s chunk
-    assert len(cut_seconds) == 3
-    for cut, (start, end), into in zip(cut_seconds, (pauses[2], pauses[3], pauses[4]), (0.3, 0.6, 0.3)):
-        assert start < cut < end
-        assert cut == pytest.approx(start + into, abs=0.04)
+    events = chunker.push(samples)
+    # the 0.3 s pause is too short; the 1.0 s pause comes 7.5 s in: a pause point (cut 0.3 s into
+    # it); the 2.0 s pause comes after 23.5 s of audio: it closes the chunk; the final 0.8 s pause
+    # is a pause point of the new chunk
+    assert [kind for kind, _ in events] == ["pause", "cut", "pause"]
+    for (_, at), (start, end) in zip(events, (pauses[2], pauses[3], pauses[4])):
+        assert start < at / RATE < end
+        assert at / RATE == pytest.approx(start + 0.3, abs=0.04)
+    assert chunker.cuts == [events[1][1]] and chunker.pauses == [events[2][1]]
 
 
-def test_cuts_do_not_depend_on_block_sizes():
-    samples, _ = signal([("speech", 4.5), ("pause", 0.9), ("speech", 6.0), ("pause", 1.4), ("speech", 4.2), ("pause", 0.7), ("speech", 30.0), ("pause", 3)])
+def test_marks_do_not_depend_on_block_sizes():
+    samples, _ = signal([("speech", 4.5), ("pause", 0.9), ("speech", 6.0), ("pause", 1.4), ("speech", 14.2), ("pause", 0.7), ("speech", 40.0), ("pause", 3)])
     whole = PauseChunker()
-    whole.push(samples)
-    assert len(whole.cuts) >= 4  # three pauses and a forced cut in the 30 s stretch
+    events = whole.push(samples)
+    assert [k for k, _ in events].count("cut") >= 2  # a pause after 22 s and a forced cut in the 40 s stretch
+    assert [k for k, _ in events].count("pause") >= 2
     for sizes in ([1], [160, 1024, 4800], [7, 333, 1600, 17]):
         if sizes == [1]:
             few = samples[: RATE * 6]
             ref = PauseChunker()
-            ref.push(few)
-            assert cuts_in_blocks(few, sizes) == ref.cuts
+            assert marks_in_blocks(few, sizes) == ref.push(few)
         else:
-            assert cuts_in_blocks(samples, sizes) == whole.cuts
+            assert marks_in_blocks(samples, sizes) == events
 
 
 def test_long_speech_without_pause_is_cut_before_whisper_window():
@@ -79,6 +79,15 @@ def test_long_speech_without_pause_is_cut_before_whisper_window():
     chunker.push(samples)
     bounds = [0] + chunker.cuts + [len(samples)]
     assert max(b - a for a, b in zip(bounds, bounds[1:])) <= ChunkerSettings().max_chunk_s * RATE
+
+
+def test_the_open_chunk_is_split_at_its_last_pause_point():
+    samples, pauses = signal([("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0)])
+    chunker = PauseChunker()
+    chunker.push(samples)
+    pieces = answer_pieces(chunker, len(samples))
+    assert len(pieces) == 2 and pieces[0][0] == 0 and pieces[-1][1] == len(samples)
+    assert pauses[1][0] < pieces[1][0] / RATE < pauses[1][1]
 
 
 class RecordingTranscriber:
@@ -95,21 +104,35 @@ class RecordingTranscriber:
         return Transcript(words, True, len(samples) / RATE, ((offset_s + 0.05, offset_s + len(samples) / RATE - 0.05),), "fake")
 
 
-def test_streaming_hands_finished_chunks_to_the_worker_before_the_end():
-    samples, _ = signal([("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0)])
+def test_streaming_transcribes_at_pauses_so_nothing_is_left_when_the_answer_ends_in_silence():
+    samples, _ = signal([("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0), ("pause", 1.0)])
     fake = RecordingTranscriber()
     synced = []
     stream = StreamingTranscription(fake, before_chunk=lambda: synced.append(stream.seconds))
     for i in range(0, len(samples), 1600):
         stream.feed(samples[i : i + 1600])
-    assert stream.chunks_submitted == 2  # both pauses already cut while "recording"
-    assert len(synced) == 2
-    result = stream.finish()
-    assert [w.text for w in result.words] == ["w1", "w2", "w3"]
-    assert result.audio_seconds == pytest.approx(15.0)
-    assert fake.calls[0][0] == 0.0 and sum(n for _, n in fake.calls) == len(samples)
+    submitted = stream.chunks_submitted
+    assert submitted >= 2 and len(synced) == submitted  # speculative pieces at the pauses, spool synced first
+    end = max(stream.chunker.pauses)
+    result = stream.finish(samples[:end])  # the answer as settled: up to the pause after the last word
+    assert stream.chunks_submitted == submitted, "something was left to transcribe after the answer ended"
+    whole = transcribe_answer(RecordingTranscriber(), samples[:end])
+    assert [w.start for w in result.words] == [w.start for w in whole.words]
+    assert result.audio_seconds == pytest.approx(end / RATE)
     with pytest.raises(RuntimeError):
         stream.feed(samples[:10])
+
+
+def test_an_answer_ended_mid_speech_transcribes_only_the_words_since_the_last_pause():
+    samples, pauses = signal([("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0)])
+    fake = RecordingTranscriber()
+    stream = StreamingTranscription(fake)
+    for i in range(0, len(samples), 1600):
+        stream.feed(samples[i : i + 1600])
+    before = stream.chunks_submitted
+    stream.finish()
+    assert stream.chunks_submitted == before + 1, "only the piece after the last pause should be left"
+    assert fake.calls[-1][0] == pytest.approx(pauses[1][0] + 0.3, abs=0.04)
 
 
 def test_merge_joins_speech_regions_split_by_a_cut():
@@ -188,15 +211,11 @@ def test_live_recording_streams_and_matches_whole_answer(pulse_server, play_into
     assert before_finish >= 1, "nothing was transcribed while the answer was being spoken"
     answer = stream.settle(recording.samples)
     assert len(recording.samples) <= len(answer) <= len(recording.samples) + 16000
-    calls_at_end = counting.calls
+    submitted = stream.chunks_submitted
     result = stream.finish(answer)
     whole = transcribe_answer(fast_transcriber, answer)
     assert result.words == whole.words and result.speech == whole.speech
-    # Every chunk was streamed during the answer (the last one in the silence after the last
-    # word) and reused: nothing was transcribed twice.
-    final = PauseChunker()
-    final.push(answer)
-    assert counting.calls == len(final.cuts) + 1
-    assert stream.chunks_submitted == len(final.cuts) + 1, "the last chunk was not streamed before the end"
-    del calls_at_end
+    # Every piece was streamed during the answer (the last ones in the silence after the last
+    # word) and reused: nothing was left to transcribe when it ended.
+    assert stream.chunks_submitted == submitted, "the last piece was not streamed before the end"
     recording.discard_spool()

@@ -24,6 +24,7 @@ from redrill.transcribe import (
     TranscriptionError,
     clear_transcriber_cache,
     decode_kwargs,
+    decode_spans,
     get_transcriber,
     pick_device,
     speech_regions,
@@ -105,7 +106,7 @@ def test_decode_options_reach_whisper(whisper_model_dir, speech_samples, record_
 
     (kwargs,) = record_calls["transcribe"]
     assert kwargs["word_timestamps"] is True
-    assert kwargs["vad_filter"] is True
+    assert kwargs["vad_filter"] is False  # redrill cuts the silences out itself, from its one VAD pass
     assert kwargs["condition_on_previous_text"] is False
     assert kwargs["initial_prompt"] == FILLER_PROMPT
     assert kwargs["hallucination_silence_threshold"] == 2.0
@@ -114,11 +115,17 @@ def test_decode_options_reach_whisper(whisper_model_dir, speech_samples, record_
     assert kwargs["max_new_tokens"] == 20
     assert kwargs["temperature"] == [0.0]
     assert kwargs["language"] == "en"
-    vad = kwargs["vad_parameters"]
-    assert (vad.min_silence_duration_ms, vad.speech_pad_ms) == (600, 200)
     (init_args, init_kwargs) = record_calls["init"][0]
     assert init_kwargs["local_files_only"] is True
     assert (init_kwargs["device"], init_kwargs["compute_type"]) == ("cpu", "int8")
+
+
+def test_decode_spans_merge_breath_pauses_pad_speech_and_leave_out_long_silences():
+    options = DecodeOptions()
+    spans = decode_spans(((0.5, 2.0), (2.4, 4.0), (7.0, 8.0), (9.9, 10.0)), 10.0, options)
+    # 0.4 s apart: one span; 3 s of silence left out; every span padded 0.2 s within the audio
+    assert spans == [(int(0.3 * 16000), int(4.2 * 16000)), (int(6.8 * 16000), int(8.2 * 16000)), (int(9.7 * 16000), 160000)]
+    assert decode_spans((), 5.0, options) == []
 
 
 def test_default_options_lean_verbatim():
@@ -211,14 +218,14 @@ def test_a_model_folder_without_tokenizer_is_refused_before_any_download(whisper
         Transcriber(str(no_tokenizer)).load()
 
 
-def test_failure_while_decoding_is_a_transcription_error(fast_transcriber, monkeypatch):
+def test_failure_while_decoding_is_a_transcription_error(fast_transcriber, speech_samples, monkeypatch):
     def boom(audio):
         raise RuntimeError("out of memory")
 
     fast_transcriber.load()
     monkeypatch.setattr(fast_transcriber, "_run", boom)
     with pytest.raises(TranscriptionError, match="transcription failed with model tiny-random: RuntimeError: out of memory"):
-        fast_transcriber.transcribe(np.ones(16000, np.float32) * 0.1)
+        fast_transcriber.transcribe(speech_samples(ANSWER))
 
 
 def test_device_auto_picks_cuda_only_when_a_gpu_is_visible(monkeypatch):

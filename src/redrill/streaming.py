@@ -1,15 +1,20 @@
-"""Transcribing an answer while it is being spoken.
+"""Transcribing an answer while it is being spoken, at the cost of transcribing it once.
 
-The answer is cut into chunks at pauses and each finished chunk is transcribed in a background
-worker while the user keeps talking; when the answer ends only the tail is left to transcribe, so
-the report appears about a second after the user stops instead of 10-15 s later.
+The answer is cut into **chunks** of about 22-29 s at pauses (:class:`PauseChunker`): long enough
+that a 2-minute answer costs about as many Whisper windows as transcribing the whole file at once,
+and each ending in a pause so that no word is split. Inside the chunk still being spoken, every
+pause of at least 0.6 s is a **pause point**. The end of the answer is where streaming earns its
+keep: the open chunk is split at its last pause point, and both pieces were usually transcribed
+speculatively in the background as the user spoke (the open chunk up to each pause point, and the
+piece since the previous one). When the answer ends in silence nothing is left to transcribe; when
+it ends mid-speech (a key press), only the words since the last pause are.
 
 Streaming and after-the-fact transcription give the *same* transcript because both use the same
-cuts: :class:`PauseChunker` is causal (a cut depends only on audio before it, processed in fixed
-frames), so feeding the audio block by block while recording finds exactly the cuts that feeding
-the whole recording at once finds; each chunk is then transcribed the same way with its offset on
-the answer's timeline. :func:`transcribe_answer` is the whole-answer path; :class:`StreamingTranscription`
-is the live one.
+pieces: the chunker is causal (its cuts and pause points depend only on audio before them,
+processed in fixed frames), :func:`answer_pieces` splits the open chunk by a rule of the audio
+alone, and each piece is transcribed the same way with its offset on the answer's timeline. A
+speculative result is used only when its samples are exactly the final piece's samples.
+:func:`transcribe_answer` is the whole-answer path; :class:`StreamingTranscription` the live one.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Callable
 
 from redrill.transcript import Transcript
 
@@ -28,14 +34,13 @@ class ChunkerSettings:
     """Where answers are cut. Defaults suit spoken answers (see the module docstring).
 
     * ``frame_s`` 0.03: energy is measured in 30 ms frames.
-    * ``min_pause_s`` 0.6: a cut needs at least this much silence; Whisper's own VAD pads speech by
-      0.2 s, and a cut in the middle of a 0.6 s pause leaves 0.3 s either side, so no word is split.
-    * ``min_chunk_s`` 4: shorter chunks give Whisper too little context and cost more per second.
-      After a longer pause (``long_pause_s`` 1.2, a stall or the end of the answer) chunks of
-      ``min_short_chunk_s`` 1 s are cut too, so the end of an answer is usually transcribed during
-      the silence that ends it.
-    * ``max_chunk_s`` 25: Whisper sees 30 s windows; a chunk that reaches this without a pause is
-      cut at its quietest frame in the last ``search_s`` seconds.
+    * ``min_pause_s`` 0.6: a pause point or cut needs at least this much silence; Whisper's own VAD
+      pads speech by 0.2 s, and a cut in the middle of a 0.6 s pause leaves 0.3 s either side, so no
+      word is split.
+    * ``min_chunk_s`` 22: a chunk is closed at the first pause point after this much audio. Each
+      chunk costs one 30 s Whisper window whatever its length, so short chunks multiply the work.
+    * ``max_chunk_s`` 29.5: a chunk that reaches this without a pause is cut at its quietest frame in
+      the last ``search_s`` seconds (Whisper sees 30 s windows).
     * Speech: a frame is speech when its RMS is above ``speech_ratio`` x the noise floor and above
       ``min_level``. The floor starts at ``start_floor`` (a quiet room) and follows the quietest
       frames: it drops at once to a quieter frame and rises by at most ``floor_rise`` per frame
@@ -44,10 +49,8 @@ class ChunkerSettings:
 
     frame_s: float = 0.03
     min_pause_s: float = 0.6
-    min_chunk_s: float = 4.0
-    long_pause_s: float = 1.2
-    min_short_chunk_s: float = 1.0
-    max_chunk_s: float = 25.0
+    min_chunk_s: float = 22.0
+    max_chunk_s: float = 29.5
     search_s: float = 3.0
     speech_ratio: float = 4.0
     min_level: float = 0.004
@@ -56,23 +59,28 @@ class ChunkerSettings:
 
 
 class PauseChunker:
-    """Finds cut points (sample positions on the answer's timeline) as audio arrives."""
+    """Finds cuts and pause points (sample positions on the answer's timeline) as audio arrives.
+
+    ``cuts`` close chunks for good; ``pauses`` are the pause points of the chunk still open (since
+    the last cut). :meth:`push` returns the events it completed, in order: ``("pause", pos)`` or
+    ``("cut", pos)`` (a cut at a pause is reported as a cut only).
+    """
 
     def __init__(self, settings: ChunkerSettings = ChunkerSettings(), rate: int = SAMPLE_RATE):
         self.settings = settings
         self.rate = rate
         self.frame = int(round(settings.frame_s * rate))
         self._pending = None  # samples not yet making up a whole frame
-        self._frames = 0  # whole frames processed
         self._levels: list[float] = []  # RMS of every frame since the last cut
         self._floor = settings.start_floor
         self._silent_run = 0  # frames of silence in a row
-        self._heard_speech = False
-        self.last_cut = 0  # sample position of the last cut
+        self._heard_speech = False  # speech since the last cut or pause point
+        self.last_cut = 0
         self.cuts: list[int] = []
+        self.pauses: list[int] = []
 
-    def push(self, samples) -> list[int]:
-        """Add audio (16 kHz mono float32, any block size); returns the cuts it completed."""
+    def push(self, samples) -> list[tuple[str, int]]:
+        """Add audio (16 kHz mono float32, any block size); returns the events it completed."""
         import numpy as np
 
         block = np.asarray(samples, dtype=np.float32).reshape(-1)
@@ -84,48 +92,64 @@ class PauseChunker:
             return []
         frames = block[:whole].reshape(-1, self.frame).astype(np.float64)
         levels = np.sqrt(np.mean(frames * frames, axis=1))
-        new_cuts = []
+        events: list[tuple[str, int]] = []
         s = self.settings
         min_pause = int(round(s.min_pause_s / s.frame_s))
         min_chunk = int(round(s.min_chunk_s / s.frame_s))
-        long_pause = int(round(s.long_pause_s / s.frame_s))
-        min_short = int(round(s.min_short_chunk_s / s.frame_s))
         max_chunk = int(round(s.max_chunk_s / s.frame_s))
         search = int(round(s.search_s / s.frame_s))
         for level in levels.tolist():
             self._floor = min(level, self._floor * (1.0 + s.floor_rise))
             threshold = max(s.min_level, s.speech_ratio * self._floor)
-            speech = level > threshold
             self._levels.append(level)
-            self._frames += 1
-            if speech:
+            if level > threshold:
                 self._heard_speech = True
                 self._silent_run = 0
             else:
                 self._silent_run += 1
             in_chunk = len(self._levels)
-            cut_frame = None
-            spoken = in_chunk - self._silent_run
-            if self._heard_speech and self._silent_run == min_pause and spoken >= min_chunk:
-                cut_frame = in_chunk - (min_pause + 1) // 2  # the middle of the pause seen so far
-            elif self._heard_speech and self._silent_run == long_pause and min_short <= spoken < min_chunk:
-                cut_frame = in_chunk - (long_pause + 1) // 2
+            if self._heard_speech and self._silent_run == min_pause:
+                at = in_chunk - (min_pause + 1) // 2  # the middle of the pause seen so far
+                self._heard_speech = False
+                if in_chunk - self._silent_run >= min_chunk:
+                    self._cut(at, threshold, events)
+                else:
+                    pos = self.last_cut + at * self.frame
+                    self.pauses.append(pos)
+                    events.append(("pause", pos))
             elif in_chunk >= max_chunk:
                 window = self._levels[in_chunk - search :]
                 quietest = min(range(len(window)), key=window.__getitem__)
-                cut_frame = in_chunk - search + quietest
-            if cut_frame is not None:
-                cut = self.last_cut + cut_frame * self.frame
-                new_cuts.append(cut)
-                self.cuts.append(cut)
-                self.last_cut = cut
-                self._levels = self._levels[cut_frame:]
-                self._heard_speech = any(lv > threshold for lv in self._levels)
-        return new_cuts
+                self._cut(in_chunk - search + quietest, threshold, events)
+        return events
+
+    def _cut(self, at_frame: int, threshold: float, events: list) -> None:
+        cut = self.last_cut + at_frame * self.frame
+        self.cuts.append(cut)
+        self.last_cut = cut
+        self.pauses = []
+        self._levels = self._levels[at_frame:]
+        self._heard_speech = any(lv > threshold for lv in self._levels)
+        events.append(("cut", cut))
+
+
+def answer_pieces(chunker: PauseChunker, total: int) -> list[tuple[int, int]]:
+    """The pieces an answer of ``total`` samples is transcribed in, once ``chunker`` has seen it all.
+
+    The closed chunks, then the open chunk split at its last pause point: the piece up to it was
+    (usually) transcribed while the user spoke, and the rest is only what came after the last pause.
+    """
+    edges = [0] + [c for c in chunker.cuts if 0 < c < total]
+    open_start = edges[-1]
+    inside = [p for p in chunker.pauses if open_start < p < total]
+    if inside:
+        edges.append(inside[-1])
+    edges.append(total)
+    return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
 
 
 def merge(parts: list[Transcript], total_seconds: float, model: str | None) -> Transcript:
-    """One answer's transcript from its chunks' transcripts (already on the answer's timeline)."""
+    """One answer's transcript from its pieces' transcripts (already on the answer's timeline)."""
     words = tuple(w for part in parts for w in part.words)
     speech: list[tuple[float, float]] = []
     for part in parts:
@@ -137,30 +161,38 @@ def merge(parts: list[Transcript], total_seconds: float, model: str | None) -> T
     return Transcript(words=words, timed=True, audio_seconds=round(total_seconds, 3), speech=tuple(speech), model=model)
 
 
-def _chunk_bounds(cuts: list[int], total: int) -> list[tuple[int, int]]:
-    edges = [0] + [c for c in cuts if 0 < c < total] + [total]
-    return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
+def transcribe_answer(
+    transcriber, samples, settings: ChunkerSettings = ChunkerSettings(), progress: Callable[[float, float], None] | None = None
+) -> Transcript:
+    """Transcribe a whole recorded answer, piece by piece at the same cuts streaming would make.
 
-
-def transcribe_answer(transcriber, samples, settings: ChunkerSettings = ChunkerSettings()) -> Transcript:
-    """Transcribe a whole recorded answer, chunk by chunk at the same cuts streaming would make."""
+    ``progress(done_seconds, total_seconds)`` is called before the first piece and after each one.
+    """
     import numpy as np
 
     audio = np.asarray(samples, dtype=np.float32).reshape(-1)
     chunker = PauseChunker(settings)
     chunker.push(audio)
-    parts = [
-        transcriber.transcribe(audio[a:b], offset_s=a / SAMPLE_RATE) for a, b in _chunk_bounds(chunker.cuts, len(audio))
-    ]
-    return merge(parts, len(audio) / SAMPLE_RATE, getattr(transcriber, "model_name", None))
+    total = len(audio) / SAMPLE_RATE
+    parts = []
+    if progress is not None:
+        progress(0.0, total)
+    for a, b in answer_pieces(chunker, len(audio)):
+        parts.append(transcriber.transcribe(audio[a:b], offset_s=a / SAMPLE_RATE))
+        if progress is not None:
+            progress(b / SAMPLE_RATE, total)
+    return merge(parts, total, getattr(transcriber, "model_name", None))
 
 
 class StreamingTranscription:
-    """Feed audio while recording; finished chunks are transcribed in a background thread.
+    """Feed audio while recording; pieces are transcribed in a background thread.
 
-    ``feed`` never blocks on transcription. ``finish`` transcribes the tail and returns the same
-    Transcript that :func:`transcribe_answer` gives for the whole audio. ``before_chunk`` (optional)
-    runs before each chunk is handed to the worker, e.g. to fsync the recording so far.
+    ``feed`` never blocks on transcription. At each cut the closed chunk is transcribed; at each
+    pause point, the open chunk so far and the piece since the previous pause point are transcribed
+    speculatively (older speculative work that has not started yet is dropped). ``finish`` returns
+    the same Transcript that :func:`transcribe_answer` gives for the final audio, reusing every piece
+    already transcribed from exactly the same samples. ``before_chunk`` (optional) runs before each
+    piece is handed to the worker, e.g. to fsync the recording so far.
     """
 
     def __init__(self, transcriber, settings: ChunkerSettings = ChunkerSettings(), before_chunk=None):
@@ -172,8 +204,9 @@ class StreamingTranscription:
         self._blocks: list = []
         self._length = 0
         self._audio = np.zeros(0, np.float32)
-        self._submitted = 0  # samples up to here are handed to the worker
-        self._chunks: list[tuple[int, int, object, Future]] = []  # (start, end, audio, result)
+        self._jobs: dict[tuple[int, int], tuple[object, Future]] = {}
+        self._speculative: list[tuple[int, int]] = []  # bounds of not-yet-needed work, oldest first
+        self._submitted = 0
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redrill-transcribe")
         self._lock = threading.Lock()
         self._closed = False
@@ -184,7 +217,8 @@ class StreamingTranscription:
 
     @property
     def chunks_submitted(self) -> int:
-        return len(self._chunks)
+        """How many pieces were handed to the worker so far (including speculative ones)."""
+        return self._submitted
 
     def _audio_until(self, end: int):
         import numpy as np
@@ -194,13 +228,24 @@ class StreamingTranscription:
             self._blocks = []
         return self._audio[:end]
 
-    def _submit(self, start: int, end: int) -> None:
-        chunk = self._audio_until(end)[start:end].copy()
-        if self._before_chunk is not None:
+    def _submit(self, start: int, end: int, audio=None):
+        if (start, end) in self._jobs:
+            return self._jobs[(start, end)]
+        chunk = (self._audio_until(end) if audio is None else audio)[start:end].copy()
+        if self._before_chunk is not None and audio is None:
             self._before_chunk()
         future = self._worker.submit(self.transcriber.transcribe, chunk, offset_s=start / SAMPLE_RATE)
-        self._chunks.append((start, end, chunk, future))
-        self._submitted = end
+        self._jobs[(start, end)] = (chunk, future)
+        self._submitted += 1
+        return chunk, future
+
+    def _drop_stale(self) -> None:
+        """Cancel speculative pieces that have not started: newer ones make them unneeded."""
+        for bounds in self._speculative:
+            chunk_future = self._jobs.get(bounds)
+            if chunk_future is not None and chunk_future[1].cancel():
+                del self._jobs[bounds]
+        self._speculative = []
 
     def feed(self, samples) -> None:
         """Add recorded audio (16 kHz mono float32)."""
@@ -212,62 +257,83 @@ class StreamingTranscription:
                 raise RuntimeError("streaming transcription already finished")
             self._blocks.append(block)
             self._length += len(block)
-            for cut in self.chunker.push(block):
-                if cut > self._submitted:
-                    self._submit(self._submitted, cut)
+            open_start = self.chunker.last_cut
+            for kind, pos in self.chunker.push(block):
+                self._drop_stale()
+                if kind == "cut":
+                    self._submit(open_start, pos)
+                    open_start = pos
+                else:
+                    previous = [p for p in self.chunker.pauses if p < pos]
+                    self._submit(open_start, pos)
+                    self._submit(previous[-1] if previous else open_start, pos)
+                    self._speculative = [(open_start, pos), (previous[-1] if previous else open_start, pos)]
 
     def settle(self, samples, *, reach_s: float = 1.0):
         """The answer to store, given the recorder's trimmed answer ``samples`` (a prefix of what was fed).
 
-        When the last cut lies just past the trimmed end (a cut in the silence after the last word,
-        at most ``reach_s`` later), the answer is extended to that cut: then the chunk streamed
-        during the silence is exactly the answer's last chunk, and nothing is left to transcribe
-        when the answer ends.
+        When the last cut or pause point lies just past the trimmed end (in the silence after the
+        last word, at most ``reach_s`` later), the answer is extended to it: then the pieces streamed
+        during that silence are exactly the answer's last pieces, and nothing is left to transcribe.
         """
         import numpy as np
 
         samples = np.asarray(samples, dtype=np.float32).reshape(-1)
         with self._lock:
             fed = self._audio_until(self._length)
-        n, cut = len(samples), self.chunker.last_cut
-        if n < cut <= min(len(fed), n + int(reach_s * SAMPLE_RATE)) and np.array_equal(fed[:n], samples):
-            return fed[:cut].copy()
+        n = len(samples)
+        marks = [self.chunker.last_cut, *self.chunker.pauses]
+        mark = max(marks)
+        if n < mark <= min(len(fed), n + int(reach_s * SAMPLE_RATE)) and np.array_equal(fed[:n], samples):
+            return fed[:mark].copy()
         return samples
 
+    def pending_seconds(self) -> float:
+        """Seconds of audio handed to the worker and not transcribed yet (for a progress display)."""
+        with self._lock:
+            return sum((b - a) for (a, b), (_, f) in self._jobs.items() if not f.done()) / SAMPLE_RATE
+
     def finish(self, final=None) -> Transcript:
-        """Transcribe what is left, wait for every chunk, and return the answer's transcript.
+        """Transcribe what is left, wait for it, and return the answer's transcript.
 
         ``final`` is the audio as finally kept (e.g. trimmed after the last word); by default, all
-        that was fed. The result is what :func:`transcribe_answer` gives for ``final``: its chunks
-        are cut again, every chunk that was already transcribed with exactly the same samples is
-        reused, and only the rest (normally just the tail) is transcribed now.
+        that was fed. The result is what :func:`transcribe_answer` gives for ``final``.
         """
         import numpy as np
 
         with self._lock:
             self._closed = True
             fed = self._audio_until(self._length)
-        audio = fed if final is None else np.asarray(final, dtype=np.float32).reshape(-1)
-        chunker = PauseChunker(self.chunker.settings)
-        chunker.push(audio)
-        done = {(a, b): (chunk, future) for a, b, chunk, future in self._chunks}
+            audio = fed if final is None else np.asarray(final, dtype=np.float32).reshape(-1)
+            chunker = PauseChunker(self.chunker.settings)
+            chunker.push(audio)
+            needed = answer_pieces(chunker, len(audio))
+            try:
+                pending = []
+                for a, b in needed:
+                    job = self._jobs.get((a, b))
+                    if job is not None and not job[1].cancelled() and np.array_equal(job[0], audio[a:b]):
+                        pending.append(job[1])
+                    else:
+                        self._jobs.pop((a, b), None)
+                        pending.append(self._submit(a, b, audio)[1])
+                for bounds, (_, future) in self._jobs.items():  # speculation nobody needs now
+                    if bounds not in needed:
+                        future.cancel()
+            except BaseException:
+                self._worker.shutdown(wait=False, cancel_futures=True)
+                raise
         try:
-            pending = []
-            for a, b in _chunk_bounds(chunker.cuts, len(audio)):
-                reuse = done.get((a, b))
-                if reuse is not None and np.array_equal(reuse[0], audio[a:b]):
-                    pending.append(reuse[1])
-                else:
-                    pending.append(self._worker.submit(self.transcriber.transcribe, audio[a:b].copy(), offset_s=a / SAMPLE_RATE))
             parts = [f.result() for f in pending]
         finally:
             self._worker.shutdown(wait=True, cancel_futures=True)
         return merge(parts, len(audio) / SAMPLE_RATE, getattr(self.transcriber, "model_name", None))
 
     def cancel(self) -> None:
-        """Stop: pending chunks are dropped (the recording itself is kept by the caller)."""
+        """Stop: pending pieces are dropped (the recording itself is kept by the caller)."""
         with self._lock:
             self._closed = True
-        for _, _, _, f in self._chunks:
+            futures = [f for _, f in self._jobs.values()]
+        for f in futures:
             f.cancel()
         self._worker.shutdown(wait=False, cancel_futures=True)

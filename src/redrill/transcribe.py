@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 SAMPLE_RATE = 16000
 FILLER_PROMPT = "Umm, let me think, uh... so, like, I mean, hmm."
+# A decoded window whose text ends this close to the end of the voice activity covers the answer.
+END_REACH_S = 0.6
 
 
 class TranscriptionError(RedrillError):
@@ -100,8 +102,6 @@ class SpeechVadOptions:
 
 def decode_kwargs(options: DecodeOptions, language: str | None) -> dict[str, Any]:
     """The keyword arguments for ``WhisperModel.transcribe`` that ``options`` stand for."""
-    from faster_whisper.vad import VadOptions
-
     return {
         "language": language,
         "task": "transcribe",
@@ -115,13 +115,62 @@ def decode_kwargs(options: DecodeOptions, language: str | None) -> dict[str, Any
         "hallucination_silence_threshold": options.hallucination_silence_threshold,
         "max_new_tokens": options.max_new_tokens,
         "word_timestamps": True,
-        "vad_filter": True,
-        "vad_parameters": VadOptions(
-            threshold=options.vad_threshold,
-            min_silence_duration_ms=options.vad_min_silence_ms,
-            speech_pad_ms=options.vad_speech_pad_ms,
-        ),
+        # Silence is cut out by :func:`decode_spans` from the one voice-activity pass that also
+        # gives the stored speech regions; faster-whisper's own pass would run the VAD again.
+        "vad_filter": False,
     }
+
+
+def decode_spans(
+    regions: tuple[tuple[float, float], ...], seconds: float, options: DecodeOptions
+) -> list[tuple[int, int]]:
+    """The sample spans Whisper decodes: speech regions closer than ``vad_min_silence_ms`` merged,
+    each padded by ``vad_speech_pad_ms`` (within the audio), so breath pauses never split a word
+    and word onsets and tails reach the model. Longer silences are left out, so Whisper cannot
+    hallucinate text over them."""
+    gap = options.vad_min_silence_ms / 1000
+    pad = options.vad_speech_pad_ms / 1000
+    merged: list[list[float]] = []
+    for start, end in regions:
+        if merged and start - merged[-1][1] < gap:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    spans: list[tuple[int, int]] = []
+    for start, end in merged:
+        a = int(max(0.0, start - pad) * SAMPLE_RATE)
+        b = int(min(seconds, end + pad) * SAMPLE_RATE)
+        if spans and a <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], b))
+        elif b > a:
+            spans.append((a, b))
+    return spans
+
+
+class _SpanMap:
+    """Maps times in the decoded audio (spans joined end to end) back to the answer's timeline."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        import bisect
+
+        self._bisect = bisect.bisect_right
+        self.starts: list[float] = []  # where each span begins in the joined audio (seconds)
+        self.origins: list[float] = []  # where it begins in the original audio
+        self.ends: list[float] = []
+        at = 0
+        for a, b in spans:
+            self.starts.append(at / SAMPLE_RATE)
+            self.origins.append(a / SAMPLE_RATE)
+            at += b - a
+            self.ends.append(at / SAMPLE_RATE)
+        self.total = at / SAMPLE_RATE
+
+    def index(self, t: float) -> int:
+        return max(0, min(self._bisect(self.starts, t) - 1, len(self.starts) - 1))
+
+    def original(self, t: float, index: int) -> float:
+        t = min(max(t, self.starts[index]), self.ends[index])
+        return self.origins[index] + (t - self.starts[index])
 
 
 def pick_device(device: str = "auto", compute_type: str = "auto") -> tuple[str, str]:
@@ -260,18 +309,8 @@ class Transcriber:
             return Transcript(words=(), timed=True, audio_seconds=0.0, speech=(), model=self.model_name)
         try:
             regions = speech_regions(audio, self.speech_vad)
-            segments, _info = self._run(audio)
-            words = []
-            for segment in segments:  # a lazy generator: decoding happens while iterating
-                for w in segment.words or ():
-                    text = w.word.strip()
-                    if not text:
-                        continue
-                    start = min(max(float(w.start), 0.0), seconds)
-                    end = min(max(float(w.end), start), seconds)
-                    words.append(
-                        Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(float(w.probability), 4))
-                    )
+            spans = decode_spans(regions, seconds, self.options)
+            words = self._decode(audio, spans, offset_s) if spans else []
         except RedrillError:
             raise
         except Exception as exc:  # ctranslate2/onnxruntime raise plain RuntimeErrors and friends
@@ -284,6 +323,31 @@ class Transcriber:
             speech=tuple((round(s + offset_s, 3), round(e + offset_s, 3)) for s, e in regions),
             model=self.model_name,
         )
+
+    def _decode(self, audio: "np.ndarray", spans: list[tuple[int, int]], offset_s: float) -> list[Word]:
+        """Whisper's words for the speech spans of ``audio``, on the answer's timeline."""
+        import numpy as np
+
+        joined = np.concatenate([audio[a:b] for a, b in spans])
+        where = _SpanMap(spans)
+        segments, _info = self._run(joined)
+        words = []
+        for segment in segments:  # a lazy generator: decoding happens while iterating
+            for w in segment.words or ():
+                text = w.word.strip()
+                if not text:
+                    continue
+                index = where.index(float(w.start))
+                start = where.original(float(w.start), index)
+                end = max(start, where.original(float(w.end), index))
+                words.append(Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(float(w.probability), 4)))
+            if float(segment.end) >= where.total - END_REACH_S:
+                # This window reached the end of the speech. With word timestamps faster-whisper
+                # would seek to the last word and decode the few frames after it as a window of
+                # their own: a whole extra encoder pass, and where "Thank you." is hallucinated.
+                # Stopping here costs nothing that was said.
+                break
+        return words
 
     def _run(self, audio: "np.ndarray"):
         """The one call into faster-whisper (a seam: tests wrap it to see the arguments)."""
