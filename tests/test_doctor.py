@@ -65,8 +65,9 @@ def test_all_good_with_the_real_components(cli, pulse_server, whisper_model_dir,
     assert "input device" in found["microphone"][1]
 
 
-def test_no_model(cli, monkeypatch):
+def test_no_model(cli, monkeypatch, redrill_home):
     only(monkeypatch, doctor.check_model)
+    (redrill_home / "config.yaml").write_text("model: base.en\n")  # named, and never pulled
     result, found = run_doctor(cli)
     assert result.exit_code == 1 and "1 problem(s) found." in result.stdout
     mark, detail, fix = found["speech model"]

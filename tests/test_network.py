@@ -102,7 +102,7 @@ def test_transcribing_an_answer_uses_no_network(redrill_home, tmp_path, whisper_
 
 def test_missing_model_fails_fast_without_network(redrill_home, tmp_path):
     wav = speech_wav("Hello there.", tmp_path)
-    proc, attempts = guarded(redrill_home, tmp_path, "answer", "failure-story", "--audio", wav)
+    proc, attempts = guarded(redrill_home, tmp_path, "answer", "failure-story", "--audio", wav, "--model", "base.en")
     assert attempts == "", f"looking for a missing model went to the network:\n{attempts}"
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "redrill model pull base.en" in proc.stderr and "redrill transcribe --pending" in proc.stderr

@@ -21,7 +21,7 @@ MODEL_ENV = "REDRILL_MODEL"
 class Config:
     """Settings with their defaults. See the README's "Settings" section."""
 
-    model: str = "base.en"  # faster-whisper model name or a CTranslate2 model directory
+    model: str | None = None  # a model name or CTranslate2 folder; None: the best pulled, else bundled
     language: str = "en"
     compute_type: str = "auto"  # int8 on CPU, float16 on CUDA
     device: str = "auto"  # cpu, cuda or auto

@@ -214,10 +214,10 @@ def check_voice(app) -> list[Check]:
 
 
 def check_model(app) -> list[Check]:
-    """The speech model is on disk (never downloads)."""
+    """Which speech model will be used, and that it is on disk (never downloads)."""
     from redrill.models import describe_model_status
 
-    return describe_model_status(app)
+    return [Check("speech model", ok, detail, fix) for ok, detail, fix in describe_model_status(app)]
 
 
 CHECKS: list[Callable] = [

