@@ -35,6 +35,7 @@ class Config:
     opus_bitrate: int = 24000
     beam_size: int = 5  # Whisper beam width: 1 is about twice as fast, 5 a little more accurate
     max_tokens_per_window: int | None = None  # cap on tokens per 30 s window (None: Whisper's own)
+    context_hints: bool = True  # bias recognition towards the question's and talking points' words
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def with_overrides(self, **values) -> "Config":
@@ -57,6 +58,7 @@ _TYPES = {
     "opus_bitrate": int,
     "beam_size": int,
     "max_tokens_per_window": int,
+    "context_hints": bool,
 }
 
 
@@ -75,7 +77,7 @@ def load_config(path: Path) -> Config:
                 problems.append(Problem(str(path), line, str(key), f"unknown setting; valid settings: {', '.join(sorted(_TYPES))}"))
                 continue
             expected = _TYPES[key]
-            if value is None or isinstance(value, bool) or not isinstance(value, expected):
+            if value is None or (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected):
                 problems.append(Problem(str(path), line, key, f"has the wrong type ({type(value).__name__})"))
                 continue
             if key == "pace_wpm":

@@ -58,6 +58,15 @@ def talking_points_for(store: Store, question: Question) -> tuple[str, ...]:
     return tuple(merge_talking_points(question.talking_points, state.talking_points if state else ()))
 
 
+def hinted_for(store: Store, question: Question, transcriber, config: Config):
+    """``transcriber`` biased towards this question's words and talking points (``context_hints``)."""
+    if not config.context_hints:
+        return transcriber
+    from redrill.transcribe import recognition_hints, with_hints
+
+    return with_hints(transcriber, recognition_hints(question.text, talking_points_for(store, question)))
+
+
 def question_for(catalog: Catalog, attempt: Attempt) -> Question:
     """The question of a stored attempt; its text snapshot if the bank no longer has it."""
     q = catalog.questions.get(attempt.question_id)
@@ -246,8 +255,11 @@ def finish_attempt(
     paths: Paths | None = None,
     now: datetime | None = None,
     transcript: Transcript | None = None,
+    progress=None,
 ) -> AttemptReport:
     """Transcribe a stored recording and score it. On failure the attempt stays stored with the error.
+
+    ``progress(done_seconds, total_seconds)`` is told how far transcription has got.
 
     ``transcript`` is given when the answer was already transcribed while it was being recorded
     (streaming); it is stored and scored without transcribing again.
@@ -271,7 +283,7 @@ def finish_attempt(
         audio = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS)
         try:
             # Chunked at pauses exactly as the live drill streams it, so both give the same words.
-            transcript = transcribe_answer(transcriber, audio.samples)
+            transcript = transcribe_answer(hinted_for(store, question, transcriber, config), audio.samples, progress=progress)
         except RedrillError as err:
             store.update_attempt(attempt_id, error=str(err))
             raise

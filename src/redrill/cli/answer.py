@@ -13,6 +13,57 @@ from redrill.cli.app import App, bank_option, console, pass_app, print_json
 MODEL_HELP = "Whisper model: a name (base.en, small.en, ...) or a CTranslate2 model folder. Default: $REDRILL_MODEL or the config's model (base.en)."
 
 
+LONG_AUDIO_S = 45.0  # shorter recordings transcribe in a few seconds: no progress bar
+
+
+class TranscriptionProgress:
+    """A progress bar with the time left, on stderr, for recordings longer than :data:`LONG_AUDIO_S`.
+
+    Use as a context manager; the object is the ``progress(done_s, total_s)`` callback.
+    """
+
+    def __init__(self, label: str):
+        self.label = label
+        self._bar = None
+        self._task = None
+
+    def __enter__(self) -> "TranscriptionProgress":
+        return self
+
+    def __call__(self, done_s: float, total_s: float) -> None:
+        if total_s < LONG_AUDIO_S:
+            return
+        if self._bar is None:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            from redrill.cli.app import err_console
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[done]} of {task.fields[length]}"),
+                TextColumn("time left"),
+                TimeRemainingColumn(),
+                console=err_console(),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=total_s, done=_clock(0), length=_clock(total_s))
+        self._bar.update(self._task, completed=done_s, done=_clock(done_s))
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _clock(seconds: float) -> str:
+    """``119.6`` -> ``2:00``, ``7325`` -> ``2:02:05`` (rounded before it is split, never ``1:60``)."""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def model_option(func):
     """``--model NAME|DIR``."""
     return click.option("--model", "model", metavar="NAME|DIR", help=MODEL_HELP)(func)
@@ -72,7 +123,8 @@ def answer(app: App, question_id: str, transcript_file, text, text_file, audio_f
             click.echo(f"warning: {warning}", err=True)
         try:
             transcriber = transcriber_for(app, model)
-            report = practice.finish_attempt(store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths)
+            with TranscriptionProgress(f"Transcribing {audio_file.name}") as progress:
+                report = practice.finish_attempt(store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths, progress=progress)
         except RedrillError as err:
             if store.get_attempt(attempt_id).status != "scored" if _exists(store, attempt_id) else False:
                 raise RedrillError(
@@ -120,7 +172,8 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
     failed = []
     for attempt_id in todo:
         try:
-            report = practice.finish_attempt(store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths)
+            with TranscriptionProgress(f"Transcribing #{attempt_id}") as progress:
+                report = practice.finish_attempt(store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths, progress=progress)
         except NoSpeechError as err:
             out.print(f"#{attempt_id}: {err}; removed", markup=False)
             continue
