@@ -243,8 +243,8 @@ def test_any_command_upgrades_an_older_database_after_backing_it_up(redrill_home
 
 def test_one_lost_recording_does_not_block_the_other_pending_answers(cli, redrill_home, whisper_model_dir, tmp_path):
     wav = speech_wav("I rolled the migration back within an hour and then added a reconciliation test.", tmp_path)
-    (redrill_home / "config.yaml").write_text(FAST_DECODE)
-    for _ in range(2):  # no model given: both answers are kept as pending
+    (redrill_home / "config.yaml").write_text(FAST_DECODE + "model: base.en\n")  # named, and never pulled
+    for _ in range(2):  # no such model: both answers are kept as pending
         assert cli("answer", "failure-story", "--audio", wav).exit_code == 1
     [(first, *_, lost_path), (second, *_)] = rows(redrill_home)
     (redrill_home / lost_path).unlink()
