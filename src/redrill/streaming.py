@@ -161,14 +161,17 @@ class StreamingTranscription:
     ``feed`` never blocks on transcription. ``finish`` transcribes the tail and returns the same
     Transcript that :func:`transcribe_answer` gives for the whole audio. ``before_chunk`` (optional)
     runs before each chunk is handed to the worker, e.g. to fsync the recording so far.
+    ``on_chunk`` (optional) is called on the worker thread with each chunk's Transcript as soon as
+    it is ready, e.g. to show the words heard so far; an error in it never breaks transcription.
     """
 
-    def __init__(self, transcriber, settings: ChunkerSettings = ChunkerSettings(), before_chunk=None):
+    def __init__(self, transcriber, settings: ChunkerSettings = ChunkerSettings(), before_chunk=None, on_chunk=None):
         import numpy as np
 
         self.transcriber = transcriber
         self.chunker = PauseChunker(settings)
         self._before_chunk = before_chunk
+        self._on_chunk = on_chunk
         self._blocks: list = []
         self._length = 0
         self._audio = np.zeros(0, np.float32)
@@ -198,9 +201,18 @@ class StreamingTranscription:
         chunk = self._audio_until(end)[start:end].copy()
         if self._before_chunk is not None:
             self._before_chunk()
-        future = self._worker.submit(self.transcriber.transcribe, chunk, offset_s=start / SAMPLE_RATE)
+        future = self._worker.submit(self._transcribe_chunk, chunk, start / SAMPLE_RATE)
         self._chunks.append((start, end, chunk, future))
         self._submitted = end
+
+    def _transcribe_chunk(self, chunk, offset_s: float):
+        part = self.transcriber.transcribe(chunk, offset_s=offset_s)
+        if self._on_chunk is not None:
+            try:
+                self._on_chunk(part)
+            except Exception:  # a display hook must never lose the answer's transcript
+                pass
+        return part
 
     def feed(self, samples) -> None:
         """Add recorded audio (16 kHz mono float32)."""
@@ -234,13 +246,17 @@ class StreamingTranscription:
             return fed[:cut].copy()
         return samples
 
-    def finish(self, final=None) -> Transcript:
+    def finish(self, final=None, on_wait=None) -> Transcript:
         """Transcribe what is left, wait for every chunk, and return the answer's transcript.
 
         ``final`` is the audio as finally kept (e.g. trimmed after the last word); by default, all
         that was fed. The result is what :func:`transcribe_answer` gives for ``final``: its chunks
         are cut again, every chunk that was already transcribed with exactly the same samples is
         reused, and only the rest (normally just the tail) is transcribed now.
+
+        ``on_wait`` (optional) is called about ten times a second while waiting, with the number
+        of chunks still to transcribe and the seconds of audio they hold, so the caller can show
+        what is left.
         """
         import numpy as np
 
@@ -259,6 +275,16 @@ class StreamingTranscription:
                     pending.append(reuse[1])
                 else:
                     pending.append(self._worker.submit(self.transcriber.transcribe, audio[a:b].copy(), offset_s=a / SAMPLE_RATE))
+            if on_wait is not None:
+                from concurrent.futures import wait
+
+                bounds = _chunk_bounds(chunker.cuts, len(audio))
+                while True:
+                    left = [(b - a) for (a, b), f in zip(bounds, pending) if not f.done()]
+                    on_wait(len(left), sum(left) / SAMPLE_RATE)
+                    if not left:
+                        break
+                    wait(pending, timeout=0.1)
             parts = [f.result() for f in pending]
         finally:
             self._worker.shutdown(wait=True, cancel_futures=True)
