@@ -508,7 +508,7 @@ def test_drill_text_mode_from_a_script(cli):
     result = cli("drill", "--text", "--no-tts", "--question", "tell-me-about-yourself", input="I build payment systems and lead a small team.\n\n")
     assert result.exit_code == 0, result.output
     assert "Attempt #1" in result.output
-    assert "Session done: 1 answer(s) scored." in result.output
+    assert "Session done: 1 answer scored." in result.output
 
 
 def test_play_a_typed_answer_says_there_is_no_audio(cli):

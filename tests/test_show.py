@@ -74,7 +74,7 @@ def test_show_marks_pauses_points_and_comparison(practised, cli):
     out = cli("show", later).output
     assert "Attempt #" in out and "[3." in out and "✓" in out and "✗" in out
     assert "Key:" in out and "[long pause]" in out
-    assert "earlier attempt(s) on this question" in out
+    assert "earlier attempts on this question" in out
     assert "First attempt" not in out
     first_out = cli("show", first).output
     assert "First attempt" in first_out or "all your questions" in first_out

@@ -28,7 +28,7 @@ class Config:
     voice: str | None = None  # pyttsx3 voice id or name part, e.g. "en-us"
     rate: int = 175  # words per minute for the spoken question
     input_device: str | None = None  # sounddevice input device name or index
-    silence_seconds: float = 4.0  # the answer ends after this much silence once speech started
+    silence_seconds: float = 8.0  # the answer ends after this much silence once speech started (a thinking pause must not)
     no_speech_timeout: float = 15.0  # give up on an answer when nobody speaks this long
     long_pause_seconds: float = 2.0  # a gap between words at least this long is a long pause
     pace_wpm: tuple[int, int] = (130, 160)  # comfortable speaking pace band

@@ -17,7 +17,14 @@ microphone do not share the sound device well), cue tone, record, **save the rec
 transcribing** it, transcribe and score, show the report, then ``[r]etry, [p]lay back, [n]ext,
 [q]uit``. Ctrl-C at any point ends the session cleanly; an answer already recorded is kept (as
 ``recorded``, finished later by ``redrill transcribe --pending``). No speech: say so, move on,
-store nothing. Model missing: the recording is still saved and the user is told how to fix it.
+store nothing; after two unanswered questions in a row the session stops (or, at a terminal, asks
+whether to go on): nobody is listening, or the microphone is not. Model missing: the recording is
+still saved and the user is told how to fix it.
+
+An answer that ended on silence may have been a thinking pause that ran long, so the menu also
+offers ``[c]ontinue`` (record more: both halves become one recording, transcribed and scored as one
+attempt) and ``[d]iscard`` (the attempt is taken out of history, medians and the schedule as if it
+had never been scored; its audio file is kept until the session ends, then removed).
 """
 
 from __future__ import annotations
@@ -31,6 +38,13 @@ from redrill.errors import NoSpeechError, RedrillError
 
 PENDING_HINT = "`redrill transcribe --pending` will transcribe and score it"
 CHOICES = {"r": "retry", "p": "play back my answer", "n": "next question", "q": "quit"}
+# Offered after an answer that ended on silence (see the module docstring).
+AFTER_SILENCE = {"c": "continue this answer", "d": "discard this answer"}
+# Two questions in a row with nothing heard: stop instead of talking to an empty room.
+UNANSWERED_IN_A_ROW = 2
+# Between the two halves of a continued answer: a short pause, below the long-pause threshold,
+# so the menu time in between is not scored as a pause the user made.
+CONTINUE_GAP_S = 0.5
 
 
 class DrillUI(Protocol):
@@ -105,6 +119,8 @@ class SessionResult:
     pending: list[int] = field(default_factory=list)  # saved, not yet scored
     no_speech: list[str] = field(default_factory=list)  # question ids answered with silence
     recovered: list[int] = field(default_factory=list)  # attempts saved from earlier crashed sessions
+    discarded: list[int] = field(default_factory=list)  # attempts the user discarded
+    continued: list[int] = field(default_factory=list)  # attempts carried on after a silence ended them
     asked: int = 0
     interrupted: bool = False
 
@@ -145,6 +161,8 @@ class Drill:
         self.find_spools = find_spools
         self.streaming = streaming
         self.result = SessionResult()
+        self._unanswered = 0  # questions in a row with nothing heard
+        self._last: tuple | None = None  # (reason, samples) of the last stored spoken answer
 
     def max_seconds_for(self, question: Question) -> float:
         """The recording cap: ``--max-seconds``, else twice the question's target maximum."""
@@ -161,9 +179,30 @@ class Drill:
                 self.result.asked = number
                 if not self._drill(question, number, total):
                     break
+                if self._unanswered >= UNANSWERED_IN_A_ROW and number < total and not self._go_on_unanswered():
+                    break
         except KeyboardInterrupt:
             self.result.interrupted = True
+        finally:
+            cleanup = getattr(self.practice, "end_session", None)
+            if cleanup is not None:
+                cleanup()  # audio of discarded answers goes now
         return self.result
+
+    def _go_on_unanswered(self) -> bool:
+        """After questions with nothing heard in a row: stop, or (at a terminal) ask."""
+        text = (
+            f"Nothing was heard for {self._unanswered} questions in a row. Is the microphone on and "
+            "the right one (`redrill devices`)?"
+        )
+        if not self.interactive:
+            self.ui.info(text + " Stopping the session.")
+            return False
+        choice = self.ui.choose(text, {"g": "go on with the next question", "q": "quit"}, default="q")
+        if choice == "g":
+            self._unanswered = 0
+            return True
+        return False
 
     # -- one question
 
@@ -186,13 +225,38 @@ class Drill:
                 choices = dict(CHOICES)
                 if attempt_id is None or self.text_mode:
                     choices.pop("p")  # nothing to play back
+                if attempt_id is not None and self._ended_on_silence():
+                    choices = {**AFTER_SILENCE, **choices}
                 choice = self.ui.choose("What next?", choices, default="n")
                 if choice == "p":
                     self.practice.play(attempt_id)
                     continue
+                if choice == "d":
+                    self._discard(attempt_id)
+                    attempt_id = None
+                    self._last = None
+                    continue
+                if choice == "c":
+                    attempt_id, go_on = self._spoken_answer(question, carry_on=attempt_id)
+                    if go_on is not None:
+                        return go_on
+                    continue
                 if choice == "r":
                     break
                 return choice == "n"
+
+    def _ended_on_silence(self) -> bool:
+        from redrill.microphone import SILENCE
+
+        return self._last is not None and self._last[0] == SILENCE
+
+    def _discard(self, attempt_id: int) -> None:
+        """Take the attempt out of history, medians and the schedule (audio goes at session end)."""
+        self.practice.withdraw(attempt_id)
+        self.result.reports = [r for r in self.result.reports if r.attempt_id != attempt_id]
+        self.result.pending = [i for i in self.result.pending if i != attempt_id]
+        self.result.discarded.append(attempt_id)
+        self.ui.info(f"Discarded attempt #{attempt_id}: it no longer counts in your history, medians or schedule.")
 
     def _typed_answer(self, question: Question) -> tuple[int | None, bool | None]:
         text = self.ui.read_text(question)
@@ -208,16 +272,28 @@ class Drill:
         self.ui.report(report)
         return report.attempt_id, None
 
-    def _spoken_answer(self, question: Question) -> tuple[int | None, bool | None]:
+    def _spoken_answer(self, question: Question, carry_on: int | None = None) -> tuple[int | None, bool | None]:
         """Record, save, transcribe and score one answer.
 
-        Returns (attempt id, None) to go on to the choices, or (id, True/False) to move on to the
-        next question / end the session right away.
+        With ``carry_on`` (an attempt that ended on silence), what is recorded now is appended to
+        that attempt's audio and the whole is stored, transcribed and scored as one attempt in its
+        place. Returns (attempt id, None) to go on to the choices, or (id, True/False) to move on
+        to the next question / end the session right away.
         """
+        import numpy as np
+
+        before = None
+        if carry_on is not None and self._last is not None:
+            gap = np.zeros(int(CONTINUE_GAP_S * 16000), np.float32)
+            before = np.concatenate([np.asarray(self._last[1], np.float32), gap])
         self._speak(None)
         limit = self.max_seconds_for(question)
+        if before is not None:
+            limit = max(1.0, limit - len(before) / 16000)
         self.ui.recording_started(question, limit)
         stream = self._start_stream()
+        if stream is not None and before is not None:
+            stream.feed(before)  # the first half is chunked and transcribed while the user goes on
         extra = {"on_audio": stream.feed} if stream is not None else {}
         try:
             recording = self.recorder.record(
@@ -241,26 +317,43 @@ class Drill:
             recording.discard_spool()
             if recording.interrupted:
                 raise KeyboardInterrupt
+            if before is not None:
+                self.ui.info("Nothing more was heard; the answer stays as it was.")
+                return carry_on, None
             self.result.no_speech.append(question.id)
+            self._unanswered += 1
             self.ui.info("No speech heard, so nothing was stored. Moving on.")
             return None, True
-        samples = stream.settle(recording.samples) if stream is not None else recording.samples
+        self._unanswered = 0
+        samples = recording.samples
+        if before is not None:
+            samples = np.concatenate([before, np.asarray(samples, np.float32)])
+        samples = stream.settle(samples) if stream is not None else samples
+        if before is not None:
+            # One attempt for the whole answer: the first half's scoring is undone first.
+            self.practice.withdraw(carry_on)
+            self.result.reports = [r for r in self.result.reports if r.attempt_id != carry_on]
+            self.result.pending = [i for i in self.result.pending if i != carry_on]
         # Saved before anything that can fail or take long: the answer is never lost.
         attempt_id = self.practice.save_recording(question, samples)
+        if before is not None:
+            self.result.continued.append(attempt_id)
+        self._last = (recording.reason, samples)
         recording.discard_spool()
         if recording.interrupted:
             self.result.pending.append(attempt_id)
             self.ui.info(f"Your answer is saved as attempt #{attempt_id}; {PENDING_HINT}.")
             raise KeyboardInterrupt
         try:
-            transcriber = self.loader.get()
-            self.ui.info("Transcribing and scoring ...")
-            if stream is not None:
-                # Most of the answer was transcribed while it was spoken: only the tail is left.
-                transcript = stream.finish(samples)
-                report = self.practice.finish(attempt_id, transcriber, transcript=transcript)
-            else:
-                report = self.practice.finish(attempt_id, transcriber)
+            with self._waiting(len(samples) / 16000) as on_wait:
+                transcriber = self.loader.get()
+                if stream is not None:
+                    # Most of the answer was transcribed while it was spoken: only the tail is left.
+                    transcript = stream.finish(samples, on_wait=on_wait)
+                    on_wait(0, 0.0)
+                    report = self.practice.finish(attempt_id, transcriber, transcript=transcript)
+                else:
+                    report = self.practice.finish(attempt_id, transcriber)
         except NoSpeechError:
             self.result.no_speech.append(question.id)
             self.ui.info("No words found in the answer, so nothing was stored. Moving on.")
@@ -276,6 +369,17 @@ class Drill:
         self.result.reports.append(report)
         self.ui.report(report)
         return attempt_id, None
+
+    def _waiting(self, seconds: float):
+        """The UI's progress display while the answer is transcribed (a spinner with what is
+        left); a plain message for a UI without one. Yields ``on_wait(chunks_left, seconds_left)``."""
+        waiting = getattr(self.ui, "waiting", None)
+        if waiting is not None:
+            return waiting(seconds)
+        import contextlib
+
+        self.ui.info("Transcribing and scoring ...")
+        return contextlib.nullcontext(lambda chunks, secs: None)
 
     def _speak(self, text: str | None) -> None:
         """Read the question aloud (or play the cue tone for None). When the voice or the sound
@@ -310,7 +414,20 @@ class Drill:
                 return transcriber.transcribe(samples, offset_s=offset_s)
 
         sync = getattr(self.recorder, "sync_spool", None)
-        return StreamingTranscription(_Loaded(), before_chunk=sync)
+        heard = getattr(self.ui, "heard", None)
+        on_chunk = None
+        if heard is not None:
+            parts: dict = {}
+
+            def on_chunk(part, offset_s: float) -> None:
+                """Runs on the transcription worker: words and fillers heard so far, for the live view."""
+                from redrill.streaming import merge
+
+                parts[offset_s] = part  # the open chunk's newer transcript replaces the older one
+                so_far = merge([parts[k] for k in sorted(parts)], 0.0, None)
+                heard(" ".join(w.text.strip() for w in so_far.words), _fillers_in(so_far))
+
+        return StreamingTranscription(_Loaded(), before_chunk=sync, on_chunk=on_chunk)
 
     # -- leftovers of killed sessions
 
@@ -338,12 +455,27 @@ class Drill:
             self.ui.info(f"Deleted {what}.")
 
 
+def _fillers_in(transcript) -> int | None:
+    """Fillers (um/uh and discourse fillers such as "you know") in a partial transcript, counted
+    by the same scoring the report uses; None when it cannot be scored yet."""
+    from redrill.scoring import score
+
+    try:
+        m = score(transcript).to_json()
+    except Exception:  # a partial transcript must never break the live view
+        return None
+    return int((m.get("filled_pause_count") or 0) + (m.get("filler_count") or 0))
+
+
 class StorePractice:
     """The real ``practice`` adapter: the store, the recordings folder and playback."""
 
-    def __init__(self, store, catalog, paths, config, *, output_device=None):
+    def __init__(self, store, catalog, paths, config, *, output_device=None, playback_bar=None):
         self.store, self.catalog, self.paths, self.config = store, catalog, paths, config
         self.output_device = output_device
+        self.playback_bar = playback_bar  # builds a progress display for one playback, or None
+        self._before: dict = {}  # attempt id -> question state before it was scored
+        self._withdrawn_audio: list = []  # recordings of withdrawn attempts, removed at session end
 
     def save_recording(self, question: Question, samples) -> int:
         """Store the answer's audio (Opus, fsynced) as a ``recorded`` attempt."""
@@ -355,9 +487,27 @@ class StorePractice:
         """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt."""
         from redrill import practice
 
+        attempt = self.store.get_attempt(attempt_id)
+        # What the schedule looked like before this attempt, so [d]iscard / [c]ontinue can undo it.
+        self._before[attempt_id] = self.store.get_state(attempt.question_id)
         return practice.finish_attempt(
             self.store, self.catalog, attempt_id, transcriber, self.config, paths=self.paths, transcript=transcript
         )
+
+    def withdraw(self, attempt_id: int) -> None:
+        """Undo a stored attempt: out of history, medians and the schedule (see
+        :func:`redrill.practice.withdraw_attempt`); its audio is removed by :meth:`end_session`."""
+        from redrill import practice
+
+        path = practice.withdraw_attempt(self.store, self.paths, attempt_id, self._before.pop(attempt_id, None))
+        if path is not None:
+            self._withdrawn_audio.append(path)
+
+    def end_session(self) -> None:
+        """Remove the recordings of attempts withdrawn during the session."""
+        for path in self._withdrawn_audio:
+            path.unlink(missing_ok=True)
+        self._withdrawn_audio.clear()
 
     def score_text(self, question: Question, text: str):
         """Score a typed answer."""
@@ -366,8 +516,13 @@ class StorePractice:
         return practice.score_text(self.store, question, text, self.config)
 
     def play(self, attempt_id: int) -> None:
-        """Play a stored answer back."""
-        play_attempt(self.store, self.paths, attempt_id, device=self.output_device)
+        """Play a stored answer back (with a progress bar when the CLI gave one)."""
+        bar = self.playback_bar(f"attempt #{attempt_id}") if self.playback_bar is not None else None
+        try:
+            play_attempt(self.store, self.paths, attempt_id, device=self.output_device, on_progress=bar)
+        finally:
+            if bar is not None:
+                bar.done()
 
     def save_spool(self, spool) -> int:
         """Save a recording recovered from a killed session as a ``recorded`` attempt."""
@@ -383,7 +538,7 @@ class StorePractice:
         discard_spool(spool.path)
 
 
-def play_attempt(store, paths, attempt_id: int, *, device=None) -> float:
+def play_attempt(store, paths, attempt_id: int, *, device=None, on_progress=None) -> float:
     """Play the recording of a stored attempt; returns its length in seconds.
 
     Raises a RedrillError when the attempt has no audio (typed or imported transcript) or its file
@@ -396,4 +551,4 @@ def play_attempt(store, paths, attempt_id: int, *, device=None) -> float:
     path = audio_file_of(paths, attempt)
     if not path.exists():
         raise RedrillError(f"the recording of attempt #{attempt_id} is missing: {path} (was it deleted?)")
-    return play_file(path, device=device)
+    return play_file(path, device=device, on_progress=on_progress)

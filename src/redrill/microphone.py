@@ -7,7 +7,9 @@ answer has ended. Ctrl-C is a normal way to stop: what was said so far is return
 When does an answer end? (:class:`Endpointer`, pure, tested on synthetic signals)
 
 * the user presses Enter (``should_stop`` returns True), or
-* ``silence_seconds`` (default 4 s) of silence once speech has started, or
+* ``silence_seconds`` (default 8 s) of silence once speech has started: long enough that a
+  thinking pause (people pause 5-6 s to think in an interview answer) does not end the answer;
+  the live view counts down once silence starts, and any sound cancels the count, or
 * ``max_seconds`` of recording; and if nobody speaks within ``no_speech_timeout`` the result says
   there was no speech.
 
@@ -33,6 +35,7 @@ the PortAudio library is missing, and that must not break ``redrill --help`` or 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -78,7 +81,7 @@ STALLED = "stalled"
 class Endpointing:
     """When an answer ends and what counts as speech (see the module docstring for the why)."""
 
-    silence_seconds: float = 4.0
+    silence_seconds: float = 8.0
     no_speech_timeout: float = 15.0
     max_seconds: float = 240.0
     frame_seconds: float = 0.02
@@ -384,6 +387,51 @@ def discard_spool(path: Path) -> None:
 
 # --- devices ----------------------------------------------------------------------------------
 
+
+class CapturedStderr:
+    """What the sound libraries wrote to file descriptor 2 while :func:`capture_stderr` was on."""
+
+    text: str = ""
+
+
+@contextlib.contextmanager
+def capture_stderr():
+    """Keep the C sound libraries' chatter (ALSA's "underrun occurred", PortAudio's device probing)
+    off the terminal: file descriptor 2 goes to a temporary file for the ``with`` block.
+
+    The libraries write to fd 2 directly, so ``sys.stderr`` cannot catch it. The captured text is
+    on the yielded object; on an exception it is written to the real stderr (then it matters) and
+    the exception goes on. Only brief calls (stream open/close, PortAudio start-up) run inside, so
+    nothing of redrill's own output is hidden.
+    """
+    import sys
+    import tempfile
+
+    captured = CapturedStderr()
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no fd 2 (embedded interpreter): nothing to capture
+        yield captured
+        return
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        failed = False
+        try:
+            yield captured
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            tmp.seek(0)
+            captured.text = tmp.read().decode("utf-8", errors="replace")
+            if failed and captured.text.strip():
+                sys.stderr.write(captured.text)
+                sys.stderr.flush()
+
+
 _pulse_server_at_init: list[str | None] = []
 
 
@@ -407,10 +455,12 @@ def refresh_portaudio(sd) -> None:
 def import_sounddevice():
     """``sounddevice``, or a RedrillError saying how to install PortAudio."""
     try:
-        import sounddevice as sd
+        with capture_stderr():  # PortAudio's start-up probes every ALSA device, noisily
+            import sounddevice as sd
     except OSError:
         raise RedrillError(NO_PORTAUDIO) from None
-    refresh_portaudio(sd)
+    with capture_stderr():
+        refresh_portaudio(sd)
     return sd
 
 
@@ -687,15 +737,19 @@ class Recorder:
         total = 0
         reason = None
         last_progress = 0.0
+        noise = CapturedStderr()
         try:
-            stream = sd.InputStream(samplerate=rate, device=device, channels=1, dtype="float32", callback=callback)
+            with capture_stderr() as noise:
+                stream = sd.InputStream(samplerate=rate, device=device, channels=1, dtype="float32", callback=callback)
+                stream.start()
         except (sd.PortAudioError, ValueError) as exc:
             if spool is not None:
                 spool.discard()
-            raise _no_microphone(f"could not open '{info['name']}': {exc}") from None
+            detail = f"; the sound library said: {noise.text.strip()}" if noise.text.strip() else ""
+            raise _no_microphone(f"could not open '{info['name']}': {exc}{detail}") from None
         last_block = time.monotonic()
         try:
-            with stream:
+            try:
                 while reason is None:
                     try:
                         block = blocks.get(timeout=0.05)
@@ -719,6 +773,10 @@ class Recorder:
                     if on_progress is not None and (now - last_progress >= 0.1 or reason):
                         last_progress = now
                         on_progress(endpointer.progress())
+            finally:
+                with capture_stderr(), contextlib.suppress(sd.PortAudioError):
+                    stream.stop()
+                    stream.close()
         except KeyboardInterrupt:
             reason = INTERRUPTED
         finally:

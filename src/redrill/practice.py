@@ -296,6 +296,34 @@ def finish_attempt(
         raise
 
 
+def withdraw_attempt(store: Store, paths: Paths, attempt_id: int, state_before) -> Path | None:
+    """Take an attempt back as if it had never been made: its row and its schedule review go, and
+    the question's schedule state is put back to ``state_before`` (what
+    :meth:`Store.get_state` returned before the attempt was scored; None: the question had no
+    state). Returns its recording's path (the caller removes the file when it suits, e.g. at the
+    end of the session), or None when it had none.
+    """
+    attempt = store.get_attempt(attempt_id)
+    path = audio_file_of(paths, attempt) if attempt.audio_path else None
+    with store.transaction() as db:
+        db.execute("DELETE FROM reviews WHERE attempt_id = ?", (attempt_id,))
+        if attempt.status == "scored":
+            if state_before is None:
+                db.execute("DELETE FROM question_state WHERE question_id = ?", (attempt.question_id,))
+            else:
+                store.set_state(
+                    attempt.question_id,
+                    now=state_before.updated_at,
+                    talking_points=state_before.talking_points,
+                    weak=state_before.weak,
+                    mastered=state_before.mastered,
+                    card=state_before.card,
+                    due=state_before.due,
+                )
+        store.delete_attempts([attempt_id])
+    return path
+
+
 def rescore_all(store: Store, catalog: Catalog, config: Config) -> tuple[int, int]:
     """Recompute every stored attempt's metrics from its stored transcript.
 

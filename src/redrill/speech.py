@@ -325,22 +325,30 @@ def cue_tone(device: int | str | None = None) -> None:
 
 
 def _sounddevice():
+    from redrill.microphone import capture_stderr
+
     try:
-        import sounddevice as sd
+        with capture_stderr():
+            import sounddevice as sd
     except OSError:
         raise RedrillError(f"cannot play sound: the PortAudio library is missing; {INSTALL_PORTAUDIO}") from None
     from redrill.microphone import refresh_portaudio
 
-    refresh_portaudio(sd)
+    with capture_stderr():
+        refresh_portaudio(sd)
     return sd
 
 
-def play_samples(samples: "np.ndarray", rate: int, *, device: int | str | None = None) -> None:
+def play_samples(samples: "np.ndarray", rate: int, *, device: int | str | None = None, on_progress=None) -> None:
     """Play mono float samples and return when they have been heard.
 
     Falls back to the device's own rate when it refuses ``rate``. Ctrl-C stops playback at once and
     is re-raised. With no output device, a RedrillError says how to go on without sound.
+    ``on_progress(played_s, total_s)`` (optional) is called about ten times a second while playing.
+    The stream is opened and closed with the sound libraries' stderr captured (ALSA's "underrun
+    occurred" and the like), shown only when playing fails.
     """
+    from redrill.microphone import capture_stderr
     import numpy as np
 
     sd = _sounddevice()
@@ -360,12 +368,22 @@ def play_samples(samples: "np.ndarray", rate: int, *, device: int | str | None =
         target = int(info["default_samplerate"])
         data, rate = resample(data, rate, target), target
     try:
-        sd.play(data, rate, device=device)
+        with capture_stderr():
+            sd.play(data, rate, device=device)
         # Wait on our own clock: sd.wait() can hang when a sound server drops the stream.
-        deadline = time.monotonic() + len(data) / rate + 2.0
+        total = len(data) / rate
+        started = time.monotonic()
+        deadline = started + total + 2.0
         stream = sd.get_stream()
+        shown = 0.0
         while stream.active and time.monotonic() < deadline:
             time.sleep(0.02)
+            now = time.monotonic()
+            if on_progress is not None and now - shown >= 0.1:
+                shown = now
+                on_progress(min(total, now - started), total)
+        if on_progress is not None:
+            on_progress(total, total)
         # What is still in the device buffer must come out before the microphone opens.
         time.sleep(min(0.3, float(getattr(stream, "latency", 0.0) or 0.0)))
     except KeyboardInterrupt:
@@ -374,16 +392,17 @@ def play_samples(samples: "np.ndarray", rate: int, *, device: int | str | None =
     except sd.PortAudioError as exc:
         raise RedrillError(f"cannot play sound on the output device: {exc}; check your speakers, or use --no-tts") from None
     finally:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception), capture_stderr():
             sd.stop()
 
 
-def play_file(path: Path, *, device: int | str | None = None) -> float:
-    """Decode an audio file (any format) and play it; returns its length in seconds."""
+def play_file(path: Path, *, device: int | str | None = None, on_progress=None) -> float:
+    """Decode an audio file (any format) and play it; returns its length in seconds.
+    ``on_progress`` as in :func:`play_samples`."""
     from redrill.audio import load_audio
 
     audio = load_audio(path)
-    play_samples(audio.samples, 16000, device=device)
+    play_samples(audio.samples, 16000, device=device, on_progress=on_progress)
     return audio.seconds
 
 

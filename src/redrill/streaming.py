@@ -192,15 +192,19 @@ class StreamingTranscription:
     speculatively (older speculative work that has not started yet is dropped). ``finish`` returns
     the same Transcript that :func:`transcribe_answer` gives for the final audio, reusing every piece
     already transcribed from exactly the same samples. ``before_chunk`` (optional) runs before each
-    piece is handed to the worker, e.g. to fsync the recording so far.
+    piece is handed to the worker, e.g. to fsync the recording so far. ``on_chunk(part, offset_s)``
+    (optional) is called on the worker thread with each closed chunk's or open chunk's transcript
+    as soon as it is ready (a later one with the same offset replaces an earlier one), e.g. to show
+    the words heard so far; an error in it never breaks transcription.
     """
 
-    def __init__(self, transcriber, settings: ChunkerSettings = ChunkerSettings(), before_chunk=None):
+    def __init__(self, transcriber, settings: ChunkerSettings = ChunkerSettings(), before_chunk=None, on_chunk=None):
         import numpy as np
 
         self.transcriber = transcriber
         self.chunker = PauseChunker(settings)
         self._before_chunk = before_chunk
+        self._on_chunk = on_chunk
         self._blocks: list = []
         self._length = 0
         self._audio = np.zeros(0, np.float32)
@@ -228,13 +232,22 @@ class StreamingTranscription:
             self._blocks = []
         return self._audio[:end]
 
-    def _submit(self, start: int, end: int, audio=None):
+    def _transcribe(self, chunk, offset_s: float, notify: bool):
+        part = self.transcriber.transcribe(chunk, offset_s=offset_s)
+        if notify and self._on_chunk is not None:
+            try:
+                self._on_chunk(part, offset_s)
+            except Exception:  # a display hook must never lose the answer's transcript
+                pass
+        return part
+
+    def _submit(self, start: int, end: int, audio=None, notify: bool = True):
         if (start, end) in self._jobs:
             return self._jobs[(start, end)]
         chunk = (self._audio_until(end) if audio is None else audio)[start:end].copy()
         if self._before_chunk is not None and audio is None:
             self._before_chunk()
-        future = self._worker.submit(self.transcriber.transcribe, chunk, offset_s=start / SAMPLE_RATE)
+        future = self._worker.submit(self._transcribe, chunk, start / SAMPLE_RATE, notify)
         self._jobs[(start, end)] = (chunk, future)
         self._submitted += 1
         return chunk, future
@@ -266,7 +279,7 @@ class StreamingTranscription:
                 else:
                     previous = [p for p in self.chunker.pauses if p < pos]
                     self._submit(open_start, pos)
-                    self._submit(previous[-1] if previous else open_start, pos)
+                    self._submit(previous[-1] if previous else open_start, pos, notify=False)
                     self._speculative = [(open_start, pos), (previous[-1] if previous else open_start, pos)]
 
     def settle(self, samples, *, reach_s: float = 1.0):
@@ -293,11 +306,13 @@ class StreamingTranscription:
         with self._lock:
             return sum((b - a) for (a, b), (_, f) in self._jobs.items() if not f.done()) / SAMPLE_RATE
 
-    def finish(self, final=None) -> Transcript:
+    def finish(self, final=None, on_wait=None) -> Transcript:
         """Transcribe what is left, wait for it, and return the answer's transcript.
 
         ``final`` is the audio as finally kept (e.g. trimmed after the last word); by default, all
         that was fed. The result is what :func:`transcribe_answer` gives for ``final``.
+        ``on_wait(pieces_left, seconds_left)`` (optional) is called about ten times a second while
+        waiting, so the caller can show what is left.
         """
         import numpy as np
 
@@ -316,7 +331,7 @@ class StreamingTranscription:
                         pending.append(job[1])
                     else:
                         self._jobs.pop((a, b), None)
-                        pending.append(self._submit(a, b, audio)[1])
+                        pending.append(self._submit(a, b, audio, notify=False)[1])
                 for bounds, (_, future) in self._jobs.items():  # speculation nobody needs now
                     if bounds not in needed:
                         future.cancel()
@@ -324,6 +339,15 @@ class StreamingTranscription:
                 self._worker.shutdown(wait=False, cancel_futures=True)
                 raise
         try:
+            if on_wait is not None:
+                from concurrent.futures import wait
+
+                while True:
+                    left = [(b - a) for (a, b), f in zip(needed, pending) if not f.done()]
+                    on_wait(len(left), sum(left) / SAMPLE_RATE)
+                    if not left:
+                        break
+                    wait(pending, timeout=0.1)
             parts = [f.result() for f in pending]
         finally:
             self._worker.shutdown(wait=True, cancel_futures=True)

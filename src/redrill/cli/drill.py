@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import shutil
 import sys
 import threading
+import time
 
 import click
 
@@ -12,59 +15,112 @@ from redrill.cli.app import App, bank_option, console, fmt_seconds, is_interacti
 
 
 class LineReader:
-    """Reads standard input lines in a background thread, so Enter can end a recording.
+    """Reads standard input in a background thread, so a key can end a recording.
 
     All keyboard input of an interactive drill goes through this one reader (choices, typed
-    answers, the Enter that ends an answer), so no line is lost to a reader that is not listening.
-    ``None`` in the queue means end of input (Ctrl-D).
+    answers, the key that ends an answer), so nothing typed is lost to a reader that is not
+    listening. At a terminal, :meth:`keys` switches it to single keys (no Enter needed, nothing
+    echoed) while an answer is recorded: Enter or space then ends the answer at once. Elsewhere
+    (a pipe) a line ends it. ``None`` in the queue means end of input (Ctrl-D).
     """
 
     def __init__(self, stream=None):
         self._stream = stream or sys.stdin
-        self._lines: queue.Queue = queue.Queue()
+        self._pieces: queue.Queue = queue.Queue()
+        self._buf = ""
+        self._eof = False
+        self._keys = False
+        try:
+            self._fd = self._stream.fileno() if self._stream.isatty() else None
+        except (AttributeError, OSError, ValueError):
+            self._fd = None
         self._thread = threading.Thread(target=self._read, name="redrill-stdin", daemon=True)
         self._thread.start()
 
     def _read(self) -> None:
+        import os
+
         try:
-            for line in iter(self._stream.readline, ""):
-                self._lines.put(line.rstrip("\r\n"))
+            if self._fd is not None:
+                # Raw reads: in key mode the terminal hands over each key as it is pressed.
+                while True:
+                    data = os.read(self._fd, 1024)
+                    if not data:
+                        break
+                    self._pieces.put(data.decode("utf-8", errors="replace"))
+            else:
+                for line in iter(self._stream.readline, ""):
+                    self._pieces.put(line if line.endswith("\n") else line + "\n")
         except (OSError, ValueError):
             pass
-        self._lines.put(None)
+        self._pieces.put(None)
+
+    def _take(self, timeout: float | None) -> bool:
+        """Move one piece into the buffer; False when none came (or at end of input)."""
+        if self._eof:
+            return False
+        try:
+            piece = self._pieces.get(timeout=timeout) if timeout else self._pieces.get_nowait()
+        except queue.Empty:
+            return False
+        if piece is None:
+            self._eof = True
+            return False
+        self._buf += piece.replace("\r\n", "\n").replace("\r", "\n")
+        return True
 
     def get(self) -> str | None:
         """The next line (waits; Ctrl-C interrupts), or None at end of input."""
-        while True:
-            try:
-                line = self._lines.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            if line is None:
-                self._lines.put(None)  # stay at end of input for later reads
-            return line
+        while "\n" not in self._buf:
+            if self._eof:
+                if self._buf:
+                    line, self._buf = self._buf, ""
+                    return line
+                return None
+            self._take(0.2)
+        line, self._buf = self._buf.split("\n", 1)
+        return line
 
     def poll(self) -> bool:
-        """True (and the line is used up) when a line was entered since the last call."""
-        try:
-            line = self._lines.get_nowait()
-        except queue.Empty:
-            return False
-        if line is None:
-            self._lines.put(None)
-            return False
-        return True
+        """True when the answer should end: Enter or space pressed (in key mode), or a line entered."""
+        while self._take(None):
+            pass
+        if self._keys:
+            hit = any(c in self._buf for c in " \n")
+            self._buf = ""  # keys typed while recording are not input for later prompts
+            return hit
+        if "\n" in self._buf:
+            self._buf = self._buf.split("\n", 1)[1]
+            return True
+        return False
 
     def drain(self) -> None:
-        """Forget lines typed ahead (e.g. Enter pressed while the question was being read)."""
-        while True:
-            try:
-                line = self._lines.get_nowait()
-            except queue.Empty:
-                return
-            if line is None:
-                self._lines.put(None)
-                return
+        """Forget what was typed ahead (e.g. Enter pressed while the question was being read)."""
+        while self._take(None):
+            pass
+        self._buf = ""
+
+    @contextlib.contextmanager
+    def keys(self):
+        """Single-key mode for the ``with`` block (a terminal only); the terminal is always restored."""
+        if self._fd is None:
+            yield self
+            return
+        import termios
+        import tty
+
+        try:
+            saved = termios.tcgetattr(self._fd)
+            tty.setcbreak(self._fd, termios.TCSANOW)
+        except termios.error:
+            yield self
+            return
+        self._keys = True
+        try:
+            yield self
+        finally:
+            self._keys = False
+            termios.tcsetattr(self._fd, termios.TCSADRAIN, saved)
 
 
 def escape(text: str) -> str:
@@ -74,16 +130,99 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-class TerminalUI:
-    """The drill's terminal: question, live meter on stderr, report, choices."""
+# ANSI colours of the live view (it is drawn on stderr, outside rich).
+_GREEN, _YELLOW, _RED, _DIM, _RESET = "\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[2m", "\x1b[0m"
+# The countdown to the silence endpoint shows once the user has been quiet this long.
+COUNTDOWN_AFTER_S = 1.0
+REASONS = {
+    "silence": "you were quiet for {silence} s",
+    "stopped": "you pressed a key",
+    "max_length": "the time limit was reached",
+    "no_speech": "no speech was heard",
+    "interrupted": "Ctrl-C",
+    "stalled": "the microphone stopped sending sound",
+}
 
-    def __init__(self, interactive: bool, *, silence_seconds: float):
+
+def band_state(elapsed: float, lo: float, hi: float) -> str:
+    """``under``, ``inside`` or ``over`` the question's target band."""
+    if elapsed < lo:
+        return "under"
+    return "inside" if elapsed <= hi else "over"
+
+
+def level_meter(level_db: float, cells: int = 10) -> str:
+    """A microphone level meter: ``-60..0 dBFS`` as filled cells, labelled so it is not read as progress."""
+    filled = max(0, min(cells, int(round((level_db + 60) / 60 * cells))))
+    return "mic " + "▮" * filled + "▯" * (cells - filled)
+
+
+def live_lines(p, target, heard: str, fillers, width: int, *, colour: bool = True) -> list[str]:
+    """The live view while recording: [status line, words-heard line] as text that fits ``width``.
+
+    Pure (tested): elapsed time against the target band (green inside, yellow under, red over), the
+    level meter, the state (waiting / speaking / the silence countdown), and the words heard so far.
+    """
+    lo, hi = target
+    state = band_state(p.elapsed_s, lo, hi)
+    tint = {"under": _YELLOW, "inside": _GREEN, "over": _RED}[state] if colour else ""
+    reset = _RESET if colour else ""
+    where = {
+        "under": f"{fmt_seconds(lo - p.elapsed_s)} to the target",
+        "inside": "inside the target",
+        "over": f"over by {fmt_seconds(p.elapsed_s - hi)}",
+    }[state]
+    if not p.speech_started:
+        doing = "waiting for you to speak"
+    elif p.silence_s >= COUNTDOWN_AFTER_S:
+        left = max(0.0, p.silence_seconds - p.silence_s)
+        doing = f"quiet: ends in {left:.0f} s unless you go on"
+        if colour:
+            doing = f"{_YELLOW}{doing}{_RESET}"
+    else:
+        doing = "speaking"
+    time_text = f"{fmt_seconds(p.elapsed_s):>5}"
+    plain_head = f"  {time_text} aim {fmt_seconds(lo)}-{fmt_seconds(hi)} ({where})  {level_meter(p.level_db)}  "
+    head = f"  {tint}{time_text}{reset} aim {fmt_seconds(lo)}-{fmt_seconds(hi)} ({tint}{where}{reset})  {level_meter(p.level_db)}  {doing}"
+    if len(plain_head) + len(_strip(doing)) > width - 1:
+        head = f"  {tint}{time_text}{reset} ({tint}{where}{reset})  {doing}"
+        if len(_strip(head)) > width - 1:
+            head = _strip(head)[: width - 1]
+    count = "" if fillers is None else f" · {plural(fillers, 'filler')} so far"
+    room = width - 1 - len("  heard: ") - len(count)
+    words = heard if len(heard) <= room else "…" + heard[-(room - 1):] if room > 1 else ""
+    second = f"  {_DIM if colour else ''}heard:{reset} {words}{count}" if (heard or fillers) else f"  {_DIM if colour else ''}heard: (words appear as you speak){reset}"
+    return [head, second]
+
+
+def _strip(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 filler``, ``2 fillers``."""
+    from redrill.cli.render import plural as render_plural
+
+    return render_plural(n, word, words)
+
+
+class TerminalUI:
+    """The drill's terminal: question, live view on stderr, progress while waiting, report, choices."""
+
+    def __init__(self, interactive: bool, *, silence_seconds: float, live: bool = True):
         self.interactive = interactive
         self.silence_seconds = silence_seconds
         self.out = console()
         self._reader: LineReader | None = None
-        self._meter = sys.stderr.isatty()
+        self._tty = sys.stderr.isatty()
+        self.live = live
         self._target = None
+        self._drawn = 0  # lines of the live view on screen
+        self._heard = ("", None)
+        self._heard_lock = threading.Lock()
+        self._keys = None
 
     def _lines(self) -> LineReader:
         if self._reader is None:
@@ -107,43 +246,83 @@ class TerminalUI:
         self.out.print(f"[yellow]{escape(text)}[/yellow]")
 
     def recording_started(self, question, max_seconds: float) -> None:
-        """Say that recording is on and how it ends."""
+        """Say that recording is on and how it ends; at a terminal, keys end the answer from now."""
         how = f"after {self.silence_seconds:g} s of silence"
         if self.interactive:
-            how = f"when you press Enter or {how}"
-            self._lines().drain()
+            reader = self._lines()
+            reader.drain()
+            self._keys = reader.keys()
+            self._keys.__enter__()
+            key = "press Enter or space" if reader._fd is not None else "press Enter"
+            how = f"when you {key}, or {how}"
+        with self._heard_lock:
+            self._heard = ("", None)
+        self._drawn = 0
         self.out.print(f"[red]● Recording[/red] - speak now; the answer ends {how} (at most {fmt_seconds(max_seconds)}).")
 
+    def heard(self, words: str, fillers) -> None:
+        """The words (and fillers) heard so far; called from the transcription worker."""
+        with self._heard_lock:
+            self._heard = (words, fillers)
+
     def progress(self, p) -> None:
-        """The live meter: elapsed time against the target, level bar, silence count-down."""
-        if not self._meter:
+        """The live view (a terminal only): time against the target, level, countdown, words heard.
+
+        With ``--no-live`` only the silence countdown shows, as the one warning that matters.
+        """
+        if not self._tty:
             return
-        lo, hi = self._target or (0, 0)
-        level = max(0.0, min(1.0, (p.level_db + 60) / 60))
-        bar = "#" * int(level * 20)
-        state = "speaking" if p.voiced else (f"silence {p.silence_s:.0f}/{p.silence_seconds:g} s" if p.speech_started else "waiting for you to speak")
-        mark = " over target" if hi and p.elapsed_s > hi else ""
-        line = f"\r  {fmt_seconds(p.elapsed_s):>6} (aim {fmt_seconds(lo)}-{fmt_seconds(hi)}{mark}) [{bar:<20}] {state}"
-        sys.stderr.write(f"{line:<90}")
+        width = shutil.get_terminal_size((80, 24)).columns
+        with self._heard_lock:
+            heard, fillers = self._heard
+        lines = live_lines(p, self._target or (0, 0), heard, fillers, width)
+        if not self.live:
+            lines = [lines[0]] if p.speech_started and p.silence_s >= COUNTDOWN_AFTER_S else []
+        self._draw(lines)
+
+    def _draw(self, lines: list[str]) -> None:
+        # Back to the first line of the view, clear to the end of the screen, draw it again.
+        up = f"\x1b[{self._drawn - 1}A" if self._drawn > 1 else ""
+        sys.stderr.write("\r" + up + "\x1b[J" + "\n".join(lines))
         sys.stderr.flush()
+        self._drawn = len(lines)
 
     def recording_finished(self, rec) -> None:
-        """End the meter line and say why recording stopped."""
-        if self._meter:
-            sys.stderr.write("\r" + " " * 90 + "\r")
+        """End the live view and key mode, and say why recording stopped."""
+        if self._keys is not None:
+            self._keys.__exit__(None, None, None)
+            self._keys = None
+        if self._tty and self._drawn:
+            up = f"\x1b[{self._drawn - 1}A" if self._drawn > 1 else ""
+            sys.stderr.write("\r" + up + "\x1b[J")
             sys.stderr.flush()
-        why = {
-            "silence": "you went quiet",
-            "stopped": "you pressed Enter",
-            "max_length": "the time limit was reached",
-            "no_speech": "no speech was heard",
-            "interrupted": "Ctrl-C",
-            "stalled": "the microphone stopped sending sound",
-        }.get(rec.reason, rec.reason)
+            self._drawn = 0
+        why = REASONS.get(rec.reason, rec.reason).format(silence=f"{self.silence_seconds:g}")
         if rec.has_answer:
             self.out.print(f"Recorded {fmt_seconds(rec.seconds)} (stopped: {why}).")
         if getattr(rec, "overflows", 0):
-            self.warn(f"The computer could not keep up with the microphone {rec.overflows} time(s); some sound may be missing.")
+            self.warn(f"The computer could not keep up with the microphone {plural(rec.overflows, 'time')}; some sound may be missing.")
+
+    @contextlib.contextmanager
+    def waiting(self, seconds: float):
+        """A spinner while the answer is transcribed and scored, with what is left; yields the
+        ``on_wait(chunks_left, seconds_left)`` callback that updates it."""
+        first = f"Transcribing and scoring your {fmt_seconds(seconds)} answer ..."
+        if not self.out.is_terminal:
+            self.out.print(first)
+            yield lambda chunks, secs: None
+            return
+        with self.out.status(first, spinner="dots") as status:
+            started = time.monotonic()
+
+            def on_wait(chunks: int, secs: float) -> None:
+                spent = time.monotonic() - started
+                if chunks:
+                    status.update(f"Transcribing: {plural(chunks, 'piece')} left ({secs:.0f} s of audio) · {spent:.0f} s so far")
+                else:
+                    status.update("Scoring ...")
+
+            yield on_wait
 
     def report(self, report) -> None:
         """Render the scored attempt."""
@@ -155,7 +334,8 @@ class TerminalUI:
         """Ask until one of the choice letters (or Enter for the default) is given."""
         menu = ", ".join(f"[{k}]{v[1:] if v.startswith(k) else ' ' + v}" for k, v in choices.items())
         while True:
-            self.out.print(escape(f"{prompt} {menu} (Enter: {choices[default]}) "), end="")
+            self.out.print(escape(f"{prompt} {menu}"))
+            self.out.print(escape(f"Type a letter, then Enter (Enter alone: {choices[default]}): "), end="")
             line = self._lines().get()
             if line is None:
                 self.out.print()
@@ -180,17 +360,25 @@ class TerminalUI:
             lines.append(line)
 
     def stop_requested(self) -> bool:
-        """True when Enter was pressed during the recording."""
+        """True when Enter or space was pressed during the recording."""
         return self._lines().poll()
+
+    def close(self) -> None:
+        """Leave the terminal as it was (key mode off), also after Ctrl-C."""
+        if self._keys is not None:
+            self._keys.__exit__(None, None, None)
+            self._keys = None
 
 
 def _summary(result, out) -> None:
     scored = len(result.reports)
-    parts = [f"{scored} answer(s) scored"]
+    parts = [f"{plural(scored, 'answer')} scored"]
     if result.pending:
         parts.append(f"{len(result.pending)} saved for later ({', '.join(f'#{i}' for i in result.pending)}: run `redrill transcribe --pending`)")
     if result.no_speech:
         parts.append(f"{len(result.no_speech)} without speech")
+    if getattr(result, "discarded", None):
+        parts.append(f"{len(result.discarded)} discarded")
     head = "Session stopped" if result.interrupted else "Session done"
     out.print(f"\n[bold]{head}:[/bold] " + "; ".join(parts) + ".")
     if scored:
@@ -207,7 +395,7 @@ def _summary(result, out) -> None:
 @click.option("--voice", help="Voice for reading questions: an id or part of one, e.g. en-us (`redrill devices --voices`).")
 @click.option("--rate", type=click.IntRange(60, 400), help="Speaking rate of the question voice, words per minute (default 175).")
 @click.option("--device", help="Microphone: a device number or name from `redrill devices` (default: the system's).")
-@click.option("--silence-seconds", type=click.FloatRange(min=0.5, max=60), help="End the answer after this much silence once you have started (default 4).")
+@click.option("--silence-seconds", type=click.FloatRange(min=0.5, max=60), help="End the answer after this much silence once you have started (default 8; a countdown shows, any sound cancels it).")
 @click.option("--max-seconds", type=click.FloatRange(min=1, max=1800), help="Longest answer recorded (default: twice the question's target maximum).")
 @click.option("--model", "model", metavar="NAME|DIR", help="Whisper model: a name (base.en, ...) or a CTranslate2 model folder.")
 @click.option(
@@ -216,16 +404,18 @@ def _summary(result, out) -> None:
     show_default=True,
     help="Transcribe while you speak, so the report appears about a second after you stop.",
 )
+@click.option("--no-live", is_flag=True, help="No live view while you speak (time, level, words heard); only the silence countdown shows.")
 @bank_option
 @pass_app
-def drill(app: App, question_ids, tags, count, interview_id, text_mode, no_tts, voice, rate, device, silence_seconds, max_seconds, model, streaming) -> None:
+def drill(app: App, question_ids, tags, count, interview_id, text_mode, no_tts, voice, rate, device, silence_seconds, max_seconds, model, streaming, no_live) -> None:
     """Hear each question, answer out loud, and get a report against your earlier attempts.
 
     Questions come in drill order (due flagged questions first, then your weakest, then new ones)
     unless you pick them with --question, --tag or --interview. Each answer ends when you press
-    Enter, go quiet for --silence-seconds, or reach --max-seconds; it is saved before it is
-    transcribed, so Ctrl-C never loses it. With no terminal on standard input (a script), the drill
-    runs without prompts.
+    Enter or space, go quiet for --silence-seconds, or reach --max-seconds; it is saved before it
+    is transcribed, so Ctrl-C never loses it. On a first run (no interview logged, nothing
+    practised) it starts by asking what to drill. With no terminal on standard input (a script),
+    the drill runs without prompts.
     """
     import random
 
@@ -235,12 +425,17 @@ def drill(app: App, question_ids, tags, count, interview_id, text_mode, no_tts, 
     from redrill.store import utcnow
 
     config = app.config.with_overrides(voice=voice, rate=rate, input_device=device, silence_seconds=silence_seconds)
+    interactive = is_interactive()
+    if not question_ids and not tags and interview_id is None and first_run(app.store):
+        picked = onboarding(app, interactive=interactive, count=count)
+        if picked is None:
+            return
+        question_ids, interview_id = picked
     questions = pick_questions(
         app.store, app.catalog, question_ids=question_ids, tags=tags, count=count, interview_id=interview_id, now=utcnow(), rng=random.Random()
     )
     if not questions:
         raise click.ClickException("there are no questions to drill; add some with `redrill debrief` or a --bank file")
-    interactive = is_interactive()
     recorder = factory = find_spools = None
     if not text_mode:
         from redrill.microphone import Endpointing, Recorder, recover_spools
@@ -257,12 +452,15 @@ def drill(app: App, question_ids, tags, count, interview_id, text_mode, no_tts, 
         def find_spools():
             return recover_spools(app.paths.recordings)
 
+    from redrill.cli.render import PlaybackBar
+
     speaker = NullSpeaker() if no_tts else TtsSpeaker(config.voice, config.rate)
+    ui = TerminalUI(interactive, silence_seconds=config.silence_seconds, live=not no_live)
     session = Drill(
         questions,
         speaker=speaker,
-        practice=StorePractice(app.store, app.catalog, app.paths, config),
-        ui=TerminalUI(interactive, silence_seconds=config.silence_seconds),
+        practice=StorePractice(app.store, app.catalog, app.paths, config, playback_bar=PlaybackBar),
+        ui=ui,
         recorder=recorder,
         transcriber_factory=factory,
         text_mode=text_mode,
@@ -271,8 +469,67 @@ def drill(app: App, question_ids, tags, count, interview_id, text_mode, no_tts, 
         find_spools=find_spools,
         streaming=streaming,
     )
-    result = session.run()
+    try:
+        result = session.run()
+    finally:
+        ui.close()
     _summary(result, console())
+
+
+FIRST_RUN_COUNT = 3
+
+
+def first_run(store) -> bool:
+    """No interview logged and nothing practised yet: the drill starts with :func:`onboarding`."""
+    return not store.interviews() and not store.attempts(limit=1)
+
+
+def onboarding(app: App, *, interactive: bool, count: int | None):
+    """What a first drill is about: the interview just had (the debrief), or a few questions of one
+    role or bank; never a random question out of every bank. Returns ``(question_ids,
+    interview_id)`` for :func:`pick_questions`, or None when the user quits.
+
+    Without a terminal nothing can be asked, so it fails with the two ways to start.
+    """
+    from redrill.cli.render import plural
+
+    if not interactive:
+        raise click.ClickException(
+            "nothing to drill yet: no interview is logged and nothing has been practised. Log the "
+            "interview you just had with `redrill debrief`, or choose questions with --tag TAG or "
+            "--question ID (`redrill bank list` shows them)"
+        )
+    out = console()
+    out.print("[bold]Welcome to redrill.[/bold] No interview is logged yet and you have not practised, so first: what to drill?")
+    out.print("  [bold]d[/bold]  log the interview you just had (the questions, how each went), then drill the weak ones")
+    out.print("  [bold]b[/bold]  pick a role or question bank and answer a few of its questions")
+    out.print("  [bold]q[/bold]  quit")
+    choice = click.prompt("Type d, b or q, then Enter", type=click.Choice(["d", "b", "q"]), default="d", show_choices=False)
+    if choice == "q":
+        return None
+    if choice == "d":
+        from redrill.cli.debrief import debrief
+
+        click.get_current_context().invoke(debrief, from_file=None, as_json=False)
+        interviews = app.store.interviews()
+        if not interviews:
+            return None
+        newest = max(interviews, key=lambda iv: iv.id)
+        if not app.store.flags(interview_id=newest.id):
+            out.print("Nothing was flagged in that interview; run `redrill drill` again to practise in drill order.")
+            return None
+        return (), newest.id
+    banks = [b for b in app.catalog.banks if b.questions]
+    out.print()
+    for number, bank in enumerate(banks, start=1):
+        about = f" - {bank.description}" if bank.description else ""
+        out.print(f"  {number:>2}  [bold]{escape(bank.name)}[/bold] ({plural(len(bank.questions), 'question')}){escape(about)}")
+    picked = click.prompt(f"Which one? Type its number (1-{len(banks)}), then Enter", type=click.IntRange(1, len(banks)), default=1)
+    bank = banks[picked - 1]
+    how_many = count or click.prompt(
+        "How many questions? (Enter: 3)", type=click.IntRange(1, len(bank.questions)), default=min(FIRST_RUN_COUNT, len(bank.questions)), show_default=False
+    )
+    return tuple(q.id for q in bank.questions[:how_many]), None
 
 
 @click.command("devices")
@@ -321,7 +578,13 @@ def play(app: App, attempt_id: int, device) -> None:
 
     if isinstance(device, str) and device.strip().isdigit():
         device = int(device)
-    seconds = play_attempt(app.store, app.paths, attempt_id, device=device)
+    from redrill.cli.render import PlaybackBar
+
+    bar = PlaybackBar(f"attempt #{attempt_id}")
+    try:
+        seconds = play_attempt(app.store, app.paths, attempt_id, device=device, on_progress=bar)
+    finally:
+        bar.done()
     click.echo(f"Played attempt #{attempt_id} ({fmt_seconds(seconds)}).")
 
 

@@ -19,6 +19,45 @@ _LABELS = {
 _ARROWS = {"better": "[green]better[/green]", "worse": "[red]worse[/red]", "same": "[dim]same[/dim]"}
 
 
+def plural(n, word: str, words: str | None = None) -> str:
+    """``1 filler``, ``2 fillers``, ``0 fillers`` (``words``: an irregular plural)."""
+    n = int(n)
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+class PlaybackBar:
+    """A progress bar for playback on a terminal (nothing elsewhere): call it with
+    ``(played_s, total_s)`` while playing, then :meth:`done`."""
+
+    def __init__(self, label: str, stream=None):
+        import sys
+
+        self.label = label
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        self._shown = False
+
+    def __call__(self, played: float, total: float) -> None:
+        if not self.tty:
+            return
+        import shutil
+
+        width = shutil.get_terminal_size((80, 24)).columns
+        times = f" {fmt_seconds(played)} / {fmt_seconds(total)}"
+        cells = max(5, min(40, width - len(self.label) - len(times) - 6))
+        filled = int(round(cells * (played / total if total > 0 else 1.0)))
+        self.stream.write(f"\r▶ {self.label} [{'█' * filled}{'░' * (cells - filled)}]{times}")
+        self.stream.flush()
+        self._shown = True
+
+    def done(self) -> None:
+        """End the bar's line."""
+        if self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._shown = False
+
+
 def _fmt(key: str, value) -> str:
     if value is None:
         return "-"
@@ -35,13 +74,13 @@ def summary_line(metrics: dict) -> str:
     lo, hi = metrics.get("target_s") or (None, None)
     if metrics.get("duration_s") is not None:
         parts.append(f"{fmt_seconds(metrics['duration_s'])} (target {fmt_seconds(lo)}-{fmt_seconds(hi)})")
-    parts.append(f"{metrics.get('words', 0)} words")
+    parts.append(plural(metrics.get("words", 0) or 0, "word"))
     if metrics.get("wpm") is not None:
         parts.append(f"{metrics['wpm']:.0f} wpm")
     fillers = (metrics.get("filled_pause_count") or 0) + (metrics.get("filler_count") or 0)
-    parts.append(f"{fillers} fillers")
+    parts.append(plural(fillers, "filler"))
     if metrics.get("long_pauses") is not None:
-        parts.append(f"{len(metrics['long_pauses'])} long pauses")
+        parts.append(plural(len(metrics["long_pauses"]), "long pause"))
     parts.append(f"ramble {metrics.get('ramble_score', 0):.0f}/100")
     return " · ".join(parts)
 
@@ -65,7 +104,7 @@ def print_report(report) -> None:
     scope = h.get("scope", "none")
     if before and h.get("change"):
         where = "this question" if scope == "this question" else "all your questions (first try at this one)"
-        table = Table(title=f"Against your {before} earlier attempt(s) on {where}", title_justify="left")
+        table = Table(title=f"Against your {plural(before, 'earlier attempt')} on {where}", title_justify="left")
         table.add_column("")
         table.add_column("now", justify="right")
         table.add_column("your median", justify="right")
