@@ -46,7 +46,6 @@ def wer(ref: list[str], hyp: list[str]) -> tuple[int, int]:
 def run_model(folder: Path, answers, hints: bool) -> list[dict]:
     """Transcribe and score every answer as redrill does; one result row per answer."""
     from evalset import FILLERS, QUESTIONS
-
     from redrill.scoring import score
     from redrill.streaming import transcribe_answer
     from redrill.transcribe import Transcriber, recognition_hints
@@ -125,19 +124,26 @@ def summarise(rows: list[dict]) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", help="comma-separated: tiny.en,base (default: tiny.en, and base when installed)")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-accuracy", help="folder for rendered audio")
+    parser.add_argument(
+        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-accuracy", help="folder for rendered audio"
+    )
     parser.add_argument("--verbose", action="store_true", help="print every transcript")
     args = parser.parse_args()
 
     import evalset
-
     from redrill import bundled
     from redrill.paths import Paths
 
     answers = evalset.build(args.cache / "audio")
-    names = args.models.split(",") if args.models else [m.name for m in (bundled.TINY_EN, bundled.BASE) if bundled.installed(m)]
+    names = (
+        args.models.split(",")
+        if args.models
+        else [m.name for m in (bundled.TINY_EN, bundled.BASE) if bundled.installed(m)]
+    )
     voices = sorted({a.voice for a in answers})
-    print(f"{len(answers)} labelled answers, voices {', '.join(voices)}; rates {min(a.rate for a in answers)}-{max(a.rate for a in answers)} wpm")
+    print(
+        f"{len(answers)} labelled answers, voices {', '.join(voices)}; rates {min(a.rate for a in answers)}-{max(a.rate for a in answers)} wpm"
+    )
     for name in names:
         folder = bundled.locate(bundled.by_name(name), Paths(args.cache / "home"))
         hinted = run_model(folder, answers, hints=True)
@@ -149,9 +155,13 @@ def main() -> None:
         print("| metric | with hints | without hints | " + " | ".join(voices) + " |")
         print("| --- | --- | --- | " + " | ".join("---" for _ in voices) + " |")
         for key in overall:
-            print(f"| {key} | {overall[key]} | {without[key]} | " + " | ".join(per_voice[v][key] for v in voices) + " |")
+            print(
+                f"| {key} | {overall[key]} | {without[key]} | " + " | ".join(per_voice[v][key] for v in voices) + " |"
+            )
         ordered = all(a > b for a, b in zip(series, series[1:]))
-        print(f"| ramble ranking of the improving series | {' > '.join(f'{s:.0f}' for s in series)}: {'right' if ordered else 'WRONG'} | | |")
+        print(
+            f"| ramble ranking of the improving series | {' > '.join(f'{s:.0f}' for s in series)}: {'right' if ordered else 'WRONG'} | | |"
+        )
         if args.verbose:
             for r in hinted:
                 print(f"  {r['key']}: {r['heard']}")

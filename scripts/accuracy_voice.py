@@ -61,7 +61,9 @@ GAP_S = 0.7  # silence between sentences
 def _tool(name: str) -> str:
     exe = shutil.which(name)
     if exe is None:
-        raise SystemExit(f"Error: {name} is not installed: sudo apt-get install {'espeak-ng' if name == 'espeak-ng' else 'sox'}")
+        raise SystemExit(
+            f"Error: {name} is not installed: sudo apt-get install {'espeak-ng' if name == 'espeak-ng' else 'sox'}"
+        )
     return exe
 
 
@@ -85,7 +87,21 @@ def trail_off(wav: Path, out: Path, *, share: float = 0.4, longest_s: float = 1.
     # espeak-ng ends its files with silence: cut it first, so the fall lands on the last words.
     trimmed = out.parent / f"{out.stem}-trimmed.wav"
     subprocess.run(
-        [sox, str(wav), str(trimmed), "silence", "1", "0.01", "0.2%", "reverse", "silence", "1", "0.01", "0.2%", "reverse"],
+        [
+            sox,
+            str(wav),
+            str(trimmed),
+            "silence",
+            "1",
+            "0.01",
+            "0.2%",
+            "reverse",
+            "silence",
+            "1",
+            "0.01",
+            "0.2%",
+            "reverse",
+        ],
         check=True,
         capture_output=True,
     )
@@ -161,7 +177,9 @@ def pitch_pair(tr, text: str, voice: str, rate: int, folder: Path) -> dict:
         samples = _trim(_load(wav))
         voice_fig = analyse(samples, tr.transcribe(samples))
         out[f"{kind}_st"] = voice_fig.pitch_range_st
-    out["ok"] = out["monotone_st"] is not None and out["lively_st"] is not None and out["monotone_st"] < out["lively_st"]
+    out["ok"] = (
+        out["monotone_st"] is not None and out["lively_st"] is not None and out["monotone_st"] < out["lively_st"]
+    )
     return out
 
 

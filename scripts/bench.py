@@ -79,7 +79,11 @@ def make_answer(seconds: float, folder: Path):
     while total < seconds:
         wav = folder / f"s{i % len(SENTENCES)}.wav"
         if not wav.exists():
-            subprocess.run(["espeak-ng", "-s", "150", "-w", str(wav), SENTENCES[i % len(SENTENCES)]], check=True, capture_output=True)
+            subprocess.run(
+                ["espeak-ng", "-s", "150", "-w", str(wav), SENTENCES[i % len(SENTENCES)]],
+                check=True,
+                capture_output=True,
+            )
         speech = load_audio(wav).samples
         loud = np.nonzero(np.abs(speech) > 0.01)[0]
         speech = speech[loud[0] : loud[-1] + 1]
@@ -172,7 +176,9 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     audio48k = resample(audio16k, 16000, DEVICE_RATE)
     microphone.import_sounddevice = lambda: fake_sounddevice(audio48k)
     microphone.resolve_input_device = lambda sd, device: (None, {"name": "bench", "default_samplerate": DEVICE_RATE})
-    recorder = microphone.Recorder(settings=microphone.Endpointing(silence_seconds=4.0, max_seconds=600), spool_dir=paths.recordings)
+    recorder = microphone.Recorder(
+        settings=microphone.Endpointing(silence_seconds=4.0, max_seconds=600), spool_dir=paths.recordings
+    )
     hinted = practice.hinted_for(store, question, transcriber, config)
 
     # streaming, as `redrill drill` does it
@@ -247,7 +253,11 @@ def model_run(name: str, args) -> dict:
         question = load_catalog(None).get("failure-story")
         config = Config()
         transcriber = Transcriber(str(folder), device=args.device).load()
-        print(f"{name}: loaded in {transcriber.load_seconds:.2f} s; answer {args.seconds:.0f} s, {args.runs} run(s) at real-time speed", file=sys.stderr, flush=True)
+        print(
+            f"{name}: loaded in {transcriber.load_seconds:.2f} s; answer {args.seconds:.0f} s, {args.runs} run(s) at real-time speed",
+            file=sys.stderr,
+            flush=True,
+        )
         runs = []
         for i in range(args.runs):
             result = one_run(transcriber, audio, work / f"home{i}", question, config)
@@ -292,9 +302,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a 40 s answer and one run")
     parser.add_argument("--seconds", type=float, default=120.0, help="answer length (default 120)")
     parser.add_argument("--runs", type=int, default=3, help="drill runs per model (default 3)")
-    parser.add_argument("--models", default=None, help="comma-separated: tiny.en,base (default: tiny.en, and base when installed)")
-    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"], help="where Whisper runs (default cpu)")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-bench", help="folder for the assembled base model")
+    parser.add_argument(
+        "--models", default=None, help="comma-separated: tiny.en,base (default: tiny.en, and base when installed)"
+    )
+    parser.add_argument(
+        "--device", default="cpu", choices=["cpu", "cuda", "auto"], help="where Whisper runs (default cpu)"
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "redrill-bench",
+        help="folder for the assembled base model",
+    )
     parser.add_argument("--model-run", help=argparse.SUPPRESS)  # internal: one model, in this process
     args = parser.parse_args()
     if args.quick:
@@ -306,11 +325,27 @@ def main() -> None:
 
     from redrill import bundled
 
-    names = args.models.split(",") if args.models else [m.name for m in (bundled.TINY_EN, bundled.BASE) if bundled.installed(m)]
+    names = (
+        args.models.split(",")
+        if args.models
+        else [m.name for m in (bundled.TINY_EN, bundled.BASE) if bundled.installed(m)]
+    )
     per_model = []
     for name in names:
-        cmd = [sys.executable, __file__, "--model-run", name, "--seconds", str(args.seconds), "--runs", str(args.runs),
-               "--device", args.device, "--cache", str(args.cache)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--model-run",
+            name,
+            "--seconds",
+            str(args.seconds),
+            "--runs",
+            str(args.runs),
+            "--device",
+            args.device,
+            "--cache",
+            str(args.cache),
+        ]
         out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
         per_model.append(json.loads(out.strip().splitlines()[-1]))
 
@@ -319,7 +354,7 @@ def main() -> None:
         env = {**os.environ, "REDRILL_HOME": str(work / "cli-home")}
         exe = str(Path(sys.executable).with_name("redrill"))
         help_s = time_command([exe, "--help"], env, 10)
-        from bench_progress import fill  # noqa: E402  (scripts/ is on sys.path as the script's folder)
+        from bench_progress import fill
 
         progress_home = work / "progress-home"
         fill(progress_home, 10_000)
@@ -330,7 +365,9 @@ def main() -> None:
     print()
     print(f"{args.seconds:.0f} s answer, {args.runs} run(s), device {args.device}; medians")
     print()
-    print("| model | end of answer to report | whole answer | plain faster-whisper | ratio | same transcript | peak memory | load |")
+    print(
+        "| model | end of answer to report | whole answer | plain faster-whisper | ratio | same transcript | peak memory | load |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for m in per_model:
         print(
@@ -338,8 +375,10 @@ def main() -> None:
             f"{'yes' if m['same_transcript'] else 'NO'} | {m['peak_rss_mb']} MB | {m['load_s']:.2f} s |"
         )
     print()
-    print(f"`redrill --help` {help_s:.3f} s (target <= 0.25 s); `redrill progress` with 10,000 attempts {progress_s:.3f} s "
-          f"(target <= 0.5 s); stored audio {per_model[0]['audio_bytes_per_min'] / 1000:.0f} KB per minute (target <= 200 KB)")
+    print(
+        f"`redrill --help` {help_s:.3f} s (target <= 0.25 s); `redrill progress` with 10,000 attempts {progress_s:.3f} s "
+        f"(target <= 0.5 s); stored audio {per_model[0]['audio_bytes_per_min'] / 1000:.0f} KB per minute (target <= 200 KB)"
+    )
     targets = []
     for m in per_model:
         if m["model"] == "base":

@@ -33,7 +33,10 @@ def fake_metrics(rng: random.Random, quality: float) -> dict:
     words = int(duration * rng.uniform(2.0, 2.6))
     fillers = {f: rng.randint(0, int(6 * (1 - quality)) + 1) for f in rng.sample(FILLERS, 3)}
     n_fillers = sum(fillers.values())
-    pauses = [{"at_s": round(rng.uniform(0, duration), 3), "length_s": round(rng.uniform(2, 5), 3)} for _ in range(rng.randint(0, int(5 * (1 - quality)) + 1))]
+    pauses = [
+        {"at_s": round(rng.uniform(0, duration), 3), "length_s": round(rng.uniform(2, 5), 3)}
+        for _ in range(rng.randint(0, int(5 * (1 - quality)) + 1))
+    ]
     points = ["the situation", "what I did", "the result", "what I learned"]
     covered = points[: 1 + int(quality * 3)]
     return {
@@ -57,7 +60,7 @@ def fake_metrics(rng: random.Random, quality: float) -> dict:
         "target_s": [lo, hi],
         "over_target_s": round(max(0.0, duration - hi), 3),
         "under_target_s": round(max(0.0, lo - duration), 3),
-        "talking_points": {"covered": covered, "missing": points[len(covered):]},
+        "talking_points": {"covered": covered, "missing": points[len(covered) :]},
         "ramble_score": round(max(0.0, min(100.0, 80 * (1 - quality) + rng.uniform(-8, 8))), 1),
     }
 
@@ -71,7 +74,13 @@ def fill(home: Path, n: int, questions: int = 60) -> None:
     rng = random.Random(7)
     store = open_store(Paths(home))
     start = datetime(2023, 1, 2, 9, tzinfo=timezone.utc)
-    transcript = json.dumps({"version": 1, "timed": True, "words": [{"word": "word", "start": i * 0.4, "end": i * 0.4 + 0.3} for i in range(250)]})
+    transcript = json.dumps(
+        {
+            "version": 1,
+            "timed": True,
+            "words": [{"word": "word", "start": i * 0.4, "end": i * 0.4 + 0.3} for i in range(250)],
+        }
+    )
     rows = []
     done = [0] * questions
     for i in range(n):
@@ -150,13 +159,17 @@ def main() -> None:
         ("read metrics + summarise (in-process)", core),
     ):
         print(f"{name:<44}{med(times):>10.3f}{min(times):>10.3f}{max(times):>10.3f}")
-    print(json.dumps({
-        "progress_10k_s": round(med(table), 3),
-        "progress_json_10k_s": round(med(as_json), 3),
-        "startup_s": round(med(helps), 3),
-        "core_s": round(med(core), 3),
-        "attempts": opts.attempts,
-    }))
+    print(
+        json.dumps(
+            {
+                "progress_10k_s": round(med(table), 3),
+                "progress_json_10k_s": round(med(as_json), 3),
+                "startup_s": round(med(helps), 3),
+                "core_s": round(med(core), 3),
+                "attempts": opts.attempts,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

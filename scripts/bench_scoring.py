@@ -21,9 +21,9 @@ try:
 except ImportError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from redrill.comparison import compare, feedback  # noqa: E402
-from redrill.scoring import score  # noqa: E402
-from redrill.transcript import Transcript, Word  # noqa: E402
+from redrill.comparison import compare, feedback
+from redrill.scoring import score
+from redrill.transcript import Transcript, Word
 
 BUDGET_MS = 50.0
 POINTS = ("what went wrong and my part in it", "rolled back the release", "what I changed afterwards")
@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         values = sorted(values)
         return 1000.0 * values[min(len(values) - 1, int(q * len(values)))]
 
-    print(f"{len(transcript.words)} words, {metrics['duration_s']:.0f} s answer; {len(history)} earlier attempts; {args.runs} runs")
+    print(
+        f"{len(transcript.words)} words, {metrics['duration_s']:.0f} s answer; {len(history)} earlier attempts; {args.runs} runs"
+    )
     print(f"{'step':<10}{'median ms':>12}{'p90 ms':>10}")
     for name, values in times.items():
         print(f"{name:<10}{1000.0 * statistics.median(values):>12.2f}{ms(values, 0.9):>10.2f}")

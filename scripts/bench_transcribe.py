@@ -91,14 +91,15 @@ def _count_decode_calls() -> list:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-bench", help="where the model is cached")
+    parser.add_argument(
+        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-bench", help="where the model is cached"
+    )
     parser.add_argument("--tokens", type=int, default=100, help="max new tokens per 30 s window")
     parser.add_argument("--seconds", default="60,120", help="answer lengths to try")
     args = parser.parse_args()
 
-    from whisper_model import build_base_sized_model
-
     from redrill.transcribe import DecodeOptions, Transcriber, speech_regions
+    from whisper_model import build_base_sized_model
 
     args.cache.mkdir(parents=True, exist_ok=True)
     model_dir = args.cache / "base-sized-random"
@@ -123,7 +124,10 @@ def main() -> None:
     load_s = None
     for beam, silence_threshold in ((5, 2.0), (5, None), (1, None)):
         options = DecodeOptions(
-            beam_size=beam, max_new_tokens=args.tokens, temperatures=(0.0,), hallucination_silence_threshold=silence_threshold
+            beam_size=beam,
+            max_new_tokens=args.tokens,
+            temperatures=(0.0,),
+            hallucination_silence_threshold=silence_threshold,
         )
         transcriber = Transcriber(str(model_dir), options=options)
         t0 = time.perf_counter()

@@ -23,47 +23,136 @@ LONG_UH = "[[@:]]"  # espeak-ng phoneme input: a long "uhh"
 VOICES = [("en-us", 150), ("en-gb", 170), ("en-us+f3", 135), ("en-gb+m3", 185), ("en-us+m7", 160)]
 
 QUESTIONS = {
-    "eval-failure": ("Tell me about a time you failed.", ["rolled back the migration", "a reconciliation test", "what I learned"]),
-    "eval-limiter": ("Tell me about a rate limiter you designed.", ["token bucket per API key", "Redis for shared counters", "a blameless postmortem"]),
-    "eval-conflict": ("Tell me about a disagreement with a colleague.", ["what we disagreed about", "how I listened", "the plan we agreed on"]),
-    "eval-yourself": ("Tell me about yourself.", ["backend engineer for six years", "payments and billing", "why this role"]),
+    "eval-failure": (
+        "Tell me about a time you failed.",
+        ["rolled back the migration", "a reconciliation test", "what I learned"],
+    ),
+    "eval-limiter": (
+        "Tell me about a rate limiter you designed.",
+        ["token bucket per API key", "Redis for shared counters", "a blameless postmortem"],
+    ),
+    "eval-conflict": (
+        "Tell me about a disagreement with a colleague.",
+        ["what we disagreed about", "how I listened", "the plan we agreed on"],
+    ),
+    "eval-yourself": (
+        "Tell me about yourself.",
+        ["backend engineer for six years", "payments and billing", "why this role"],
+    ),
 }
 
 # (question, parts, silences between parts, points said)
 SCRIPTS = [
-    ("eval-failure", ["When the billing migration failed I rolled back the migration within an hour.",
-                      "Then I wrote a reconciliation test that compares invoices before and after.",
-                      "What I learned is that a dry run needs real checks."], [0.8, 2.6], [0, 1, 2]),
-    ("eval-failure", ["So, um, the billing migration failed, and uh, I rolled back the migration.",
-                      "Then I I wrote a test, um, that compares the the invoices.",
-                      "And uh, that was it really."], [1.2, 3.4], [0]),
-    ("eval-failure", ["Um, well, uh, the migration, the migration failed on a Friday.",
-                      f"I, {LONG_UH}, I rolled it back, and um, we talked about it, and uh, we moved on.",
-                      "Um, I guess, I guess that was the main thing."], [2.2, 1.5], []),
-    ("eval-limiter", ["We limited each client with a token bucket per API key.",
-                      "The counters lived in Redis for shared counters across every server.",
-                      "After one outage I wrote a blameless postmortem and we tuned the limits."], [0.7, 1.0], [0, 1, 2]),
-    ("eval-limiter", ["Um, so we had, uh, a token bucket per API key.",
-                      "And, er, we kept the counts in Redis, um, so all servers agreed."], [2.4], [0, 1]),
-    ("eval-limiter", ["We we built a limiter in the gateway.", "It it rejected requests over the limit, uh, with a clear error."], [1.1], []),
-    ("eval-conflict", ["My colleague and I disagreed about the database schema.",
-                       "I listened to her concerns and asked what she was worried about.",
-                       "In the end we agreed on a plan to migrate in two steps."], [0.9, 2.1], [0, 1, 2]),
-    ("eval-conflict", ["Um, we disagreed about, uh, the schema.", f"I, {LONG_UH}, I listened, and um, we talked.",
-                       "Then the the plan was, uh, to do it in two steps."], [1.6, 2.8], [0]),
-    ("eval-yourself", ["I am a backend engineer for six years, mostly in payments and billing.",
-                       "I like owning systems end to end, from design to the pager.",
-                       "That is why this role, with its focus on reliability, appeals to me."], [0.6, 1.3], [0, 1, 2]),
-    ("eval-yourself", ["So, um, I have been an engineer for, uh, a while.", "I I worked on, um, various things.",
-                       "And er, yeah, I think I would be good here."], [2.0, 3.0], []),
+    (
+        "eval-failure",
+        [
+            "When the billing migration failed I rolled back the migration within an hour.",
+            "Then I wrote a reconciliation test that compares invoices before and after.",
+            "What I learned is that a dry run needs real checks.",
+        ],
+        [0.8, 2.6],
+        [0, 1, 2],
+    ),
+    (
+        "eval-failure",
+        [
+            "So, um, the billing migration failed, and uh, I rolled back the migration.",
+            "Then I I wrote a test, um, that compares the the invoices.",
+            "And uh, that was it really.",
+        ],
+        [1.2, 3.4],
+        [0],
+    ),
+    (
+        "eval-failure",
+        [
+            "Um, well, uh, the migration, the migration failed on a Friday.",
+            f"I, {LONG_UH}, I rolled it back, and um, we talked about it, and uh, we moved on.",
+            "Um, I guess, I guess that was the main thing.",
+        ],
+        [2.2, 1.5],
+        [],
+    ),
+    (
+        "eval-limiter",
+        [
+            "We limited each client with a token bucket per API key.",
+            "The counters lived in Redis for shared counters across every server.",
+            "After one outage I wrote a blameless postmortem and we tuned the limits.",
+        ],
+        [0.7, 1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "Um, so we had, uh, a token bucket per API key.",
+            "And, er, we kept the counts in Redis, um, so all servers agreed.",
+        ],
+        [2.4],
+        [0, 1],
+    ),
+    (
+        "eval-limiter",
+        ["We we built a limiter in the gateway.", "It it rejected requests over the limit, uh, with a clear error."],
+        [1.1],
+        [],
+    ),
+    (
+        "eval-conflict",
+        [
+            "My colleague and I disagreed about the database schema.",
+            "I listened to her concerns and asked what she was worried about.",
+            "In the end we agreed on a plan to migrate in two steps.",
+        ],
+        [0.9, 2.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "Um, we disagreed about, uh, the schema.",
+            f"I, {LONG_UH}, I listened, and um, we talked.",
+            "Then the the plan was, uh, to do it in two steps.",
+        ],
+        [1.6, 2.8],
+        [0],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I am a backend engineer for six years, mostly in payments and billing.",
+            "I like owning systems end to end, from design to the pager.",
+            "That is why this role, with its focus on reliability, appeals to me.",
+        ],
+        [0.6, 1.3],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "So, um, I have been an engineer for, uh, a while.",
+            "I I worked on, um, various things.",
+            "And er, yeah, I think I would be good here.",
+        ],
+        [2.0, 3.0],
+        [],
+    ),
 ]
 
 # An improving series at one question: rambling first, concise last (ramble scores must fall).
 SERIES = [
-    ["Um, so, uh, the migration, the migration failed.", f"I, {LONG_UH}, I rolled it back, um, eventually, and uh, we talked about it.",
-     "Um, and then, uh, I guess we, we added some tests, um, or something."],
+    [
+        "Um, so, uh, the migration, the migration failed.",
+        f"I, {LONG_UH}, I rolled it back, um, eventually, and uh, we talked about it.",
+        "Um, and then, uh, I guess we, we added some tests, um, or something.",
+    ],
     ["So the migration failed, uh, on a Friday.", "I rolled it back, um, within an hour.", "Then we added a test."],
-    ["The billing migration failed on a Friday night.", "I rolled back the migration within an hour.", "Then I wrote a reconciliation test, and we run it before every release."],
+    [
+        "The billing migration failed on a Friday night.",
+        "I rolled back the migration within an hour.",
+        "Then I wrote a reconciliation test, and we run it before every release.",
+    ],
 ]
 
 
@@ -125,7 +214,12 @@ def _speak(text: str, voice: str, rate: int, cache: Path) -> np.ndarray:
     wav = cache / f"{digest}.wav"
     if not wav.exists():
         tmp = wav.with_suffix(".tmp.wav")
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(tmp), text], check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(tmp), text],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         tmp.rename(wav)
     samples = load_audio(wav).samples
     loud = np.nonzero(np.abs(samples) > 0.01)[0]
@@ -137,7 +231,7 @@ def build(cache: Path) -> list[Answer]:
     cache.mkdir(parents=True, exist_ok=True)
     answers = []
     for i, (qid, parts, gaps, said) in enumerate(SCRIPTS):
-        for j, (voice, rate) in enumerate(VOICES[i % 2 :: 2][:2]):
+        for _j, (voice, rate) in enumerate(VOICES[i % 2 :: 2][:2]):
             answers.append(Answer(f"a{i:02d}-{voice}", qid, voice, rate, parts, gaps, said))
     for k, parts in enumerate(SERIES):
         answers.append(Answer(f"series{k}", "eval-failure", "en-us", 155, parts, [1.0] * (len(parts) - 1), []))

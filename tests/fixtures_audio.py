@@ -96,7 +96,9 @@ def pulse_server(tmp_path_factory):
     while True:
         if proc.poll() is not None:
             err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            pytest.fail(f"pulseaudio exited at start (code {proc.returncode}): {err.strip()} {log.read_text() if log.exists() else ''}")
+            pytest.fail(
+                f"pulseaudio exited at start (code {proc.returncode}): {err.strip()} {log.read_text() if log.exists() else ''}"
+            )
         ok = subprocess.run([pactl, "info"], env=env, capture_output=True, timeout=10).returncode == 0
         if ok:
             break

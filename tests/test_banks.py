@@ -42,7 +42,13 @@ def test_defaults_and_normalisation(tmp_path):
     path = write(tmp_path, "name: Mine\nquestions:\n  - id: my-q\n    text: |\n      Why   this\n      job?\n")
     bank = load_bank(path)
     [q] = bank.questions
-    assert (q.id, q.text, q.target_seconds, q.talking_points, q.tags) == ("my-q", "Why this job?", (60.0, 120.0), (), ())
+    assert (q.id, q.text, q.target_seconds, q.talking_points, q.tags) == (
+        "my-q",
+        "Why this job?",
+        (60.0, 120.0),
+        (),
+        (),
+    )
     assert q.line == 3
 
 
@@ -56,11 +62,31 @@ def test_defaults_and_normalisation(tmp_path):
         ("name: X\nquestions:\n  - id: a\n", 3, "questions[0].text", "missing"),
         ("name: X\nquestions:\n  - id: a\n    text: 42\n", 4, "questions[0].text", "non-empty text"),
         ("name: X\nquestions:\n  - id: Bad_Id\n    text: Q\n", 3, "questions[0].id", "not a valid id"),
-        ("name: X\nquestions:\n  - id: a\n    text: Q\n  - id: a\n    text: R\n", 5, "questions[1].id", "duplicate id 'a' (first used on line 3)"),
-        ("name: X\nquestions:\n  - id: a\n    text: Q\n    target_seconds: [120, 60]\n", 5, "questions[0].target_seconds", "min is greater than max"),
-        ("name: X\nquestions:\n  - id: a\n    text: Q\n    target_seconds: 90\n", 5, "questions[0].target_seconds", "[min, max]"),
+        (
+            "name: X\nquestions:\n  - id: a\n    text: Q\n  - id: a\n    text: R\n",
+            5,
+            "questions[1].id",
+            "duplicate id 'a' (first used on line 3)",
+        ),
+        (
+            "name: X\nquestions:\n  - id: a\n    text: Q\n    target_seconds: [120, 60]\n",
+            5,
+            "questions[0].target_seconds",
+            "min is greater than max",
+        ),
+        (
+            "name: X\nquestions:\n  - id: a\n    text: Q\n    target_seconds: 90\n",
+            5,
+            "questions[0].target_seconds",
+            "[min, max]",
+        ),
         ("name: X\nquestions:\n  - id: a\n    text: Q\n    tags: behavioral\n", 5, "questions[0].tags", "list"),
-        ("name: X\nquestions:\n  - id: a\n    text: Q\n    talking_point: [x]\n", 5, "questions[0].talking_point", "unknown key"),
+        (
+            "name: X\nquestions:\n  - id: a\n    text: Q\n    talking_point: [x]\n",
+            5,
+            "questions[0].talking_point",
+            "unknown key",
+        ),
         ("name: X\nauthor: me\nquestions: []\n", 2, "author", "unknown key"),
         ("name: X\nquestions: {a: 1}\n", 2, "questions", "must be a list"),
         ("- just\n- a list\n", 1, None, "mapping"),
@@ -70,7 +96,9 @@ def test_defaults_and_normalisation(tmp_path):
 def test_each_defect_names_file_line_and_field(tmp_path, text, line, field, words):
     path = write(tmp_path, text)
     problems = problems_of(path)
-    assert any(p.file == str(path) and p.line == line and p.field == field and words in p.message for p in problems), problems
+    assert any(p.file == str(path) and p.line == line and p.field == field and words in p.message for p in problems), (
+        problems
+    )
 
 
 def test_all_problems_reported_at_once(tmp_path):

@@ -42,7 +42,9 @@ def test_top_level_help(cli):
 
 def test_python_m_redrill_and_console_script(tmp_path):
     env = {**os.environ, "REDRILL_HOME": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-m", "redrill", "--version"], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "redrill", "--version"], capture_output=True, text=True, env=env, check=True
+    )
     assert out.stdout.startswith("redrill, version")
     script = Path(sys.executable).with_name("redrill")
     assert script.exists(), "the redrill console script is not installed: pip install -e ."
@@ -75,7 +77,9 @@ def test_bank_validate_bad_file_exit_1_with_location(cli, tmp_path):
 
 def test_bank_list_show_and_extra_bank(cli, tmp_path):
     extra = tmp_path / "extra.yaml"
-    extra.write_text("name: Extra\nquestions:\n  - id: my-own-q\n    text: What is my own question?\n    talking_points: [point one]\n")
+    extra.write_text(
+        "name: Extra\nquestions:\n  - id: my-own-q\n    text: What is my own question?\n    talking_points: [point one]\n"
+    )
     listed = cli("bank", "list", "--bank", extra)
     assert listed.exit_code == 0 and "my-own-q" in listed.output and "failure-story" in listed.output
     shown = cli("--bank", extra, "bank", "show", "my-own-q")

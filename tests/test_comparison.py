@@ -64,7 +64,13 @@ def test_improving_series_is_better_and_trends_improving():
     c = compare(current, history)
     assert c.scope == "this question"
     assert c.attempts_before == 3
-    for name in ("ramble_score", "fillers_per_min", "fillers_per_100_words", "distance_from_target_s", "long_pauses_per_min"):
+    for name in (
+        "ramble_score",
+        "fillers_per_min",
+        "fillers_per_100_words",
+        "distance_from_target_s",
+        "long_pauses_per_min",
+    ):
         assert c.change[name].vs_median == "better", name
     assert {"ramble_score", "fillers_per_min", "long_pauses_per_min"} <= set(c.personal_best)
     assert trend([a["ramble_score"] for a in history] + [current["ramble_score"]]) == "improving"
@@ -115,7 +121,14 @@ def test_empty_history_falls_back_to_all_questions():
 def test_no_history_at_all_still_gives_one_positive_line():
     current = attempt(12, 3, 3)
     c = compare(current, [], fallback=[])
-    assert c.to_json() == {"attempts_before": 0, "scope": "none", "median": {}, "best": {}, "change": {}, "personal_best": []}
+    assert c.to_json() == {
+        "attempts_before": 0,
+        "scope": "none",
+        "median": {},
+        "best": {},
+        "change": {},
+        "personal_best": [],
+    }
     fb = feedback(current, c)
     lines = fb.to_json()
     assert 1 <= len(fb.work_on) <= 3
@@ -134,7 +147,9 @@ def test_comparison_json_shape():
 
 
 def test_untimed_attempts_compare_on_text_metrics_only():
-    typed = metrics(duration_s=None, wpm=None, fillers_per_min=None, long_pauses=None, over_target_s=None, under_target_s=None)
+    typed = metrics(
+        duration_s=None, wpm=None, fillers_per_min=None, long_pauses=None, over_target_s=None, under_target_s=None
+    )
     c = compare(typed, [metrics()])
     assert "fillers_per_min" not in c.change and "distance_from_target_s" not in c.change
     assert "ramble_score" in c.change and "fillers_per_100_words" in c.change
@@ -201,7 +216,13 @@ def test_under_target_line():
 
 def test_filler_line_says_how_it_compares_with_history():
     history = [metrics(fillers_per_min=v) for v in (1.8, 2.1, 2.4)]
-    m = metrics(filled_pause_count=12, filler_count=0, fillers={"um": 8, "uh": 4}, fillers_per_min=4.8, fillers_per_100_words=6.5)
+    m = metrics(
+        filled_pause_count=12,
+        filler_count=0,
+        fillers={"um": 8, "uh": 4},
+        fillers_per_min=4.8,
+        fillers_per_100_words=6.5,
+    )
     fb = feedback(m, compare(m, history))
     assert (
         "12 filled pauses ('um' ×8, 'uh' ×4), 4.8 per minute, up from 2.1 in your earlier attempts: pause silently instead."
@@ -240,9 +261,20 @@ def test_went_well_prefers_an_improvement_over_history():
 
 def test_went_well_is_honest_when_nothing_went_well():
     m = metrics(
-        duration_s=200.0, over_target_s=80.0, under_target_s=0.0, target_s=[60.0, 120.0], wpm=200.0,
-        filled_pause_count=30, fillers={"um": 30}, fillers_per_min=9.0, fillers_per_100_words=12.0,
-        restarts=12, restart_examples=["I I"], words=300, hedges=2, hedge_examples=["maybe"],
+        duration_s=200.0,
+        over_target_s=80.0,
+        under_target_s=0.0,
+        target_s=[60.0, 120.0],
+        wpm=200.0,
+        filled_pause_count=30,
+        fillers={"um": 30},
+        fillers_per_min=9.0,
+        fillers_per_100_words=12.0,
+        restarts=12,
+        restart_examples=["I I"],
+        words=300,
+        hedges=2,
+        hedge_examples=["maybe"],
         talking_points={"covered": [], "missing": ["a", "b"]},
         long_pauses=[{"at_s": 10.0 * i, "length_s": 3.0} for i in range(10)],
         repeated_phrases=[{"phrase": "payment service", "count": 6}],
@@ -271,7 +303,9 @@ def test_scoring_plus_comparing_with_1000_attempts_is_fast():
     assert statistics.median(runs) < 0.050
 
 
-_value = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 500), st.text(max_size=3), st.booleans())
+_value = st.one_of(
+    st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 500), st.text(max_size=3), st.booleans()
+)
 _metric_dict = st.fixed_dictionaries(
     {},
     optional={
@@ -284,8 +318,14 @@ _metric_dict = st.fixed_dictionaries(
         "words": st.integers(0, 500),
         "restarts": st.integers(0, 50),
         "wpm": _value,
-        "long_pauses": st.none() | st.lists(st.fixed_dictionaries({"at_s": st.floats(0, 300), "length_s": st.floats(2, 9)}), max_size=4),
-        "talking_points": st.fixed_dictionaries({"covered": st.lists(st.sampled_from("abc"), max_size=3), "missing": st.lists(st.sampled_from("def"), max_size=3)}),
+        "long_pauses": st.none()
+        | st.lists(st.fixed_dictionaries({"at_s": st.floats(0, 300), "length_s": st.floats(2, 9)}), max_size=4),
+        "talking_points": st.fixed_dictionaries(
+            {
+                "covered": st.lists(st.sampled_from("abc"), max_size=3),
+                "missing": st.lists(st.sampled_from("def"), max_size=3),
+            }
+        ),
     },
 )
 

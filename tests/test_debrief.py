@@ -81,7 +81,12 @@ def test_debrief_from_file_flags_questions_and_they_come_first(cli, tmp_path, pa
         from_interview = pick_questions(store, catalog, interview_id=1, now=NOW, rng=random.Random(7))
         assert [q.id for q in from_interview] == ["failure-story", new_id, "greatest-strength"]
         [interview] = store.interviews()
-        assert (interview.company, interview.role, interview.date, interview.stage) == ("Acme", "Backend engineer", "2026-11-20", "onsite")
+        assert (interview.company, interview.role, interview.date, interview.stage) == (
+            "Acme",
+            "Backend engineer",
+            "2026-11-20",
+            "onsite",
+        )
         assert interview.went_well == ["clear intro", "good questions for them"]
         assert interview.to_change == ["slow down on the system design answer"]
         assert [(f.question_id, f.rating) for f in store.flags(interview_id=1)] == [
@@ -89,7 +94,10 @@ def test_debrief_from_file_flags_questions_and_they_come_first(cli, tmp_path, pa
             (new_id, "shaky"),
             ("greatest-strength", "nailed"),
         ]
-        assert store.get_state("failure-story").talking_points == ["rolled back within an hour", "added a reconciliation test"]
+        assert store.get_state("failure-story").talking_points == [
+            "rolled back within an hour",
+            "added a reconciliation test",
+        ]
         # the drill pipeline scores against the bank's points plus these personal ones
         from redrill.practice import talking_points_for
 
@@ -106,7 +114,17 @@ def test_debrief_from_file_flags_questions_and_they_come_first(cli, tmp_path, pa
     assert shown.exit_code == 0 and "How would you shard the payments table?" in shown.output
 
     listed = json.loads(cli("interviews", "--json").stdout)
-    assert listed == [{"id": 1, "date": "2026-11-20", "company": "Acme", "role": "Backend engineer", "stage": "onsite", "flagged": 3, "weak": 2}]
+    assert listed == [
+        {
+            "id": 1,
+            "date": "2026-11-20",
+            "company": "Acme",
+            "role": "Backend engineer",
+            "stage": "onsite",
+            "flagged": 3,
+            "weak": 2,
+        }
+    ]
 
 
 def test_second_debrief_reuses_typed_question_and_keeps_bank_entries(cli, tmp_path, paths):
@@ -124,14 +142,42 @@ def test_second_debrief_reuses_typed_question_and_keeps_bank_entries(cli, tmp_pa
 @pytest.mark.parametrize(
     "text, expected",
     [
-        (GOOD_FILE.replace("to_change:", "to_chnage:"), "debrief.yaml:3: to_chnage: unknown key (did you mean 'to_change'?)"),
-        (GOOD_FILE.replace("rating: shaky", "rating: meh"), "debrief.yaml:9: questions[1].rating: 'meh' is not a rating; use one of bombed, shaky, ok, nailed"),
-        (GOOD_FILE.replace("id: failure-story", "id: failure-stroy"), "debrief.yaml:5: questions[0].id: unknown question id 'failure-stroy'. Did you mean: failure-story?"),
-        (GOOD_FILE.replace("went_well: [clear intro, good questions for them]", "went_well: [clear intro, good questions"), "debrief.yaml:3: YAML syntax error"),
-        (GOOD_FILE.replace("date: 2026-11-20", "date: 20/11/2026"), "debrief.yaml:1: interview.date: '20/11/2026' is not a date: write it as YYYY-MM-DD"),
-        (GOOD_FILE.replace("went_well: [clear intro, good questions for them]\n", ""), "debrief.yaml:1: went_well: missing (required)"),
-        (GOOD_FILE.replace("    rating: nailed", "    text: Another?\n    rating: nailed"), "debrief.yaml:12: questions[2]: give either id (a question from the banks) or text"),
-        (GOOD_FILE.replace("    wish_i_said: [shard by merchant id]", "    wish_i_said: [shard by merchant id]\n    mood: sad"), "debrief.yaml:11: questions[1].mood: unknown key"),
+        (
+            GOOD_FILE.replace("to_change:", "to_chnage:"),
+            "debrief.yaml:3: to_chnage: unknown key (did you mean 'to_change'?)",
+        ),
+        (
+            GOOD_FILE.replace("rating: shaky", "rating: meh"),
+            "debrief.yaml:9: questions[1].rating: 'meh' is not a rating; use one of bombed, shaky, ok, nailed",
+        ),
+        (
+            GOOD_FILE.replace("id: failure-story", "id: failure-stroy"),
+            "debrief.yaml:5: questions[0].id: unknown question id 'failure-stroy'. Did you mean: failure-story?",
+        ),
+        (
+            GOOD_FILE.replace(
+                "went_well: [clear intro, good questions for them]", "went_well: [clear intro, good questions"
+            ),
+            "debrief.yaml:3: YAML syntax error",
+        ),
+        (
+            GOOD_FILE.replace("date: 2026-11-20", "date: 20/11/2026"),
+            "debrief.yaml:1: interview.date: '20/11/2026' is not a date: write it as YYYY-MM-DD",
+        ),
+        (
+            GOOD_FILE.replace("went_well: [clear intro, good questions for them]\n", ""),
+            "debrief.yaml:1: went_well: missing (required)",
+        ),
+        (
+            GOOD_FILE.replace("    rating: nailed", "    text: Another?\n    rating: nailed"),
+            "debrief.yaml:12: questions[2]: give either id (a question from the banks) or text",
+        ),
+        (
+            GOOD_FILE.replace(
+                "    wish_i_said: [shard by merchant id]", "    wish_i_said: [shard by merchant id]\n    mood: sad"
+            ),
+            "debrief.yaml:11: questions[1].mood: unknown key",
+        ),
         ("- just a list\n", "debrief.yaml:1: a debrief must be a mapping"),
     ],
 )
@@ -149,7 +195,11 @@ def test_bad_debrief_files_name_file_line_and_field(cli, tmp_path, paths, text, 
 
 
 def test_every_problem_is_listed_at_once(cli, tmp_path):
-    text = GOOD_FILE.replace("rating: bombed", "rating: awful").replace("id: greatest-strength", "id: nope-nope").replace("stage: onsite", "stage: onsite, mood: bad")
+    text = (
+        GOOD_FILE.replace("rating: bombed", "rating: awful")
+        .replace("id: greatest-strength", "id: nope-nope")
+        .replace("stage: onsite", "stage: onsite, mood: bad")
+    )
     result = cli("debrief", "--from", write(tmp_path, text))
     assert result.exit_code == 1
     assert "3 problems found" in result.stderr
@@ -230,7 +280,9 @@ def test_flag_and_mastered_commands(cli, paths):
     with open_store(paths) as store:
         state = store.get_state("why-this-company")
         assert state.talking_points == ["your payments work"]
-        assert "why-this-company" not in [q.id for q in pick_questions(store, load_catalog(), now=NOW, rng=random.Random(0))]
+        assert "why-this-company" not in [
+            q.id for q in pick_questions(store, load_catalog(), now=NOW, rng=random.Random(0))
+        ]
     bad = cli("flag", "why-this-compnay")
     assert bad.exit_code == 1
     assert "Did you mean: why-this-company" in bad.stderr
@@ -316,8 +368,39 @@ from hypothesis import strategies as st  # noqa: E402
 
 from redrill.debrief import parse_debrief  # noqa: E402
 
-_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.sampled_from(["failure-story", "bombed", "ok", "2026-11-20"]))
-_yamlish = st.recursive(_leaf, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["interview", "went_well", "to_change", "questions", "id", "text", "rating", "wish_i_said", "company", "date", "x"]), inner, max_size=4)), max_leaves=12)
+_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=8),
+    st.sampled_from(["failure-story", "bombed", "ok", "2026-11-20"]),
+)
+_yamlish = st.recursive(
+    _leaf,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "interview",
+                    "went_well",
+                    "to_change",
+                    "questions",
+                    "id",
+                    "text",
+                    "rating",
+                    "wish_i_said",
+                    "company",
+                    "date",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import builtins
 import os
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -50,7 +49,13 @@ def only(monkeypatch, *checks):
     monkeypatch.setattr(doctor, "CHECKS", list(checks))
 
 
-STORE_CHECKS = (doctor.check_data_home, doctor.check_database, doctor.check_privacy, doctor.check_leftover_recordings, doctor.check_banks)
+STORE_CHECKS = (
+    doctor.check_data_home,
+    doctor.check_database,
+    doctor.check_privacy,
+    doctor.check_leftover_recordings,
+    doctor.check_banks,
+)
 
 
 @pytest.mark.audio
@@ -59,7 +64,16 @@ def test_all_good_with_the_real_components(cli, pulse_server, whisper_model_dir,
     result, found = run_doctor(cli)
     assert result.exit_code == 0, result.stdout
     assert result.stdout.rstrip().endswith("All good.")
-    expected = {"data home", "database", "privacy", "question banks", "PortAudio", "microphone", "voice (TTS)", "speech model"}
+    expected = {
+        "data home",
+        "database",
+        "privacy",
+        "question banks",
+        "PortAudio",
+        "microphone",
+        "voice (TTS)",
+        "speech model",
+    }
     assert set(found) == expected, found
     assert all(mark == "ok" for mark, _, _ in found.values()), found
     assert "input device" in found["microphone"][1]
@@ -80,11 +94,17 @@ def test_pending_and_lost_recordings(cli, redrill_home, monkeypatch):
     store = open_store(paths)
     for name in ("kept.ogg", "lost.ogg"):
         (paths.recordings / name).write_bytes(b"OggS")
-        store.add_attempt(question_id="failure-story", question_text="Q?", source="microphone", status="recorded", audio_path=f"recordings/{name}")
+        store.add_attempt(
+            question_id="failure-story",
+            question_text="Q?",
+            source="microphone",
+            status="recorded",
+            audio_path=f"recordings/{name}",
+        )
     store.close()
     (paths.recordings / "lost.ogg").unlink()
     only(monkeypatch, *STORE_CHECKS)
-    result, found = run_doctor(cli)
+    result, _found = run_doctor(cli)
     assert result.exit_code == 1
     lines = [line for line in result.stdout.splitlines() if "pending answers" in line]
     assert lines == [
@@ -100,12 +120,22 @@ def test_notes_alone_do_not_fail(cli, redrill_home, monkeypatch):
     store = open_store(paths)
     (paths.recordings / "a.ogg").write_bytes(b"OggS")
     os.chmod(paths.recordings / "a.ogg", 0o600)
-    store.add_attempt(question_id="failure-story", question_text="Q?", source="microphone", status="recorded", audio_path="recordings/a.ogg")
+    store.add_attempt(
+        question_id="failure-story",
+        question_text="Q?",
+        source="microphone",
+        status="recorded",
+        audio_path="recordings/a.ogg",
+    )
     store.close()
     only(monkeypatch, *STORE_CHECKS)
     result, found = run_doctor(cli)
     assert result.exit_code == 0, result.stdout
-    assert found["pending answers"] == ("note", "1 recorded answer(s) not yet transcribed", "redrill transcribe --pending")
+    assert found["pending answers"] == (
+        "note",
+        "1 recorded answer(s) not yet transcribed",
+        "redrill transcribe --pending",
+    )
 
 
 def test_database_that_is_not_a_database(cli, redrill_home, monkeypatch):
@@ -125,7 +155,13 @@ def test_database_damaged_inside(cli, redrill_home, monkeypatch):
     paths = Paths(redrill_home)
     store = open_store(paths)
     for i in range(300):
-        store.add_attempt(question_id=f"q{i}", question_text="A question? " * 20, source="text", status="scored", metrics={"ramble_score": i})
+        store.add_attempt(
+            question_id=f"q{i}",
+            question_text="A question? " * 20,
+            source="text",
+            status="scored",
+            metrics={"ramble_score": i},
+        )
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     raw = bytearray(paths.database.read_bytes())
@@ -186,7 +222,9 @@ def test_missing_portaudio(cli, monkeypatch):
 def test_no_input_device(cli, monkeypatch):
     import sounddevice as sd
 
-    monkeypatch.setattr(sd, "query_devices", lambda *a, **k: [{"name": "speakers", "max_input_channels": 0, "max_output_channels": 2}])
+    monkeypatch.setattr(
+        sd, "query_devices", lambda *a, **k: [{"name": "speakers", "max_input_channels": 0, "max_output_channels": 2}]
+    )
     only(monkeypatch, doctor.check_microphone)
     result, found = run_doctor(cli)
     assert result.exit_code == 1
@@ -255,7 +293,6 @@ def test_files_readable_by_others(cli, redrill_home, monkeypatch):
 
 
 def test_leftover_spool_from_a_killed_recording(cli, redrill_home, monkeypatch):
-    from redrill.microphone import SpoolWriter
 
     paths = Paths(redrill_home).ensure()
     # Written by another process that has ended since, like a redrill killed mid-answer.

@@ -225,7 +225,7 @@ def kinds(log, *names):
 
 
 def test_answer_ended_by_silence_is_saved_before_it_is_transcribed():
-    drill, log, ui, mic, _ = make([Q1], [answer(2.0)], [2.3])
+    drill, log, _ui, mic, _ = make([Q1], [answer(2.0)], [2.3])
     result = drill.run()
     assert [e[0] for e in log] == ["question", "say", "cue", "record", "recorded", "save", "finish", "report"]
     assert ("recorded", "silence") in log
@@ -337,7 +337,7 @@ def test_no_speech_moves_on_without_storing_or_asking():
 
 
 def test_no_words_from_the_transcriber_moves_on():
-    drill, log, *_ = make([Q1, Q2], [answer(), answer()], [NoSpeechError("no speech"), 2.0])
+    drill, _log, *_ = make([Q1, Q2], [answer(), answer()], [NoSpeechError("no speech"), 2.0])
     result = drill.run()
     assert result.no_speech == ["q-one"] and [r.attempt_id for r in result.reports] == [2]
 
@@ -346,7 +346,7 @@ def test_model_missing_still_saves_every_recording():
     def no_model():
         raise RedrillError("speech model 'base.en' is not installed; run `redrill model pull base.en`")
 
-    drill, log, ui, *_ = make([Q1, Q2], [answer(), answer()], factory=no_model)
+    drill, _log, ui, *_ = make([Q1, Q2], [answer(), answer()], factory=no_model)
     result = drill.run()
     assert result.pending == [1, 2] and result.reports == []
     warnings = [m for m in ui.messages if m.startswith("WARN")]
@@ -382,7 +382,9 @@ def test_model_loader_reports_errors_on_every_get():
 def test_typed_answers():
     log = Log()
     ui = FakeUI(log, texts=["I built the billing system.", "", None])
-    drill = Drill([Q1, Q2, Q1], speaker=FakeSpeaker(log), practice=FakePractice(log), ui=ui, text_mode=True, interactive=False)
+    drill = Drill(
+        [Q1, Q2, Q1], speaker=FakeSpeaker(log), practice=FakePractice(log), ui=ui, text_mode=True, interactive=False
+    )
     result = drill.run()
     assert kinds(log, "score_text") == [("score_text", "q-one", "I built the billing system.")]
     assert [r.attempt_id for r in result.reports] == [1]
@@ -404,7 +406,9 @@ def test_leftover_spools_declined_are_deleted():
     from redrill.microphone import Spool
 
     ui = FakeUI(None, choices=["n", "q"])
-    drill, log, *_ = make([Q1], [answer()], [2.0], interactive=True, ui=ui, find_spools=lambda: [Spool("q-one", tone(2.0), None)])
+    drill, log, *_ = make(
+        [Q1], [answer()], [2.0], interactive=True, ui=ui, find_spools=lambda: [Spool("q-one", tone(2.0), None)]
+    )
     result = drill.run()
     assert result.recovered == [] and kinds(log, "save_spool") == [] and kinds(log, "discard_spool")
 
@@ -428,7 +432,9 @@ class WordsTranscriber:
 
 
 def timed(text, start=0.2, step=0.4):
-    words = tuple(Word(w, round(start + i * step, 3), round(start + i * step + 0.3, 3), 0.9) for i, w in enumerate(text.split()))
+    words = tuple(
+        Word(w, round(start + i * step, 3), round(start + i * step + 0.3, 3), 0.9) for i, w in enumerate(text.split())
+    )
     return Transcript(words=words, timed=True, audio_seconds=words[-1].end + 0.3)
 
 
@@ -456,7 +462,9 @@ def test_real_store_saves_opus_then_scores(real):
         practice=StorePractice(store, catalog, paths, config),
         ui=FakeUI(log),
         recorder=FakeMicrophone(log, [answer(3.0)]),
-        transcriber_factory=lambda: WordsTranscriber(timed("I am an engineer who led the billing migration at my last company")),
+        transcriber_factory=lambda: WordsTranscriber(
+            timed("I am an engineer who led the billing migration at my last company")
+        ),
         interactive=False,
     )
     result = drill.run()
@@ -505,7 +513,14 @@ def test_real_spool_is_recovered_into_a_pending_attempt(real):
 
 
 def test_drill_text_mode_from_a_script(cli):
-    result = cli("drill", "--text", "--no-tts", "--question", "tell-me-about-yourself", input="I build payment systems and lead a small team.\n\n")
+    result = cli(
+        "drill",
+        "--text",
+        "--no-tts",
+        "--question",
+        "tell-me-about-yourself",
+        input="I build payment systems and lead a small team.\n\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Attempt #1" in result.output
     assert "Session done: 1 answer scored." in result.output
@@ -555,7 +570,14 @@ def test_no_sound_output_goes_on_with_questions_on_screen():
         raise RedrillError("no sound output device (Error querying device -1)")
 
     ui = FakeUI(log, texts=["I built the billing system.", "I cut scope to the core flow."])
-    drill = Drill([Q1, Q2], speaker=FakeSpeaker(log, on_say=no_device), practice=FakePractice(log), ui=ui, text_mode=True, interactive=False)
+    drill = Drill(
+        [Q1, Q2],
+        speaker=FakeSpeaker(log, on_say=no_device),
+        practice=FakePractice(log),
+        ui=ui,
+        text_mode=True,
+        interactive=False,
+    )
     result = drill.run()
     assert [r.attempt_id for r in result.reports] == [1, 2]  # both questions were still drilled
     warnings = [m for m in ui.messages if m.startswith("WARN")]

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -59,8 +58,10 @@ def spoken_answer(tmp_path):
     return wav, samples, first, last, gaps, silences[0]
 
 
-def test_drill_records_a_spoken_answer_end_to_end(pulse_server, play_into_sink, whisper_model_dir, spoken_answer, redrill_home):
-    wav, played, first, last, gaps, (pause_start, pause_end) = spoken_answer
+def test_drill_records_a_spoken_answer_end_to_end(
+    pulse_server, play_into_sink, whisper_model_dir, spoken_answer, redrill_home
+):
+    wav, _played, first, last, gaps, (pause_start, _pause_end) = spoken_answer
     assert len(gaps) == 1 and gaps[0][1] == pytest.approx(PAUSE_S, abs=0.05)  # the test's own ruler
     spoken_s = last - first
     # The random-weight model rambles to its token limit; these user settings keep it quick.
@@ -69,8 +70,21 @@ def test_drill_records_a_spoken_answer_end_to_end(pulse_server, play_into_sink, 
     env.pop("REDRILL_MODEL", None)
     started = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "redrill", "drill", "--count", "1", "--question", QUESTION, "--no-tts",
-         "--model", str(whisper_model_dir), "--silence-seconds", "4"],
+        [
+            sys.executable,
+            "-m",
+            "redrill",
+            "drill",
+            "--count",
+            "1",
+            "--question",
+            QUESTION,
+            "--no-tts",
+            "--model",
+            str(whisper_model_dir),
+            "--silence-seconds",
+            "4",
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -89,7 +103,9 @@ def test_drill_records_a_spoken_answer_end_to_end(pulse_server, play_into_sink, 
     reader = threading.Thread(target=read_stdout, daemon=True)
     reader.start()
     try:
-        assert recording.wait(30), f"redrill never started recording: {''.join(lines)} {proc.stderr.read() if proc.poll() is not None else ''}"
+        assert recording.wait(30), (
+            f"redrill never started recording: {''.join(lines)} {proc.stderr.read() if proc.poll() is not None else ''}"
+        )
         player = play_into_sink(wav, delay=0.5)
         rc = proc.wait(timeout=90)
     finally:
@@ -109,11 +125,13 @@ def test_drill_records_a_spoken_answer_end_to_end(pulse_server, play_into_sink, 
 
     db = sqlite3.connect(redrill_home / "redrill.db")
     try:
-        rows = db.execute("SELECT id, status, source, audio_path, audio_seconds, transcript_json, metrics_json FROM attempts").fetchall()
+        rows = db.execute(
+            "SELECT id, status, source, audio_path, audio_seconds, transcript_json, metrics_json FROM attempts"
+        ).fetchall()
     finally:
         db.close()
     assert len(rows) == 1
-    attempt_id, status, source, audio_path, audio_seconds, transcript_json, metrics_json = rows[0]
+    _attempt_id, status, source, audio_path, audio_seconds, transcript_json, metrics_json = rows[0]
     assert (status, source) == ("scored", "microphone")
 
     # The recording: an Ogg/Opus file in the data home that decodes.
@@ -153,7 +171,12 @@ def test_drill_records_a_spoken_answer_end_to_end(pulse_server, play_into_sink, 
     spans_gap = words[0]["start"] < gap_at and words[-1]["end"] > gap_at + gap_len
     print(f"e2e: words {words[0]['start']:.2f}-{words[-1]['end']:.2f} s, long pauses {long_pauses}")
     if spans_gap:
-        assert any(p["length_s"] == pytest.approx(PAUSE_S, abs=0.6) and p["at_s"] == pytest.approx(gap_at, abs=0.5) for p in long_pauses), long_pauses
+        assert any(
+            p["length_s"] == pytest.approx(PAUSE_S, abs=0.6) and p["at_s"] == pytest.approx(gap_at, abs=0.5)
+            for p in long_pauses
+        ), long_pauses
     assert not list((redrill_home / "recordings").glob(".answer-*.spool")), "the crash-safety spool was not cleaned up"
-    print(f"e2e: {elapsed:.1f} s; spoken {spoken_s:.2f} s, stored {audio_seconds:.2f} s, gap {gap_len:.2f} s at {gap_at - r_first:.2f} s")
+    print(
+        f"e2e: {elapsed:.1f} s; spoken {spoken_s:.2f} s, stored {audio_seconds:.2f} s, gap {gap_len:.2f} s at {gap_at - r_first:.2f} s"
+    )
     assert elapsed < 90

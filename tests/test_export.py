@@ -7,11 +7,10 @@ import io
 import json
 import stat
 
+from fixtures_attempts import T0, metrics, seed
 from redrill.export import CSV_COLUMNS, csv_row
 from redrill.paths import Paths
 from redrill.store import open_store
-
-from fixtures_attempts import T0, metrics, seed
 
 
 def rich_metrics():
@@ -66,7 +65,16 @@ def test_json_round_trip_equals_the_store(cli, redrill_home):
         assert row["metrics"] == attempt.metrics
         assert row["transcript"] == attempt.transcript
         assert row["created_at"] == attempt.created_at.isoformat()
-        for key in ("question_id", "question_text", "source", "status", "audio_path", "audio_seconds", "error", "interview_id"):
+        for key in (
+            "question_id",
+            "question_text",
+            "source",
+            "status",
+            "audio_path",
+            "audio_seconds",
+            "error",
+            "interview_id",
+        ):
             assert row[key] == getattr(attempt, key)
 
 

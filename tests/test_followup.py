@@ -49,13 +49,19 @@ def test_join_naturally():
 
 
 def test_weakest_question_with_points_is_chosen():
-    flags = [flag(1, "shaky", ["x"], "Shaky one?"), flag(2, "bombed", [], "Bombed, no points?"), flag(3, "bombed", ["y"], "Bombed one?")]
+    flags = [
+        flag(1, "shaky", ["x"], "Shaky one?"),
+        flag(2, "bombed", [], "Bombed, no points?"),
+        flag(3, "bombed", ["y"], "Bombed one?"),
+    ]
     assert pick_addition(flags) == ("Bombed one?", ["y"])
     assert pick_addition([flag(1, "nailed", [])]) is None
 
 
 def test_note_adds_points_naturally_and_stays_brief():
-    note = draft_followup(interview(), [flag(1, "bombed", ["rolled back within an hour", "added a reconciliation test"])])
+    note = draft_followup(
+        interview(), [flag(1, "bombed", ["rolled back within an hour", "added a reconciliation test"])]
+    )
     assert note.startswith("Hello,\n")
     assert "Thank you for taking the time to talk with me about the Backend engineer role at Acme." in note
     assert (
@@ -124,7 +130,15 @@ def test_followup_unknown_interview(cli):
 
 
 @pytest.mark.parametrize("rating", ["bombed", "shaky", "ok"])
-@pytest.mark.parametrize("question", ["Tell me about a mistake you made.", "Tell me about a time you failed?", "What is your greatest weakness?", "Why us?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Tell me about a mistake you made.",
+        "Tell me about a time you failed?",
+        "What is your greatest weakness?",
+        "Why us?",
+    ],
+)
 def test_no_banned_words_whatever_the_question(rating, question):
     note = draft_followup(interview(), [flag(1, rating, ["shipped the fix the same day"], question)])
     assert not BANNED.search(note)

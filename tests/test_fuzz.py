@@ -32,7 +32,9 @@ from redrill.transcript import Transcript, Word, load_transcript_file, parse_whi
 
 # REDRILL_FUZZ_EXAMPLES=5000 for a longer hunt; the default keeps the whole file to seconds.
 FUZZ = settings(
-    max_examples=int(os.environ.get("REDRILL_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=int(os.environ.get("REDRILL_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 _scratch = tempfile.TemporaryDirectory(prefix="redrill-fuzz-")
@@ -47,8 +49,12 @@ def write(name: str, data: bytes) -> Path:
 
 # --- strategies -------------------------------------------------------------------------------
 
-weird_floats = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, -0.0, -1.0, 1e308, -1e-300, math.nan, math.inf, -math.inf])
-scalars = st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | weird_floats | st.text(max_size=30)
+weird_floats = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [0.0, -0.0, -1.0, 1e308, -1e-300, math.nan, math.inf, -math.inf]
+)
+scalars = (
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | weird_floats | st.text(max_size=30)
+)
 
 BANK_WORDS = sorted(BANK_KEYS | QUESTION_KEYS) + ["extra", "Name", "questions ", "1"]
 bank_keys = st.sampled_from(BANK_WORDS) | st.text(max_size=8)
@@ -77,7 +83,11 @@ def bank_shaped():
     )
     return st.fixed_dictionaries(
         {},
-        optional={"name": st.text(max_size=20) | scalars, "description": scalars, "questions": st.lists(question | scalars, max_size=5) | scalars},
+        optional={
+            "name": st.text(max_size=20) | scalars,
+            "description": scalars,
+            "questions": st.lists(question | scalars, max_size=5) | scalars,
+        },
     )
 
 
@@ -88,7 +98,9 @@ def valid_bank():
         {"id": st.from_regex(r"[a-z0-9]{1,6}(-[a-z0-9]{1,4}){0,2}", fullmatch=True), "text": nonblank},
         optional={
             "tags": st.lists(st.text(max_size=8), max_size=3),
-            "target_seconds": st.tuples(st.integers(1, 1800), st.integers(0, 1800)).map(lambda t: [t[0], t[0] + t[1]]).filter(lambda t: t[1] <= 3600),
+            "target_seconds": st.tuples(st.integers(1, 1800), st.integers(0, 1800))
+            .map(lambda t: [t[0], t[0] + t[1]])
+            .filter(lambda t: t[1] <= 3600),
             "talking_points": st.lists(nonblank, max_size=3),
         },
     )
@@ -102,7 +114,9 @@ def dump(data) -> str:
     return yaml.safe_dump(data, allow_unicode=True, default_flow_style=None)
 
 
-TRANSCRIPT_KEYS = st.sampled_from(["segments", "words", "word", "text", "start", "end", "probability", "id", "language"])
+TRANSCRIPT_KEYS = st.sampled_from(
+    ["segments", "words", "word", "text", "start", "end", "probability", "id", "language"]
+)
 
 
 def whisper_shaped():
@@ -117,7 +131,9 @@ def whisper_shaped():
             "probability": weird_floats | scalars,
         },
     )
-    segment = st.fixed_dictionaries({}, optional={"text": scalars, "words": st.lists(word | scalars, max_size=6) | scalars, "start": scalars})
+    segment = st.fixed_dictionaries(
+        {}, optional={"text": scalars, "words": st.lists(word | scalars, max_size=6) | scalars, "start": scalars}
+    )
     segments = st.lists(segment | scalars, max_size=5)
     return segments | st.fixed_dictionaries({}, optional={"segments": segments | scalars, "text": scalars})
 
@@ -146,13 +162,20 @@ def timed_words(draw):
             out.append({"word": text, "start": t, "end": t + length, "probability": draw(weird_floats | st.none())})
         return out
     return [
-        {"word": text, "start": draw(weird_floats | st.integers(-5, 10**9)), "end": draw(weird_floats | st.integers(-5, 10**9))}
+        {
+            "word": text,
+            "start": draw(weird_floats | st.integers(-5, 10**9)),
+            "end": draw(weird_floats | st.integers(-5, 10**9)),
+        }
         for text in texts
     ]
 
 
 targets = st.tuples(st.floats(min_value=1, max_value=3600), st.floats(min_value=1, max_value=3600))
-points = st.lists(st.text(max_size=40) | st.sampled_from(["rolled back within an hour", "added a test", "the the the", "um"]), max_size=5)
+points = st.lists(
+    st.text(max_size=40) | st.sampled_from(["rolled back within an hour", "added a test", "the the the", "um"]),
+    max_size=5,
+)
 
 
 # --- properties -------------------------------------------------------------------------------
@@ -234,7 +257,15 @@ def check_metrics(metrics: Metrics) -> dict:
     json.dumps(data, allow_nan=False)
     assert 0 <= metrics.ramble_score <= 100
     assert metrics.words >= 0 and metrics.filler_count >= 0 and metrics.filled_pause_count >= 0
-    for key in ("duration_s", "speech_s", "wpm", "fillers_per_min", "over_target_s", "under_target_s", "long_pause_total_s"):
+    for key in (
+        "duration_s",
+        "speech_s",
+        "wpm",
+        "fillers_per_min",
+        "over_target_s",
+        "under_target_s",
+        "long_pause_total_s",
+    ):
         assert data[key] is None or data[key] >= 0, (key, data[key])
     assert Metrics.from_json(json.loads(json.dumps(data))).to_json() == data
     return data

@@ -107,7 +107,7 @@ def test_noise_floor_adapts_to_a_steady_fan():
 
 
 def test_quiet_room_noise_is_not_speech():
-    ep, reason = run(quiet(6.0, amp=0.002), Endpointing(no_speech_timeout=5))
+    _ep, reason = run(quiet(6.0, amp=0.002), Endpointing(no_speech_timeout=5))
     assert reason == NO_SPEECH
 
 

@@ -71,7 +71,9 @@ def test_incomplete_folder_names_the_missing_files(whisper_model_dir, tmp_path, 
     shutil.copytree(whisper_model_dir, partial)
     (partial / "model.bin").unlink()
     (partial / "tokenizer.json").unlink()
-    with pytest.raises(RedrillError, match=r"is not a complete CTranslate2 Whisper model: missing model.bin, tokenizer.json"):
+    with pytest.raises(
+        RedrillError, match=r"is not a complete CTranslate2 Whisper model: missing model.bin, tokenizer.json"
+    ):
         resolve_model(str(partial), current())
 
 
@@ -155,7 +157,10 @@ def test_interrupted_pull_leaves_nothing(monkeypatch):
 
     monkeypatch.setattr(huggingface_hub, "snapshot_download", half_then_fail)
     paths = current()
-    with pytest.raises(RedrillError, match=r"could not download base.en: the model hub cannot be reached - no internet connection\? \(ConnectionError: connection reset by peer\)"):
+    with pytest.raises(
+        RedrillError,
+        match=r"could not download base.en: the model hub cannot be reached - no internet connection\? \(ConnectionError: connection reset by peer\)",
+    ):
         pull_model("base.en", paths)
     assert list(paths.models.iterdir()) == []
 
@@ -204,7 +209,7 @@ def test_nothing_named_uses_the_best_pulled_model_else_the_bundled_one(installed
     assert choice.path == bundled.locate(bundled.TINY_EN, installed)
     # a bundled name finds the bundled copy; a name neither pulled nor bundled is an error
     assert find_model("tiny.en", installed).path == choice.path
-    with pytest.raises(RedrillError, match="speech model small.en is not installed"):
+    with pytest.raises(RedrillError, match=r"speech model small\.en is not installed"):
         find_model("small.en", installed)
 
 
@@ -275,5 +280,8 @@ def test_cli_model_pull_errors(cli, monkeypatch):
     monkeypatch.setattr(huggingface_hub, "snapshot_download", offline)
     result = cli("model", "pull")
     assert result.exit_code == 1
-    assert "Error: could not download base.en: the model hub cannot be reached - no internet connection? (OSError: [Errno 101] Network is unreachable)" in result.stderr
+    assert (
+        "Error: could not download base.en: the model hub cannot be reached - no internet connection? (OSError: [Errno 101] Network is unreachable)"
+        in result.stderr
+    )
     assert "Traceback" not in result.output + result.stderr

@@ -20,10 +20,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from fixtures_model import speech_wav
 
-GUARD = r'''
+GUARD = r"""
 import os, socket, sys, traceback
 
 LOG = os.environ["REDRILL_TEST_NETLOG"]
@@ -61,7 +60,7 @@ socket.getaddrinfo = lambda host, port, *a, **k: _record("getaddrinfo", (host, p
 import runpy
 sys.argv = ["redrill", *sys.argv[1:]]
 runpy.run_module("redrill", run_name="__main__", alter_sys=True)
-'''
+"""
 
 OFFLINE_SWITCHES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "REDRILL_MODEL")
 
@@ -88,7 +87,9 @@ def guarded(home: Path, tmp_path: Path, *args, timeout: float = 120) -> tuple[su
 def test_transcribing_an_answer_uses_no_network(redrill_home, tmp_path, whisper_model_dir):
     wav = speech_wav("I rolled the migration back within an hour and then added a test.", tmp_path)
     (redrill_home / "config.yaml").write_text("beam_size: 1\nmax_tokens_per_window: 20\n")
-    proc, attempts = guarded(redrill_home, tmp_path, "answer", "failure-story", "--audio", wav, "--model", whisper_model_dir, "--json")
+    proc, attempts = guarded(
+        redrill_home, tmp_path, "answer", "failure-story", "--audio", wav, "--model", whisper_model_dir, "--json"
+    )
     assert attempts == "", f"redrill tried to use the network:\n{attempts}"
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
@@ -109,7 +110,14 @@ def test_missing_model_fails_fast_without_network(redrill_home, tmp_path):
 
 
 def test_doctor_and_text_commands_use_no_network(redrill_home, tmp_path):
-    for args in (("doctor",), ("answer", "failure-story", "--text", "I rolled it back."), ("progress",), ("report",), ("export",), ("model", "list")):
+    for args in (
+        ("doctor",),
+        ("answer", "failure-story", "--text", "I rolled it back."),
+        ("progress",),
+        ("report",),
+        ("export",),
+        ("model", "list"),
+    ):
         proc, attempts = guarded(redrill_home, tmp_path, *args)
         assert attempts == "", f"`redrill {' '.join(args)}` tried to use the network:\n{attempts}"
         assert "Traceback" not in proc.stderr, proc.stderr
@@ -136,7 +144,9 @@ def test_every_file_real_commands_create_is_user_only(redrill_home, tmp_path, wh
 
     wav = speech_wav("I rolled the migration back within an hour and then added a test.", tmp_path)
     debrief = tmp_path / "debrief.yaml"
-    debrief.write_text("interview: {company: Acme}\nwent_well: [intro]\nquestions:\n  - text: Why leave your job?\n    rating: bombed\n")
+    debrief.write_text(
+        "interview: {company: Acme}\nwent_well: [intro]\nquestions:\n  - text: Why leave your job?\n    rating: bombed\n"
+    )
     (tmp_path / "work").mkdir()
     env = {k: v for k, v in os.environ.items() if k != "REDRILL_MODEL"}
     env.update({"REDRILL_HOME": str(redrill_home), "COLUMNS": "120"})
@@ -144,7 +154,11 @@ def test_every_file_real_commands_create_is_user_only(redrill_home, tmp_path, wh
     def run(*args):
         proc = subprocess.run(
             [sys.executable, "-m", "redrill", *map(str, args)],
-            capture_output=True, text=True, env=env, cwd=tmp_path / "work", timeout=120,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path / "work",
+            timeout=120,
             preexec_fn=lambda: os.umask(0o000),  # the worst case: nothing private by default
         )
         assert proc.returncode == 0, (args, proc.stderr)

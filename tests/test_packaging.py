@@ -25,8 +25,7 @@ def test_wheel_contains_banks_and_loads_them(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (
-        "import redrill, redrill.banks as b; c = b.load_catalog(None); "
-        "print(redrill.__file__); print(len(c.questions))"
+        "import redrill, redrill.banks as b; c = b.load_catalog(None); print(redrill.__file__); print(len(c.questions))"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
-from fixtures_attempts import T0, metrics, seed
 
+from fixtures_attempts import T0, metrics, seed
 from redrill.paths import Paths
 from redrill.progress import (
     distance_from_target,
@@ -16,6 +16,7 @@ from redrill.progress import (
     sparkline,
 )
 from redrill.store import open_store
+
 
 def test_sparkline_uses_a_fixed_scale_and_keeps_the_latest():
     assert sparkline([0, 50, 100]) == "▁▅█"
@@ -118,7 +119,10 @@ def test_history_rejects_a_negative_limit(cli):
 
 
 def test_progress_command(cli, redrill_home):
-    seed(redrill_home, [("a", metrics(170, 70)), ("b", metrics(100, 20)), ("a", metrics(115, 40)), ("a", metrics(125, 35))])
+    seed(
+        redrill_home,
+        [("a", metrics(170, 70)), ("b", metrics(100, 20)), ("a", metrics(115, 40)), ("a", metrics(125, 35))],
+    )
     result = cli("progress")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -153,7 +157,9 @@ def test_store_question_texts_are_the_latest_stored(redrill_home):
     from datetime import timedelta
 
     store = open_store(Paths(redrill_home))
-    store.add_attempt(question_id="q", question_text="Old wording?", source="text", status="scored", created_at=T0 + timedelta(days=1))
+    store.add_attempt(
+        question_id="q", question_text="Old wording?", source="text", status="scored", created_at=T0 + timedelta(days=1)
+    )
     store.add_attempt(question_id="q", question_text="Older wording?", source="text", status="scored", created_at=T0)
     store.add_attempt(question_id="r", question_text="R?", source="text", status="recorded", created_at=T0)
     assert store.question_texts() == {"q": "Old wording?", "r": "R?"}

@@ -16,7 +16,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from fixtures_model import join_with_silences, speech_wav, trim_silence
+from fixtures_model import join_with_silences, trim_silence
 from redrill.audio import load_audio, write_wav
 from redrill.scoring import STOPWORDS, score, stem
 from redrill.streaming import StreamingTranscription, transcribe_answer
@@ -28,10 +28,26 @@ pytestmark = pytest.mark.realmodel
 HALLUCINATIONS = ("thank you", "thanks for watching", "subscribe", "see you next time", "bye", "you you")
 
 ANSWERS = [  # (espeak-ng voice, words per minute, text)
-    ("en-us", 150, "When the billing migration failed on a Friday night I rolled it back within an hour and told the finance team what had happened."),
-    ("en-gb+m3", 175, "I wrote a reconciliation test that compares invoices before and after every migration, and we run it before each release."),
-    ("en-us+f3", 135, "The hardest part was telling my manager that the outage was my mistake, but she thanked me for owning it quickly."),
-    ("en-us", 190, "Since then the team has shipped many migrations without a single billing incident, and new engineers learn the checklist first."),
+    (
+        "en-us",
+        150,
+        "When the billing migration failed on a Friday night I rolled it back within an hour and told the finance team what had happened.",
+    ),
+    (
+        "en-gb+m3",
+        175,
+        "I wrote a reconciliation test that compares invoices before and after every migration, and we run it before each release.",
+    ),
+    (
+        "en-us+f3",
+        135,
+        "The hardest part was telling my manager that the outage was my mistake, but she thanked me for owning it quickly.",
+    ),
+    (
+        "en-us",
+        190,
+        "Since then the team has shipped many migrations without a single billing incident, and new engineers learn the checklist first.",
+    ),
 ]
 
 
@@ -57,7 +73,9 @@ def speak(text: str, folder, *, voice: str = "en-us", rate: int = 150) -> np.nda
     """espeak-ng speech at 16 kHz, edges trimmed."""
     folder.mkdir(parents=True, exist_ok=True)
     wav = folder / f"{abs(hash((text, voice, rate))) % 10**10}.wav"
-    subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(wav), text], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(wav), text], check=True, capture_output=True, timeout=60
+    )
     return trim_silence(load_audio(wav).samples)
 
 

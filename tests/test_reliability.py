@@ -57,7 +57,9 @@ def run(*args, home: Path, timeout: float = 120, env: dict | None = None) -> sub
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-def rows(home: Path, sql: str = "SELECT id, question_id, source, status, audio_path FROM attempts ORDER BY id") -> list[tuple]:
+def rows(
+    home: Path, sql: str = "SELECT id, question_id, source, status, audio_path FROM attempts ORDER BY id"
+) -> list[tuple]:
     """Read the database as another process would (no redrill code involved)."""
     db = sqlite3.connect(f"file:{home / 'redrill.db'}?mode=ro", uri=True, timeout=10)
     try:
@@ -76,11 +78,16 @@ def kill(proc: subprocess.Popen) -> None:
 # --- (a) killed during transcription ----------------------------------------------------------
 
 
-def test_sigkill_during_transcription_keeps_the_answer_for_transcribe_pending(whisper_model_dir, redrill_home, tmp_path):
+def test_sigkill_during_transcription_keeps_the_answer_for_transcribe_pending(
+    whisper_model_dir, redrill_home, tmp_path
+):
     from redrill.audio import load_audio
 
-    wav = speech_wav("I rolled the migration back within an hour and then added a reconciliation test. "
-                     "Then I wrote a postmortem and shared it with the whole team.", tmp_path)
+    wav = speech_wav(
+        "I rolled the migration back within an hour and then added a reconciliation test. "
+        "Then I wrote a postmortem and shared it with the whole team.",
+        tmp_path,
+    )
     original = load_audio(wav)
     (redrill_home / "config.yaml").write_text(SLOW_DECODE)
     proc = redrill("answer", "failure-story", "--audio", wav, "--model", whisper_model_dir, home=redrill_home)
@@ -96,7 +103,9 @@ def test_sigkill_during_transcription_keeps_the_answer_for_transcribe_pending(wh
                 if seen:
                     break
             time.sleep(0.05)
-        assert seen, f"the attempt was never stored: {proc.poll()} {proc.stderr.read() if proc.poll() is not None else ''}"
+        assert seen, (
+            f"the attempt was never stored: {proc.poll()} {proc.stderr.read() if proc.poll() is not None else ''}"
+        )
         assert seen[0][3] == "recorded", "the attempt must be stored as recorded before transcription"
         time.sleep(1.5)  # well inside the ~10 s transcription
         assert proc.poll() is None, "transcription finished before the kill: the test needs a slower decode"
@@ -125,13 +134,24 @@ def test_sigkill_during_transcription_keeps_the_answer_for_transcribe_pending(wh
 
 
 @pytest.mark.audio
-def test_sigkill_during_recording_keeps_what_was_captured(pulse_server, play_into_sink, whisper_model_dir, redrill_home, tmp_path):
+def test_sigkill_during_recording_keeps_what_was_captured(
+    pulse_server, play_into_sink, whisper_model_dir, redrill_home, tmp_path
+):
     from redrill.audio import load_audio
 
     wav = speech_wav("I led the migration of our billing system and it shipped two weeks early.", tmp_path)
     spoken = load_audio(wav).seconds
     (redrill_home / "config.yaml").write_text(FAST_DECODE)
-    drill_args = ("drill", "--count", "1", "--question", "tell-me-about-yourself", "--no-tts", "--model", whisper_model_dir)
+    drill_args = (
+        "drill",
+        "--count",
+        "1",
+        "--question",
+        "tell-me-about-yourself",
+        "--no-tts",
+        "--model",
+        whisper_model_dir,
+    )
     # Silence ending the answer is set long, so the answer is still being recorded at the kill.
     proc = redrill(*drill_args, "--silence-seconds", "30", home=redrill_home, env=pulse_server.env)
     lines: list[str] = []
@@ -196,11 +216,18 @@ def test_concurrent_redrills_lose_nothing(redrill_home, existing_db):
     before = len(rows(redrill_home)) if existing_db else 0
     questions = ["failure-story", "tight-deadline"]
     procs = [
-        redrill("answer", questions[i % 2], "--text", f"Answer number {i}: I cut scope and shipped on time.", "--json", home=redrill_home)
+        redrill(
+            "answer",
+            questions[i % 2],
+            "--text",
+            f"Answer number {i}: I cut scope and shipped on time.",
+            "--json",
+            home=redrill_home,
+        )
         for i in range(N_CONCURRENT)
     ]
     results = [(p, *p.communicate(timeout=120)) for p in procs]
-    for proc, out, err in results:
+    for proc, _out, err in results:
         assert proc.returncode == 0, err
         assert "locked" not in err and "Traceback" not in err
     stored = rows(redrill_home)
@@ -208,7 +235,7 @@ def test_concurrent_redrills_lose_nothing(redrill_home, existing_db):
     assert {r[3] for r in stored} == {"scored"}
     texts = rows(redrill_home, "SELECT transcript_json FROM attempts")
     for i in range(N_CONCURRENT):
-        assert sum(f'"number"' in t[0] and f'"{i}:"' in t[0] for t in texts) == 1, f"answer {i} lost"
+        assert sum('"number"' in t[0] and f'"{i}:"' in t[0] for t in texts) == 1, f"answer {i} lost"
     # Every answer was also scheduled: one review per attempt.
     assert rows(redrill_home, "SELECT count(*) FROM reviews")[0][0] == before + N_CONCURRENT
 
@@ -217,9 +244,8 @@ def test_concurrent_redrills_lose_nothing(redrill_home, existing_db):
 
 
 def test_any_command_upgrades_an_older_database_after_backing_it_up(redrill_home):
-    from test_store import make_v1_database
-
     from redrill.store import SCHEMA_VERSION
+    from test_store import make_v1_database
 
     make_v1_database(redrill_home / "redrill.db")
     result = run("history", home=redrill_home)
@@ -234,7 +260,9 @@ def test_any_command_upgrades_an_older_database_after_backing_it_up(redrill_home
     finally:
         old.close()
     assert rows(redrill_home, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
-    assert rows(redrill_home, "SELECT question_id, metrics_json FROM attempts") == [("failure-story", '{"ramble_score": 42}')]
+    assert rows(redrill_home, "SELECT question_id, metrics_json FROM attempts") == [
+        ("failure-story", '{"ramble_score": 42}')
+    ]
     assert rows(redrill_home, "SELECT company FROM interviews") == [("Acme",)]
     # Running again does not back up again.
     assert run("history", home=redrill_home).returncode == 0

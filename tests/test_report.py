@@ -12,8 +12,8 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from fixtures_attempts import T0, metrics
 
+from fixtures_attempts import T0, metrics
 from redrill.htmlreport import render_html, report_data
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,16 +33,53 @@ def test_report_data_golden():
         {"week": "2024-W11", "start": "2024-03-11", "attempts": 0, "median_ramble_score": None},
         {"week": "2024-W12", "start": "2024-03-18", "attempts": 2, "median_ramble_score": 37.5},
     ]
-    assert data["totals"] == {"attempts": 4, "questions": 2, "first": "2024-03-04T09:00+00:00", "last": "2024-03-20T12:00+00:00"}
+    assert data["totals"] == {
+        "attempts": 4,
+        "questions": 2,
+        "first": "2024-03-04T09:00+00:00",
+        "last": "2024-03-20T12:00+00:00",
+    }
     a, b = data["questions"]  # weakest first
-    assert (a["question_id"], a["question_text"], a["target_s"], a["attempts"]) == ("a", "Question A?", [60.0, 120.0], 3)
+    assert (a["question_id"], a["question_text"], a["target_s"], a["attempts"]) == (
+        "a",
+        "Question A?",
+        [60.0, 120.0],
+        3,
+    )
     assert a["points"] == [
-        {"attempt_id": 1, "when": "2024-03-04T09:00+00:00", "duration_s": 170.0, "fillers_per_min": 6.0, "fillers": 0,
-         "long_pauses": 3, "long_pause_total_s": None, "ramble_score": 70.0, "target_s": [60.0, 120.0]},
-        {"attempt_id": 3, "when": "2024-03-19T09:00+00:00", "duration_s": 115.0, "fillers_per_min": 3.0, "fillers": 0,
-         "long_pauses": 1, "long_pause_total_s": None, "ramble_score": 40.0, "target_s": [60.0, 120.0]},
-        {"attempt_id": 4, "when": "2024-03-20T12:00+00:00", "duration_s": None, "fillers_per_min": None, "fillers": 0,
-         "long_pauses": None, "long_pause_total_s": None, "ramble_score": 35.0, "target_s": [60.0, 120.0]},
+        {
+            "attempt_id": 1,
+            "when": "2024-03-04T09:00+00:00",
+            "duration_s": 170.0,
+            "fillers_per_min": 6.0,
+            "fillers": 0,
+            "long_pauses": 3,
+            "long_pause_total_s": None,
+            "ramble_score": 70.0,
+            "target_s": [60.0, 120.0],
+        },
+        {
+            "attempt_id": 3,
+            "when": "2024-03-19T09:00+00:00",
+            "duration_s": 115.0,
+            "fillers_per_min": 3.0,
+            "fillers": 0,
+            "long_pauses": 1,
+            "long_pause_total_s": None,
+            "ramble_score": 40.0,
+            "target_s": [60.0, 120.0],
+        },
+        {
+            "attempt_id": 4,
+            "when": "2024-03-20T12:00+00:00",
+            "duration_s": None,
+            "fillers_per_min": None,
+            "fillers": 0,
+            "long_pauses": None,
+            "long_pause_total_s": None,
+            "ramble_score": 35.0,
+            "target_s": [60.0, 120.0],
+        },
     ]
     assert a["best"]["attempt_id"] == 3 and b["question_text"] == "b"
     # weeks are the user's local weeks: 23:30 UTC on Sunday is Monday in Tokyo
@@ -52,7 +89,11 @@ def test_report_data_golden():
 
 
 def test_report_data_of_nothing():
-    assert report_data([]) == {"questions": [], "weeks": [], "totals": {"attempts": 0, "questions": 0, "first": None, "last": None}}
+    assert report_data([]) == {
+        "questions": [],
+        "weeks": [],
+        "totals": {"attempts": 0, "questions": 0, "first": None, "last": None},
+    }
 
 
 def test_report_agrees_with_progress_and_export(practised, cli):
@@ -116,7 +157,9 @@ def test_report_open_asks_the_browser_only_when_told(practised, cli, tmp_path, m
 
 
 def test_render_is_deterministic():
-    data = report_data([(1, "a", T0, metrics(100, 10)), (2, "a", T0 + timedelta(days=3), metrics(90, 5))], tz=timezone.utc)
+    data = report_data(
+        [(1, "a", T0, metrics(100, 10)), (2, "a", T0 + timedelta(days=3), metrics(90, 5))], tz=timezone.utc
+    )
     when = datetime(2024, 5, 1, 12, 0)
     assert render_html(data, generated=when) == render_html(data, generated=when)
 
@@ -131,12 +174,24 @@ def test_the_report_renders_in_headless_chromium(practised, cli, tmp_path):
     assert cli("report", "--out", page).exit_code == 0
     shot = tmp_path / "shot.png"
     flags = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-        "--enable-logging=stderr", "--v=0",
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
     ]
-    run = subprocess.run(flags + [f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri()],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        flags + [f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert shot.exists(), run.stderr[-2000:]
     for bad in ("Uncaught", "ERROR:CONSOLE"):
         assert bad not in run.stderr, run.stderr[-2000:]

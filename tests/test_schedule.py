@@ -94,7 +94,7 @@ def test_good_pushes_out_and_again_brings_back_sooner():
     card, due = schedule.review(None, GOOD, NOW, question_id="q")
     t = due
     card_good, due_good = schedule.review(card, GOOD, t, question_id="q")
-    card_bad, due_bad = schedule.review(card, AGAIN, t, question_id="q")
+    _card_bad, due_bad = schedule.review(card, AGAIN, t, question_id="q")
     assert due_good - t > timedelta(days=1)
     assert due_bad - t <= timedelta(minutes=10)
     # and once in review, a lapse comes back within the relearning step
@@ -127,12 +127,16 @@ def test_leaves_weak_list_rule():
 
 
 def attempt(store, qid, m, at):
-    return store.add_attempt(question_id=qid, question_text="Q?", source="text", status="scored", metrics=m, created_at=at)
+    return store.add_attempt(
+        question_id=qid, question_text="Q?", source="text", status="scored", metrics=m, created_at=at
+    )
 
 
 def review_attempt(store, qid, m, at, comparison=None):
     aid = attempt(store, qid, m, at)
-    return schedule.record_attempt_review(store, question_id=qid, attempt_id=aid, metrics=m, comparison=comparison or {}, now=at)
+    return schedule.record_attempt_review(
+        store, question_id=qid, attempt_id=aid, metrics=m, comparison=comparison or {}, now=at
+    )
 
 
 def test_record_attempt_review_stores_card_due_and_log(store):
@@ -199,7 +203,9 @@ def test_mastered_question_is_not_rescheduled(store):
 
 def test_flag_merges_personal_talking_points_without_repeats(store):
     schedule.flag_question(store, "q", "Q?", now=NOW, rating="bombed", wish_i_said=["Rolled back fast", "added a test"])
-    schedule.flag_question(store, "q", "Q?", now=NOW, rating="ok", wish_i_said=["rolled back fast", "told the customer"])
+    schedule.flag_question(
+        store, "q", "Q?", now=NOW, rating="ok", wish_i_said=["rolled back fast", "told the customer"]
+    )
     assert store.get_state("q").talking_points == ["Rolled back fast", "added a test", "told the customer"]
     assert [f.rating for f in store.flags(question_id="q")] == ["bombed", "ok"]
 
@@ -211,8 +217,16 @@ def test_scored_text_answer_goes_through_the_real_pipeline(store):
     from redrill.practice import score_text
 
     question = load_catalog().get("failure-story")
-    schedule.flag_question(store, question.id, question.text, now=NOW, rating="bombed", wish_i_said=["rolled back within an hour"])
-    report = score_text(store, question, "Um, so, I, like, I don't know, it was a thing and stuff. " * 3, Config(), now=NOW + timedelta(minutes=5))
+    schedule.flag_question(
+        store, question.id, question.text, now=NOW, rating="bombed", wish_i_said=["rolled back within an hour"]
+    )
+    report = score_text(
+        store,
+        question,
+        "Um, so, I, like, I don't know, it was a thing and stuff. " * 3,
+        Config(),
+        now=NOW + timedelta(minutes=5),
+    )
     state = store.get_state(question.id)
     [(_id, _q, aid, rating, _at, due)] = store.reviews(question.id)
     assert aid == report.attempt_id
@@ -226,7 +240,13 @@ def test_scored_text_answer_goes_through_the_real_pipeline(store):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-_value = st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=5))
+_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-1000, 1000),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=5),
+)
 _metrics = st.fixed_dictionaries(
     {},
     optional={
@@ -235,7 +255,16 @@ _metrics = st.fixed_dictionaries(
         "over_target_s": _value,
         "under_target_s": _value,
         "target_s": st.one_of(_value, st.lists(_value, max_size=3)),
-        "talking_points": st.one_of(_value, st.fixed_dictionaries({}, optional={"covered": st.lists(st.text(max_size=3), max_size=4), "missing": st.lists(st.text(max_size=3), max_size=4)})),
+        "talking_points": st.one_of(
+            _value,
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "covered": st.lists(st.text(max_size=3), max_size=4),
+                    "missing": st.lists(st.text(max_size=3), max_size=4),
+                },
+            ),
+        ),
     },
 )
 

@@ -274,7 +274,15 @@ def test_long_pause_threshold_is_a_setting():
 
 
 def test_vad_silences_count_once_and_catch_what_word_timings_miss():
-    words = (("So", 0.5, 0.8), ("um,", 0.9, 1.2), ("we", 3.5, 3.7), ("rolled", 3.8, 4.1), ("back.", 4.1, 6.0), ("Then", 6.1, 6.4), ("done.", 6.5, 7.0))
+    words = (
+        ("So", 0.5, 0.8),
+        ("um,", 0.9, 1.2),
+        ("we", 3.5, 3.7),
+        ("rolled", 3.8, 4.1),
+        ("back.", 4.1, 6.0),
+        ("Then", 6.1, 6.4),
+        ("done.", 6.5, 7.0),
+    )
     # VAD: the speaker stopped at 4.0 and resumed at 6.1 (Whisper stretched "back." over the silence).
     t = timed(*words, audio_seconds=8.0, speech=((0.4, 1.3), (3.4, 4.0), (6.1, 7.1)))
     m = score(t).to_json()
@@ -301,7 +309,17 @@ def test_duration_and_target_exact():
 
 def test_untimed_text_has_no_timing_metrics():
     m = score(from_text("Um, we rolled back the release, you know, and it worked."), target_seconds=(60, 120)).to_json()
-    for key in ("duration_s", "audio_s", "speech_s", "wpm", "fillers_per_min", "long_pauses", "long_pause_total_s", "over_target_s", "under_target_s"):
+    for key in (
+        "duration_s",
+        "audio_s",
+        "speech_s",
+        "wpm",
+        "fillers_per_min",
+        "long_pauses",
+        "long_pause_total_s",
+        "over_target_s",
+        "under_target_s",
+    ):
         assert m[key] is None, key
     assert m["fillers_per_100_words"] is not None
     assert m["target_s"] == [60.0, 120.0]
@@ -311,10 +329,18 @@ def test_untimed_text_has_no_timing_metrics():
 
 
 def test_untimed_ramble_score_is_renormalised_over_text_components():
-    m = score(from_text("Um uh um, like, we, you know, kind of did it, I guess."), talking_points=["rolled back"]).to_json()
+    m = score(
+        from_text("Um uh um, like, we, you know, kind of did it, I guess."), talking_points=["rolled back"]
+    ).to_json()
     parts = ramble_components(m)
     w = ScoringSettings().weights
-    used = {"fillers": w.fillers, "restarts": w.restarts, "repetition": w.repetition, "hedges": w.hedges, "missing_points": w.missing_points}
+    used = {
+        "fillers": w.fillers,
+        "restarts": w.restarts,
+        "repetition": w.repetition,
+        "hedges": w.hedges,
+        "missing_points": w.missing_points,
+    }
     expected = 100 * sum(wt * parts[name] for name, wt in used.items()) / sum(used.values())
     assert m["ramble_score"] == pytest.approx(expected, abs=0.05)
 
@@ -386,9 +412,47 @@ def test_scoring_a_two_minute_answer_is_fast():
 # Properties
 
 VOCAB = [
-    "um", "Uh,", "UMM…", "like", "like,", "you", "know", "I", "mean", "kind", "of", "sort", "we", "we-we", "the",
-    "release", "failed.", "tests", "rolled", "back", "wh-", "—", "...", "sorry,", "at", "end", "day", "maybe",
-    "it's", "was", "20", "technical", "debt", "—like", "I'm", "not", "sure", "ÉCOLE", "naïve", "'quoted'", "?",
+    "um",
+    "Uh,",
+    "UMM…",
+    "like",
+    "like,",
+    "you",
+    "know",
+    "I",
+    "mean",
+    "kind",
+    "of",
+    "sort",
+    "we",
+    "we-we",
+    "the",
+    "release",
+    "failed.",
+    "tests",
+    "rolled",
+    "back",
+    "wh-",
+    "—",
+    "...",
+    "sorry,",
+    "at",
+    "end",
+    "day",
+    "maybe",
+    "it's",
+    "was",
+    "20",
+    "technical",
+    "debt",
+    "—like",
+    "I'm",
+    "not",
+    "sure",
+    "ÉCOLE",
+    "naïve",
+    "'quoted'",
+    "?",
 ]
 _word = st.one_of(st.sampled_from(VOCAB), st.text(min_size=1, max_size=8))
 _time = st.floats(min_value=0, max_value=1e5, allow_nan=False, allow_infinity=False)

@@ -29,8 +29,17 @@ def store(tmp_path):
 
 
 def scored(store, qid, ramble, at, duration=90.0):
-    m = {"duration_s": duration, "target_s": [60, 120], "over_target_s": max(0, duration - 120), "under_target_s": max(0, 60 - duration), "ramble_score": ramble, "talking_points": {"covered": [], "missing": []}}
-    aid = store.add_attempt(question_id=qid, question_text="Q?", source="text", status="scored", metrics=m, created_at=at)
+    m = {
+        "duration_s": duration,
+        "target_s": [60, 120],
+        "over_target_s": max(0, duration - 120),
+        "under_target_s": max(0, 60 - duration),
+        "ramble_score": ramble,
+        "talking_points": {"covered": [], "missing": []},
+    }
+    aid = store.add_attempt(
+        question_id=qid, question_text="Q?", source="text", status="scored", metrics=m, created_at=at
+    )
     schedule.record_attempt_review(store, question_id=qid, attempt_id=aid, metrics=m, comparison={}, now=at)
     return aid
 
@@ -61,7 +70,9 @@ def test_count_and_tags(store, catalog):
 
 def test_explicit_ids_in_given_order_and_unknown_id_suggests(store, catalog):
     schedule.flag_question(store, "greatest-strength", "x", now=NOW, rating="bombed")
-    picked = pick_questions(store, catalog, question_ids=["why-this-company", "failure-story"], now=NOW, rng=random.Random(0))
+    picked = pick_questions(
+        store, catalog, question_ids=["why-this-company", "failure-story"], now=NOW, rng=random.Random(0)
+    )
     assert ids(picked) == ["why-this-company", "failure-story"]
     with pytest.raises(RedrillError, match="Did you mean: failure-story"):
         pick_questions(store, catalog, question_ids=["failure-stroy"], now=NOW, rng=random.Random(0))
@@ -89,7 +100,9 @@ def test_order_due_flagged_then_due_then_weakest_then_new(store, catalog):
     assert len(order) == len(catalog.questions) - 1
     assert ids(pick_questions(store, catalog, count=2, now=NOW, rng=random.Random(0))) == order[:2]
     # explicit ids still reach a mastered question
-    assert ids(pick_questions(store, catalog, question_ids=["colleagues-describe-you"], now=NOW, rng=random.Random(0))) == ["colleagues-describe-you"]
+    assert ids(
+        pick_questions(store, catalog, question_ids=["colleagues-describe-you"], now=NOW, rng=random.Random(0))
+    ) == ["colleagues-describe-you"]
 
 
 def test_interview_questions_worst_first(store, catalog):
@@ -100,7 +113,9 @@ def test_interview_questions_worst_first(store, catalog):
     schedule.flag_question(store, "failure-story", "x", now=NOW, rating="bombed", interview_id=iv)
     schedule.flag_question(store, "greatest-weakness", "x", now=NOW, rating="bombed", interview_id=other)
     # a question whose bank is gone is still asked, from the text saved with the flag
-    schedule.flag_question(store, "gone-question", "A question from a deleted bank?", now=NOW, rating="ok", interview_id=iv)
+    schedule.flag_question(
+        store, "gone-question", "A question from a deleted bank?", now=NOW, rating="ok", interview_id=iv
+    )
     picked = pick_questions(store, catalog, interview_id=iv, now=NOW, rng=random.Random(0))
     assert ids(picked) == ["failure-story", "why-this-company", "gone-question", "greatest-strength"]
     assert picked[2].text == "A question from a deleted bank?"
@@ -132,5 +147,16 @@ def test_queue_due_first_with_reason_score_and_trend(store, catalog):
     assert "last review: hard" in second.reason
     assert third.mastered and third.due is None and third.reason.startswith("mastered")
     data = first.to_json()
-    assert set(data) == {"question_id", "text", "due", "due_now", "weak", "mastered", "reason", "last_ramble_score", "attempts", "trend"}
+    assert set(data) == {
+        "question_id",
+        "text",
+        "due",
+        "due_now",
+        "weak",
+        "mastered",
+        "reason",
+        "last_ramble_score",
+        "attempts",
+        "trend",
+    }
     assert data["due"] == "2026-11-21T09:00:00+00:00"

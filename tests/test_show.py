@@ -25,7 +25,11 @@ def test_annotate_marks_what_score_counts(text):
     metrics = score(transcript).to_json()
     assert " ".join(t.text for t in tokens) == " ".join(text.split())
     assert sum(t.kind == "filled_pause" for t in tokens) == metrics["filled_pause_count"]
-    filler_words = sum(len(name.split()) * n for name, n in metrics["fillers"].items() if name not in ("um", "uh", "er", "ah", "hmm", "erm"))
+    filler_words = sum(
+        len(name.split()) * n
+        for name, n in metrics["fillers"].items()
+        if name not in ("um", "uh", "er", "ah", "hmm", "erm")
+    )
     assert sum(t.kind == "filler" for t in tokens) == filler_words
     if any(t.kind == "restart" for t in tokens):
         assert metrics["restarts"] > 0
@@ -53,7 +57,11 @@ def test_show_json_agrees_with_export_and_history(practised, cli):
         assert history[attempt_id]["ramble_score"] == metrics["ramble_score"]
         assert history[attempt_id]["duration_s"] == metrics["duration_s"]
         tokens = view["tokens"]
-        assert sum(t["kind"] == "long_pause" for t in tokens) == len(metrics["long_pauses"]) == history[attempt_id]["long_pauses"]
+        assert (
+            sum(t["kind"] == "long_pause" for t in tokens)
+            == len(metrics["long_pauses"])
+            == history[attempt_id]["long_pauses"]
+        )
         assert sum(t["kind"] == "filled_pause" for t in tokens) == metrics["filled_pause_count"]
         # the comparison is recomputed from the attempts at this question made before this one
         if n:
@@ -89,6 +97,9 @@ def test_show_typed_answer_has_no_pause_markers(practised, cli):
 def test_show_errors(practised, cli):
     result = cli("show", practised.pending_id)
     assert result.exit_code == 1
-    assert f"attempt #{practised.pending_id} is recorded, not scored yet; run `redrill transcribe {practised.pending_id}`" in result.stderr
+    assert (
+        f"attempt #{practised.pending_id} is recorded, not scored yet; run `redrill transcribe {practised.pending_id}`"
+        in result.stderr
+    )
     result = cli("show", 9999)
     assert result.exit_code == 1 and "no attempt #9999" in result.stderr

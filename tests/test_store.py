@@ -95,12 +95,17 @@ def test_empty_database_migrates_to_expected_schema(tmp_path):
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
         assert store.backup_path is None  # nothing to back up in a new database
-        indexes = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")}
+        indexes = {
+            r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")
+        }
         assert indexes == EXPECTED_INDEXES
         # progress and comparison read metrics through the covering index, not the table rows
-        plan = " ".join(str(r) for r in store.db.execute(
-            "EXPLAIN QUERY PLAN SELECT id, question_id, created_at, metrics_json FROM attempts WHERE status = 'scored' ORDER BY created_at, id"
-        ))
+        plan = " ".join(
+            str(r)
+            for r in store.db.execute(
+                "EXPLAIN QUERY PLAN SELECT id, question_id, created_at, metrics_json FROM attempts WHERE status = 'scored' ORDER BY created_at, id"
+            )
+        )
         assert "COVERING INDEX attempts_scored_metrics" in plan
     assert schema_of(path) == EXPECTED_SCHEMA
 
@@ -120,8 +125,12 @@ def make_v1_database(path):
     MIGRATIONS[0](db)
     db.execute("PRAGMA user_version = 1")
     db.execute("COMMIT")
-    db.execute("INSERT INTO interviews (company, role, date, stage, went_well, to_change, created_at) VALUES ('Acme', 'Backend', '2026-10-30', 'onsite', '[\"intro\"]', '[]', '2026-10-30T18:00:00+00:00')")
-    db.execute("INSERT INTO question_flags (interview_id, question_id, question_text, rating, wish_i_said, note, created_at) VALUES (1, 'failure-story', 'Tell me about a failure.', 'bombed', '[\"rolled back\"]', '', '2026-10-30T18:01:00+00:00')")
+    db.execute(
+        "INSERT INTO interviews (company, role, date, stage, went_well, to_change, created_at) VALUES ('Acme', 'Backend', '2026-10-30', 'onsite', '[\"intro\"]', '[]', '2026-10-30T18:00:00+00:00')"
+    )
+    db.execute(
+        "INSERT INTO question_flags (interview_id, question_id, question_text, rating, wish_i_said, note, created_at) VALUES (1, 'failure-story', 'Tell me about a failure.', 'bombed', '[\"rolled back\"]', '', '2026-10-30T18:01:00+00:00')"
+    )
     db.execute(
         "INSERT INTO attempts (question_id, question_text, created_at, source, audio_path, status, transcript_json, metrics_json)"
         " VALUES ('failure-story', 'Tell me about a failure.', '2026-10-31T10:00:00+00:00', 'text', NULL, 'scored', '{\"words\": []}', '{\"ramble_score\": 42}')"
@@ -216,7 +225,14 @@ def test_attempt_round_trip_and_ordering(tmp_path):
         assert [a.id for a in store.attempts("q1")] == [ids[0], ids[2], ids[4]]
         assert [a.id for a in store.attempts(newest_first=True, limit=2)] == [ids[4], ids[3]]
         assert [m["ramble_score"] for _, _, _, m in store.scored_metrics("q2")] == [49, 47]
-        rec = store.add_attempt(question_id="q1", question_text="Q?", source="microphone", status="recorded", audio_path="recordings/x.ogg", audio_seconds=3.5)
+        rec = store.add_attempt(
+            question_id="q1",
+            question_text="Q?",
+            source="microphone",
+            status="recorded",
+            audio_path="recordings/x.ogg",
+            audio_seconds=3.5,
+        )
         assert [a.id for a in store.pending_attempts()] == [rec]
         store.update_attempt(rec, status="scored", metrics={"ramble_score": 1})
         assert store.pending_attempts() == []
@@ -228,10 +244,9 @@ def test_attempt_round_trip_and_ordering(tmp_path):
 
 def test_transaction_is_all_or_nothing(tmp_path):
     with Store(tmp_path / "db") as store:
-        with pytest.raises(RuntimeError):
-            with store.transaction():
-                store.add_attempt(question_id="q", question_text="Q?", source="text", status="scored")
-                raise RuntimeError("boom")
+        with pytest.raises(RuntimeError), store.transaction():
+            store.add_attempt(question_id="q", question_text="Q?", source="text", status="scored")
+            raise RuntimeError("boom")
         assert store.attempts() == []
 
 

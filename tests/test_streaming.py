@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from redrill.streaming import ChunkerSettings, PauseChunker, StreamingTranscription, answer_pieces, merge, transcribe_answer
+from redrill.streaming import (
+    ChunkerSettings,
+    PauseChunker,
+    StreamingTranscription,
+    answer_pieces,
+    merge,
+    transcribe_answer,
+)
 from redrill.transcript import Transcript, Word
 
 RATE = 16000
@@ -44,7 +51,17 @@ def marks_in_blocks(samples, sizes, settings=ChunkerSettings()):
 
 def test_pauses_mark_points_and_close_a_chunk_only_once_it_is_long_enough():
     samples, pauses = signal(
-        [("pause", 0.5), ("speech", 5.0), ("pause", 0.3), ("speech", 2.0), ("pause", 1.0), ("speech", 16.0), ("pause", 2.0), ("speech", 5.0), ("pause", 0.8)]
+        [
+            ("pause", 0.5),
+            ("speech", 5.0),
+            ("pause", 0.3),
+            ("speech", 2.0),
+            ("pause", 1.0),
+            ("speech", 16.0),
+            ("pause", 2.0),
+            ("speech", 5.0),
+            ("pause", 0.8),
+        ]
     )
     chunker = PauseChunker()
     events = chunker.push(samples)
@@ -59,7 +76,18 @@ def test_pauses_mark_points_and_close_a_chunk_only_once_it_is_long_enough():
 
 
 def test_marks_do_not_depend_on_block_sizes():
-    samples, _ = signal([("speech", 4.5), ("pause", 0.9), ("speech", 6.0), ("pause", 1.4), ("speech", 14.2), ("pause", 0.7), ("speech", 40.0), ("pause", 3)])
+    samples, _ = signal(
+        [
+            ("speech", 4.5),
+            ("pause", 0.9),
+            ("speech", 6.0),
+            ("pause", 1.4),
+            ("speech", 14.2),
+            ("pause", 0.7),
+            ("speech", 40.0),
+            ("pause", 3),
+        ]
+    )
     whole = PauseChunker()
     events = whole.push(samples)
     assert [k for k, _ in events].count("cut") >= 2  # a pause after 22 s and a forced cut in the 40 s stretch
@@ -101,11 +129,15 @@ class RecordingTranscriber:
     def transcribe(self, samples, *, offset_s=0.0):
         self.calls.append((round(offset_s, 3), len(samples)))
         words = (Word(f"w{len(self.calls)}", offset_s + 0.1, offset_s + 0.3),)
-        return Transcript(words, True, len(samples) / RATE, ((offset_s + 0.05, offset_s + len(samples) / RATE - 0.05),), "fake")
+        return Transcript(
+            words, True, len(samples) / RATE, ((offset_s + 0.05, offset_s + len(samples) / RATE - 0.05),), "fake"
+        )
 
 
 def test_streaming_transcribes_at_pauses_so_nothing_is_left_when_the_answer_ends_in_silence():
-    samples, _ = signal([("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0), ("pause", 1.0)])
+    samples, _ = signal(
+        [("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0), ("pause", 1.0)]
+    )
     fake = RecordingTranscriber()
     synced = []
     stream = StreamingTranscription(fake, before_chunk=lambda: synced.append(stream.seconds))
@@ -177,11 +209,12 @@ class CountingTranscriber:
         return self.inner.transcribe(samples, offset_s=offset_s)
 
 
-def test_live_recording_streams_and_matches_whole_answer(pulse_server, play_into_sink, speech_samples, fast_transcriber, tmp_path):
+def test_live_recording_streams_and_matches_whole_answer(
+    pulse_server, play_into_sink, speech_samples, fast_transcriber, tmp_path
+):
     """The recorder path on the virtual sound device: the answer is transcribed while it plays,
     the stored answer is exactly what was streamed, and the result equals whole-answer transcription."""
     from fixtures_model import join_with_silences
-
     from redrill.audio import write_wav
     from redrill.microphone import Endpointing, Recorder
 
@@ -206,7 +239,9 @@ def test_live_recording_streams_and_matches_whole_answer(pulse_server, play_into
     player.join()
     assert recording.has_answer
     fed = np.concatenate(streamed)
-    assert np.array_equal(fed[: len(recording.samples)], recording.samples), "the stored answer is not what was streamed"
+    assert np.array_equal(fed[: len(recording.samples)], recording.samples), (
+        "the stored answer is not what was streamed"
+    )
     before_finish = stream.chunks_submitted
     assert before_finish >= 1, "nothing was transcribed while the answer was being spoken"
     answer = stream.settle(recording.samples)

@@ -61,7 +61,9 @@ BIAS_AWAY = -20.0
 
 def _byte_alphabet() -> list[str]:
     """GPT-2's printable stand-ins for the 256 byte values, in byte order."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    printable = (
+        list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    )
     chars = {b: chr(b) for b in printable}
     extra = 0
     for b in range(256):
@@ -184,7 +186,9 @@ def build_whisper_model(
 
     text, merges, n_bytes = _text_tokens(vocab)
     eot = len(text)
-    specials = ["<|endoftext|>", "<|startoftranscript|>"] + [f"<|{lang}|>" for lang in LANGUAGES] + list(SPECIALS_AFTER_LANGS)
+    specials = (
+        ["<|endoftext|>", "<|startoftranscript|>"] + [f"<|{lang}|>" for lang in LANGUAGES] + list(SPECIALS_AFTER_LANGS)
+    )
     timestamps = ["<|%.2f|>" % (i * 0.02) for i in range(N_TIMESTAMPS)]
     vocabulary = text + specials + timestamps
     n_vocab = len(vocabulary)

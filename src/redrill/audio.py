@@ -38,7 +38,7 @@ class Audio:
     else counted), so the caller can warn.
     """
 
-    samples: "np.ndarray"
+    samples: np.ndarray
     seconds: float
     truncated: bool
     original_seconds: float
@@ -165,7 +165,7 @@ def _ffmpeg_reason(exc: Exception) -> str:
     return str(reason).rstrip(".")
 
 
-def write_opus(path: Path | str, samples16k: "np.ndarray", *, bitrate: int = 24000) -> int:
+def write_opus(path: Path | str, samples16k: np.ndarray, *, bitrate: int = 24000) -> int:
     """Store 16 kHz mono samples as Ogg/Opus at ``path``; returns the file size in bytes.
 
     The file appears complete or not at all: it is written to a temporary file in the same folder,
@@ -230,7 +230,7 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def resample(samples: "np.ndarray", from_rate: int, to_rate: int = SAMPLE_RATE) -> "np.ndarray":
+def resample(samples: np.ndarray, from_rate: int, to_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Resample mono float32 audio (e.g. a 44.1/48 kHz microphone) to ``to_rate``.
 
     Uses FFmpeg's resampler (windowed-sinc, anti-aliased). The result has
@@ -259,7 +259,7 @@ def resample(samples: "np.ndarray", from_rate: int, to_rate: int = SAMPLE_RATE) 
     return out.astype(np.float32, copy=False)
 
 
-def write_wav(path: Path | str, samples: "np.ndarray", rate: int = SAMPLE_RATE) -> Path:
+def write_wav(path: Path | str, samples: np.ndarray, rate: int = SAMPLE_RATE) -> Path:
     """Write mono float samples in [-1, 1] as a 16-bit PCM WAV file (tests, exports, fallback)."""
     import wave
 

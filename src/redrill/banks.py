@@ -123,7 +123,9 @@ def load_bank(path: Path) -> Bank:
 
     if not isinstance(data, dict):
         what = "empty" if data is None else f"a {kind_of(data)}"
-        raise InputError([Problem(name, 1, None, f"a bank must be a mapping with 'name' and 'questions', but the file is {what}")])
+        raise InputError(
+            [Problem(name, 1, None, f"a bank must be a mapping with 'name' and 'questions', but the file is {what}")]
+        )
     for key in data:
         if key not in BANK_KEYS:
             problems.append(Problem(name, at(key), str(key), f"unknown key; allowed: {', '.join(sorted(BANK_KEYS))}"))
@@ -148,30 +150,66 @@ def load_bank(path: Path) -> Bank:
     for i, item in enumerate(raw_questions):
         where = f"questions[{i}]"
         if not isinstance(item, dict):
-            problems.append(Problem(name, at("questions", i), where, f"must be a mapping with id and text, not {kind_of(item)}"))
+            problems.append(
+                Problem(name, at("questions", i), where, f"must be a mapping with id and text, not {kind_of(item)}")
+            )
             continue
         for key in item:
             if key not in QUESTION_KEYS:
-                problems.append(Problem(name, at("questions", i, key), f"{where}.{key}", f"unknown key; allowed: {', '.join(sorted(QUESTION_KEYS))}"))
+                problems.append(
+                    Problem(
+                        name,
+                        at("questions", i, key),
+                        f"{where}.{key}",
+                        f"unknown key; allowed: {', '.join(sorted(QUESTION_KEYS))}",
+                    )
+                )
         qid = item.get("id")
         if qid is None:
             problems.append(Problem(name, at("questions", i), f"{where}.id", "missing (required)"))
         elif not isinstance(qid, str) or not ID_PATTERN.match(qid):
-            problems.append(Problem(name, at("questions", i, "id"), f"{where}.id", f"'{qid}' is not a valid id: use lower-case letters, digits and single dashes, e.g. failure-story"))
+            problems.append(
+                Problem(
+                    name,
+                    at("questions", i, "id"),
+                    f"{where}.id",
+                    f"'{qid}' is not a valid id: use lower-case letters, digits and single dashes, e.g. failure-story",
+                )
+            )
             qid = None
         elif qid in seen:
-            problems.append(Problem(name, at("questions", i, "id"), f"{where}.id", f"duplicate id '{qid}' (first used on line {seen[qid]})"))
+            problems.append(
+                Problem(
+                    name,
+                    at("questions", i, "id"),
+                    f"{where}.id",
+                    f"duplicate id '{qid}' (first used on line {seen[qid]})",
+                )
+            )
         else:
             seen[qid] = at("questions", i, "id")
         text = item.get("text")
         if text is None:
-            problems.append(Problem(name, at("questions", i), f"{where}.text", "missing (required): the question itself"))
+            problems.append(
+                Problem(name, at("questions", i), f"{where}.text", "missing (required): the question itself")
+            )
         elif not isinstance(text, str) or not text.strip():
-            problems.append(Problem(name, at("questions", i, "text"), f"{where}.text", f"must be non-empty text, not {kind_of(text)}"))
+            problems.append(
+                Problem(
+                    name, at("questions", i, "text"), f"{where}.text", f"must be non-empty text, not {kind_of(text)}"
+                )
+            )
             text = None
         tags = item.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            problems.append(Problem(name, at("questions", i, "tags"), f"{where}.tags", "must be a list of words, e.g. [behavioral, failure]"))
+            problems.append(
+                Problem(
+                    name,
+                    at("questions", i, "tags"),
+                    f"{where}.tags",
+                    "must be a list of words, e.g. [behavioral, failure]",
+                )
+            )
             tags = []
         target = item.get("target_seconds", list(DEFAULT_TARGET))
         target_ok = (
@@ -180,15 +218,31 @@ def load_bank(path: Path) -> Bank:
             and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in target)
         )
         if not target_ok:
-            problems.append(Problem(name, at("questions", i, "target_seconds"), f"{where}.target_seconds", "must be [min, max] in seconds, e.g. [60, 120]"))
+            problems.append(
+                Problem(
+                    name,
+                    at("questions", i, "target_seconds"),
+                    f"{where}.target_seconds",
+                    "must be [min, max] in seconds, e.g. [60, 120]",
+                )
+            )
             target = list(DEFAULT_TARGET)
         elif not (0 < target[0] <= target[1] <= 3600):
             msg = "min is greater than max" if target[0] > target[1] else "values must be between 1 and 3600 seconds"
-            problems.append(Problem(name, at("questions", i, "target_seconds"), f"{where}.target_seconds", f"{msg}: {target}"))
+            problems.append(
+                Problem(name, at("questions", i, "target_seconds"), f"{where}.target_seconds", f"{msg}: {target}")
+            )
             target = list(DEFAULT_TARGET)
         points = item.get("talking_points", [])
         if not isinstance(points, list) or not all(isinstance(p, str) and p.strip() for p in points):
-            problems.append(Problem(name, at("questions", i, "talking_points"), f"{where}.talking_points", "must be a list of short phrases"))
+            problems.append(
+                Problem(
+                    name,
+                    at("questions", i, "talking_points"),
+                    f"{where}.talking_points",
+                    "must be a list of short phrases",
+                )
+            )
             points = []
         if qid and text:
             questions.append(
@@ -234,7 +288,14 @@ def load_catalog(banks_dir: Path | None = None, extra: list[Path] | tuple[Path, 
             if q.id in first_seen:
                 other = first_seen[q.id]
                 where = other.source + (f":{other.line}" if other.line else "")
-                problems.append(Problem(str(path), q.line, "id", f"duplicate id '{q.id}': already defined in {where}; ids must be unique across all banks"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        q.line,
+                        "id",
+                        f"duplicate id '{q.id}': already defined in {where}; ids must be unique across all banks",
+                    )
+                )
                 continue
             first_seen[q.id] = q
             catalog.questions[q.id] = q

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from redrill.scoring import ScoringSettings, ramble_components
 
@@ -197,7 +198,7 @@ def compare(
 
 
 def trend(values: Sequence[float], *, lower_is_better: bool = True, margin: float = 3.0, window: int = 5) -> str:
-    """"improving", "worsening", "steady" or "new" for a series of attempts (oldest first).
+    """ "improving", "worsening", "steady" or "new" for a series of attempts (oldest first).
 
     Defaults suit ``ramble_score``. The least-squares slope over the last ``window`` attempts,
     times the span of those attempts, is the change; it must exceed ``max(margin, 10% of the
@@ -253,7 +254,7 @@ def _quote_counts(pairs: Sequence[tuple[str, int]], limit: int = 3) -> str:
 
 
 def _history_phrase(comparison: Comparison, name: str, fmt: str) -> str:
-    """", up from 2.1 in your earlier attempts" / ", down from ..." / "" for a lower-is-better rate."""
+    """ ", up from 2.1 in your earlier attempts" / ", down from ..." / "" for a lower-is-better rate."""
     change = comparison.change.get(name)
     med = comparison.median.get(name)
     if change is None or med is None or change.vs_median == "same":
@@ -328,7 +329,9 @@ def feedback(
         else:
             share = _num(metrics.get("fillers_per_100_words")) or 0.0
             rate = f"{share:.1f} per 100 words{_history_phrase(comparison, 'fillers_per_100_words', '.1f')}"
-        candidates.append((impact("fillers", "fillers_per_min", "fillers_per_100_words"), "fillers", f"{what}, {rate}: {advice}."))
+        candidates.append(
+            (impact("fillers", "fillers_per_min", "fillers_per_100_words"), "fillers", f"{what}, {rate}: {advice}.")
+        )
 
     points = metrics.get("talking_points") or {}
     missing = list(points.get("missing") or ())
@@ -360,7 +363,7 @@ def feedback(
     restarts = int(metrics.get("restarts") or 0)
     if restarts and (parts.get("restarts") or 0.0) >= 0.2:
         examples = metrics.get("restart_examples") or []
-        eg = f" (e.g. \"{examples[0]}\")" if examples else ""
+        eg = f' (e.g. "{examples[0]}")' if examples else ""
         candidates.append(
             (
                 impact("restarts", "restarts_per_100_words"),
@@ -378,7 +381,7 @@ def feedback(
             (
                 impact("repetition"),
                 "repetition",
-                f"You kept coming back to \"{top['phrase']}\" ({top['count']}×){more}: make the point once, then move on.",
+                f'You kept coming back to "{top["phrase"]}" ({top["count"]}×){more}: make the point once, then move on.',
             )
         )
 
@@ -406,7 +409,9 @@ def feedback(
     candidates.sort(key=lambda c: -c[0])
     chosen = candidates[:3]
     areas = {area for _, area, _ in chosen}
-    return Feedback(work_on=tuple(line for _, _, line in chosen), went_well=_went_well(metrics, comparison, parts, areas, settings))
+    return Feedback(
+        work_on=tuple(line for _, _, line in chosen), went_well=_went_well(metrics, comparison, parts, areas, settings)
+    )
 
 
 # Which feedback area each compared metric belongs to (a went-well line never praises an area
@@ -465,7 +470,9 @@ def _went_well(
     target = metrics.get("target_s") or (60.0, 120.0)
     # 3. Within the target length.
     if duration is not None and not _num(metrics.get("over_target_s")) and not _num(metrics.get("under_target_s")):
-        return f"Right length: {_mmss(duration)}, inside the {_mmss(float(target[0]))}-{_mmss(float(target[1]))} target."
+        return (
+            f"Right length: {_mmss(duration)}, inside the {_mmss(float(target[0]))}-{_mmss(float(target[1]))} target."
+        )
     # 4. Every talking point made.
     points = metrics.get("talking_points") or {}
     covered, missing = points.get("covered") or [], points.get("missing") or []
@@ -486,16 +493,31 @@ def _went_well(
     lines = {
         "fillers": f"only {plural(fillers, 'filler')} in {words + fillers} words." if fillers else "no fillers at all.",
         "long_pauses": f"only {plural(n_pauses, 'long silence')}." if n_pauses else "no long silences.",
-        "restarts": f"only {plural(restarts, 'restart')} in {words} words." if restarts else "no restarts: your sentences ran through.",
-        "repetition": "you didn't keep repeating yourself." if not metrics.get("repeated_phrases") else "little repetition.",
-        "hedges": f"only {plural(hedges, 'hedge')} in {words} words." if hedges else "no hedging: you said what you did.",
+        "restarts": f"only {plural(restarts, 'restart')} in {words} words."
+        if restarts
+        else "no restarts: your sentences ran through.",
+        "repetition": "you didn't keep repeating yourself."
+        if not metrics.get("repeated_phrases")
+        else "little repetition.",
+        "hedges": f"only {plural(hedges, 'hedge')} in {words} words."
+        if hedges
+        else "no hedging: you said what you did.",
         "missing_points": f"you made {len(covered)} of {len(covered) + len(missing)} talking points.",
         "pace": f"pace {wpm:.0f} wpm, inside the {_g(settings.pace_wpm[0])}-{_g(settings.pace_wpm[1])} band."
         if (parts.get("pace") or 0.0) == 0.0
         else f"pace {wpm:.0f} wpm.",
         "over_target": "you stayed within the maximum length.",
     }
-    area = {"over_target": "length", "fillers": "fillers", "long_pauses": "pauses", "restarts": "restarts", "repetition": "repetition", "hedges": "hedges", "missing_points": "points", "pace": "pace"}
+    area = {
+        "over_target": "length",
+        "fillers": "fillers",
+        "long_pauses": "pauses",
+        "restarts": "restarts",
+        "repetition": "repetition",
+        "hedges": "hedges",
+        "missing_points": "points",
+        "pace": "pace",
+    }
     measured = [(value, name) for name, value in parts.items() if value is not None and name in lines]
     available = [(v, n) for v, n in measured if area[n] not in busy] or measured
     order = list(lines)

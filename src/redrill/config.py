@@ -28,7 +28,9 @@ class Config:
     voice: str | None = None  # pyttsx3 voice id or name part, e.g. "en-us"
     rate: int = 175  # words per minute for the spoken question
     input_device: str | None = None  # sounddevice input device name or index
-    silence_seconds: float = 8.0  # the answer ends after this much silence once speech started (a thinking pause must not)
+    silence_seconds: float = (
+        8.0  # the answer ends after this much silence once speech started (a thinking pause must not)
+    )
     no_speech_timeout: float = 15.0  # give up on an answer when nobody speaks this long
     long_pause_seconds: float = 2.0  # a gap between words at least this long is a long pause
     pace_wpm: tuple[int, int] = (130, 160)  # comfortable speaking pace band
@@ -38,7 +40,7 @@ class Config:
     context_hints: bool = True  # bias recognition towards the question's and talking points' words
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def with_overrides(self, **values) -> "Config":
+    def with_overrides(self, **values) -> Config:
         """A copy with the given (non-None) values replaced."""
         return dataclasses.replace(self, **{k: v for k, v in values.items() if v is not None})
 
@@ -74,7 +76,9 @@ def load_config(path: Path) -> Config:
         for key, value in data.items():
             line = lines.get((key,))
             if key not in _TYPES:
-                problems.append(Problem(str(path), line, str(key), f"unknown setting; valid settings: {', '.join(sorted(_TYPES))}"))
+                problems.append(
+                    Problem(str(path), line, str(key), f"unknown setting; valid settings: {', '.join(sorted(_TYPES))}")
+                )
                 continue
             expected = _TYPES[key]
             if value is None or (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected):

@@ -25,9 +25,10 @@ import difflib
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from redrill.banks import Catalog, Question
 from redrill.errors import InputError, Problem, RedrillError
@@ -137,7 +138,17 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
 
     if not isinstance(data, dict):
         what = "empty" if data is None else f"a {_kind(data)}"
-        raise InputError([Problem(origin, 1, None, f"a debrief must be a mapping with interview, went_well and questions, but the file is {what}")], hint=HINT)
+        raise InputError(
+            [
+                Problem(
+                    origin,
+                    1,
+                    None,
+                    f"a debrief must be a mapping with interview, went_well and questions, but the file is {what}",
+                )
+            ],
+            hint=HINT,
+        )
     for key in data:
         if key not in TOP_KEYS:
             close = difflib.get_close_matches(str(key), sorted(TOP_KEYS), n=1)
@@ -148,7 +159,11 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
     date: str | None = None
     interview = data.get("interview")
     if interview is None:
-        bad(("interview",), "interview", "missing (required): e.g. interview: {company: Acme, role: Backend engineer, date: 2026-11-20, stage: onsite}")
+        bad(
+            ("interview",),
+            "interview",
+            "missing (required): e.g. interview: {company: Acme, role: Backend engineer, date: 2026-11-20, stage: onsite}",
+        )
     elif not isinstance(interview, dict):
         bad(("interview",), "interview", f"must be a mapping of company, role, date, stage, not {_kind(interview)}")
     else:
@@ -167,7 +182,9 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
                     try:
                         date = dt.date.fromisoformat(str(value).strip()).isoformat()
                     except ValueError:
-                        bad(where, "interview.date", f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20")
+                        bad(
+                            where, "interview.date", f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20"
+                        )
             elif value is None:
                 info[key] = ""
             elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
@@ -176,14 +193,22 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
                 bad(where, f"interview.{key}", f"must be text, not {_kind(value)}")
 
     if "went_well" not in data:
-        bad(("went_well",), "went_well", "missing (required): list at least one thing that went well, e.g. [clear intro] (or [nothing yet])")
+        bad(
+            ("went_well",),
+            "went_well",
+            "missing (required): list at least one thing that went well, e.g. [clear intro] (or [nothing yet])",
+        )
     went_well = text_list(("went_well",), "went_well", data.get("went_well"))
     to_change = text_list(("to_change",), "to_change", data.get("to_change"))
 
     questions: list[DebriefQuestion] = []
     raw = data.get("questions")
     if raw is None:
-        bad(("questions",), "questions", "missing (required): a list of the questions, each with id (or text) and rating")
+        bad(
+            ("questions",),
+            "questions",
+            "missing (required): a list of the questions, each with id (or text) and rating",
+        )
         raw = []
     elif not isinstance(raw, list):
         bad(("questions",), "questions", f"must be a list, not {_kind(raw)}")
@@ -207,16 +232,26 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
             bad(key + ("text",), where, "give either id (a question from the banks) or text (a new question), not both")
             ok = False
         elif qid is None and text is None:
-            bad(key, where, "missing id or text: id of a question from `redrill bank list`, or text: for a new question")
+            bad(
+                key, where, "missing id or text: id of a question from `redrill bank list`, or text: for a new question"
+            )
             ok = False
         elif qid is not None:
             if not isinstance(qid, str) or qid not in catalog.questions:
                 close = difflib.get_close_matches(str(qid), ids, n=3, cutoff=0.5)
                 did = f" Did you mean: {', '.join(close)}?" if close else ""
-                bad(key + ("id",), f"{where}.id", f"unknown question id '{qid}'.{did} Run `redrill bank list` to see all ids, or use text: for a new question")
+                bad(
+                    key + ("id",),
+                    f"{where}.id",
+                    f"unknown question id '{qid}'.{did} Run `redrill bank list` to see all ids, or use text: for a new question",
+                )
                 ok = False
         elif not isinstance(text, str) or not text.strip():
-            what = "is empty: write the question itself" if isinstance(text, str) else f"must be the question as text, not {_kind(text)}"
+            what = (
+                "is empty: write the question itself"
+                if isinstance(text, str)
+                else f"must be the question as text, not {_kind(text)}"
+            )
             bad(key + ("text",), f"{where}.text", what)
             ok = False
         elif len(text) > MAX_TEXT:
@@ -238,7 +273,11 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
             # The same question twice would be flagged twice with two ratings; say which to keep.
             same = ("id", qid) if qid is not None else ("text", _clean(text).casefold())
             if same in listed:
-                bad(key + (same[0],), f"{where}.{same[0]}", f"the same question is already listed on line {listed[same]}; list each question once")
+                bad(
+                    key + (same[0],),
+                    f"{where}.{same[0]}",
+                    f"the same question is already listed on line {listed[same]}; list each question once",
+                )
                 continue
             listed[same] = at(*key)
             questions.append(
@@ -348,7 +387,11 @@ def add_user_questions(bank_path: Path, texts: Sequence[str], taken_ids: set[str
         qid = slugify(text, taken)
         taken.add(qid)
         data["questions"].append({"id": qid, "text": text, "tags": [USER_BANK_TAG]})
-        added.append(Question(id=qid, text=text, tags=(USER_BANK_TAG,), bank=data.get("name") or USER_BANK_NAME, source=str(bank_path)))
+        added.append(
+            Question(
+                id=qid, text=text, tags=(USER_BANK_TAG,), bank=data.get("name") or USER_BANK_NAME, source=str(bank_path)
+            )
+        )
     header = "# Your own questions, added by `redrill debrief`. Same format as any question bank.\n"
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     atomic_write(bank_path, header + body)
@@ -388,7 +431,9 @@ def apply_debrief(store, catalog: Catalog, debrief: Debrief, *, user_bank: Path,
     resolved, new_texts = resolve_questions(debrief, catalog)
     added = add_user_questions(user_bank, new_texts, set(catalog.questions)) if new_texts else []
     new_by_text = {q.text.casefold(): q for q in added}
-    questions = [q if q is not None else new_by_text[item.text.casefold()] for q, item in zip(resolved, debrief.questions)]
+    questions = [
+        q if q is not None else new_by_text[item.text.casefold()] for q, item in zip(resolved, debrief.questions)
+    ]
     with store.transaction():
         interview_id = store.add_interview(
             company=debrief.company,
@@ -410,7 +455,9 @@ def apply_debrief(store, catalog: Catalog, debrief: Debrief, *, user_bank: Path,
                 wish_i_said=item.wish_i_said,
                 note=item.note,
             )
-    return DebriefResult(interview_id, tuple((q, item.rating) for q, item in zip(questions, debrief.questions)), tuple(added))
+    return DebriefResult(
+        interview_id, tuple((q, item.rating) for q, item in zip(questions, debrief.questions)), tuple(added)
+    )
 
 
 def _stem(word: str) -> str:

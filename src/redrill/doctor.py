@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,14 @@ def check_data_home(app) -> list[Check]:
     try:
         app.paths.ensure()
     except OSError as exc:
-        return [Check("data home", False, f"cannot create {home}: {exc.strerror}", "Set REDRILL_HOME to a folder you can write to.")]
+        return [
+            Check(
+                "data home",
+                False,
+                f"cannot create {home}: {exc.strerror}",
+                "Set REDRILL_HOME to a folder you can write to.",
+            )
+        ]
     mode = stat.S_IMODE(home.stat().st_mode)
     if mode & 0o077:
         return [Check("data home", False, f"{home} is readable by others (mode {mode:o})", f"chmod 700 {home}")]
@@ -85,7 +92,13 @@ def check_database(app) -> list[Check]:
         waiting = len(pending) - len(lost)
         if waiting:
             checks.append(
-                Check("pending answers", False, f"{waiting} recorded answer(s) not yet transcribed", "redrill transcribe --pending", warning=True)
+                Check(
+                    "pending answers",
+                    False,
+                    f"{waiting} recorded answer(s) not yet transcribed",
+                    "redrill transcribe --pending",
+                    warning=True,
+                )
             )
         if lost:
             ids = " ".join(str(i) for i in lost)
@@ -122,7 +135,14 @@ def check_privacy(app) -> list[Check]:
                 exposed.append((os.path.relpath(path, home), mode))
     if exposed:
         shown = ", ".join(f"{rel} ({mode:o})" for rel, mode in exposed[:3]) + (" ..." if len(exposed) > 3 else "")
-        return [Check("privacy", False, f"{len(exposed)} file(s) or folder(s) in the data home readable by others: {shown}", f"chmod -R go-rwx {home}")]
+        return [
+            Check(
+                "privacy",
+                False,
+                f"{len(exposed)} file(s) or folder(s) in the data home readable by others: {shown}",
+                f"chmod -R go-rwx {home}",
+            )
+        ]
     return [Check("privacy", True, "database, recordings and banks are readable by you only")]
 
 
@@ -152,7 +172,9 @@ def check_banks(app) -> list[Check]:
     try:
         catalog = app.catalog
     except RedrillError as err:
-        return [Check("question banks", False, str(err), "Fix the file named above, or remove it from the banks folder.")]
+        return [
+            Check("question banks", False, str(err), "Fix the file named above, or remove it from the banks folder.")
+        ]
     return [Check("question banks", True, f"{len(catalog.questions)} questions in {len(catalog.banks)} banks")]
 
 
@@ -172,7 +194,14 @@ def check_microphone(app) -> list[Check]:
     try:
         devices = sd.query_devices()
     except Exception as exc:  # PortAudio errors come in several types
-        return [Check("microphone", False, f"PortAudio could not list devices: {exc}", "Check that your sound server (PulseAudio/PipeWire) is running.")]
+        return [
+            Check(
+                "microphone",
+                False,
+                f"PortAudio could not list devices: {exc}",
+                "Check that your sound server (PulseAudio/PipeWire) is running.",
+            )
+        ]
     inputs = [d for d in devices if d.get("max_input_channels", 0) > 0]
     checks = [Check("PortAudio", True, f"version {sd.get_portaudio_version()[1]}")]
     if not inputs:
@@ -198,16 +227,37 @@ def check_voice(app) -> list[Check]:
     checks = []
     if os.name == "posix" and not shutil.which("say"):  # Linux: pyttsx3 uses espeak-ng and plays through aplay
         if not (ctypes.util.find_library("espeak-ng") or ctypes.util.find_library("espeak")):
-            return [Check("voice (TTS)", False, "espeak-ng is not installed, so questions cannot be read aloud", "sudo apt-get install espeak-ng   (or drill with --no-tts)")]
+            return [
+                Check(
+                    "voice (TTS)",
+                    False,
+                    "espeak-ng is not installed, so questions cannot be read aloud",
+                    "sudo apt-get install espeak-ng   (or drill with --no-tts)",
+                )
+            ]
         if not shutil.which("aplay"):
-            checks.append(Check("voice (TTS)", False, "aplay is missing, so spoken questions cannot be played", "sudo apt-get install alsa-utils   (or drill with --no-tts)"))
+            checks.append(
+                Check(
+                    "voice (TTS)",
+                    False,
+                    "aplay is missing, so spoken questions cannot be played",
+                    "sudo apt-get install alsa-utils   (or drill with --no-tts)",
+                )
+            )
             return checks
     try:
         from redrill.speech import list_voices
 
         voices = list_voices()
     except Exception as exc:
-        return [Check("voice (TTS)", False, f"the speech engine failed to start: {exc}", "Reinstall espeak-ng, or drill with --no-tts.")]
+        return [
+            Check(
+                "voice (TTS)",
+                False,
+                f"the speech engine failed to start: {exc}",
+                "Reinstall espeak-ng, or drill with --no-tts.",
+            )
+        ]
     if not voices:
         return [Check("voice (TTS)", False, "the speech engine has no voices", "sudo apt-get install espeak-ng-data")]
     return [Check("voice (TTS)", True, f"{len(voices)} voices")]

@@ -30,8 +30,9 @@ had never been scored; its audio file is kept until the session ends, then remov
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from redrill.banks import Question
 from redrill.errors import NoSpeechError, RedrillError
@@ -309,10 +310,9 @@ class Drill:
                 stream.cancel()
             raise
         self.ui.recording_finished(recording)
-        if not recording.has_answer or recording.interrupted:
-            if stream is not None:
-                stream.cancel()
-                stream = None
+        if (not recording.has_answer or recording.interrupted) and stream is not None:
+            stream.cancel()
+            stream = None
         if not recording.has_answer:
             recording.discard_spool()
             if recording.interrupted:
@@ -440,7 +440,9 @@ class Drill:
         seconds = sum(len(s.samples) for s in spools) / 16000
         what = f"{len(spools)} answer(s) ({seconds:.0f} s) recorded in a session that did not finish"
         if self.interactive:
-            keep = self.ui.choose(f"Found {what}. Save them?", {"y": "save them", "n": "delete them"}, default="y") == "y"
+            keep = (
+                self.ui.choose(f"Found {what}. Save them?", {"y": "save them", "n": "delete them"}, default="y") == "y"
+            )
         else:
             keep = True
         for spool in spools:

@@ -11,8 +11,9 @@ import csv
 import io
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Iterable
+from typing import IO
 
 from redrill.errors import RedrillError
 from redrill.paths import private_file

@@ -8,15 +8,45 @@ note under :data:`MAX_WORDS` words; :func:`write_followup` saves it user-only fo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 MAX_WORDS = 120
 RATING_ORDER = {"bombed": 0, "shaky": 1, "ok": 2, "nailed": 3}
 _PRONOUN_START = re.compile(r"^(i|we|my|our)\b", re.IGNORECASE)
 # Points are usually jotted as "rolled back within an hour": a leading past-tense verb reads
 # naturally after "I'd like to add that I ...".
-_COMMON_VERBS = {"led", "built", "made", "took", "wrote", "ran", "chose", "set", "found", "kept", "saw", "told", "spoke", "cut", "got", "put", "gave", "knew", "met", "paid", "sent", "won", "taught", "brought", "thought", "drove", "grew", "read", "began"}
+_COMMON_VERBS = {
+    "led",
+    "built",
+    "made",
+    "took",
+    "wrote",
+    "ran",
+    "chose",
+    "set",
+    "found",
+    "kept",
+    "saw",
+    "told",
+    "spoke",
+    "cut",
+    "got",
+    "put",
+    "gave",
+    "knew",
+    "met",
+    "paid",
+    "sent",
+    "won",
+    "taught",
+    "brought",
+    "thought",
+    "drove",
+    "grew",
+    "read",
+    "began",
+}
 
 
 def join_naturally(points: Sequence[str]) -> str:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Iterable
 
 from redrill.progress import fillers_total, long_pause_count, median_or_none, question_progress, target_of
 
@@ -132,7 +132,7 @@ def _svg(fig) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def _figure(rows: int, cols: int, size: tuple[float, float]):
@@ -205,12 +205,25 @@ def question_chart(q: dict) -> str:
     # Every panel spans the same dates (padded, so one attempt is not stretched over years).
     when = [datetime.fromisoformat(p["when"]).replace(tzinfo=None) for p in q["points"]]
     span = (min(when) - timedelta(days=2), max(when) + timedelta(days=2))
-    for ax, key in ((a_len, "duration_s"), (a_fill, "fillers_per_min"), (a_pause, "long_pauses"), (a_ramble, "ramble_score")):
+    for ax, key in (
+        (a_len, "duration_s"),
+        (a_fill, "fillers_per_min"),
+        (a_pause, "long_pauses"),
+        (a_ramble, "ramble_score"),
+    ):
         ax.set_xlim(*span)
         _dates(ax)
         if not _series(q["points"], key)[0]:
-            ax.text(0.5, 0.5, "not measured\n(typed answers have no timings)", ha="center", va="center",
-                    transform=ax.transAxes, fontsize=9, color=MUTED)
+            ax.text(
+                0.5,
+                0.5,
+                "not measured\n(typed answers have no timings)",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize=9,
+                color=MUTED,
+            )
     return _svg(fig)
 
 
@@ -295,11 +308,11 @@ def render_html(data: dict, *, generated: datetime, title: str = "redrill: how y
         f"<style>{CSS}</style></head><body>",
         f"<h1>{e(title)}</h1>",
         f'<p class="sub">{totals["attempts"]} scored attempts at {totals["questions"]} questions'
-        + (f', {e(totals["first"][:10])} to {e(totals["last"][:10])}' if totals["first"] else "")
+        + (f", {e(totals['first'][:10])} to {e(totals['last'][:10])}" if totals["first"] else "")
         + f". Made {e(generated.strftime('%Y-%m-%d %H:%M'))} by redrill, from the data on this computer only.</p>",
         "<section><h2>Every question at a glance</h2>",
         '<p class="meta">Weakest first. Length: first, best (closest to the target) and latest attempt; '
-        'red is outside the target. Ramble score 0-100, lower is better.</p>',
+        "red is outside the target. Ramble score 0-100, lower is better.</p>",
         '<table><thead><tr><th>Question</th><th class="n">Attempts</th><th class="n">Target</th>'
         '<th class="n">First</th><th class="n">Best</th><th class="n">Latest</th>'
         '<th class="n">Fillers/min now</th><th class="n">Ramble now</th><th>Trend</th></tr></thead><tbody>',
@@ -316,8 +329,12 @@ def render_html(data: dict, *, generated: datetime, title: str = "redrill: how y
         )
     out.append("</tbody></table></section>")
     if weekly:
-        out.append('<section><h2>Week by week</h2><p class="meta">How much you practised, and how the typical answer went.</p>')
-        out.append(f'<figure role="img" aria-label="Attempts and median ramble score per week">{weekly}</figure></section>')
+        out.append(
+            '<section><h2>Week by week</h2><p class="meta">How much you practised, and how the typical answer went.</p>'
+        )
+        out.append(
+            f'<figure role="img" aria-label="Attempts and median ramble score per week">{weekly}</figure></section>'
+        )
     for q, chart in zip(data["questions"], charts):
         target = "" if not q["target_s"] else f" · target {q['target_s'][0]:.0f}-{q['target_s'][1]:.0f} s"
         out.append(f'<section class="question" id="q-{e(q["question_id"])}">')
@@ -334,7 +351,7 @@ def render_html(data: dict, *, generated: datetime, title: str = "redrill: how y
         )
         for p in q["points"]:
             out.append(
-                f'<tr><td>{p["attempt_id"]}</td><td>{e(p["when"].replace("T", " ")[:16])}</td>'
+                f"<tr><td>{p['attempt_id']}</td><td>{e(p['when'].replace('T', ' ')[:16])}</td>"
                 f'<td class="n">{_fmt_s(p["duration_s"])}</td><td class="n">{_f(p["fillers_per_min"])}</td>'
                 f'<td class="n">{_f(p["long_pauses"], "d")}</td><td class="n">{_f(p["ramble_score"], ".0f")}</td></tr>'
             )

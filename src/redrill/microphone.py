@@ -42,10 +42,11 @@ import os
 import queue
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from redrill.errors import RedrillError
 
@@ -246,7 +247,7 @@ class Spool(NamedTuple):
     """A recording left behind by a session that did not finish (see :func:`recover_spools`)."""
 
     question_id: str
-    samples: "np.ndarray"  # 16 kHz mono float32, as captured (not trimmed)
+    samples: np.ndarray  # 16 kHz mono float32, as captured (not trimmed)
     path: Path
     question_text: str = ""
     started_at: str | None = None
@@ -326,7 +327,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def read_spool(path: Path) -> tuple[dict, "np.ndarray"]:
+def read_spool(path: Path) -> tuple[dict, np.ndarray]:
     """The header and the raw samples of one spool file (a torn last sample is dropped)."""
     import numpy as np
 
@@ -538,7 +539,7 @@ class AnswerTap:
     so what was streamed is exactly the beginning of what is stored.
     """
 
-    def __init__(self, rate: int, settings: Endpointing, consumer: Callable[["np.ndarray"], None]):
+    def __init__(self, rate: int, settings: Endpointing, consumer: Callable[[np.ndarray], None]):
         self.rate = int(rate)
         self.settings = settings
         self.consumer = consumer
@@ -559,7 +560,9 @@ class AnswerTap:
             self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
         frames = []
         if raw is not None and len(raw):
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(raw, dtype=np.float32)[None, :], format="flt", layout="mono")
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(raw, dtype=np.float32)[None, :], format="flt", layout="mono"
+            )
             frame.sample_rate = self.rate
             frames += self._resampler.resample(frame)
         if flush:
@@ -568,7 +571,7 @@ class AnswerTap:
             return np.zeros(0, np.float32)
         return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]).astype(np.float32)
 
-    def push(self, captured: list, total: int, endpointer: "Endpointer") -> None:
+    def push(self, captured: list, total: int, endpointer: Endpointer) -> None:
         """Call after every block: ``captured`` are all raw blocks so far, ``total`` their length."""
         import numpy as np
 
@@ -622,7 +625,7 @@ class Recording:
     stalled). Times are seconds from the start of recording.
     """
 
-    samples: "np.ndarray"
+    samples: np.ndarray
     reason: str
     recorded_s: float
     speech_found: bool
@@ -689,7 +692,9 @@ class Recorder:
     ``settings`` are the default endpointing; :meth:`record` can change ``max_seconds`` per answer.
     """
 
-    def __init__(self, device: int | str | None = None, *, settings: Endpointing = Endpointing(), spool_dir: Path | None = None):
+    def __init__(
+        self, device: int | str | None = None, *, settings: Endpointing = Endpointing(), spool_dir: Path | None = None
+    ):
         self.device = device
         self.settings = settings
         self.spool_dir = spool_dir
@@ -708,7 +713,7 @@ class Recorder:
         max_seconds: float | None = None,
         should_stop: Callable[[], bool] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
-        on_audio: Callable[["np.ndarray"], None] | None = None,
+        on_audio: Callable[[np.ndarray], None] | None = None,
     ) -> Recording:
         """Record one answer until it ends (see the module docstring); Ctrl-C ends it too.
 
@@ -790,7 +795,14 @@ class Recorder:
                 spool.discard()
             raise _no_microphone(f"'{info['name']}' delivered no sound for {STALL_SECONDS:.0f} s")
         recording = finish_recording(
-            captured, rate, endpointer, reason, tap, overflows=overflows[0], spool_path=spool.path if spool else None, _spool=spool
+            captured,
+            rate,
+            endpointer,
+            reason,
+            tap,
+            overflows=overflows[0],
+            spool_path=spool.path if spool else None,
+            _spool=spool,
         )
         return recording
 

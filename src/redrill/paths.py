@@ -58,7 +58,7 @@ class Paths:
     def exports(self) -> Path:
         return self.home / "exports"
 
-    def ensure(self) -> "Paths":
+    def ensure(self) -> Paths:
         """Create the data home and its folders, user-only (0700)."""
         for folder in (self.home, self.recordings, self.models, self.banks, self.exports):
             folder.mkdir(parents=True, exist_ok=True)

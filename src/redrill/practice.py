@@ -95,7 +95,9 @@ def compute_metrics(store: Store, question: Question, transcript: Transcript, co
     return metrics.to_json()
 
 
-def _history(store: Store, question_id: str, *, before: datetime | None, exclude_id: int | None) -> tuple[list[dict], list[dict]]:
+def _history(
+    store: Store, question_id: str, *, before: datetime | None, exclude_id: int | None
+) -> tuple[list[dict], list[dict]]:
     """Earlier attempts' metrics: (this question, all questions), oldest first."""
     same, everything = [], []
     for attempt_id, qid, created, metrics in store.scored_metrics():
@@ -150,7 +152,9 @@ def score_transcript(
                 metrics=metrics,
             )
         else:
-            store.update_attempt(attempt_id, status="scored", transcript=transcript.to_json(), metrics=metrics, error=None)
+            store.update_attempt(
+                attempt_id, status="scored", transcript=transcript.to_json(), metrics=metrics, error=None
+            )
         from redrill.schedule import record_attempt_review
 
         record_attempt_review(
@@ -164,7 +168,9 @@ def score_transcript(
     return AttemptReport(attempt_id, question, metrics, comparison_json, notes.to_json(), transcript)
 
 
-def score_text(store: Store, question: Question, text: str, config: Config, *, now: datetime | None = None) -> AttemptReport:
+def score_text(
+    store: Store, question: Question, text: str, config: Config, *, now: datetime | None = None
+) -> AttemptReport:
     """Score a typed answer (no timings: timing metrics are reported as unavailable)."""
     return score_transcript(store, question, from_text(text), config, source="text", now=now)
 
@@ -283,13 +289,17 @@ def finish_attempt(
         audio = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS)
         try:
             # Chunked at pauses exactly as the live drill streams it, so both give the same words.
-            transcript = transcribe_answer(hinted_for(store, question, transcriber, config), audio.samples, progress=progress)
+            transcript = transcribe_answer(
+                hinted_for(store, question, transcriber, config), audio.samples, progress=progress
+            )
         except RedrillError as err:
             store.update_attempt(attempt_id, error=str(err))
             raise
         store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
     try:
-        return score_transcript(store, question, transcript, config, source=attempt.source, now=now, attempt_id=attempt_id)
+        return score_transcript(
+            store, question, transcript, config, source=attempt.source, now=now, attempt_id=attempt_id
+        )
     except NoSpeechError:
         store.delete_attempts([attempt_id])
         audio_path.unlink(missing_ok=True)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
-from typing import Iterable, Iterator, Sequence
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 # The sparkline shows at most this many of the latest attempts, so it fits in a table column.
@@ -174,7 +174,9 @@ class QuestionProgress:
         }
 
 
-def sparkline(values: Sequence[float | None], *, width: int = SPARK_WIDTH, low: float = 0.0, high: float = 100.0) -> str:
+def sparkline(
+    values: Sequence[float | None], *, width: int = SPARK_WIDTH, low: float = 0.0, high: float = 100.0
+) -> str:
     """``▁▂▃▅▇`` blocks for the last ``width`` values on a FIXED scale ``low..high``.
 
     A fixed scale (not each row's own min..max) keeps rows comparable and stops a wobble of two

@@ -17,9 +17,10 @@ The rules and their thresholds are written up in ``docs/debrief.md``.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 # FSRS ratings by name (fsrs.Rating values), so callers need not import fsrs.
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
@@ -276,8 +277,17 @@ def record_attempt_review(
     return Review(rated, card, due, weak and not left, left, notes)
 
 
-def flag_question(store, question_id: str, question_text: str, *, now: datetime, rating: str = "shaky",
-                  interview_id: int | None = None, wish_i_said: Sequence[str] = (), note: str = "") -> None:
+def flag_question(
+    store,
+    question_id: str,
+    question_text: str,
+    *,
+    now: datetime,
+    rating: str = "shaky",
+    interview_id: int | None = None,
+    wish_i_said: Sequence[str] = (),
+    note: str = "",
+) -> None:
     """Put a question on the weak list, due now (``redrill flag``, and every weak debrief entry).
 
     Also records a flag row, so that the weak-list exit rule only counts attempts made after it.

@@ -23,9 +23,10 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from redrill.errors import NoSpeechError
 from redrill.transcript import Transcript
@@ -220,7 +221,7 @@ class Metrics:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "Metrics":
+    def from_json(cls, data: Mapping[str, Any]) -> Metrics:
         """Read :meth:`to_json` output back; missing keys become None/empty (older records)."""
         pauses = data.get("long_pauses")
         points = data.get("talking_points") or {}
@@ -343,7 +344,9 @@ _I_MEAN_LITERAL_BEFORE = frozenset({"what", "that's", "if", "do", "don't", "did"
 _I_MEAN_LITERAL_AFTER = frozenset({"it", "to", "well", "business"})
 # Immediate doubles that are grammatical or emphatic, not restarts: "that that", "had had".
 _LEGIT_DOUBLES = frozenset({"that", "had", "very", "really", "no", "yeah", "yes", "bye", "ha", "hey", "many", "much"})
-_SORRY_LITERAL_BEFORE = frozenset({"i'm", "im", "am", "was", "were", "be", "feel", "felt", "so", "very", "really", "are", "is", "say", "i", "said"})
+_SORRY_LITERAL_BEFORE = frozenset(
+    {"i'm", "im", "am", "was", "were", "be", "feel", "felt", "so", "very", "really", "are", "is", "say", "i", "said"}
+)
 _CORRECTION_MARKERS: tuple[tuple[str, ...], ...] = (
     ("no", "wait"),
     ("wait", "no"),
@@ -396,18 +399,72 @@ STOCK_PHRASES: tuple[tuple[str, ...], ...] = tuple(
     )
 )
 _IRREGULAR = {
-    "went": "go", "gone": "go", "goes": "go", "did": "do", "done": "do", "does": "do", "made": "make",
-    "ran": "run", "wrote": "write", "written": "write", "built": "build", "led": "lead",
-    "taught": "teach", "thought": "think", "spoke": "speak", "spoken": "speak", "broke": "break",
-    "broken": "break", "chose": "choose", "chosen": "choose", "began": "begin", "begun": "begin",
-    "knew": "know", "known": "know", "took": "take", "taken": "take", "gave": "give", "given": "give",
-    "found": "find", "told": "tell", "said": "say", "felt": "feel", "kept": "keep", "left": "leave",
-    "met": "meet", "paid": "pay", "sent": "send", "spent": "spend", "brought": "bring",
-    "bought": "buy", "caught": "catch", "fell": "fall", "fallen": "fall", "grew": "grow",
-    "grown": "grow", "saw": "see", "seen": "see", "won": "win", "lost": "lose", "understood":
-    "understand", "rebuilt": "rebuild", "held": "hold", "heard": "hear", "got": "get",
-    "gotten": "get", "had": "have", "has": "have", "was": "be", "were": "be", "is": "be", "are": "be",
-    "been": "be", "children": "child", "people": "person", "men": "man", "women": "woman",
+    "went": "go",
+    "gone": "go",
+    "goes": "go",
+    "did": "do",
+    "done": "do",
+    "does": "do",
+    "made": "make",
+    "ran": "run",
+    "wrote": "write",
+    "written": "write",
+    "built": "build",
+    "led": "lead",
+    "taught": "teach",
+    "thought": "think",
+    "spoke": "speak",
+    "spoken": "speak",
+    "broke": "break",
+    "broken": "break",
+    "chose": "choose",
+    "chosen": "choose",
+    "began": "begin",
+    "begun": "begin",
+    "knew": "know",
+    "known": "know",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "found": "find",
+    "told": "tell",
+    "said": "say",
+    "felt": "feel",
+    "kept": "keep",
+    "left": "leave",
+    "met": "meet",
+    "paid": "pay",
+    "sent": "send",
+    "spent": "spend",
+    "brought": "bring",
+    "bought": "buy",
+    "caught": "catch",
+    "fell": "fall",
+    "fallen": "fall",
+    "grew": "grow",
+    "grown": "grow",
+    "saw": "see",
+    "seen": "see",
+    "won": "win",
+    "lost": "lose",
+    "understood": "understand",
+    "rebuilt": "rebuild",
+    "held": "hold",
+    "heard": "hear",
+    "got": "get",
+    "gotten": "get",
+    "had": "have",
+    "has": "have",
+    "was": "be",
+    "were": "be",
+    "is": "be",
+    "are": "be",
+    "been": "be",
+    "children": "child",
+    "people": "person",
+    "men": "man",
+    "women": "woman",
 }
 
 
@@ -415,7 +472,19 @@ _IRREGULAR = {
 # Normalising and stemming
 
 
-_TRANS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2026": "...", "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-"})
+_TRANS = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u2026": "...",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+    }
+)
 _PIECE = re.compile(r"[^\s\u2012\u2013\u2014]+[\u2012\u2013\u2014]*|[\u2012\u2013\u2014]+")
 _BREAK_CHARS = frozenset(",.;:!?-")
 # Sentence and clause ends: a word repeated across one ("my part in it: it broke") is not a restart.
@@ -496,7 +565,7 @@ _WORD, _FILLED, _FILLER = 0, 1, 2
 class _Tok:
     """One token of the answer, with what scoring needs to know about its surroundings."""
 
-    __slots__ = ("raw", "norm", "before", "after", "stop", "cut", "kind", "canon")
+    __slots__ = ("after", "before", "canon", "cut", "kind", "norm", "raw", "stop")
 
     def __init__(self, raw: str, norm: str, before: bool, after: bool, stop: bool, cut: bool):
         self.raw = raw
@@ -525,7 +594,13 @@ def _piece_info(piece: str) -> tuple[str, bool, bool, bool, bool]:
     lead, core, trail = _split_piece(piece)
     if not core:
         rest = lead + trail
-        return "", False, any(c in _BREAK_CHARS for c in rest), any(c in _STOP_CHARS for c in rest.replace("...", "")), False
+        return (
+            "",
+            False,
+            any(c in _BREAK_CHARS for c in rest),
+            any(c in _STOP_CHARS for c in rest.replace("...", "")),
+            False,
+        )
     return (
         core,
         any(c in _BREAK_CHARS for c in lead),
@@ -713,7 +788,13 @@ def _stutter(word: str) -> bool:
         return False
     if all(p == parts[-1] for p in parts):
         return True
-    return len(parts) == 2 and len(parts[0]) == 1 and parts[0] not in "ex" and parts[1].startswith(parts[0]) and len(parts[1]) > 1
+    return (
+        len(parts) == 2
+        and len(parts[0]) == 1
+        and parts[0] not in "ex"
+        and parts[1].startswith(parts[0])
+        and len(parts[1]) > 1
+    )
 
 
 def _restarts(
@@ -748,7 +829,14 @@ def _restarts(
             record(p - 1, p + size)
             p += size
             continue
-        if w == "sorry" and p > 0 and p + 1 < m and not toks[seq[p - 1]].stop and not toks[k].stop and words[p - 1] not in _SORRY_LITERAL_BEFORE:
+        if (
+            w == "sorry"
+            and p > 0
+            and p + 1 < m
+            and not toks[seq[p - 1]].stop
+            and not toks[k].stop
+            and words[p - 1] not in _SORRY_LITERAL_BEFORE
+        ):
             record(p - 1, p + 1)
             p += 1
             continue
@@ -1013,7 +1101,11 @@ def _finite_regions(speech: Sequence[tuple[float, float]]) -> list[tuple[float, 
 
 
 def _long_pauses(
-    spans: list[tuple[float, float]], speech: Sequence[tuple[float, float]] | None, first: float, last: float, threshold: float
+    spans: list[tuple[float, float]],
+    speech: Sequence[tuple[float, float]] | None,
+    first: float,
+    last: float,
+    threshold: float,
 ) -> list[tuple[float, float]]:
     """Silences >= threshold inside the answer, from word gaps and VAD gaps, each counted once."""
     eps = 1e-6
@@ -1049,7 +1141,11 @@ def _long_pauses(
 
 
 def _speech_seconds(
-    spans: list[tuple[float, float]], speech: Sequence[tuple[float, float]] | None, first: float, last: float, gap: float
+    spans: list[tuple[float, float]],
+    speech: Sequence[tuple[float, float]] | None,
+    first: float,
+    last: float,
+    gap: float,
 ) -> float:
     if speech:
         total = 0.0
@@ -1073,7 +1169,9 @@ def _ramp(value: float, ok: float, full: float) -> float:
     return min(1.0, max(0.0, (value - ok) / (full - ok)))
 
 
-def ramble_components(metrics: Metrics | Mapping[str, Any], settings: ScoringSettings = ScoringSettings()) -> dict[str, float | None]:
+def ramble_components(
+    metrics: Metrics | Mapping[str, Any], settings: ScoringSettings = ScoringSettings()
+) -> dict[str, float | None]:
     """Each ramble component mapped to 0..1 (None when it cannot be measured for this answer)."""
     m = metrics.to_json() if isinstance(metrics, Metrics) else metrics
     words = int(m.get("words") or 0)
@@ -1093,7 +1191,9 @@ def ramble_components(metrics: Metrics | Mapping[str, Any], settings: ScoringSet
         out["restarts"] = _ramp(100.0 * int(m.get("restarts") or 0) / words, 0.0, settings.restarts_per_100_full)
         extra = sum(max(0, int(r.get("count", 0)) - 1) for r in m.get("repeated_phrases") or ())
         out["repetition"] = _ramp(100.0 * extra / words, 0.0, settings.repeats_per_100_full)
-        out["hedges"] = _ramp(100.0 * int(m.get("hedges") or 0) / words, settings.hedges_per_100_ok, settings.hedges_per_100_full)
+        out["hedges"] = _ramp(
+            100.0 * int(m.get("hedges") or 0) / words, settings.hedges_per_100_ok, settings.hedges_per_100_full
+        )
     points = m.get("talking_points") or {}
     total_points = len(points.get("covered") or ()) + len(points.get("missing") or ())
     if total_points:

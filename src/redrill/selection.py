@@ -16,9 +16,9 @@ asked in the order given. Tags narrow every choice except explicit ids; ``count`
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
 
 from redrill.banks import Catalog, Question
 from redrill.errors import RedrillError
@@ -149,7 +149,9 @@ def pick_questions(
     elif interview_id is not None:
         questions = interview_questions(store, catalog, interview_id, tags=tags)
         if not questions:
-            raise RedrillError(f"interview #{interview_id} has no flagged questions{' with those tags' if tags else ''}")
+            raise RedrillError(
+                f"interview #{interview_id} has no flagged questions{' with those tags' if tags else ''}"
+            )
     else:
         questions = [c.question for c in rank(store, catalog, tags=tags, now=now, rng=rng)]
         if not questions and tags:

@@ -103,7 +103,9 @@ def _new_engine():
         # mid-loop after a timeout; a fresh one starts clean.
         return Engine()
     except Exception as exc:  # the drivers fail with OSError, RuntimeError, ImportError, ...
-        raise RedrillError(f"cannot read questions aloud: the speech engine failed to start ({exc}); {INSTALL_TTS}") from None
+        raise RedrillError(
+            f"cannot read questions aloud: the speech engine failed to start ({exc}); {INSTALL_TTS}"
+        ) from None
 
 
 def _release_engines() -> None:
@@ -165,7 +167,14 @@ def list_voices() -> list[VoiceInfo]:
     voices = []
     for v in engine.getProperty("voices") or []:
         langs = tuple(str(x) for x in (getattr(v, "languages", None) or ()) if x)
-        voices.append(VoiceInfo(id=str(v.id), name=str(getattr(v, "name", "") or v.id), languages=langs, gender=getattr(v, "gender", None)))
+        voices.append(
+            VoiceInfo(
+                id=str(v.id),
+                name=str(getattr(v, "name", "") or v.id),
+                languages=langs,
+                gender=getattr(v, "gender", None),
+            )
+        )
     return sorted(voices, key=lambda v: v.id)
 
 
@@ -214,7 +223,7 @@ class TtsSpeaker:
         if voice:
             self.voice = match_voice(voice, list_voices()).id
 
-    def render(self, text: str) -> tuple["np.ndarray", int]:
+    def render(self, text: str) -> tuple[np.ndarray, int]:
         """The speech for ``text`` as mono float32 samples and their sample rate."""
         import numpy as np
 
@@ -305,7 +314,7 @@ class TtsSpeaker:
         cue_tone(device=self.device)
 
 
-def cue_samples(rate: int = 16000) -> "np.ndarray":
+def cue_samples(rate: int = 16000) -> np.ndarray:
     """A soft 880 Hz beep with 20 ms fades (no click at either end)."""
     import numpy as np
 
@@ -339,7 +348,7 @@ def _sounddevice():
     return sd
 
 
-def play_samples(samples: "np.ndarray", rate: int, *, device: int | str | None = None, on_progress=None) -> None:
+def play_samples(samples: np.ndarray, rate: int, *, device: int | str | None = None, on_progress=None) -> None:
     """Play mono float samples and return when they have been heard.
 
     Falls back to the device's own rate when it refuses ``rate``. Ctrl-C stops playback at once and
@@ -348,8 +357,9 @@ def play_samples(samples: "np.ndarray", rate: int, *, device: int | str | None =
     The stream is opened and closed with the sound libraries' stderr captured (ALSA's "underrun
     occurred" and the like), shown only when playing fails.
     """
-    from redrill.microphone import capture_stderr
     import numpy as np
+
+    from redrill.microphone import capture_stderr
 
     sd = _sounddevice()
     data = np.ascontiguousarray(np.asarray(samples, dtype=np.float32).reshape(-1))
@@ -390,7 +400,9 @@ def play_samples(samples: "np.ndarray", rate: int, *, device: int | str | None =
         sd.stop()
         raise
     except sd.PortAudioError as exc:
-        raise RedrillError(f"cannot play sound on the output device: {exc}; check your speakers, or use --no-tts") from None
+        raise RedrillError(
+            f"cannot play sound on the output device: {exc}; check your speakers, or use --no-tts"
+        ) from None
     finally:
         with contextlib.suppress(Exception), capture_stderr():
             sd.stop()
@@ -406,7 +418,7 @@ def play_file(path: Path, *, device: int | str | None = None, on_progress=None) 
     return audio.seconds
 
 
-def read_wav(path: Path) -> tuple["np.ndarray", int]:
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
     """A 16-bit PCM WAV file (what espeak-ng writes) as mono float32 samples and its rate."""
     import wave
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from redrill.errors import RedrillError
 from redrill.paths import private_file
@@ -248,7 +249,7 @@ class Store:
 
     # -- life cycle
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -410,9 +411,7 @@ class Store:
 
     def pending_attempts(self) -> list[Attempt]:
         """Attempts whose audio is stored but not yet transcribed or scored."""
-        rows = self.db.execute(
-            f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE status != 'scored' ORDER BY id"
-        )
+        rows = self.db.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE status != 'scored' ORDER BY id")
         return [_attempt(r) for r in rows]
 
     def scored_metrics(self, question_id: str | None = None) -> list[tuple[int, str, datetime, dict]]:
@@ -460,7 +459,15 @@ class Store:
             cur = db.execute(
                 "INSERT INTO interviews (company, role, date, stage, went_well, to_change, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (company, role, date, stage, _dumps(list(went_well)), _dumps(list(to_change)), to_iso(created_at or utcnow())),
+                (
+                    company,
+                    role,
+                    date,
+                    stage,
+                    _dumps(list(went_well)),
+                    _dumps(list(to_change)),
+                    to_iso(created_at or utcnow()),
+                ),
             )
             return cur.lastrowid
 
@@ -500,7 +507,15 @@ class Store:
             cur = db.execute(
                 "INSERT INTO question_flags (interview_id, question_id, question_text, rating, wish_i_said, note, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (interview_id, question_id, question_text, rating, _dumps(list(wish_i_said)), note, to_iso(created_at or utcnow())),
+                (
+                    interview_id,
+                    question_id,
+                    question_text,
+                    rating,
+                    _dumps(list(wish_i_said)),
+                    note,
+                    to_iso(created_at or utcnow()),
+                ),
             )
             return cur.lastrowid
 
@@ -538,7 +553,15 @@ class Store:
 
     @staticmethod
     def _state(r: tuple) -> QuestionState:
-        return QuestionState(r[0], json.loads(r[1]), bool(r[2]), bool(r[3]), json.loads(r[4]) if r[4] else None, from_iso(r[5]), from_iso(r[6]))
+        return QuestionState(
+            r[0],
+            json.loads(r[1]),
+            bool(r[2]),
+            bool(r[3]),
+            json.loads(r[4]) if r[4] else None,
+            from_iso(r[5]),
+            from_iso(r[6]),
+        )
 
     def set_state(
         self,
@@ -575,7 +598,15 @@ class Store:
                     (*(encode[k](v) for k, v in fields.items()), stamp, question_id),
                 )
 
-    def add_review(self, *, question_id: str, rating: int, reviewed_at: datetime, due: datetime | None, attempt_id: int | None = None) -> int:
+    def add_review(
+        self,
+        *,
+        question_id: str,
+        rating: int,
+        reviewed_at: datetime,
+        due: datetime | None,
+        attempt_id: int | None = None,
+    ) -> int:
         with self.transaction() as db:
             cur = db.execute(
                 "INSERT INTO reviews (question_id, attempt_id, rating, reviewed_at, due) VALUES (?, ?, ?, ?, ?)",
@@ -583,7 +614,9 @@ class Store:
             )
             return cur.lastrowid
 
-    def reviews(self, question_id: str | None = None) -> list[tuple[int, str, int | None, int, datetime, datetime | None]]:
+    def reviews(
+        self, question_id: str | None = None
+    ) -> list[tuple[int, str, int | None, int, datetime, datetime | None]]:
         sql = "SELECT id, question_id, attempt_id, rating, reviewed_at, due FROM reviews"
         args: list = []
         if question_id is not None:
@@ -595,9 +628,7 @@ class Store:
     def question_texts(self) -> dict[str, str]:
         """``{question_id: text}`` as stored with each question's latest attempt (fast: no transcripts)."""
         # SQLite takes the bare column from the row that holds MAX(): the latest attempt's text.
-        rows = self.db.execute(
-            "SELECT question_id, question_text, MAX(created_at) FROM attempts GROUP BY question_id"
-        )
+        rows = self.db.execute("SELECT question_id, question_text, MAX(created_at) FROM attempts GROUP BY question_id")
         return {r[0]: r[1] for r in rows}
 
     def progress_figures(self, question_id: str | None = None) -> list[tuple[int, str, str, str]]:

@@ -20,9 +20,9 @@ speculative result is used only when its samples are exactly the final piece's s
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable
 
 from redrill.transcript import Transcript
 
@@ -162,7 +162,10 @@ def merge(parts: list[Transcript], total_seconds: float, model: str | None) -> T
 
 
 def transcribe_answer(
-    transcriber, samples, settings: ChunkerSettings = ChunkerSettings(), progress: Callable[[float, float], None] | None = None
+    transcriber,
+    samples,
+    settings: ChunkerSettings = ChunkerSettings(),
+    progress: Callable[[float, float], None] | None = None,
 ) -> Transcript:
     """Transcribe a whole recorded answer, piece by piece at the same cuts streaming would make.
 

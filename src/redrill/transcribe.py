@@ -77,7 +77,7 @@ class DecodeOptions:
     vad_min_silence_ms: int = 600
     vad_speech_pad_ms: int = 200
 
-    def with_changes(self, **changes: Any) -> "DecodeOptions":
+    def with_changes(self, **changes: Any) -> DecodeOptions:
         """A copy with some options changed."""
         import dataclasses
 
@@ -103,7 +103,7 @@ class SpeechVadOptions:
 HINT_WORDS = 40  # a longer prompt eats into Whisper's 224-token context and is echoed more
 
 
-def recognition_hints(question_text: str, talking_points: "tuple[str, ...] | list[str]" = ()) -> str | None:
+def recognition_hints(question_text: str, talking_points: tuple[str, ...] | list[str] = ()) -> str | None:
     """The phrases this answer is likely to contain, as text for the recognizer to read first.
 
     Talking points first (they hold the domain terms: "token bucket per API key", "Redis",
@@ -218,7 +218,7 @@ def pick_device(device: str = "auto", compute_type: str = "auto") -> tuple[str, 
     return device, compute_type
 
 
-def speech_regions(samples: "np.ndarray", vad: SpeechVadOptions = SpeechVadOptions()) -> tuple[tuple[float, float], ...]:
+def speech_regions(samples: np.ndarray, vad: SpeechVadOptions = SpeechVadOptions()) -> tuple[tuple[float, float], ...]:
     """Where there is speech in 16 kHz audio, as (start, end) seconds, found by Silero VAD."""
     import numpy as np
     from faster_whisper.vad import VadOptions, get_speech_timestamps
@@ -277,7 +277,7 @@ class Transcriber:
     def loaded(self) -> bool:
         return self._model is not None
 
-    def load(self) -> "Transcriber":
+    def load(self) -> Transcriber:
         """Load the model now (safe to call from a background thread, and more than once)."""
         with self._lock:
             if self._model is None:
@@ -321,11 +321,11 @@ class Transcriber:
             return "en"
         return self.language
 
-    def hinted(self, hints: str | None) -> "HintedTranscriber":
+    def hinted(self, hints: str | None) -> HintedTranscriber:
         """This transcriber, biased towards the words of ``hints`` (see :func:`recognition_hints`)."""
         return HintedTranscriber(self, hints)
 
-    def transcribe(self, samples16k: "np.ndarray", *, offset_s: float = 0.0, hints: str | None = None) -> Transcript:
+    def transcribe(self, samples16k: np.ndarray, *, offset_s: float = 0.0, hints: str | None = None) -> Transcript:
         """Transcribe one answer (16 kHz mono float32) into a timed Transcript.
 
         Word and speech-region times are seconds on the answer's timeline: ``offset_s`` is added
@@ -346,7 +346,9 @@ class Transcriber:
         except RedrillError:
             raise
         except Exception as exc:  # ctranslate2/onnxruntime raise plain RuntimeErrors and friends
-            raise TranscriptionError(f"transcription failed with model {self.model_name}: {type(exc).__name__}: {exc}") from None
+            raise TranscriptionError(
+                f"transcription failed with model {self.model_name}: {type(exc).__name__}: {exc}"
+            ) from None
         words.sort(key=lambda w: (w.start, w.end))
         return Transcript(
             words=tuple(words),
@@ -356,7 +358,9 @@ class Transcriber:
             model=self.model_name,
         )
 
-    def _decode(self, audio: "np.ndarray", spans: list[tuple[int, int]], offset_s: float, hints: str | None) -> list[Word]:
+    def _decode(
+        self, audio: np.ndarray, spans: list[tuple[int, int]], offset_s: float, hints: str | None
+    ) -> list[Word]:
         """Whisper's words for the speech spans of ``audio``, on the answer's timeline."""
         import numpy as np
 
@@ -372,7 +376,9 @@ class Transcriber:
                 index = where.index(float(w.start))
                 start = where.original(float(w.start), index)
                 end = max(start, where.original(float(w.end), index))
-                words.append(Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(float(w.probability), 4)))
+                words.append(
+                    Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(float(w.probability), 4))
+                )
             if float(segment.end) >= where.total - END_REACH_S:
                 # This window reached the end of the speech. With word timestamps faster-whisper
                 # would seek to the last word and decode the few frames after it as a window of
@@ -381,7 +387,7 @@ class Transcriber:
                 break
         return words
 
-    def _run(self, audio: "np.ndarray", hints: str | None = None):
+    def _run(self, audio: np.ndarray, hints: str | None = None):
         """The one call into faster-whisper (a seam: tests wrap it to see the arguments)."""
         return self._model.transcribe(audio, **decode_kwargs(self.options, self._language(), hints))
 
@@ -397,11 +403,11 @@ class HintedTranscriber:
     def model_name(self) -> str:
         return self.inner.model_name
 
-    def load(self) -> "HintedTranscriber":
+    def load(self) -> HintedTranscriber:
         self.inner.load()
         return self
 
-    def transcribe(self, samples16k: "np.ndarray", *, offset_s: float = 0.0) -> Transcript:
+    def transcribe(self, samples16k: np.ndarray, *, offset_s: float = 0.0) -> Transcript:
         """Transcribe with the hints (see :meth:`Transcriber.transcribe`)."""
         return self.inner.transcribe(samples16k, offset_s=offset_s, hints=self.hints)
 
@@ -437,7 +443,12 @@ def get_transcriber(
         transcriber = _cache.get(key)
         if transcriber is None:
             transcriber = Transcriber(
-                name_or_dir, device=device, compute_type=compute_type, language=language, cpu_threads=cpu_threads, options=opts
+                name_or_dir,
+                device=device,
+                compute_type=compute_type,
+                language=language,
+                cpu_threads=cpu_threads,
+                options=opts,
             )
             _cache[key] = transcriber
         return transcriber

@@ -65,13 +65,12 @@ class Transcript:
             "speech": None if self.speech is None else [[round(s, 3), round(e, 3)] for s, e in self.speech],
             "model": self.model,
             "words": [
-                {"word": w.text, "start": w.start, "end": w.end, "probability": w.probability}
-                for w in self.words
+                {"word": w.text, "start": w.start, "end": w.end, "probability": w.probability} for w in self.words
             ],
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> "Transcript":
+    def from_json(cls, data: dict) -> Transcript:
         """Read the stored form back."""
         words = tuple(
             Word(w["word"], w.get("start"), w.get("end"), w.get("probability")) for w in data.get("words", [])
@@ -116,7 +115,14 @@ def parse_whisper_json(data: Any, origin: str = "<transcript>") -> Transcript:
         segments = data.get("segments")
         if segments is None:
             raise InputError(
-                [Problem(origin, None, "segments", "missing: this is not a Whisper transcript (expected a 'segments' list)")],
+                [
+                    Problem(
+                        origin,
+                        None,
+                        "segments",
+                        "missing: this is not a Whisper transcript (expected a 'segments' list)",
+                    )
+                ],
                 hint="Make one with: whisper answer.wav --word_timestamps True --output_format json",
             )
     else:
@@ -188,7 +194,9 @@ def load_transcript_file(path: Path) -> Transcript:
     try:
         size = path.stat().st_size
         if size > MAX_TRANSCRIPT_BYTES:
-            raise InputError([Problem(name, None, None, f"file is {size:,} bytes; the limit is {MAX_TRANSCRIPT_BYTES:,}")])
+            raise InputError(
+                [Problem(name, None, None, f"file is {size:,} bytes; the limit is {MAX_TRANSCRIPT_BYTES:,}")]
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError([Problem(name, None, None, f"cannot read: {exc.strerror or exc}")]) from None

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 __all__ = [
     "FRAME_S",
@@ -80,7 +81,9 @@ class ChunkVoice:
     db: tuple[float, ...]
 
 
-def analyse_chunk(samples, offset_s: float = 0.0, *, settings: VoiceSettings = VoiceSettings(), rate: int = SAMPLE_RATE) -> ChunkVoice:
+def analyse_chunk(
+    samples, offset_s: float = 0.0, *, settings: VoiceSettings = VoiceSettings(), rate: int = SAMPLE_RATE
+) -> ChunkVoice:
     """Pitch and intensity frames of one chunk of 16 kHz mono audio starting at ``offset_s``.
 
     Pure: no I/O, no state. Chunks shorter than Praat's analysis window give no frames.
@@ -94,7 +97,9 @@ def analyse_chunk(samples, offset_s: float = 0.0, *, settings: VoiceSettings = V
     if len(audio) < int(3.5 / settings.pitch_floor_hz * rate) or not np.any(audio):
         return ChunkVoice(start, end, (), (), ())
     sound = parselmouth.Sound(audio, sampling_frequency=rate)
-    pitch = sound.to_pitch_ac(time_step=FRAME_S, pitch_floor=settings.pitch_floor_hz, pitch_ceiling=settings.pitch_ceiling_hz)
+    pitch = sound.to_pitch_ac(
+        time_step=FRAME_S, pitch_floor=settings.pitch_floor_hz, pitch_ceiling=settings.pitch_ceiling_hz
+    )
     times = np.asarray(pitch.xs(), dtype=np.float64)
     f0 = np.nan_to_num(np.asarray(pitch.selected_array["frequency"], dtype=np.float64))
     try:
@@ -312,7 +317,9 @@ def _track(times, st, db) -> dict:
 
 def analyse(samples, transcript, *, lead_trimmed_s: float = 0.0, settings: VoiceSettings = VoiceSettings()) -> Voice:
     """Both steps on a whole recording (16 kHz mono float32): what ``rescore`` uses."""
-    return combine([analyse_chunk(samples, 0.0, settings=settings)], transcript, lead_trimmed_s=lead_trimmed_s, settings=settings)
+    return combine(
+        [analyse_chunk(samples, 0.0, settings=settings)], transcript, lead_trimmed_s=lead_trimmed_s, settings=settings
+    )
 
 
 class VoiceStream:
@@ -373,7 +380,9 @@ def figure(metrics: Mapping[str, Any], name: str) -> float | None:
     return float(value)
 
 
-def personal_band(history: Sequence[Mapping[str, Any]], name: str, *, min_attempts: int = 3) -> tuple[float, float] | None:
+def personal_band(
+    history: Sequence[Mapping[str, Any]], name: str, *, min_attempts: int = 3
+) -> tuple[float, float] | None:
     """The user's usual range of one voice figure: the 25th-75th percentile of earlier attempts.
 
     None with fewer than ``min_attempts`` earlier attempts that have the figure.
@@ -421,7 +430,7 @@ def voice_feedback(
         candidates.append(
             (
                 10.0 * min(1.0, len(trailing) / sentences + 0.25),
-                f"{n} of {sentences} sentences trailed off (e.g. \"{first.get('words', '')}\" "
+                f'{n} of {sentences} sentences trailed off (e.g. "{first.get("words", "")}" '
                 f"{first.get('drop_db', 0):.0f} dB quieter at {_mmss(first.get('at_s', 0.0))}): "
                 "keep your voice up to the last word.",
             )

@@ -34,14 +34,25 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[Any, dict[tupl
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError([Problem(name, line, None, f"not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]) from None
+        raise InputError(
+            [Problem(name, line, None, f"not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = event.start_mark.line + 1
-                raise InputError([Problem(name, line, None, "YAML anchors and aliases (&name, *name) are not allowed; write the value out")])
+                raise InputError(
+                    [
+                        Problem(
+                            name,
+                            line,
+                            None,
+                            "YAML anchors and aliases (&name, *name) are not allowed; write the value out",
+                        )
+                    ]
+                )
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -66,7 +77,9 @@ def read_yaml_mapping(path: Path) -> tuple[dict, dict[tuple, int]]:
     if data is None:
         return {}, lines
     if not isinstance(data, dict):
-        raise InputError([Problem(str(path), 1, None, f"the top level must be a mapping of keys to values, not a {_kind(data)}")])
+        raise InputError(
+            [Problem(str(path), 1, None, f"the top level must be a mapping of keys to values, not a {_kind(data)}")]
+        )
     return data, lines
 
 
@@ -86,7 +99,9 @@ def _index(node, path: tuple, lines: dict[tuple, int]) -> None:
 
 
 def _kind(value: Any) -> str:
-    return {list: "list", str: "string", int: "number", float: "number", bool: "true/false"}.get(type(value), type(value).__name__)
+    return {list: "list", str: "string", int: "number", float: "number", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def kind_of(value: Any) -> str:

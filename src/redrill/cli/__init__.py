@@ -9,7 +9,6 @@ user for a known failure.
 from __future__ import annotations
 
 import sqlite3
-import sys
 from pathlib import Path
 
 import click

@@ -27,7 +27,7 @@ class TranscriptionProgress:
         self._bar = None
         self._task = None
 
-    def __enter__(self) -> "TranscriptionProgress":
+    def __enter__(self) -> TranscriptionProgress:
         return self
 
     def __call__(self, done_s: float, total_s: float) -> None:
@@ -78,16 +78,30 @@ def transcriber_for(app: App, model: str | None):
     model_dir = find_model(model or config.model, app.paths).path
     options = DecodeOptions().with_changes(beam_size=config.beam_size, max_new_tokens=config.max_tokens_per_window)
     return get_transcriber(
-        str(model_dir), device=config.device, compute_type=config.compute_type, language=config.language, options=options
+        str(model_dir),
+        device=config.device,
+        compute_type=config.compute_type,
+        language=config.language,
+        options=options,
     )
 
 
 @click.command("answer")
 @click.argument("question_id")
-@click.option("--transcript", "transcript_file", type=click.Path(dir_okay=False, path_type=Path), help="A Whisper JSON transcript with word timestamps.")
+@click.option(
+    "--transcript",
+    "transcript_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A Whisper JSON transcript with word timestamps.",
+)
 @click.option("--text", "text", help="The answer as typed text (no timings: pace and pauses are not measured).")
 @click.option("--text-file", type=click.Path(dir_okay=False, path_type=Path), help="A text file with the answer.")
-@click.option("--audio", "audio_file", type=click.Path(dir_okay=False, path_type=Path), help="An audio file of the spoken answer (wav, mp3, m4a, ogg, webm, ...).")
+@click.option(
+    "--audio",
+    "audio_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An audio file of the spoken answer (wav, mp3, m4a, ogg, webm, ...).",
+)
 @model_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @bank_option
@@ -103,13 +117,27 @@ def answer(app: App, question_id: str, transcript_file, text, text_file, audio_f
     from redrill.errors import RedrillError
     from redrill.transcript import load_transcript_file
 
-    given = [n for n, v in (("--transcript", transcript_file), ("--text", text), ("--text-file", text_file), ("--audio", audio_file)) if v is not None]
+    given = [
+        n
+        for n, v in (
+            ("--transcript", transcript_file),
+            ("--text", text),
+            ("--text-file", text_file),
+            ("--audio", audio_file),
+        )
+        if v is not None
+    ]
     if len(given) != 1:
-        raise click.UsageError("give exactly one of --transcript, --text, --text-file or --audio" + (f" (got {', '.join(given)})" if given else ""))
+        raise click.UsageError(
+            "give exactly one of --transcript, --text, --text-file or --audio"
+            + (f" (got {', '.join(given)})" if given else "")
+        )
     question = app.catalog.get(question_id)
     store = app.store
     if transcript_file is not None:
-        report = practice.score_transcript(store, question, load_transcript_file(transcript_file), app.config, source="transcript")
+        report = practice.score_transcript(
+            store, question, load_transcript_file(transcript_file), app.config, source="transcript"
+        )
     elif text is not None or text_file is not None:
         if text_file is not None:
             try:
@@ -124,7 +152,9 @@ def answer(app: App, question_id: str, transcript_file, text, text_file, audio_f
         try:
             transcriber = transcriber_for(app, model)
             with TranscriptionProgress(f"Transcribing {audio_file.name}") as progress:
-                report = practice.finish_attempt(store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths, progress=progress)
+                report = practice.finish_attempt(
+                    store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths, progress=progress
+                )
         except RedrillError as err:
             if store.get_attempt(attempt_id).status != "scored" if _exists(store, attempt_id) else False:
                 raise RedrillError(
@@ -173,7 +203,9 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
     for attempt_id in todo:
         try:
             with TranscriptionProgress(f"Transcribing #{attempt_id}") as progress:
-                report = practice.finish_attempt(store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths, progress=progress)
+                report = practice.finish_attempt(
+                    store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths, progress=progress
+                )
         except NoSpeechError as err:
             out.print(f"#{attempt_id}: {err}; removed", markup=False)
             continue

@@ -3,10 +3,10 @@ plus the console used for output and the options common to many commands."""
 
 from __future__ import annotations
 
-import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -63,7 +63,9 @@ def _add_banks(ctx: click.Context, _param: click.Parameter, value: tuple[str, ..
     return value
 
 
-def bank_option(func: Callable | None = None, *, help: str = "Also load this question bank (YAML). Repeatable.") -> Callable:
+def bank_option(
+    func: Callable | None = None, *, help: str = "Also load this question bank (YAML). Repeatable."
+) -> Callable:
     """``--bank FILE`` (repeatable): load an extra question bank for this command (or the group)."""
     option = click.option(
         "--bank",

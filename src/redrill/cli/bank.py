@@ -26,7 +26,13 @@ def bank_list(app: App, tag: str | None, as_json: bool) -> None:
     if as_json:
         print_json(
             [
-                {"id": q.id, "text": q.text, "bank": q.bank, "tags": list(q.tags), "target_seconds": list(q.target_seconds)}
+                {
+                    "id": q.id,
+                    "text": q.text,
+                    "bank": q.bank,
+                    "tags": list(q.tags),
+                    "target_seconds": list(q.target_seconds),
+                }
                 for q in questions
             ]
         )
@@ -112,7 +118,9 @@ def bank_validate(app: App, files: tuple[Path, ...]) -> None:
         clean = len(problems)
         for q in loaded.questions:
             if q.id in seen:
-                problems.append(Problem(str(path), q.line, "id", f"duplicate id '{q.id}': already defined in {seen[q.id]}"))
+                problems.append(
+                    Problem(str(path), q.line, "id", f"duplicate id '{q.id}': already defined in {seen[q.id]}")
+                )
             else:
                 seen[q.id] = f"{q.source}:{q.line}" if q.line else q.source
         total += len(loaded.questions)

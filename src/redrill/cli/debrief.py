@@ -228,7 +228,9 @@ def queue_command(app: App, as_json: bool) -> None:
         else:
             when = e.due.astimezone().strftime("%a %d %b %H:%M")
         last = "-" if e.last_ramble_score is None else f"{e.last_ramble_score:.0f}"
-        table.add_row(when, f"{e.text} [dim]{e.question_id}[/dim]", e.reason, last, str(e.attempts), TREND_ARROWS.get(e.trend, ""))
+        table.add_row(
+            when, f"{e.text} [dim]{e.question_id}[/dim]", e.reason, last, str(e.attempts), TREND_ARROWS.get(e.trend, "")
+        )
     console().print(table)
 
 
@@ -264,13 +266,22 @@ def interviews(app: App, as_json: bool) -> None:
     for name in ("id", "date", "company", "role", "stage", "flagged", "weak"):
         table.add_column(name, justify="right" if name in ("id", "flagged", "weak") else "left")
     for r in rows:
-        table.add_row(*(str(r[k] if r[k] is not None else "-") for k in ("id", "date", "company", "role", "stage", "flagged", "weak")))
+        table.add_row(
+            *(
+                str(r[k] if r[k] is not None else "-")
+                for k in ("id", "date", "company", "role", "stage", "flagged", "weak")
+            )
+        )
     console().print(table)
 
 
 @click.command("followup")
 @click.argument("interview_id", type=int)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the note here (default: exports/followup-ID.txt in your data home).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the note here (default: exports/followup-ID.txt in your data home).",
+)
 @click.option("--name", "sender", default="", help="Sign the note with this name.")
 @pass_app
 def followup(app: App, interview_id: int, out: Path | None, sender: str) -> None:
@@ -293,7 +304,9 @@ def followup(app: App, interview_id: int, out: Path | None, sender: str) -> None
 
 @click.command("flag")
 @click.argument("question_id")
-@click.option("--rating", type=click.Choice(["bombed", "shaky"]), default="shaky", show_default=True, help="How it went.")
+@click.option(
+    "--rating", type=click.Choice(["bombed", "shaky"]), default="shaky", show_default=True, help="How it went."
+)
 @click.option("--wish", "wish_i_said", multiple=True, help="A point you wish you had made (repeatable).")
 @bank_option
 @pass_app
@@ -302,7 +315,14 @@ def flag(app: App, question_id: str, rating: str, wish_i_said: tuple[str, ...]) 
     from redrill.schedule import flag_question
 
     q = app.catalog.get(question_id)
-    flag_question(app.store, q.id, q.text, now=clock(), rating=rating, wish_i_said=[" ".join(w.split()) for w in wish_i_said if w.strip()])
+    flag_question(
+        app.store,
+        q.id,
+        q.text,
+        now=clock(),
+        rating=rating,
+        wish_i_said=[" ".join(w.split()) for w in wish_i_said if w.strip()],
+    )
     click.echo(f"Flagged {q.id} ({rating}): due now. Run `redrill drill` to practise it.")
 
 

@@ -190,8 +190,12 @@ def live_lines(p, target, heard: str, fillers, width: int, *, colour: bool = Tru
             head = _strip(head)[: width - 1]
     count = "" if fillers is None else f" · {plural(fillers, 'filler')} so far"
     room = width - 1 - len("  heard: ") - len(count)
-    words = heard if len(heard) <= room else "…" + heard[-(room - 1):] if room > 1 else ""
-    second = f"  {_DIM if colour else ''}heard:{reset} {words}{count}" if (heard or fillers) else f"  {_DIM if colour else ''}heard: (words appear as you speak){reset}"
+    words = heard if len(heard) <= room else "…" + heard[-(room - 1) :] if room > 1 else ""
+    second = (
+        f"  {_DIM if colour else ''}heard:{reset} {words}{count}"
+        if (heard or fillers)
+        else f"  {_DIM if colour else ''}heard: (words appear as you speak){reset}"
+    )
     return [head, second]
 
 
@@ -233,7 +237,9 @@ class TerminalUI:
         """Show the question."""
         lo, hi = question.target_seconds
         self.out.print()
-        self.out.print(f"[bold]Question {number}/{total}[/bold] [dim]({escape(question.id)}, aim for {fmt_seconds(lo)}-{fmt_seconds(hi)})[/dim]")
+        self.out.print(
+            f"[bold]Question {number}/{total}[/bold] [dim]({escape(question.id)}, aim for {fmt_seconds(lo)}-{fmt_seconds(hi)})[/dim]"
+        )
         self.out.print(f"[bold cyan]{escape(question.text)}[/bold cyan]")
         self._target = (lo, hi)
 
@@ -258,7 +264,9 @@ class TerminalUI:
         with self._heard_lock:
             self._heard = ("", None)
         self._drawn = 0
-        self.out.print(f"[red]● Recording[/red] - speak now; the answer ends {how} (at most {fmt_seconds(max_seconds)}).")
+        self.out.print(
+            f"[red]● Recording[/red] - speak now; the answer ends {how} (at most {fmt_seconds(max_seconds)})."
+        )
 
     def heard(self, words: str, fillers) -> None:
         """The words (and fillers) heard so far; called from the transcription worker."""
@@ -301,7 +309,9 @@ class TerminalUI:
         if rec.has_answer:
             self.out.print(f"Recorded {fmt_seconds(rec.seconds)} (stopped: {why}).")
         if getattr(rec, "overflows", 0):
-            self.warn(f"The computer could not keep up with the microphone {plural(rec.overflows, 'time')}; some sound may be missing.")
+            self.warn(
+                f"The computer could not keep up with the microphone {plural(rec.overflows, 'time')}; some sound may be missing."
+            )
 
     @contextlib.contextmanager
     def waiting(self, seconds: float):
@@ -318,7 +328,9 @@ class TerminalUI:
             def on_wait(chunks: int, secs: float) -> None:
                 spent = time.monotonic() - started
                 if chunks:
-                    status.update(f"Transcribing: {plural(chunks, 'piece')} left ({secs:.0f} s of audio) · {spent:.0f} s so far")
+                    status.update(
+                        f"Transcribing: {plural(chunks, 'piece')} left ({secs:.0f} s of audio) · {spent:.0f} s so far"
+                    )
                 else:
                     status.update("Scoring ...")
 
@@ -374,7 +386,9 @@ def _summary(result, out) -> None:
     scored = len(result.reports)
     parts = [f"{plural(scored, 'answer')} scored"]
     if result.pending:
-        parts.append(f"{len(result.pending)} saved for later ({', '.join(f'#{i}' for i in result.pending)}: run `redrill transcribe --pending`)")
+        parts.append(
+            f"{len(result.pending)} saved for later ({', '.join(f'#{i}' for i in result.pending)}: run `redrill transcribe --pending`)"
+        )
     if result.no_speech:
         parts.append(f"{len(result.no_speech)} without speech")
     if getattr(result, "discarded", None):
@@ -386,28 +400,68 @@ def _summary(result, out) -> None:
 
 
 @click.command("drill")
-@click.option("--question", "question_ids", multiple=True, metavar="ID", help="Drill this question (repeatable; asked in this order).")
+@click.option(
+    "--question",
+    "question_ids",
+    multiple=True,
+    metavar="ID",
+    help="Drill this question (repeatable; asked in this order).",
+)
 @click.option("--tag", "tags", multiple=True, help="Only questions with this tag (repeatable).")
 @click.option("--count", type=click.IntRange(min=1), help="Ask at most this many questions.")
 @click.option("--interview", "interview_id", type=int, help="Drill the questions flagged in this debrief.")
 @click.option("--text", "text_mode", is_flag=True, help="Type the answers instead of speaking (no microphone needed).")
 @click.option("--no-tts", is_flag=True, help="Do not read questions aloud (show them only, no sound).")
-@click.option("--voice", help="Voice for reading questions: an id or part of one, e.g. en-us (`redrill devices --voices`).")
-@click.option("--rate", type=click.IntRange(60, 400), help="Speaking rate of the question voice, words per minute (default 175).")
+@click.option(
+    "--voice", help="Voice for reading questions: an id or part of one, e.g. en-us (`redrill devices --voices`)."
+)
+@click.option(
+    "--rate", type=click.IntRange(60, 400), help="Speaking rate of the question voice, words per minute (default 175)."
+)
 @click.option("--device", help="Microphone: a device number or name from `redrill devices` (default: the system's).")
-@click.option("--silence-seconds", type=click.FloatRange(min=0.5, max=60), help="End the answer after this much silence once you have started (default 8; a countdown shows, any sound cancels it).")
-@click.option("--max-seconds", type=click.FloatRange(min=1, max=1800), help="Longest answer recorded (default: twice the question's target maximum).")
-@click.option("--model", "model", metavar="NAME|DIR", help="Whisper model: a name (base.en, ...) or a CTranslate2 model folder.")
+@click.option(
+    "--silence-seconds",
+    type=click.FloatRange(min=0.5, max=60),
+    help="End the answer after this much silence once you have started (default 8; a countdown shows, any sound cancels it).",
+)
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=1, max=1800),
+    help="Longest answer recorded (default: twice the question's target maximum).",
+)
+@click.option(
+    "--model", "model", metavar="NAME|DIR", help="Whisper model: a name (base.en, ...) or a CTranslate2 model folder."
+)
 @click.option(
     "--streaming/--no-streaming",
     default=True,
     show_default=True,
     help="Transcribe while you speak, so the report appears about a second after you stop.",
 )
-@click.option("--no-live", is_flag=True, help="No live view while you speak (time, level, words heard); only the silence countdown shows.")
+@click.option(
+    "--no-live",
+    is_flag=True,
+    help="No live view while you speak (time, level, words heard); only the silence countdown shows.",
+)
 @bank_option
 @pass_app
-def drill(app: App, question_ids, tags, count, interview_id, text_mode, no_tts, voice, rate, device, silence_seconds, max_seconds, model, streaming, no_live) -> None:
+def drill(
+    app: App,
+    question_ids,
+    tags,
+    count,
+    interview_id,
+    text_mode,
+    no_tts,
+    voice,
+    rate,
+    device,
+    silence_seconds,
+    max_seconds,
+    model,
+    streaming,
+    no_live,
+) -> None:
     """Hear each question, answer out loud, and get a report against your earlier attempts.
 
     Questions come in drill order (due flagged questions first, then your weakest, then new ones)
@@ -432,7 +486,14 @@ def drill(app: App, question_ids, tags, count, interview_id, text_mode, no_tts, 
             return
         question_ids, interview_id = picked
     questions = pick_questions(
-        app.store, app.catalog, question_ids=question_ids, tags=tags, count=count, interview_id=interview_id, now=utcnow(), rng=random.Random()
+        app.store,
+        app.catalog,
+        question_ids=question_ids,
+        tags=tags,
+        count=count,
+        interview_id=interview_id,
+        now=utcnow(),
+        rng=random.Random(),
     )
     if not questions:
         raise click.ClickException("there are no questions to drill; add some with `redrill debrief` or a --bank file")
@@ -500,11 +561,17 @@ def onboarding(app: App, *, interactive: bool, count: int | None):
             "--question ID (`redrill bank list` shows them)"
         )
     out = console()
-    out.print("[bold]Welcome to redrill.[/bold] No interview is logged yet and you have not practised, so first: what to drill?")
-    out.print("  [bold]d[/bold]  log the interview you just had (the questions, how each went), then drill the weak ones")
+    out.print(
+        "[bold]Welcome to redrill.[/bold] No interview is logged yet and you have not practised, so first: what to drill?"
+    )
+    out.print(
+        "  [bold]d[/bold]  log the interview you just had (the questions, how each went), then drill the weak ones"
+    )
     out.print("  [bold]b[/bold]  pick a role or question bank and answer a few of its questions")
     out.print("  [bold]q[/bold]  quit")
-    choice = click.prompt("Type d, b or q, then Enter", type=click.Choice(["d", "b", "q"]), default="d", show_choices=False)
+    choice = click.prompt(
+        "Type d, b or q, then Enter", type=click.Choice(["d", "b", "q"]), default="d", show_choices=False
+    )
     if choice == "q":
         return None
     if choice == "d":
@@ -523,11 +590,18 @@ def onboarding(app: App, *, interactive: bool, count: int | None):
     out.print()
     for number, bank in enumerate(banks, start=1):
         about = f" - {bank.description}" if bank.description else ""
-        out.print(f"  {number:>2}  [bold]{escape(bank.name)}[/bold] ({plural(len(bank.questions), 'question')}){escape(about)}")
-    picked = click.prompt(f"Which one? Type its number (1-{len(banks)}), then Enter", type=click.IntRange(1, len(banks)), default=1)
+        out.print(
+            f"  {number:>2}  [bold]{escape(bank.name)}[/bold] ({plural(len(bank.questions), 'question')}){escape(about)}"
+        )
+    picked = click.prompt(
+        f"Which one? Type its number (1-{len(banks)}), then Enter", type=click.IntRange(1, len(banks)), default=1
+    )
     bank = banks[picked - 1]
     how_many = count or click.prompt(
-        "How many questions? (Enter: 3)", type=click.IntRange(1, len(bank.questions)), default=min(FIRST_RUN_COUNT, len(bank.questions)), show_default=False
+        "How many questions? (Enter: 3)",
+        type=click.IntRange(1, len(bank.questions)),
+        default=min(FIRST_RUN_COUNT, len(bank.questions)),
+        show_default=False,
     )
     return tuple(q.id for q in bank.questions[:how_many]), None
 
@@ -553,7 +627,14 @@ def devices(voices: bool, as_json: bool) -> None:
     if as_json:
         print_json(
             [
-                {"index": d.index, "name": d.name, "hostapi": d.hostapi, "channels": d.channels, "default_samplerate": d.default_samplerate, "default": d.is_default}
+                {
+                    "index": d.index,
+                    "name": d.name,
+                    "hostapi": d.hostapi,
+                    "channels": d.channels,
+                    "default_samplerate": d.default_samplerate,
+                    "default": d.is_default,
+                }
                 for d in found
             ]
         )

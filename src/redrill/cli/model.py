@@ -48,7 +48,9 @@ def list_models(app: App, as_json: bool) -> None:
         in_use, problem = None, str(err)
     rows = []
     for m in list_local_models(app.paths):
-        rows.append({"name": m.name, "source": "pulled", "path": str(m.path), "bytes": m.size_bytes, "problem": m.problem})
+        rows.append(
+            {"name": m.name, "source": "pulled", "path": str(m.path), "bytes": m.size_bytes, "problem": m.problem}
+        )
     for b in bundled.BUNDLED:
         try:
             folder = bundled.locate(b, app.paths)
@@ -56,9 +58,25 @@ def list_models(app: App, as_json: bool) -> None:
             rows.append({"name": b.name, "source": "bundled", "path": None, "bytes": None, "problem": str(err)})
             continue
         if folder is None:
-            rows.append({"name": b.name, "source": "bundled", "path": None, "bytes": None, "problem": f"not installed: {b.pip_install}"})
+            rows.append(
+                {
+                    "name": b.name,
+                    "source": "bundled",
+                    "path": None,
+                    "bytes": None,
+                    "problem": f"not installed: {b.pip_install}",
+                }
+            )
         else:
-            rows.append({"name": b.name, "source": "bundled", "path": str(folder), "bytes": folder_size(folder), "problem": None})
+            rows.append(
+                {
+                    "name": b.name,
+                    "source": "bundled",
+                    "path": str(folder),
+                    "bytes": folder_size(folder),
+                    "problem": None,
+                }
+            )
     for row in rows:
         row["trade_off"] = trade_off(row["name"])
     if as_json:
@@ -100,7 +118,9 @@ def pull(app: App, name: str | None, force: bool) -> None:
 
     name = name or choose_model(None, app.config.model) or DEFAULT_MODEL
     if _looks_like_path(name):
-        raise click.UsageError(f"the configured model is a folder ({name}); name a model to pull, e.g. `redrill model pull base.en`")
+        raise click.UsageError(
+            f"the configured model is a folder ({name}); name a model to pull, e.g. `redrill model pull base.en`"
+        )
     names = known_models()
     if name not in names:
         raise click.BadParameter(f"{name!r} is not a model name; valid names: {', '.join(names)}", param_hint="NAME")

@@ -44,7 +44,10 @@ def forget(app: App, attempt_ids: tuple[int, ...], question_id: str | None, ever
         result = core.forget_question(store, paths, question_id)
     else:
         result = core.forget_attempts(store, paths, list(attempt_ids))
-    click.echo(f"Forgot {result.attempts} attempt(s) and {result.recordings} recording(s)" + (f" and {result.interviews} debrief(s)." if result.interviews else "."))
+    click.echo(
+        f"Forgot {result.attempts} attempt(s) and {result.recordings} recording(s)"
+        + (f" and {result.interviews} debrief(s)." if result.interviews else ".")
+    )
 
 
 COMMANDS = [forget]

@@ -33,9 +33,9 @@ def paths(app: App, as_json: bool) -> None:
 @pass_app
 def doctor(app: App) -> None:
     """Check every component (database, banks, microphone, voice, model) and say how to fix problems."""
-    from redrill.doctor import run_checks
-
     from rich.markup import escape
+
+    from redrill.doctor import run_checks
 
     out = console()
     results = run_checks(app)

@@ -38,7 +38,9 @@ def _table(title: str):
     """A compact table: one space between columns, so ten columns fit in 80."""
     from rich.table import Table
 
-    return Table(title=title, title_justify="left", box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold underline")
+    return Table(
+        title=title, title_justify="left", box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold underline"
+    )
 
 
 def _ramble(value) -> str:
@@ -50,7 +52,14 @@ def _ramble(value) -> str:
 
 @click.command("history")
 @click.argument("question_id", required=False)
-@click.option("--limit", "-n", type=click.IntRange(min=0), default=20, show_default=True, help="Show at most this many attempts (0: all).")
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Show at most this many attempts (0: all).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_app
 def history(app: App, question_id: str | None, limit: int, as_json: bool) -> None:
@@ -87,7 +96,11 @@ def history(app: App, question_id: str | None, limit: int, as_json: bool) -> Non
             _num(r.wpm, ".0f"),
             _num(r.fillers_per_min),
             _num(r.long_pauses, "d"),
-            _ramble(r.ramble_score) if r.status == "scored" else "[red]failed[/red]" if r.error else "[yellow]pending[/yellow]",
+            _ramble(r.ramble_score)
+            if r.status == "scored"
+            else "[red]failed[/red]"
+            if r.error
+            else "[yellow]pending[/yellow]",
         )
         pending = pending or r.status != "scored"
     console().print(table)
@@ -129,12 +142,15 @@ def progress(app: App, as_json: bool) -> None:
     table.add_column("trend", no_wrap=True)
     for r in rows:
         durations = "→".join(
-            "-" if p.duration_s is None else fmt_seconds(p.duration_s).replace(" ", "") + ("*" if p.distance_from_target_s else "")
+            "-"
+            if p.duration_s is None
+            else fmt_seconds(p.duration_s).replace(" ", "") + ("*" if p.distance_from_target_s else "")
             for p in (r.first, r.best, r.latest)
         )
         style = _TREND_STYLE.get(r.trend, "")
         table.add_row(
-            r.question_id + ("" if not r.target_s else f"\n[dim]target {r.target_s[0]:.0f}-{r.target_s[1]:.0f} s[/dim]"),
+            r.question_id
+            + ("" if not r.target_s else f"\n[dim]target {r.target_s[0]:.0f}-{r.target_s[1]:.0f} s[/dim]"),
             str(r.attempts),
             durations,
             f"{_num(r.first.fillers_per_min)}→{_num(r.latest.fillers_per_min)}",
@@ -147,8 +163,20 @@ def progress(app: App, as_json: bool) -> None:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="csv: one flat row per attempt; json: everything as stored.")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (user-only) instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="csv: one flat row per attempt; json: everything as stored.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (user-only) instead of standard output.",
+)
 @pass_app
 def export(app: App, fmt: str, out_file: Path | None) -> None:
     """Export every attempt with its metrics as CSV or JSON."""
@@ -163,7 +191,12 @@ def export(app: App, fmt: str, out_file: Path | None) -> None:
 
 
 @click.command("report")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the page here. Default: exports/report-YYYYMMDD.html in your data home.")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page here. Default: exports/report-YYYYMMDD.html in your data home.",
+)
 @click.option("--open", "open_it", is_flag=True, help="Open the page in your web browser afterwards.")
 @pass_app
 def report(app: App, out_file: Path | None, open_it: bool) -> None:
@@ -177,7 +210,9 @@ def report(app: App, out_file: Path | None, open_it: bool) -> None:
     store = app.store
     data = report_data(store.scored_metrics(), store.question_texts())
     if not data["questions"]:
-        raise RedrillError("no scored attempts yet, so there is nothing to chart; answer a question first with `redrill drill` or `redrill answer`")
+        raise RedrillError(
+            "no scored attempts yet, so there is nothing to chart; answer a question first with `redrill drill` or `redrill answer`"
+        )
     now = datetime.now().astimezone()
     if out_file is None:
         app.paths.ensure()
@@ -217,7 +252,15 @@ def attempt_view(store, catalog, attempt_id: int) -> dict:
     for pause in sorted(metrics.get("long_pauses") or [], key=lambda p: p["at_s"], reverse=True):
         ends = pause["at_s"] + pause["length_s"] - 0.05
         at = next((i for i, t in enumerate(items) if t.get("start") is not None and t["start"] >= ends), len(items))
-        items.insert(at, {"text": f"[{pause['length_s']:.1f} s]", "kind": "long_pause", "start": pause["at_s"], "end": pause["at_s"] + pause["length_s"]})
+        items.insert(
+            at,
+            {
+                "text": f"[{pause['length_s']:.1f} s]",
+                "kind": "long_pause",
+                "start": pause["at_s"],
+                "end": pause["at_s"] + pause["length_s"],
+            },
+        )
     # Mark every occurrence of the phrases scoring reported as repeated.
     words = [(i, normalise(t["text"])) for i, t in enumerate(items) if t["kind"] in ("word", "restart")]
     for phrase in metrics.get("repeated_phrases") or []:
@@ -236,7 +279,9 @@ def attempt_view(store, catalog, attempt_id: int) -> dict:
             earlier_same.append(other)
     comparison = compare(metrics, earlier_same, fallback=earlier_all)
     notes = feedback(metrics, comparison)
-    report = practice.AttemptReport(attempt.id, practice.question_for(catalog, attempt), metrics, comparison.to_json(), notes.to_json())
+    report = practice.AttemptReport(
+        attempt.id, practice.question_for(catalog, attempt), metrics, comparison.to_json(), notes.to_json()
+    )
     return {"attempt": json_row(attempt), "tokens": items, "report": report}
 
 
@@ -258,7 +303,9 @@ def show(app: App, attempt_id: int, as_json: bool) -> None:
 
     out = console()
     attempt = view["attempt"]
-    out.print(f"[bold]Attempt #{attempt['id']}[/bold] · {attempt['question_id']} · {attempt['source'].replace('_', ' ')}")
+    out.print(
+        f"[bold]Attempt #{attempt['id']}[/bold] · {attempt['question_id']} · {attempt['source'].replace('_', ' ')}"
+    )
     out.print(Text(report.question.text, style="dim"))
     text = Text()
     for i, t in enumerate(view["tokens"]):
