@@ -273,12 +273,21 @@ class Transcriber:
         self.model_dir: Path | None = None
         self.load_seconds: float | None = None
         self._model = None
+        self._name: str | None = None
         self._lock = threading.Lock()
 
     @property
     def model_name(self) -> str:
-        """A short name for reports: the model name, or the model folder's name."""
-        return Path(self.model_spec).name if Path(self.model_spec).is_dir() else self.model_spec
+        """A short name for reports: the model name, a bundled model's name, or the model folder's name."""
+        if self._name is None:
+            folder = Path(self.model_spec)
+            if folder.is_dir():
+                from redrill.bundled import name_of
+
+                self._name = name_of(folder) or folder.name
+            else:
+                self._name = self.model_spec
+        return self._name
 
     @property
     def loaded(self) -> bool:
