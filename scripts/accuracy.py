@@ -6,7 +6,7 @@
 Builds the labelled set of ``scripts/evalset.py`` (espeak-ng voices and rates, exact silences,
 fillers, restarts, talking points said and not said, an improving series), runs redrill's own
 whole-answer path on each answer (chunked transcription with the question's recognition hints, then
-scoring), and prints a table per model: word error, pace error, filled pauses, long pauses,
+scoring) on the Ogg/Opus copy redrill would store (``--audio wav``: the rendered WAV), and prints a table per model: word error, pace error, filled pauses, long pauses,
 restarts, talking points, ramble ranking and hallucinated phrases, overall and per voice. Each
 model is also run without recognition hints, to show what they change. Counts of fillers and
 restarts are compared as counts per answer (found vs said), not word by word.
@@ -128,6 +128,12 @@ def main() -> None:
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-accuracy", help="folder for rendered audio"
     )
     parser.add_argument("--verbose", action="store_true", help="print every transcript")
+    parser.add_argument(
+        "--audio",
+        choices=["opus", "wav"],
+        default="opus",
+        help="transcribe each answer as redrill stores it, an Ogg/Opus copy at 24 kbit/s (default), or the WAV",
+    )
     args = parser.parse_args()
 
     import evalset
@@ -135,6 +141,8 @@ def main() -> None:
     from redrill.paths import Paths
 
     answers = evalset.build(args.cache / "audio")
+    if args.audio == "opus":
+        evalset.opus_round_trip(answers, args.cache / "opus")
     names = (
         args.models.split(",")
         if args.models
@@ -142,7 +150,8 @@ def main() -> None:
     )
     voices = sorted({a.voice for a in answers})
     print(
-        f"{len(answers)} labelled answers, voices {', '.join(voices)}; rates {min(a.rate for a in answers)}-{max(a.rate for a in answers)} wpm"
+        f"{len(answers)} labelled answers, voices {', '.join(voices)}; rates {min(a.rate for a in answers)}-{max(a.rate for a in answers)} wpm; "
+        + ("transcribed from Ogg/Opus copies (24 kbit/s), as redrill stores answers" if args.audio == "opus" else "transcribed from the WAV")
     )
     for name in names:
         folder = bundled.locate(bundled.by_name(name), Paths(args.cache / "home"))

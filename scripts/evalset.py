@@ -249,3 +249,20 @@ def build(cache: Path) -> list[Answer]:
         pieces.append(np.zeros(int(0.8 * RATE), np.float32))
         a.samples = np.concatenate(pieces)
     return answers
+
+
+def opus_round_trip(answers: list[Answer], cache: Path, bitrate: int = 24000) -> None:
+    """Replace each answer's samples by what redrill would read back from its stored Ogg/Opus copy.
+
+    The product stores recordings as Opus; the codec changes the silences (no longer digital zero)
+    and the tails of words, which is where Whisper tends to invent "Thank you.".
+    """
+    from redrill.audio import load_audio, write_opus
+
+    cache.mkdir(parents=True, exist_ok=True)
+    for a in answers:
+        digest = hashlib.sha256(a.samples.tobytes() + str(bitrate).encode()).hexdigest()[:16]
+        path = cache / f"{digest}.ogg"
+        if not path.exists():
+            write_opus(path, a.samples, bitrate=bitrate)
+        a.samples = load_audio(path).samples
