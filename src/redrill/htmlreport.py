@@ -276,7 +276,8 @@ details summary { cursor: pointer; color: #2563eb; }
 def _fmt_s(value: float | None) -> str:
     if value is None:
         return "-"
-    return f"{int(value // 60)}:{int(round(value % 60)):02d}" if value >= 60 else f"{value:.0f} s"
+    total = int(round(value))  # rounded before it is split: 239.6 s is 4:00, never 3:60
+    return f"{total // 60}:{total % 60:02d}" if total >= 60 else f"{total} s"
 
 
 def _f(value, spec: str = ".1f") -> str:

@@ -114,5 +114,5 @@ def fmt_seconds(value: float | None) -> str:
     if value is None:
         return "-"
     sign = "-" if value < 0 else ""
-    value = abs(value)
-    return f"{sign}{int(value // 60)}:{int(round(value % 60)):02d}" if value >= 60 else f"{sign}{value:.0f} s"
+    total = int(round(abs(value)))  # rounded before it is split: 239.6 s is 4:00, never 3:60
+    return f"{sign}{total // 60}:{total % 60:02d}" if total >= 60 else f"{sign}{total} s"
