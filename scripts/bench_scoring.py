@@ -21,8 +21,9 @@ try:
 except ImportError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from redrill.comparison import compare, feedback
 from redrill.scoring import score
+from redrill.scoring.comparison import compare
+from redrill.scoring.feedback import feedback
 from redrill.transcript import Transcript, Word
 
 BUDGET_MS = 50.0

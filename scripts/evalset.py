@@ -208,7 +208,7 @@ class Answer:
 
 
 def _speak(text: str, voice: str, rate: int, cache: Path) -> np.ndarray:
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     digest = hashlib.sha256(f"{voice}|{rate}|{text}".encode()).hexdigest()[:16]
     wav = cache / f"{digest}.wav"

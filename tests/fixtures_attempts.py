@@ -203,7 +203,7 @@ WEEKS = 6
 @pytest.fixture
 def practised(redrill_home):
     """A data home with 30 answers scored through the real pipeline over six weeks (see module)."""
-    from redrill import practice
+    from redrill import pipeline
     from redrill.banks import load_catalog
     from redrill.config import Config
 
@@ -225,12 +225,12 @@ def practised(redrill_home):
     try:
         for when, question_id, quality in plan:
             question = catalog.get(question_id)
-            report = practice.score_transcript(
+            report = pipeline.score_transcript(
                 store, question, spoken_answer(question_id, quality, rng), config, source="transcript", now=when
             )
             result.reports.append(report)
             result.ids.setdefault(question_id, []).append(report.attempt_id)
-        typed = practice.score_text(
+        typed = pipeline.score_text(
             store,
             catalog.get("why-this-role"),
             "I enjoy the mix of building systems and talking to the people who use them, and I already do both.",

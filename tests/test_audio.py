@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from fixtures_model import speech_wav
-from redrill.audio import load_audio, resample, write_opus, write_wav
 from redrill.errors import RedrillError
+from redrill.sound.audiofile import load_audio, resample, write_opus, write_wav
 
 TEXT = "Tell me about a time you disagreed with your manager. Well, um, I think the clearest case was last spring."
 

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redrill.comparison import KEY_METRICS, Comparison, compare, feedback, key_metrics, trend
 from redrill.scoring import score
+from redrill.scoring.comparison import KEY_METRICS, Comparison, compare, key_metrics, trend
+from redrill.scoring.feedback import feedback
 from redrill.transcript import Transcript, Word
 
 POINTS = ["what went wrong", "rolled back the release", "what I changed afterwards"]

@@ -8,9 +8,9 @@ import json
 import stat
 
 from fixtures_attempts import T0, metrics, seed
-from redrill.export import CSV_COLUMNS, csv_row
 from redrill.paths import Paths
 from redrill.store import open_store
+from redrill.tracking.export import CSV_COLUMNS, csv_row
 
 
 def rich_metrics():
@@ -103,7 +103,7 @@ def test_export_rejects_unknown_formats(cli):
 
 
 def test_empty_export_has_a_header():
-    from redrill.export import export_text
+    from redrill.tracking.export import export_text
 
     text, count = export_text([], "csv")
     assert count == 0 and text.strip() == ",".join(CSV_COLUMNS)

@@ -9,13 +9,13 @@ import pytest
 
 from fixtures_attempts import T0, metrics, seed
 from redrill.paths import Paths
-from redrill.progress import (
+from redrill.store import open_store
+from redrill.tracking.progress import (
     distance_from_target,
     history_rows,
     question_progress,
     sparkline,
 )
-from redrill.store import open_store
 
 
 def test_sparkline_uses_a_fixed_scale_and_keeps_the_latest():
@@ -27,7 +27,7 @@ def test_sparkline_uses_a_fixed_scale_and_keeps_the_latest():
 
 
 def test_the_trend_word_is_the_comparison_modules():
-    from redrill.comparison import trend
+    from redrill.scoring.comparison import trend
 
     scores = [70, 65, 66, 50, 45]
     rows = question_progress([(i, "q", T0 + timedelta(days=i), metrics(100, s)) for i, s in enumerate(scores)])
@@ -168,7 +168,7 @@ def test_store_question_texts_are_the_latest_stored(redrill_home):
 
 def test_the_fast_store_path_equals_the_pure_one(practised):
     """`redrill progress` reads picked figures via SQL; the result equals summarising whole metrics."""
-    from redrill.progress import figures_from_store_rows, summarise
+    from redrill.tracking.progress import figures_from_store_rows, summarise
 
     store = practised.store()
     try:

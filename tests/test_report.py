@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from fixtures_attempts import T0, metrics
-from redrill.htmlreport import render_html, report_data
+from redrill.tracking.report import render_html, report_data
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -214,7 +214,7 @@ def test_scored_text_answer_goes_through_the_real_pipeline(store):
     """The drill pipeline (practice.score_text) calls record_attempt_review with real metrics."""
     from redrill.banks import load_catalog
     from redrill.config import Config
-    from redrill.practice import score_text
+    from redrill.pipeline import score_text
 
     question = load_catalog().get("failure-story")
     schedule.flag_question(

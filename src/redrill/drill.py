@@ -3,8 +3,8 @@
 :class:`Drill` does no I/O of its own. It receives adapters, so tests hand it fakes and the CLI
 hands it the real things:
 
-* ``speaker`` (:mod:`redrill.speech`): ``say(text)``, ``cue()``;
-* ``recorder`` (:mod:`redrill.microphone`): ``record(question_id, question_text, max_seconds=,
+* ``speaker`` (:mod:`redrill.sound.speaker`): ``say(text)``, ``cue()``;
+* ``recorder`` (:mod:`redrill.sound.microphone`): ``record(question_id, question_text, max_seconds=,
   should_stop=, on_progress=) -> Recording``;
 * ``practice`` (:class:`StorePractice`): save a recording, finish (transcribe + score) it, score a
   typed answer, play an attempt back, save a recovered spool;
@@ -247,7 +247,7 @@ class Drill:
                 return choice == "n"
 
     def _ended_on_silence(self) -> bool:
-        from redrill.microphone import SILENCE
+        from redrill.sound.endpointing import SILENCE
 
         return self._last is not None and self._last[0] == SILENCE
 
@@ -390,7 +390,7 @@ class Drill:
             else:
                 self.speaker.say(text)
         except RedrillError as err:
-            from redrill.speech import NullSpeaker
+            from redrill.sound.speaker import NullSpeaker
 
             self.ui.warn(f"{err}\nGoing on without sound: questions are shown on screen only.")
             self.speaker = NullSpeaker()
@@ -399,7 +399,7 @@ class Drill:
         """A streaming transcription for the next answer, or None (off, or no model loader)."""
         if not self.streaming or self.loader is None:
             return None
-        from redrill.streaming import StreamingTranscription
+        from redrill.transcription.streaming import StreamingTranscription
 
         loader = self.loader
 
@@ -421,7 +421,7 @@ class Drill:
 
             def on_chunk(part, offset_s: float) -> None:
                 """Runs on the transcription worker: words and fillers heard so far, for the live view."""
-                from redrill.streaming import merge
+                from redrill.transcription.streaming import merge
 
                 parts[offset_s] = part  # the open chunk's newer transcript replaces the older one
                 so_far = merge([parts[k] for k in sorted(parts)], 0.0, None)
@@ -481,27 +481,27 @@ class StorePractice:
 
     def save_recording(self, question: Question, samples) -> int:
         """Store the answer's audio (Opus, fsynced) as a ``recorded`` attempt."""
-        from redrill import practice
+        from redrill import pipeline
 
-        return practice.save_recording(self.store, self.paths, self.config, question, samples)
+        return pipeline.save_recording(self.store, self.paths, self.config, question, samples)
 
     def finish(self, attempt_id: int, transcriber, transcript=None):
         """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt."""
-        from redrill import practice
+        from redrill import pipeline
 
         attempt = self.store.get_attempt(attempt_id)
         # What the schedule looked like before this attempt, so [d]iscard / [c]ontinue can undo it.
         self._before[attempt_id] = self.store.get_state(attempt.question_id)
-        return practice.finish_attempt(
+        return pipeline.finish_attempt(
             self.store, self.catalog, attempt_id, transcriber, self.config, paths=self.paths, transcript=transcript
         )
 
     def withdraw(self, attempt_id: int) -> None:
         """Undo a stored attempt: out of history, medians and the schedule (see
-        :func:`redrill.practice.withdraw_attempt`); its audio is removed by :meth:`end_session`."""
-        from redrill import practice
+        :func:`redrill.pipeline.withdraw_attempt`); its audio is removed by :meth:`end_session`."""
+        from redrill import pipeline
 
-        path = practice.withdraw_attempt(self.store, self.paths, attempt_id, self._before.pop(attempt_id, None))
+        path = pipeline.withdraw_attempt(self.store, self.paths, attempt_id, self._before.pop(attempt_id, None))
         if path is not None:
             self._withdrawn_audio.append(path)
 
@@ -513,9 +513,9 @@ class StorePractice:
 
     def score_text(self, question: Question, text: str):
         """Score a typed answer."""
-        from redrill import practice
+        from redrill import pipeline
 
-        return practice.score_text(self.store, question, text, self.config)
+        return pipeline.score_text(self.store, question, text, self.config)
 
     def play(self, attempt_id: int) -> None:
         """Play a stored answer back (with a progress bar when the CLI gave one)."""
@@ -535,7 +535,7 @@ class StorePractice:
 
     def discard_spool(self, spool) -> None:
         """Delete a spool file (after saving it, or when the user declined)."""
-        from redrill.microphone import discard_spool
+        from redrill.sound.spool import discard_spool
 
         discard_spool(spool.path)
 
@@ -546,8 +546,8 @@ def play_attempt(store, paths, attempt_id: int, *, device=None, on_progress=None
     Raises a RedrillError when the attempt has no audio (typed or imported transcript) or its file
     is gone.
     """
-    from redrill.practice import audio_file_of
-    from redrill.speech import play_file
+    from redrill.pipeline import audio_file_of
+    from redrill.sound.playback import play_file
 
     attempt = store.get_attempt(attempt_id)
     path = audio_file_of(paths, attempt)

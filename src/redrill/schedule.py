@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from redrill.numbers import number
+
 # FSRS ratings by name (fsrs.Rating values), so callers need not import fsrs.
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 RATING_NAMES = {AGAIN: "again", HARD: "hard", GOOD: "good", EASY: "easy"}
@@ -75,24 +77,18 @@ class Review:
     notes: tuple[str, ...] = field(default=())
 
 
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
 def _target(metrics: Mapping[str, Any]) -> tuple[float, float] | None:
     target = metrics.get("target_s")
-    if isinstance(target, (list, tuple)) and len(target) == 2 and all(_num(v) is not None for v in target):
+    if isinstance(target, (list, tuple)) and len(target) == 2 and all(number(v) is not None for v in target):
         return float(target[0]), float(target[1])
     return None
 
 
 def within_target(metrics: Mapping[str, Any]) -> bool | None:
     """True when the answer's length is inside its target; None when the length is unknown (typed)."""
-    over, under = _num(metrics.get("over_target_s")), _num(metrics.get("under_target_s"))
+    over, under = number(metrics.get("over_target_s")), number(metrics.get("under_target_s"))
     if over is None and under is None:
-        duration, target = _num(metrics.get("duration_s")), _target(metrics)
+        duration, target = number(metrics.get("duration_s")), _target(metrics)
         if duration is None or target is None:
             return None
         return target[0] <= duration <= target[1]
@@ -130,9 +126,9 @@ def rate_attempt(metrics: Mapping[str, Any], comparison: Mapping[str, Any] | Non
     Unknown values (typed answers have no length) count neither for nor against, but an answer
     whose length is unknown is never Easy.
     """
-    ramble = _num(metrics.get("ramble_score"))
+    ramble = number(metrics.get("ramble_score"))
     target = _target(metrics)
-    over, under = _num(metrics.get("over_target_s")), _num(metrics.get("under_target_s"))
+    over, under = number(metrics.get("over_target_s")), number(metrics.get("under_target_s"))
     covered, missing = _points(metrics)
     inside = within_target(metrics)
     worse = _worse_than_median(comparison)
@@ -218,7 +214,7 @@ def leaves_weak_list(recent: Sequence[Mapping[str, Any]]) -> bool:
     if len(recent) < EXIT_ATTEMPTS:
         return False
     last = recent[-EXIT_ATTEMPTS:]
-    scores = [_num(m.get("ramble_score")) for m in last]
+    scores = [number(m.get("ramble_score")) for m in last]
     if any(s is None or s >= EXIT_RAMBLE for s in scores):
         return False
     if max(scores) - min(scores) > EXIT_SPREAD:

@@ -475,7 +475,7 @@ def drill(
 
     from redrill.drill import Drill, StorePractice
     from redrill.selection import pick_questions
-    from redrill.speech import NullSpeaker, TtsSpeaker
+    from redrill.sound.speaker import NullSpeaker, TtsSpeaker
     from redrill.store import utcnow
 
     config = app.config.with_overrides(voice=voice, rate=rate, input_device=device, silence_seconds=silence_seconds)
@@ -499,7 +499,9 @@ def drill(
         raise click.ClickException("there are no questions to drill; add some with `redrill debrief` or a --bank file")
     recorder = factory = find_spools = None
     if not text_mode:
-        from redrill.microphone import Endpointing, Recorder, recover_spools
+        from redrill.sound.endpointing import Endpointing
+        from redrill.sound.microphone import Recorder
+        from redrill.sound.spool import recover_spools
 
         settings = Endpointing(silence_seconds=config.silence_seconds, no_speech_timeout=config.no_speech_timeout)
         recorder = Recorder(config.input_device, settings=settings, spool_dir=app.paths.ensure().recordings)
@@ -612,7 +614,7 @@ def onboarding(app: App, *, interactive: bool, count: int | None):
 def devices(voices: bool, as_json: bool) -> None:
     """List microphones (input devices) for --device, or voices for --voice."""
     if voices:
-        from redrill.speech import list_voices
+        from redrill.sound.speaker import list_voices
 
         found = list_voices()
         if as_json:
@@ -621,7 +623,7 @@ def devices(voices: bool, as_json: bool) -> None:
         for v in found:
             click.echo(f"{v.id:<24} {v.name}")
         return
-    from redrill.microphone import list_input_devices
+    from redrill.sound.devices import list_input_devices
 
     found = list_input_devices()
     if as_json:

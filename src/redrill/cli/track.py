@@ -64,7 +64,7 @@ def _ramble(value) -> str:
 @pass_app
 def history(app: App, question_id: str | None, limit: int, as_json: bool) -> None:
     """List your attempts, newest first, with their key figures (all questions, or QUESTION_ID)."""
-    from redrill.progress import history_rows
+    from redrill.tracking.progress import history_rows
 
     store = app.store
     rows = history_rows(store.attempts(question_id, newest_first=True, limit=limit or None))
@@ -123,7 +123,7 @@ def _signed_distance(duration, target) -> float | None:
 @pass_app
 def progress(app: App, as_json: bool) -> None:
     """How each practised question is going, weakest first: first, best and latest attempt, trend."""
-    from redrill.progress import figures_from_store_rows, summarise
+    from redrill.tracking.progress import figures_from_store_rows, summarise
 
     store = app.store
     rows = summarise(figures_from_store_rows(store.progress_figures()), store.question_texts())
@@ -180,7 +180,7 @@ def progress(app: App, as_json: bool) -> None:
 @pass_app
 def export(app: App, fmt: str, out_file: Path | None) -> None:
     """Export every attempt with its metrics as CSV or JSON."""
-    from redrill.export import export_text, write_private
+    from redrill.tracking.export import export_text, write_private
 
     text, count = export_text(app.store.attempts(), fmt)
     if out_file is None:
@@ -204,8 +204,8 @@ def report(app: App, out_file: Path | None, open_it: bool) -> None:
     from datetime import datetime
 
     from redrill.errors import RedrillError
-    from redrill.export import write_private
-    from redrill.htmlreport import render_html, report_data
+    from redrill.tracking.export import write_private
+    from redrill.tracking.report import render_html, report_data
 
     store = app.store
     data = report_data(store.scored_metrics(), store.question_texts())
@@ -233,11 +233,12 @@ def attempt_view(store, catalog, attempt_id: int) -> dict:
     """Everything `redrill show` displays for one attempt: the stored row, the transcript's tokens
     (as scoring classified them) with long pauses placed between them, repeated phrases, and the
     report against the attempts of the same question made before this one."""
-    from redrill import practice
-    from redrill.comparison import compare, feedback
+    from redrill import pipeline
     from redrill.errors import RedrillError
-    from redrill.export import json_row
     from redrill.scoring import annotate, normalise
+    from redrill.scoring.comparison import compare
+    from redrill.scoring.feedback import feedback
+    from redrill.tracking.export import json_row
     from redrill.transcript import Transcript
 
     attempt = store.get_attempt(attempt_id)
@@ -279,8 +280,8 @@ def attempt_view(store, catalog, attempt_id: int) -> dict:
             earlier_same.append(other)
     comparison = compare(metrics, earlier_same, fallback=earlier_all)
     notes = feedback(metrics, comparison)
-    report = practice.AttemptReport(
-        attempt.id, practice.question_for(catalog, attempt), metrics, comparison.to_json(), notes.to_json()
+    report = pipeline.AttemptReport(
+        attempt.id, pipeline.question_for(catalog, attempt), metrics, comparison.to_json(), notes.to_json()
     )
     return {"attempt": json_row(attempt), "tokens": items, "report": report}
 

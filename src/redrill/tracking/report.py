@@ -18,7 +18,8 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 
-from redrill.progress import fillers_total, long_pause_count, median_or_none, question_progress, target_of
+from redrill.numbers import number
+from redrill.tracking.progress import fillers_total, long_pause_count, median_or_none, question_progress, target_of
 
 # Colours that survive black-and-white printing as different greys.
 INK = "#1f2937"
@@ -26,12 +27,6 @@ LINE = "#2563eb"
 BAND = "#16a34a"
 WARN = "#dc2626"
 MUTED = "#6b7280"
-
-
-def _num(value) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
 
 
 def _week_start(day: date) -> date:
@@ -65,13 +60,13 @@ def report_data(
             {
                 "attempt_id": attempt_id,
                 "when": local.isoformat(timespec="minutes"),
-                "duration_s": _num(m.get("duration_s")),
+                "duration_s": number(m.get("duration_s")),
                 "target_s": target_of(m),
-                "fillers_per_min": _num(m.get("fillers_per_min")),
+                "fillers_per_min": number(m.get("fillers_per_min")),
                 "fillers": fillers_total(m),
                 "long_pauses": long_pause_count(m),
-                "long_pause_total_s": _num(m.get("long_pause_total_s")),
-                "ramble_score": _num(m.get("ramble_score")),
+                "long_pause_total_s": number(m.get("long_pause_total_s")),
+                "ramble_score": number(m.get("ramble_score")),
             }
         )
     questions = []
@@ -97,7 +92,7 @@ def report_data(
     if scored:
         by_week: dict[date, list[float | None]] = {}
         for _id, _q, created_at, m in scored:
-            by_week.setdefault(_week_start(created_at.astimezone(tz).date()), []).append(_num(m.get("ramble_score")))
+            by_week.setdefault(_week_start(created_at.astimezone(tz).date()), []).append(number(m.get("ramble_score")))
         start, end = min(by_week), max(by_week)
         while start <= end:
             scores = by_week.get(start, [])

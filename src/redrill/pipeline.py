@@ -19,12 +19,12 @@ from redrill.banks import Catalog, Question, merge_talking_points
 from redrill.config import Config
 from redrill.errors import NoSpeechError, RedrillError
 from redrill.paths import Paths
+from redrill.sound import SAMPLE_RATE
 from redrill.store import Attempt, Store, utcnow
 from redrill.transcript import Transcript, from_text
 
 # Longest answer redrill will take from an audio file; longer files are cut with a warning.
 MAX_ANSWER_SECONDS = 30 * 60.0
-SAMPLE_RATE = 16_000
 
 
 @dataclass
@@ -62,7 +62,7 @@ def hinted_for(store: Store, question: Question, transcriber, config: Config):
     """``transcriber`` biased towards this question's words and talking points (``context_hints``)."""
     if not config.context_hints:
         return transcriber
-    from redrill.transcribe import recognition_hints, with_hints
+    from redrill.transcription.whisper import recognition_hints, with_hints
 
     return with_hints(transcriber, recognition_hints(question.text, talking_points_for(store, question)))
 
@@ -124,7 +124,8 @@ def score_transcript(
     With ``attempt_id`` the stored (recorded/transcribed) attempt is completed; otherwise a new
     attempt is stored. An answer with no words raises :class:`NoSpeechError` and stores nothing.
     """
-    from redrill.comparison import compare, feedback
+    from redrill.scoring.comparison import compare
+    from redrill.scoring.feedback import feedback
 
     if not transcript.words:
         raise NoSpeechError("no speech found in the answer, so nothing was scored or stored")
@@ -192,7 +193,7 @@ def save_recording(
 
     ``samples`` are 16 kHz mono float32. Returns the attempt id.
     """
-    from redrill.audio import write_opus
+    from redrill.sound.audiofile import write_opus
 
     now = now or utcnow()
     paths.ensure()
@@ -223,7 +224,7 @@ def import_audio_file(
 
     Returns the attempt id and warnings (e.g. the file was cut at the maximum length).
     """
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     audio = load_audio(Path(audio_file), max_seconds=MAX_ANSWER_SECONDS)
     warnings = []
@@ -273,7 +274,7 @@ def finish_attempt(
     A recording with no words at all is removed (there is nothing in it to keep) and
     :class:`NoSpeechError` is raised.
     """
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     paths = paths or Paths(store.path.parent)
     attempt = store.get_attempt(attempt_id)
@@ -284,7 +285,7 @@ def finish_attempt(
     elif attempt.status == "transcribed" and attempt.transcript:
         transcript = Transcript.from_json(attempt.transcript)
     else:
-        from redrill.streaming import transcribe_answer
+        from redrill.transcription.streaming import transcribe_answer
 
         audio = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS)
         try:

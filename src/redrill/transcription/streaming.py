@@ -24,9 +24,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from redrill.sound import SAMPLE_RATE
 from redrill.transcript import Transcript
-
-SAMPLE_RATE = 16_000
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
 
+from redrill.numbers import number
+
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 # The sparkline shows at most this many of the latest attempts, so it fits in a table column.
 SPARK_WIDTH = 8
@@ -25,26 +27,20 @@ SPARK_WIDTH = 8
 # --- reading one metrics dict ------------------------------------------------------------------
 
 
-def _num(value) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
 def target_of(metrics: dict) -> tuple[float, float] | None:
     """The target band ``(min, max)`` in seconds the attempt was scored against, if known."""
     target = metrics.get("target_s")
-    if isinstance(target, (list, tuple)) and len(target) == 2 and all(_num(v) is not None for v in target):
+    if isinstance(target, (list, tuple)) and len(target) == 2 and all(number(v) is not None for v in target):
         return float(target[0]), float(target[1])
     return None
 
 
 def distance_from_target(metrics: dict) -> float | None:
     """Seconds outside the target band (0 inside it); None for answers without timings."""
-    duration = _num(metrics.get("duration_s"))
+    duration = number(metrics.get("duration_s"))
     if duration is None:
         return None
-    over, under = _num(metrics.get("over_target_s")), _num(metrics.get("under_target_s"))
+    over, under = number(metrics.get("over_target_s")), number(metrics.get("under_target_s"))
     if over is not None or under is not None:
         return round((over or 0.0) + (under or 0.0), 3)
     target = target_of(metrics)
@@ -62,7 +58,7 @@ def long_pause_count(metrics: dict) -> int | None:
 
 def fillers_total(metrics: dict) -> int:
     """Filled pauses (um, uh) plus filler words and phrases (like, you know)."""
-    return int(_num(metrics.get("filled_pause_count")) or 0) + int(_num(metrics.get("filler_count")) or 0)
+    return int(number(metrics.get("filled_pause_count")) or 0) + int(number(metrics.get("filler_count")) or 0)
 
 
 # --- history -----------------------------------------------------------------------------------
@@ -108,13 +104,13 @@ def history_rows(attempts: Iterable) -> list[HistoryRow]:
                 question_text=a.question_text,
                 source=a.source,
                 status=a.status,
-                duration_s=_num(m.get("duration_s")) if m else a.audio_seconds,
+                duration_s=number(m.get("duration_s")) if m else a.audio_seconds,
                 target_s=target_of(m),
                 distance_from_target_s=distance_from_target(m),
-                wpm=_num(m.get("wpm")),
-                fillers_per_min=_num(m.get("fillers_per_min")),
+                wpm=number(m.get("wpm")),
+                fillers_per_min=number(m.get("fillers_per_min")),
                 long_pauses=long_pause_count(m),
-                ramble_score=_num(m.get("ramble_score")),
+                ramble_score=number(m.get("ramble_score")),
                 error=a.error,
             )
         )
@@ -205,11 +201,11 @@ def _figures(attempt_id: int, question_id: str, created_at, m: dict) -> Figures:
         attempt_id,
         question_id,
         created_at,
-        _num(m.get("duration_s")),
+        number(m.get("duration_s")),
         distance_from_target(m),
-        _num(m.get("fillers_per_min")),
+        number(m.get("fillers_per_min")),
         long_pause_count(m),
-        _num(m.get("ramble_score")),
+        number(m.get("ramble_score")),
         target_of(m),
     )
 
@@ -235,11 +231,11 @@ def figures_from_store_rows(rows: Iterable[tuple[int, str, str, str | None]]) ->
             attempt_id,
             question_id,
             created_iso,
-            _num(duration),
+            number(duration),
             distance,
-            _num(fillers),
+            number(fillers),
             len(pauses) if isinstance(pauses, list) else None,
-            _num(ramble),
+            number(ramble),
             target,
         )
 
@@ -282,7 +278,7 @@ def question_progress(
 
     ``scored`` is :meth:`Store.scored_metrics` output: ``(id, question_id, created_at, metrics)``
     oldest first. ``question_texts`` maps ids to the text shown (the id is used when missing).
-    The trend word is :func:`redrill.comparison.trend` of the ramble scores, the same judgement
+    The trend word is :func:`redrill.scoring.comparison.trend` of the ramble scores, the same judgement
     the per-attempt report uses.
     """
     return summarise((_figures(*row) for row in scored), question_texts)
@@ -290,7 +286,7 @@ def question_progress(
 
 def summarise(figures: Iterable[Figures], question_texts: dict[str, str] | None = None) -> list[QuestionProgress]:
     """:func:`question_progress` over :data:`Figures` tuples (oldest first within a question)."""
-    from redrill.comparison import trend
+    from redrill.scoring.comparison import trend
 
     by_question: dict[str, list[Figures]] = {}
     for f in figures:

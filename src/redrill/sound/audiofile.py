@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 
 from redrill.errors import RedrillError
 from redrill.paths import private_file
+from redrill.sound import SAMPLE_RATE
 
 if TYPE_CHECKING:  # numpy is only needed at run time inside the functions
     import numpy as np
 
-SAMPLE_RATE = 16000  # Whisper's input rate
 LENGTH_TAG = "REDRILL_SAMPLES"  # the true sample count, stored in recordings redrill writes
 DEFAULT_MAX_SECONDS = 3600.0
 
