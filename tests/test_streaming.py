@@ -145,7 +145,7 @@ def test_streaming_transcribes_at_pauses_so_nothing_is_left_when_the_answer_ends
         stream.feed(samples[i : i + 1600])
     submitted = stream.chunks_submitted
     assert submitted >= 2 and len(synced) == submitted  # speculative pieces at the pauses, spool synced first
-    end = max(stream.chunker.pauses)
+    end = max(stream.chunker.last_cut, *stream.chunker.pauses)  # as settle() extends the answer
     result = stream.finish(samples[:end])  # the answer as settled: up to the pause after the last word
     assert stream.chunks_submitted == submitted, "something was left to transcribe after the answer ended"
     whole = transcribe_answer(RecordingTranscriber(), samples[:end])
