@@ -447,7 +447,9 @@ def test_newer_database_is_refused(cli, redrill_home, seeded):
 
 
 def leaf_commands(group: click.Group = main, prefix: tuple = ()):
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             yield from leaf_commands(command, prefix + (name,))
         else:

@@ -42,7 +42,7 @@ questions:
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr("redrill.cli.debrief.clock", lambda: NOW)
+    monkeypatch.setattr("redrill.cli.app.App.now", lambda self: NOW)
 
 
 @pytest.fixture
