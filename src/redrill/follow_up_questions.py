@@ -199,13 +199,10 @@ def pick_follow_up(
     return None
 
 
-# The talking point a follow-up answer is checked for, by reason (bank follow-ups have none).
-_POINTS = {WE_NOT_I: ("what I did myself",), NO_RESULT: ("the result in numbers",)}
-
-
 def as_question(main: Question, follow_up: FollowUp) -> Question:
     """The follow-up as a question of its own, for recording and scoring its answer."""
-    points = (follow_up.point,) if follow_up.point else _POINTS.get(follow_up.reason, ())
+    # Only the user's own point is a point to check: "what was your part" has no words to look for.
+    points = (follow_up.point,) if follow_up.point else ()
     return Question(
         id=follow_up_id(main.id),
         text=follow_up.text,

@@ -156,16 +156,19 @@ def score_transcript(
             store.update_attempt(
                 attempt_id, status="scored", transcript=transcript.to_json(), metrics=metrics, error=None
             )
+        from redrill.follow_up_questions import is_follow_up_id
         from redrill.schedule import record_attempt_review
 
-        record_attempt_review(
-            store,
-            question_id=question.id,
-            attempt_id=attempt_id,
-            metrics=metrics,
-            comparison=comparison_json,
-            now=now or utcnow(),
-        )
+        # A follow-up answer has its own history but no schedule: the question it followed has one.
+        if not is_follow_up_id(question.id):
+            record_attempt_review(
+                store,
+                question_id=question.id,
+                attempt_id=attempt_id,
+                metrics=metrics,
+                comparison=comparison_json,
+                now=now or utcnow(),
+            )
     return AttemptReport(attempt_id, question, metrics, comparison_json, notes.to_json(), transcript)
 
 

@@ -352,8 +352,10 @@ def added_points(ranked: RankedQuestion, phrases: Sequence[KeyPhrase]) -> tuple[
     if PITCH_TAGS & set(ranked.question.tags):
         chosen = [p.text for p in phrases[:MAX_ADDED_POINTS]]
     else:
-        # Phrases of two or more words read as points ("debug production incidents"); one word less so.
-        chosen = sorted(ranked.matched, key=lambda t: len(t.split()) < 2)[:MAX_ADDED_POINTS]
+        # Phrases of two or more words read as points ("debug production incidents"); a lone word
+        # ("improve") does not, and is used only when nothing longer matched.
+        longer = [t for t in ranked.matched if len(t.split()) >= 2]
+        chosen = longer[:MAX_ADDED_POINTS] or list(ranked.matched[:1])
     have = {p.casefold() for p in ranked.question.talking_points}
     return tuple(p for p in chosen if p.casefold() not in have)
 
