@@ -167,7 +167,9 @@ def scorecard(source: str, answers: Sequence[MockAnswer], previous_scores: Seque
     """The scorecard of one mock interview (pure; see the module docstring)."""
     rows = [answer_row(a, i) for i, a in enumerate(answers, start=1)]
     whole = overall(rows)
-    return Scorecard(source=source, answers=rows, overall=whole, previous=against_previous(whole["score"], previous_scores))
+    return Scorecard(
+        source=source, answers=rows, overall=whole, previous=against_previous(whole["score"], previous_scores)
+    )
 
 
 def previous_scores(stored_scorecards: Sequence[dict]) -> list[float | None]:
@@ -198,6 +200,7 @@ def warmup_picks(
     Weakest = the highest mean ramble score of the latest three attempts; a question never
     practised counts as weakest (as in the drill order), ties keep the set's order.
     """
+
     def weakness(item: tuple[int, str]) -> tuple[float, int]:
         position, qid = item
         scores = list(recent_scores.get(qid) or [])[-3:]

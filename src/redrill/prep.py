@@ -389,7 +389,7 @@ def build_prep(
             PrepQuestion(
                 first.id,
                 first.text,
-                ranked_first.relevance,
+                round(ranked_first.relevance, 3),
                 ranked_first.matched,
                 added_points(ranked_first, phrases),
                 opener=True,
@@ -400,7 +400,9 @@ def build_prep(
             break
         if r.relevance <= 0 or any(c.question_id == r.question.id for c in chosen):
             continue
-        chosen.append(PrepQuestion(r.question.id, r.question.text, r.relevance, r.matched, added_points(r, phrases)))
+        chosen.append(
+            PrepQuestion(r.question.id, r.question.text, round(r.relevance, 3), r.matched, added_points(r, phrases))
+        )
     return PrepSet(name=name, title=title, phrases=tuple(phrases), questions=tuple(chosen), ranking=tuple(ranking))
 
 

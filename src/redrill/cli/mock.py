@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.app import App, bank_option, console, err_console, pass_app, print_json
 from redrill.cli.practice import QuietUI, ShortUI, build_session, escape, print_scorecard, session_options
 
 
@@ -101,13 +101,15 @@ def mock(app: App, prep_name, weak, bank_name, count, follow_ups, as_json, **ses
     source, questions, catalog = pick_mock(app, prep_name=prep_name, weak=weak, bank_name=bank_name)
     questions = questions[:count]
     use_follow_ups = app.config.follow_ups if follow_ups is None else follow_ups
-    out = console()
+    # With --json, standard output carries the scorecard only; the interview itself goes to stderr.
+    out = err_console() if as_json else console()
     out.print(
         f"[bold]Mock interview[/bold]: {len(questions)} questions from the {escape(source_label(source))}. "
         "No feedback until the end: answer as you would in the interview"
         + (", and expect follow-up questions." if use_follow_ups else ".")
     )
     session, terminal = build_session(app, questions, catalog, wrap=QuietUI, follow_ups=use_follow_ups, **session)
+    terminal.out = out
     try:
         result = session.run()
     finally:

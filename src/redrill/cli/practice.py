@@ -54,7 +54,9 @@ def show_model_answer(out, model) -> None:
         )
         out.print(f"  {escape(model.cleaned)}")
     if model.points:
-        out.print("[bold]Your own points[/bold]" + (" to add:" if model.cleaned else " (what you wished you had said):"))
+        out.print(
+            "[bold]Your own points[/bold]" + (" to add:" if model.cleaned else " (what you wished you had said):")
+        )
         for point in model.points:
             out.print(f"  + {escape(point)}")
 
@@ -177,7 +179,9 @@ def session_options(func):
         ),
         click.option("--no-tts", is_flag=True, help="Do not read questions aloud (show them only, no sound)."),
         click.option("--voice", help="Voice for reading questions: an id or part of one, e.g. en-us."),
-        click.option("--rate", type=click.IntRange(60, 400), help="Speaking rate of the question voice (words a minute)."),
+        click.option(
+            "--rate", type=click.IntRange(60, 400), help="Speaking rate of the question voice (words a minute)."
+        ),
         click.option("--device", help="Microphone: a device number or name from `redrill devices`."),
         click.option(
             "--silence-seconds",
@@ -189,7 +193,9 @@ def session_options(func):
             type=click.FloatRange(min=1, max=1800),
             help="Longest answer recorded (default: twice the question's target maximum).",
         ),
-        click.option("--model", "model", metavar="NAME|DIR", help="Whisper model: a name or a CTranslate2 model folder."),
+        click.option(
+            "--model", "model", metavar="NAME|DIR", help="Whisper model: a name or a CTranslate2 model folder."
+        ),
         click.option(
             "--streaming/--no-streaming",
             default=True,

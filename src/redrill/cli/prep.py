@@ -26,7 +26,9 @@ def read_job(source: str) -> tuple[str, str]:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            raise RedrillError(f"{source}: no such file; save the job ad as a text file, or pipe it in with `-`") from None
+            raise RedrillError(
+                f"{source}: no such file; save the job ad as a text file, or pipe it in with `-`"
+            ) from None
         except OSError as err:
             raise RedrillError(f"{source}: cannot read it: {err.strerror or err}") from None
         origin = source
@@ -145,7 +147,9 @@ def prep(app: App, job, name, count, yes, as_json, list_sets, delete_name) -> No
     mine = {qid: own_points(app.store, qid) for qid in {f.question_id for f in app.store.flags()}}
     prepared = prepare(name, text, app.catalog, count=count, own_points=mine)
     if as_json:
-        save_prep(app.store, name=name, title=prepared.title, job_text=text, data=prepared.to_json(), created_at=app.now())
+        save_prep(
+            app.store, name=name, title=prepared.title, job_text=text, data=prepared.to_json(), created_at=app.now()
+        )
         data = prepared.to_json()
         data["ranking"] = [r.to_json() for r in prepared.ranking]
         print_json({"saved": True, "prep": data})
