@@ -270,11 +270,10 @@ def test_follow_up_answers_have_history_but_no_schedule(tmp_path):
 
     store = Store(tmp_path / "redrill.db")
     paths = Paths(tmp_path)
-    main = pipeline.score_text(store, STORY, WE_ONLY, Config(), now=T0)
+    attempts = pipeline.AttemptPipeline(store, Config(), paths=paths)
+    main = attempts.score_text(STORY, WE_ONLY, now=T0)
     follow = as_question(STORY, pick_follow_up(STORY, WE_ONLY, NO_POINTS))
-    done = pipeline.score_text(
-        store, follow, "I rolled it back myself within the hour.", Config(), now=T0 + timedelta(minutes=1)
-    )
+    done = attempts.score_text(follow, "I rolled it back myself within the hour.", now=T0 + timedelta(minutes=1))
     link_follow_up(store, done.attempt_id, main.attempt_id)
     assert follow_up_links(store) == {done.attempt_id: main.attempt_id}
     assert follow_ups_of(store, [main.attempt_id]) == [done.attempt_id]
@@ -302,7 +301,7 @@ def test_the_coach_asks_about_the_users_own_missing_point(tmp_path):
     flag_question(
         store, "failure-story", STORY.text, now=T0, rating="bombed", wish_i_said=["rolled back within an hour"]
     )
-    report = pipeline.score_text(store, STORY, WITH_NUMBER, Config(), now=T0)
+    report = pipeline.AttemptPipeline(store, Config()).score_text(STORY, WITH_NUMBER, now=T0)
     catalog = session_catalog(__import__("redrill.banks").banks.load_catalog())
     coach = StoreCoach(store, catalog, Paths(tmp_path), follow_ups=True)
     follow = coach.follow_up(STORY, report)

@@ -197,7 +197,7 @@ def test_upgrade_from_v3_adds_interview_practice_and_keeps_data(tmp_path):
         assert store.version == SCHEMA_VERSION == 4
         assert store.backup_path is not None
         [attempt] = store.attempts()
-        assert attempt.metrics == {"ramble_score": 42}
+        assert attempt.metrics.ramble_score == 42
         assert follow_up_links(store) == {}
         second = store.add_attempt(
             question_id="failure-story/follow-up", question_text="And?", source="text", status="scored"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from redrill.banks import Catalog, Question, merge_talking_points
-from redrill.follow_up_questions import FollowUp, as_question, follow_up_id, pick_follow_up
+from redrill.follow_up_questions import FollowUp, as_question, follow_up_id, pick_follow_up, plain_json
 from redrill.model_answer import Candidate, ModelAnswer, choose_model_answer
 
 
@@ -41,7 +41,7 @@ def model_answer_for(store, paths, question_id: str, *, current_id: int | None =
         has_recording = False
         if attempt.audio_path:
             has_recording = Path(audio_file_of(paths, attempt)).exists()
-        candidates.append(Candidate(attempt.id, attempt.metrics or {}, has_recording, attempt.transcript))
+        candidates.append(Candidate(attempt.id, plain_json(attempt.metrics), has_recording, attempt.transcript))
     return choose_model_answer(candidates, current_id=current_id, own_points=own_points(store, question_id))
 
 
@@ -69,7 +69,7 @@ class StoreCoach:
         chosen = pick_follow_up(
             question,
             text,
-            report.metrics or {},
+            report.metrics,
             own_points=own_points(self.store, question.id),
             asked_before=asked_before + [f.text for f in self.asked],
         )

@@ -113,6 +113,17 @@ class FollowUp:
         return REASONS.get(self.reason, self.reason)
 
 
+def plain_json(value) -> dict:
+    """A metrics, comparison or coverage value as plain JSON (the typed models or their dicts)."""
+    if value is None:
+        return {}
+    for name in ("to_dict", "to_json"):
+        convert = getattr(value, name, None)
+        if convert is not None:
+            return convert()
+    return dict(value)
+
+
 def follow_up_id(question_id: str) -> str:
     """The question id follow-up answers to ``question_id`` are stored under."""
     return question_id + FOLLOW_UP_SUFFIX
@@ -175,11 +186,13 @@ def pick_follow_up(
 ) -> FollowUp | None:
     """The one follow-up to ask after this answer, or None (see the module docstring for the order).
 
-    ``metrics`` is the scored answer's metrics (its talking-point coverage decides rule 1);
+    ``metrics`` is the scored answer's metrics, typed or as a dict (its talking-point coverage
+    decides rule 1);
     ``own_points`` are the user's own points for this question (debrief wish-I-said), in their
     order; ``asked_before`` are the bank follow-ups already asked for this question, oldest first,
     so each is asked in turn.
     """
+    metrics = plain_json(metrics)
     point = missing_own_point(own_points, metrics)
     if point is not None:
         return FollowUp(OWN_POINT.format(point=point.strip().rstrip(".")), OWN_POINT_MISSING, point)

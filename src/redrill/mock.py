@@ -24,6 +24,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from redrill.follow_up_questions import plain_json
 from redrill.numbers import number
 
 # A change of the interview score smaller than this is "about the same" (ramble scores of the same
@@ -234,11 +235,11 @@ def answers_of(questions, result, pending_questions: dict[int, str] | None = Non
                 question_id=question.id,
                 question_text=question.text,
                 attempt_id=attempt_id,
-                metrics=report.metrics if report is not None else None,
-                comparison=report.comparison if report is not None else None,
+                metrics=plain_json(report.metrics) if report is not None else None,
+                comparison=plain_json(report.comparison) if report is not None else None,
                 follow_up_text=done.question.text if scored_follow_up else None,
                 follow_up_attempt_id=(done.attempt_id if scored_follow_up else done),
-                follow_up_metrics=done.metrics if scored_follow_up else None,
+                follow_up_metrics=plain_json(done.metrics) if scored_follow_up else None,
             )
         )
     return out

@@ -92,7 +92,7 @@ class ShortUI(QuietUI):
 
         out = self._inner.out
         out.print(f"[bold]#{report.attempt_id}[/bold] {summary_line(report.metrics)}")
-        notes = list(report.feedback or [])
+        notes = report.feedback.to_json() if hasattr(report.feedback, "to_json") else list(report.feedback or [])
         work = next((n for n in notes if not n.lower().startswith("went well")), None)
         good = next((n for n in notes if n.lower().startswith("went well")), None)
         if work:
