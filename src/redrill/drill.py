@@ -21,6 +21,12 @@ store nothing; after two unanswered questions in a row the session stops (or, at
 whether to go on): nobody is listening, or the microphone is not. Model missing: the recording is
 still saved and the user is told how to fix it.
 
+With a ``coach`` (:mod:`redrill.coaching`) the menu also offers ``[h]ear a better answer`` (the
+user's best recording, or their cleaned best answer and own points read aloud), and with
+``follow_ups`` one follow-up question is asked after each scored answer, read aloud like the
+question; its answer is stored as its own attempt, linked to the main one. ``menu=False`` (mock
+interviews, warm-ups) moves on after each answer without asking.
+
 An answer that ended on silence may have been a thinking pause that ran long, so the menu also
 offers ``[c]ontinue`` (record more: both halves become one recording, transcribed and scored as one
 attempt) and ``[d]iscard`` (the attempt is taken out of history, medians and the schedule as if it

@@ -332,7 +332,9 @@ def show(app: App, attempt_id: int | None, best_question: str | None, hear: bool
         _show_best(app, best_question, hear=hear, as_json=as_json)
         return
     if attempt_id is None:
-        raise click.UsageError("give an attempt number (`redrill history` lists them), or --best QUESTION")
+        raise click.UsageError(
+            "Missing argument 'ATTEMPT_ID': an attempt number (`redrill history` lists them), or --best QUESTION"
+        )
     view = attempt_view(app.store, app.catalog, app.config, attempt_id)
     report = view["report"]
     if as_json:
