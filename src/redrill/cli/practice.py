@@ -296,8 +296,8 @@ def print_scorecard(card: dict, mock_id: int | None = None) -> None:
         out.print("[dim]Your first mock interview: the next one will be compared with this.[/dim]")
     elif prev.get("delta") is not None:
         sign = "+" if prev["delta"] >= 0 else ""
-        best = " - a new best!" if prev.get("new_best") else f"; your best is {prev['best_score']:.0f}"
+        best = " - a new best!" if prev.get("new_best") else f"; your best is {prev['best_score']:.0f}."
         out.print(
             f"Against your {prev['mocks_before']} earlier mock(s): {sign}{prev['delta']:.0f} since the last one "
-            f"({prev['last_score']:.0f}), {_vs(prev['change'])}{best}."
+            f"({prev['last_score']:.0f}), {_vs(prev['change'])}{best}"
         )
