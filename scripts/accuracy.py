@@ -47,8 +47,8 @@ def run_model(folder: Path, answers, hints: bool) -> list[dict]:
     """Transcribe and score every answer as redrill does; one result row per answer."""
     from evalset import FILLERS, QUESTIONS
     from redrill.scoring import score
-    from redrill.streaming import transcribe_answer
-    from redrill.transcribe import Transcriber, recognition_hints
+    from redrill.transcription.streaming import transcribe_answer
+    from redrill.transcription.whisper import Transcriber, recognition_hints
 
     transcriber = Transcriber(str(folder)).load()
     rows = []
@@ -137,8 +137,8 @@ def main() -> None:
     args = parser.parse_args()
 
     import evalset
-    from redrill import bundled
     from redrill.paths import Paths
+    from redrill.transcription import bundled
 
     answers = evalset.build(args.cache / "audio")
     if args.audio == "opus":
@@ -151,7 +151,11 @@ def main() -> None:
     voices = sorted({a.voice for a in answers})
     print(
         f"{len(answers)} labelled answers, voices {', '.join(voices)}; rates {min(a.rate for a in answers)}-{max(a.rate for a in answers)} wpm; "
-        + ("transcribed from Ogg/Opus copies (24 kbit/s), as redrill stores answers" if args.audio == "opus" else "transcribed from the WAV")
+        + (
+            "transcribed from Ogg/Opus copies (24 kbit/s), as redrill stores answers"
+            if args.audio == "opus"
+            else "transcribed from the WAV"
+        )
     )
     for name in names:
         folder = bundled.locate(bundled.by_name(name), Paths(args.cache / "home"))

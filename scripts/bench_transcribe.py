@@ -40,14 +40,14 @@ sys.path.insert(0, str(HERE))
 class Meter:
     """Wraps faster-whisper's and redrill's stages to count calls and time spent in each."""
 
-    STAGES = [  # (stage, module, class or None, attribute)
+    STAGES = (  # (stage, module, class or None, attribute)
         ("encoder", "faster_whisper.transcribe", "WhisperModel", "encode"),
         ("decoder", "faster_whisper.transcribe", "WhisperModel", "generate_with_fallback"),
         ("alignment", "faster_whisper.transcribe", "WhisperModel", "find_alignment"),
         # redrill imports the VAD function when it runs; faster-whisper bound its own copy at import
         ("vad", "faster_whisper.vad", None, "get_speech_timestamps"),
         ("vad", "faster_whisper.transcribe", None, "get_speech_timestamps"),
-    ]
+    )
 
     def __init__(self):
         import importlib
@@ -89,11 +89,10 @@ class Meter:
 def model_run(name: str, lengths: list[float], device: str, cache: Path, repeat: int = 2) -> dict:
     """Every figure for one model, in this process."""
     from bench import cpu_s, make_answer
-
-    from redrill import bundled
     from redrill.paths import Paths
-    from redrill.streaming import StreamingTranscription, transcribe_answer
-    from redrill.transcribe import Transcriber, recognition_hints
+    from redrill.transcription import bundled
+    from redrill.transcription.streaming import StreamingTranscription, transcribe_answer
+    from redrill.transcription.whisper import Transcriber, recognition_hints
 
     folder = bundled.locate(bundled.by_name(name), Paths(cache))
     if folder is None:
@@ -105,6 +104,7 @@ def model_run(name: str, lengths: list[float], device: str, cache: Path, repeat:
     )
     hinted = transcriber.hinted(hints)
     transcriber.transcribe(make_answer(3.0, cache))  # warm-up: VAD model, allocators
+
     def run_redrill(audio):
         return transcribe_answer(hinted, audio)
 
@@ -187,8 +187,7 @@ def main() -> None:
         return
 
     from bench import pin_cores
-
-    from redrill import bundled
+    from redrill.transcription import bundled
 
     cores = pin_cores(args.cores)
     load = os.getloadavg()
@@ -224,7 +223,9 @@ def main() -> None:
             )
     print()
     print("peak memory: " + ", ".join(f"{n} {r['peak_rss_mb']} MB" for n, r in zip(names, results)))
-    print(json.dumps({"cores": cores, "load_average": [round(x, 2) for x in load], "models": dict(zip(names, results))}))
+    print(
+        json.dumps({"cores": cores, "load_average": [round(x, 2) for x in load], "models": dict(zip(names, results))})
+    )
 
 
 if __name__ == "__main__":

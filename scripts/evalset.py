@@ -208,7 +208,7 @@ class Answer:
 
 
 def _speak(text: str, voice: str, rate: int, cache: Path) -> np.ndarray:
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     digest = hashlib.sha256(f"{voice}|{rate}|{text}".encode()).hexdigest()[:16]
     wav = cache / f"{digest}.wav"
@@ -257,7 +257,7 @@ def opus_round_trip(answers: list[Answer], cache: Path, bitrate: int = 24000) ->
     The product stores recordings as Opus; the codec changes the silences (no longer digital zero)
     and the tails of words, which is where Whisper tends to invent "Thank you.".
     """
-    from redrill.audio import load_audio, write_opus
+    from redrill.sound.audiofile import load_audio, write_opus
 
     cache.mkdir(parents=True, exist_ok=True)
     for a in answers:

@@ -92,7 +92,7 @@ def run_drill(command: list[str], extra: list[str], env: dict, *, play, timeout:
 @pytest.fixture
 def spoken_answer(tmp_path):
     """The answer WAV (16 kHz) and its ground truth."""
-    from redrill.audio import load_audio, write_wav
+    from redrill.sound.audiofile import load_audio, write_wav
 
     parts = [
         trim_silence(load_audio(speech_wav("I led the migration of our billing system.", tmp_path)).samples),
@@ -104,8 +104,6 @@ def spoken_answer(tmp_path):
     return wav, samples, first, last, gaps, silences[0]
 
 
-@pytest.mark.audio
-@pytest.mark.model
 def test_drill_records_a_spoken_answer_end_to_end(
     pulse_server, play_into_sink, whisper_model_dir, spoken_answer, redrill_home
 ):
@@ -140,7 +138,7 @@ def test_drill_records_a_spoken_answer_end_to_end(
     assert (status, source) == ("scored", "microphone")
 
     # The recording: an Ogg/Opus file in the data home that decodes.
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     path = redrill_home / audio_path
     head = path.read_bytes()[:64]
@@ -193,13 +191,12 @@ BUNDLED_ANSWER = [
 ]
 
 
-@pytest.mark.audio
-@pytest.mark.realmodel
+@pytest.mark.realmodel  # the bundled model is found by redrill itself, not through a fixture
 def test_first_drill_with_no_model_named_and_no_hub_uses_the_bundled_model(
     pulse_server, play_into_sink, redrill_home, tmp_path
 ):
-    from redrill import bundled
-    from redrill.audio import load_audio, write_wav
+    from redrill.sound.audiofile import load_audio, write_wav
+    from redrill.transcription import bundled
     from test_network import GUARD
 
     parts = [trim_silence(load_audio(speech_wav(text, tmp_path)).samples) for text in BUNDLED_ANSWER]
@@ -209,7 +206,11 @@ def test_first_drill_with_no_model_named_and_no_hub_uses_the_bundled_model(
     guard.write_text(GUARD)
     netlog = tmp_path / "net-attempts.log"
     netlog.write_text("")
-    env = {k: v for k, v in pulse_server.env.items() if k not in ("REDRILL_MODEL", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env = {
+        k: v
+        for k, v in pulse_server.env.items()
+        if k not in ("REDRILL_MODEL", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    }
     env.update({"REDRILL_HOME": str(redrill_home), "COLUMNS": "100", "REDRILL_TEST_NETLOG": str(netlog)})
     assert not (redrill_home / "config.yaml").exists()  # nothing named: redrill chooses
 

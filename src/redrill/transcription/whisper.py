@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redrill.errors import RedrillError
+from redrill.sound import SAMPLE_RATE
 from redrill.transcript import Transcript, Word
 
 if TYPE_CHECKING:
     import numpy as np
 
-SAMPLE_RATE = 16000
 FILLER_PROMPT = "Umm, let me think, uh... so, like, I mean, hmm."
 # When the last word heard ends more than this before the end of the decoded speech, Whisper stopped
 # early: the rest is decoded again (at most ``MAX_WINDOWS_PER_PIECE`` windows per piece).
@@ -249,7 +249,7 @@ class Transcriber:
     """One Whisper model, loaded on first use (or by :meth:`load`), turning answers into Transcripts.
 
     ``model_path_or_name`` is a CTranslate2 Whisper folder, or a model name that must already be in
-    the data home (see :mod:`redrill.models`): nothing is downloaded here.
+    the data home (see :mod:`redrill.transcription.models`): nothing is downloaded here.
     """
 
     def __init__(
@@ -282,7 +282,7 @@ class Transcriber:
         if self._name is None:
             folder = Path(self.model_spec)
             if folder.is_dir():
-                from redrill.bundled import name_of
+                from redrill.transcription.bundled import name_of
 
                 self._name = name_of(folder) or folder.name
             else:
@@ -303,8 +303,8 @@ class Transcriber:
     def _load(self):
         import time
 
-        from redrill.models import check_model_dir, resolve_model
         from redrill.paths import current
+        from redrill.transcription.models import check_model_dir, resolve_model
 
         spec_path = Path(self.model_spec).expanduser()
         # A folder is used as is; a name must already be in the data home (offline).
