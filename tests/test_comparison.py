@@ -207,13 +207,15 @@ def test_trend_higher_is_better():
 def test_over_target_line_is_concrete():
     m = metrics(duration_s=155.0, over_target_s=35.0, under_target_s=0.0, target_s=[60.0, 120.0], ramble_score=30.0)
     fb = feedback(m, compare(m, []))
-    assert "Cut about 35 s: you ran 2:35 against a 2:00 maximum." in fb.work_on
+    assert "Cut about 35 s: you ran 2:35 against a 2:00 maximum; lead with your main point and drop the detours." in (
+        fb.work_on
+    )
 
 
 def test_under_target_line():
     m = metrics(duration_s=40.0, over_target_s=0.0, under_target_s=20.0, target_s=[60.0, 120.0])
     fb = feedback(m, compare(m, []))
-    assert fb.work_on[0].startswith("Add about 20 s: you ran 0:40 against a 1:00 minimum")
+    assert fb.work_on[0].startswith("Add about 20 s: you ran 40 s against a 1:00 minimum")
 
 
 def test_filler_line_says_how_it_compares_with_history():
@@ -251,7 +253,7 @@ def test_clean_first_attempt_praises_something_true():
     current = attempt(0)
     fb = feedback(current, compare(current, []))
     assert fb.work_on == ()
-    assert fb.went_well == "Right length: 0:32, inside the 0:30-1:00 target."
+    assert fb.went_well == "Right length: 32 s, between the 30 s minimum and the 1:00 maximum."
 
 
 def test_went_well_prefers_an_improvement_over_history():
@@ -284,8 +286,11 @@ def test_went_well_is_honest_when_nothing_went_well():
     fb = feedback(m, compare(m, []))
     assert len(fb.work_on) == 3
     assert fb.went_well == "Your strongest point: only 2 hedges in 300 words."
+    m = dataclasses.replace(m, hedges=4)
+    assert feedback(m, compare(m, [])).went_well == "Relatively best this time: only 4 hedges in 300 words."
+    # Nothing is good news: the practice is praised, never a bad figure.
     m = dataclasses.replace(m, hedges=20)
-    assert feedback(m, compare(m, [])).went_well.startswith("Relatively best this time: ")
+    assert feedback(m, compare(m, [])).went_well.startswith("You recorded a full attempt")
 
 
 # --------------------------------------------------------------------------------------------

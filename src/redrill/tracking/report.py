@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 
+from redrill.lengths import length_text
 from redrill.tracking.progress import median_or_none, question_progress
 
 # Colours that survive black-and-white printing as different greys.
@@ -268,9 +269,7 @@ details summary { cursor: pointer; color: #2563eb; }
 
 
 def _fmt_s(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{int(value // 60)}:{int(round(value % 60)):02d}" if value >= 60 else f"{value:.0f} s"
+    return length_text(value)
 
 
 def _f(value, spec: str = ".1f") -> str:

@@ -1,0 +1,26 @@
+"""The one way redrill writes a length of time: ``45 s``, ``2:00``, ``1:02:05``.
+
+Every command, the feedback lines and the HTML report use :func:`length_text`, so an answer that
+ran 119.5 s reads the same everywhere. The value is rounded to whole seconds *before* it is split
+into minutes and seconds: splitting first gives "1:60".
+"""
+
+from __future__ import annotations
+
+from redrill.numbers import number
+
+
+def length_text(seconds: float | None, *, clock: bool = False) -> str:
+    """``8.2`` -> ``8 s``, ``119.5`` -> ``2:00``, ``3725`` -> ``1:02:05``; None (or not a finite
+    number) -> ``-``. With ``clock`` a length under a minute is written ``0:45`` too (for a
+    ``played / total`` display whose width must not jump)."""
+    value = number(seconds)
+    if value is None:
+        return "-"
+    sign = "-" if value < 0 else ""
+    total = int(round(abs(value)))
+    if total < 60 and not clock:
+        return f"{sign}{total} s"
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes}:{secs:02d}"
