@@ -191,6 +191,20 @@ ANSWERS: list[Pair] = [
         ],
     ),
     *_pairs(
+        "unfamiliar-codebase",
+        """First I read through the code around the change and run it locally, so I see how it really
+        behaves. Before touching anything I write characterisation tests around the part I'm changing.
+        Then I ship it in small pull requests that a reviewer can read in ten minutes, and I ask whoever
+        knows the history of that module, because git blame only tells you so much.""",
+        [
+            ("read the code and run it first", True, "forms"),
+            ("add tests around the change", True, "forms"),
+            ("small changes that are easy to review", True, "paraphrase"),
+            ("ask the people who know the history", True, "paraphrase"),
+            ("rewrite the module from scratch", False, "absent"),
+        ],
+    ),
+    *_pairs(
         "incident-postmortem",
         """Our login service went down for forty minutes when a certificate expired. I was incident
         commander: I got the right people on the call and kept the status page updated. The root cause

@@ -31,6 +31,7 @@ from redrill.errors import NoSpeechError, RedrillError
 from redrill.paths import Paths
 from redrill.schedule import Review, plan_review
 from redrill.scoring import Metrics, ScoringSettings, score
+from redrill.scoring.advice import answer_kind
 from redrill.scoring.comparison import Comparison, compare
 from redrill.scoring.feedback import Feedback, feedback
 from redrill.sound import SAMPLE_RATE
@@ -63,6 +64,7 @@ class AttemptReport:
             "metrics": self.metrics.to_dict(),
             "history": self.comparison.to_json(),
             "feedback": self.feedback.to_json(),
+            "self_check": list(self.question.self_check),
             "warnings": self.warnings,
         }
 
@@ -174,7 +176,13 @@ class AttemptPipeline:
 
     def _verdict(self, question: Question, metrics: Metrics, history: History, *, now: datetime) -> Judgement:
         comparison = compare(metrics, history.same, fallback=history.everything, pace_wpm=self.settings.pace_wpm)
-        notes = feedback(metrics, comparison, talking_points=history.talking_points, settings=self.settings)
+        notes = feedback(
+            metrics,
+            comparison,
+            talking_points=history.talking_points,
+            settings=self.settings,
+            kind=answer_kind(question.tags, question.target_seconds, question.id),
+        )
         review = plan_review(history.state, metrics, comparison, history.since_flag, question_id=question.id, now=now)
         return Judgement(metrics, comparison, notes, review)
 

@@ -121,5 +121,10 @@ def print_report(report) -> None:
     for line in report.feedback.to_json():
         style = "green" if line.lower().startswith("went well") else "yellow"
         out.print(f"[{style}]•[/{style}] {line}")
+    if report.question.self_check:
+        # Prompts about the answer's shape: no word list can judge them, so the user ticks them.
+        out.print("[bold]Check yourself[/bold] [dim](tick what your answer did)[/dim]")
+        for prompt in report.question.self_check:
+            out.print(f"  ☐ {prompt}", markup=False)
     for warning in report.warnings:
         out.print(f"[yellow]warning:[/yellow] {warning}")
