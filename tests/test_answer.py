@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 
@@ -238,3 +239,19 @@ def test_bad_audio_files_are_clean_errors(cli, tmp_path, redrill_home):
         assert result.exit_code == 1, name
         assert str(bad) in result.stderr and "Traceback" not in result.stderr
     assert attempts(redrill_home) == []
+
+
+def test_report_ends_with_the_review_line_and_the_queue_shows_it(cli):
+    """Spaced re-drilling made visible: the rating and when the question comes back."""
+    result = cli(
+        "answer", "failure-story", "--text", "I shipped a migration that locked a table, rolled it back and fixed it."
+    )
+    assert result.exit_code == 0, result.output
+    review_line = next(line for line in result.output.splitlines() if line.startswith("Review: "))
+    assert re.fullmatch(
+        r"Review: (Again|Hard|Good|Easy) - back (in \d+ minutes|later today at \d\d:\d\d|tomorrow)", review_line
+    )
+    data = json.loads(cli("queue", "--json").output)
+    [entry] = [e for e in data if e["question_id"] == "failure-story"]
+    assert "Review: " + entry["review"] == review_line
+    assert "Check yourself" in result.output and "☐ the situation and what was at stake" in result.output

@@ -153,7 +153,8 @@ def test_untimed_attempts_compare_on_text_metrics_only():
     )
     c = compare(typed, [metrics()])
     assert "fillers_per_min" not in c.change and "distance_from_target_s" not in c.change
-    assert "ramble_score" in c.change and "fillers_per_100_words" in c.change
+    # a typed answer's ramble score leaves out the timing parts: not compared with a spoken one's
+    assert "ramble_score" not in c.change and "fillers_per_100_words" in c.change
 
 
 def test_key_metrics_are_derived_from_stored_metrics():
@@ -351,3 +352,29 @@ def test_compare_and_feedback_never_fail_on_odd_records(current, history, fallba
     assert len(fb.work_on) <= 3
     assert fb.went_well
     assert sum(1 for line in fb.to_json() if line.startswith("Went well: ")) == 1
+
+
+def test_typed_answer_ramble_is_compared_only_with_typed_answers():
+    """A typed answer's ramble score has no timing parts: comparing it with spoken answers'
+    medians called a typed answer 'better' for leaving out length, pauses and pace."""
+    spoken = [metrics(ramble_score=v) for v in (60.0, 62.0, 64.0)]
+    typed = dataclasses.replace(
+        metrics(ramble_score=20.0),
+        duration_s=None,
+        wpm=None,
+        fillers_per_min=None,
+        long_pauses=None,
+        over_target_s=None,
+        under_target_s=None,
+    )
+    assert not typed.timed
+    result = compare(typed, spoken)
+    assert "ramble_score" not in result.change and "ramble_score" not in result.median
+    assert "ramble_score" not in result.personal_best
+    # figures a typed answer has are still compared (fillers per 100 words)
+    assert "fillers_per_100_words" in result.change
+    # with typed answers before it, its ramble score is compared with theirs
+    earlier_typed = [dataclasses.replace(typed, ramble_score=v) for v in (40.0, 42.0)]
+    assert compare(typed, [*spoken, *earlier_typed]).median["ramble_score"] == 41.0
+    # and a spoken answer is not compared with typed ones
+    assert compare(spoken[0], [*spoken[1:], *earlier_typed]).median["ramble_score"] == 63.0

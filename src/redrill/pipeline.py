@@ -29,7 +29,7 @@ from redrill.banks import Catalog, Question, merge_talking_points
 from redrill.config import Config
 from redrill.errors import NoSpeechError, RedrillError
 from redrill.paths import Paths
-from redrill.schedule import Review, plan_review
+from redrill.schedule import Review, plan_review, review_line
 from redrill.scoring import Metrics, ScoringSettings, score
 from redrill.scoring.advice import answer_kind
 from redrill.scoring.comparison import Comparison, compare
@@ -54,6 +54,13 @@ class AttemptReport:
     transcript: Transcript | None = None
     review: Review | None = None  # None when shown later (``show``) rather than just scored
     warnings: list[str] = field(default_factory=list)
+    reviewed_at: datetime | None = None  # when the review was planned (``review`` is relative to it)
+
+    def review_text(self, tz=None) -> str | None:
+        """``Hard - back on Thursday``: the rating and when the question comes back (None: no review)."""
+        if self.review is None or self.reviewed_at is None:
+            return None
+        return review_line(self.review, self.reviewed_at, tz=tz)
 
     def to_json(self) -> dict:
         """The ``redrill answer --json`` object."""
@@ -65,6 +72,16 @@ class AttemptReport:
             "history": self.comparison.to_json(),
             "feedback": self.feedback.to_json(),
             "self_check": list(self.question.self_check),
+            "review": None
+            if self.review is None
+            else {
+                "rating": self.review.rating.name,
+                "reasons": list(self.review.rating.reasons),
+                "due": None if self.review.due is None else self.review.due.isoformat(),
+                "weak": self.review.weak,
+                "left_weak_list": self.review.left_weak_list,
+                "line": self.review_text(),
+            },
             "warnings": self.warnings,
         }
 
@@ -77,7 +94,8 @@ class History:
     talking_points: tuple[str, ...]
     same: tuple[Metrics, ...] = ()  # earlier attempts at this question
     everything: tuple[Metrics, ...] = ()  # earlier attempts at any question
-    since_flag: tuple[Metrics, ...] = ()  # earlier attempts at it since it was last flagged weak
+    # (when, metrics) of the earlier attempts at it since it was last flagged weak
+    since_flag: tuple[tuple[datetime, Metrics], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,7 +157,7 @@ class AttemptPipeline:
             flagged = max((f.created_at for f in self.store.flags(question_id=question.id)), default=None)
         same: list[Metrics] = []
         everything: list[Metrics] = []
-        since_flag: list[Metrics] = []
+        since_flag: list[tuple[datetime, Metrics]] = []
         for attempt_id, qid, created, metrics in self.store.scored_metrics():
             if attempt_id == exclude_id or (before is not None and _later(created, attempt_id, before, exclude_id)):
                 continue
@@ -147,7 +165,7 @@ class AttemptPipeline:
             if qid == question.id:
                 same.append(metrics)
                 if flagged is None or created >= flagged:
-                    since_flag.append(metrics)
+                    since_flag.append((created, metrics))
         return History(state, _points(question, state), tuple(same), tuple(everything), tuple(since_flag))
 
     # -- 2. judge (pure)
@@ -224,7 +242,14 @@ class AttemptPipeline:
                 )
             self.store_review(question.id, attempt_id, review, now=now)
         return AttemptReport(
-            attempt_id, question, verdict.metrics, verdict.comparison, verdict.feedback, transcript, review
+            attempt_id,
+            question,
+            verdict.metrics,
+            verdict.comparison,
+            verdict.feedback,
+            transcript,
+            review,
+            reviewed_at=now,
         )
 
     def store_review(self, question_id: str, attempt_id: int, review: Review, *, now: datetime) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.markup import escape as escape_markup
+
 from redrill.cli.app import console, fmt_seconds
 
 # How each compared metric is shown: label and formatter.
@@ -121,6 +123,9 @@ def print_report(report) -> None:
     for line in report.feedback.to_json():
         style = "green" if line.lower().startswith("went well") else "yellow"
         out.print(f"[{style}]•[/{style}] {line}")
+    line = report.review_text() if hasattr(report, "review_text") else None
+    if line:
+        out.print(f"[bold]Review:[/bold] {escape_markup(line)}")
     if report.question.self_check:
         # Prompts about the answer's shape: no word list can judge them, so the user ticks them.
         out.print("[bold]Check yourself[/bold] [dim](tick what your answer did)[/dim]")
