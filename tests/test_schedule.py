@@ -203,7 +203,7 @@ def test_flagged_question_leaves_weak_list_after_good_answers_on_three_days(stor
         assert result.weak and not result.left_weak_list, i
     assert store.get_state("q").weak
     assert schedule.review_line(result, t, tz=timezone.utc).endswith("weak list: good answers on 1 of 3 days")
-    for i, ramble in enumerate([30, 28]):
+    for ramble in (30, 28):
         t += timedelta(days=1)
         result = review_attempt(store, "q", metrics(ramble=ramble), t)
     assert result.left_weak_list and not result.weak
