@@ -12,7 +12,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redrill.lengths import length_text
+from redrill.numbers import length_text
 from redrill.scoring import Metrics, Pause, RepeatedPhrase, ScoringSettings
 from redrill.scoring.advice import EXPLAIN, INTRO, SHORT, STORY
 from redrill.scoring.comparison import KEY_METRICS, SCOPE_QUESTION, compare
@@ -309,3 +309,16 @@ def test_kind_of_question_from_tags_and_target():
     assert kind["failure-story"] == STORY
     assert kind["questions-for-us"] == SHORT
     assert kind["technical-debt"] == EXPLAIN
+
+
+def test_one_length_formatter_never_writes_60_seconds():
+    """119.5 s printed as 1:60 and 1799.6 s as 29:60 (terminal and HTML)."""
+    from redrill.cli.app import fmt_seconds
+
+    cases = {119.5: "2:00", 1799.6: "30:00", 59.6: "1:00", 59.4: "59 s", 95.4: "1:35", 3725.0: "1:02:05", 0.4: "0 s"}
+    for seconds, text in cases.items():
+        assert length_text(seconds) == fmt_seconds(seconds) == text, seconds
+    assert length_text(None) == "-" and length_text(float("nan")) == "-"
+    assert length_text(45.0, clock=True) == "0:45" and length_text(-75.0) == "-1:15"
+    for tenths in range(0, 40000, 7):
+        assert not re.search(r":6\d", length_text(tenths / 10)), tenths

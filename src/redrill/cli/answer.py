@@ -58,7 +58,7 @@ class TranscriptionProgress:
 
 def _clock(seconds: float) -> str:
     """``119.6`` -> ``2:00``, ``7325`` -> ``2:02:05`` (rounded before it is split, never ``1:60``)."""
-    from redrill.lengths import length_text
+    from redrill.numbers import length_text
 
     return length_text(seconds, clock=True)
 

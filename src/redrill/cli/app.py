@@ -116,7 +116,7 @@ def is_interactive() -> bool:
 
 
 def fmt_seconds(value: float | None) -> str:
-    """``95.4`` -> ``1:35``, ``119.5`` -> ``2:00``; None -> ``-`` (:func:`redrill.lengths.length_text`)."""
-    from redrill.lengths import length_text
+    """``95.4`` -> ``1:35``, ``119.5`` -> ``2:00``; None -> ``-`` (:func:`redrill.numbers.length_text`)."""
+    from redrill.numbers import length_text
 
     return length_text(value)

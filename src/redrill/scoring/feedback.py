@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from redrill.lengths import length_text
+from redrill.numbers import length_text
 from redrill.scoring.advice import EXPLAIN, length_advice
 from redrill.scoring.comparison import KEY_METRICS, SCOPE_QUESTION, Comparison
 from redrill.scoring.metrics import Metrics

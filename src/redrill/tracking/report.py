@@ -18,7 +18,7 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 
-from redrill.lengths import length_text
+from redrill.numbers import length_text
 from redrill.tracking.progress import median_or_none, question_progress
 
 # Colours that survive black-and-white printing as different greys.
