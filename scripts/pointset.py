@@ -183,8 +183,8 @@ ANSWERS: list[Pair] = [
         some failures only show up there.""",
         [
             ("many fast unit tests", True, "forms"),
-            ("integration tests against a real database", True, "same"),
-            ("tests run on every pull request", True, "forms"),
+            ("integration tests against real dependencies", True, "paraphrase"),
+            ("tests run on every change", True, "paraphrase"),
             ("monitoring in production", True, "forms"),
             ("contract tests between services", False, "absent"),
             ("load testing before launch", False, "absent"),

@@ -28,7 +28,7 @@ def answer_stems(words: Sequence[str], stemmer: Stemmer = stem) -> set[str]:
     out = content_stems(words, stemmer)
     out |= {stemmer(w) for w in words}
     for a, b in zip(words, words[1:]):
-        out.add(stemmer(a.replace("-", "") + b.replace("-", "")))
+        out |= _compound(a, b, stemmer)
     for w in words:
         if "-" in w:
             out.add(stemmer(w.replace("-", "")))
@@ -54,9 +54,21 @@ def find_coverage(
         if not stems:
             continue
         needed = max(1, math.ceil(share * len(stems) - 1e-9))
-        hits = sum(1 for s in stems if s in said)
-        (covered if hits >= needed else missing).append(point)
+        found = {s for s in stems if s in said}
+        # "rolled back" in a point is said by "rollback" in the answer: both words count.
+        words = words_of(point)
+        for a, b in zip(words, words[1:]):
+            if _compound(a, b, stemmer) & said:
+                found |= {stemmer(a), stemmer(b)} & stems
+        (covered if len(found) >= needed else missing).append(point)
     return Coverage(tuple(covered), tuple(missing))
+
+
+def _compound(a: str, b: str, stemmer: Stemmer) -> set[str]:
+    """Stems two neighbouring words may be written as in one word: "roll back" and "rolled back"
+    as "rollback", "follow up" as "followup"."""
+    a, b = a.replace("-", ""), b.replace("-", "")
+    return {stemmer(a + b), stemmer(stemmer(a) + b)}
 
 
 __all__ = ["STOPWORDS", "answer_stems", "find_coverage", "point_stems"]
