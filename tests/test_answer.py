@@ -255,3 +255,32 @@ def test_report_ends_with_the_review_line_and_the_queue_shows_it(cli):
     [entry] = [e for e in data if e["question_id"] == "failure-story"]
     assert "Review: " + entry["review"] == review_line
     assert "Check yourself" in result.output and "☐ the situation and what was at stake" in result.output
+
+
+def test_show_gives_the_verdict_the_answer_got_with_the_users_settings_and_points(cli, tmp_path, redrill_home):
+    """`show` rebuilt the comparison without the user's pace band, scoring settings and talking
+    points; with a pace band of 100-120 and a point of their own it must say what `answer` said."""
+    (redrill_home / "config.yaml").write_text("pace_wpm: [100, 120]\nlong_pause_seconds: 3\n")
+    assert cli("flag", "failure-story", "--wish", "rolled back within the hour").exit_code == 0
+    texts = [
+        "the release broke checkout so I rolled back within the hour and told the team what happened "
+        "and then I added a size check to the migration script so it cannot happen again next time",
+        "the migration locked the orders table and checkout stopped so I rolled it back quickly "
+        "and wrote up what we learned and added a check that measures the table size first",
+    ]
+    reports = []
+    for i, text in enumerate(texts):
+        words = timed(text, step=0.3, pause_after=(5, 2.5))  # about 200 wpm: above the user's band
+        result = cli("answer", "failure-story", "--transcript", whisper_json(words, tmp_path / f"t{i}.json"), "--json")
+        assert result.exit_code == 0, result.output
+        reports.append(json.loads(result.output))
+    first, second = reports
+    assert first["metrics"]["talking_points"]["covered"] == ["rolled back within the hour"]
+    assert second["metrics"]["talking_points"]["missing"] == ["rolled back within the hour"]
+    assert first["metrics"]["long_pauses"] == []  # 2.7 s is under the user's 3 s threshold
+    assert any("above the 100-120 band" in line for line in second["feedback"])
+    for report in reports:
+        view = json.loads(cli("show", report["attempt_id"], "--json").output)["report"]
+        assert view["feedback"] == report["feedback"]
+        assert view["history"] == report["history"]
+        assert view["metrics"] == report["metrics"]
