@@ -288,6 +288,39 @@ ANSWERS: list[Pair] = [
             ("gave them a discount", False, "absent"),
         ],
     ),
+    # --- data-analysis.yaml
+    *_pairs(
+        "sql-performance",
+        """First I reproduce it and time it, so I know where the time really goes. Then I read the
+        query plan: last time it showed a full scan on the events table because the filter was applied
+        after a join. I added an index on the event date and moved the filter before the join, which
+        took the report from four minutes to six seconds. Then I checked the totals matched the old
+        report before switching over.""",
+        [
+            ("reproduce it and time it", True, "same"),
+            ("read the query plan", True, "same"),
+            ("index on the event date", True, "forms"),
+            ("filtering before the join", True, "forms"),
+            ("checked the totals still matched", True, "forms"),
+            ("moved the report to a bigger warehouse", False, "absent"),
+        ],
+    ),
+    # --- product-management.yaml
+    *_pairs(
+        "product-you-launched",
+        """Our churn interviews kept mentioning slow onboarding, so I looked at the funnel and found
+        forty percent of new teams never invited a second user. I wrote a one-page proposal for an
+        invite step during setup, we shipped it as an experiment to half of new sign-ups, and
+        activation went up eleven points. Engineering wanted to rebuild the whole onboarding, but we
+        agreed to ship the small change first.""",
+        [
+            ("churn interviews pointed at onboarding", True, "paraphrase"),
+            ("forty percent never invited a second user", True, "same"),
+            ("ran it as an experiment on half of sign-ups", True, "paraphrase"),
+            ("activation up eleven points", True, "same"),
+            ("hired a designer for onboarding", False, "absent"),
+        ],
+    ),
     # --- tough.yaml
     *_pairs(
         "greatest-weakness",

@@ -155,7 +155,7 @@ def candidates() -> dict[str, object]:
     out: dict[str, object] = {"hand-written suffix stemmer (before)": legacy_stem}
     for name, make in (
         ("Snowball English (snowballstemmer)", lambda: _snowball("english")),
-        ("Snowball English + irregular verbs", snowball_with_irregular_verbs),
+        ("Snowball English + irregular verbs (redrill)", _redrill),
         ("Porter (snowballstemmer)", lambda: _snowball("porter")),
         ("simplemma lemmas", _simplemma),
         ("lemminflect lemmas", _lemminflect),
@@ -168,7 +168,9 @@ def candidates() -> dict[str, object]:
     return out
 
 
-def snowball_with_irregular_verbs():
-    """Snowball English after mapping irregular verb forms to their base (redrill's choice)."""
-    snow = _snowball("english")
-    return lru_cache(maxsize=16384)(lambda w: snow(_IRREGULAR.get(w, w)))
+def _redrill():
+    """redrill's own stemmer: Snowball English after irregular verb forms, with a few families
+    Snowball joins kept apart (experience/experiment, production/product, manager/manage)."""
+    from redrill.scoring.words import stem
+
+    return stem

@@ -12,6 +12,8 @@ Schema (unknown keys are rejected)::
           - rolled back within the hour
         self_check:                  # optional: prompts about the answer's shape, ticked by the user
           - what went wrong and my part in it
+        follow_ups:                  # optional: what an interviewer may ask next (at most 5)
+          - What would you do differently now?
 
 A talking point is content, written as the words you would say; a self-check prompt describes what
 a good answer does, which no word list can check (``docs/metrics.md``, "Talking points").
@@ -33,7 +35,10 @@ from redrill.yamlfile import kind_of, read_yaml
 DEFAULT_TARGET = (60.0, 120.0)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 BANK_KEYS = {"name", "description", "questions"}
-QUESTION_KEYS = {"id", "text", "tags", "target_seconds", "talking_points", "self_check"}
+QUESTION_KEYS = {"id", "text", "tags", "target_seconds", "talking_points", "follow_ups", "self_check"}
+# A follow-up is one spoken question: longer text is a paste accident, more than a few is a script.
+MAX_FOLLOW_UPS = 5
+MAX_FOLLOW_UP_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Question:
     # Prompts about the shape of a good answer ("the situation and what was at stake"): shown as a
     # list the user ticks, never matched against the answer's words.
     self_check: tuple[str, ...] = ()
+    follow_ups: tuple[str, ...] = ()
     source: str = ""
     line: int | None = field(default=None, compare=False)
 
@@ -263,6 +269,7 @@ def load_bank(path: Path) -> Bank:
                 )
             )
             checks = []
+        follow_ups = _follow_ups(item.get("follow_ups", []), name, at, i, problems)
         if qid and text:
             questions.append(
                 Question(
@@ -273,6 +280,7 @@ def load_bank(path: Path) -> Bank:
                     talking_points=tuple(p.strip() for p in points),
                     self_check=tuple(" ".join(p.split()) for p in checks),
                     bank=bank_name if isinstance(bank_name, str) else "",
+                    follow_ups=follow_ups,
                     source=name,
                     line=at("questions", i, "id"),
                 )
@@ -280,6 +288,45 @@ def load_bank(path: Path) -> Bank:
     if problems:
         raise InputError(problems, hint="See the README section 'Question banks' for the format.")
     return Bank(name=bank_name, path=name, questions=tuple(questions), description=description)
+
+
+def _follow_ups(value, name: str, at, i: int, problems: list[Problem]) -> tuple[str, ...]:
+    """A question's ``follow_ups``: a list of at most :data:`MAX_FOLLOW_UPS` short questions."""
+    where = f"questions[{i}].follow_ups"
+    if not isinstance(value, list):
+        problems.append(
+            Problem(
+                name,
+                at("questions", i, "follow_ups"),
+                where,
+                f"must be a list of questions, e.g. [What would you do differently now?], not {kind_of(value)}",
+            )
+        )
+        return ()
+    if len(value) > MAX_FOLLOW_UPS:
+        problems.append(
+            Problem(
+                name,
+                at("questions", i, "follow_ups"),
+                where,
+                f"has {len(value)} follow-ups; keep at most {MAX_FOLLOW_UPS} (one is asked after an answer)",
+            )
+        )
+    out = []
+    for j, text in enumerate(value):
+        line = at("questions", i, "follow_ups", j)
+        if isinstance(text, str) and not text.strip():
+            problems.append(Problem(name, line, f"{where}[{j}]", "is empty: write the question, or remove the line"))
+        elif not isinstance(text, str):
+            what = "nothing" if text is None else kind_of(text)
+            problems.append(Problem(name, line, f"{where}[{j}]", f"must be a question (text), not {what}"))
+        elif len(text) > MAX_FOLLOW_UP_CHARS:
+            problems.append(
+                Problem(name, line, f"{where}[{j}]", f"is {len(text)} characters; keep it under {MAX_FOLLOW_UP_CHARS}")
+            )
+        else:
+            out.append(" ".join(text.split()))
+    return tuple(out)
 
 
 def load_catalog(banks_dir: Path | None = None, extra: list[Path] | tuple[Path, ...] = ()) -> Catalog:

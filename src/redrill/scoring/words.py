@@ -161,6 +161,12 @@ def filled_canon(word: str) -> str | None:
     return None
 
 
+# Snowball joins a few families that interviews keep apart (experience/experiment both "experi",
+# production/product both "product", a manager and managing both "manag"): words starting with these
+# keep the prefix as their stem.
+_KEEP_APART = ("experienc", "production", "productiv", "manager")
+
+
 @lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """The word's Snowball (Porter2) English stem: disagree/disagreed/disagreeing -> disagre,
@@ -177,6 +183,9 @@ def stem(word: str) -> str:
     w = _IRREGULAR.get(w, w)
     if len(w) <= 2:
         return w
+    for prefix in _KEEP_APART:
+        if w.startswith(prefix):
+            return prefix
     return _snowball().stemWord(w)
 
 
