@@ -19,7 +19,9 @@ answer; ``redrill transcribe --pending`` finishes such attempts later.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +33,7 @@ from redrill.errors import NoSpeechError, RedrillError
 from redrill.follow_up_questions import is_follow_up_id
 from redrill.paths import Paths
 from redrill.schedule import Review, plan_review, review_line
-from redrill.scoring import Metrics, ScoringSettings, score
+from redrill.scoring import Coverage, Metrics, ScoringSettings, score
 from redrill.scoring.advice import answer_kind
 from redrill.scoring.comparison import Comparison, compare
 from redrill.scoring.feedback import Feedback, feedback
@@ -364,9 +366,32 @@ class AttemptPipeline:
             if question.id not in points:
                 points[question.id] = talking_points_for(self.store, question)
             metrics = self.measure(question, transcript, points[question.id])
+            if attempt.metrics is not None:  # the user's ticks are theirs, not recomputed
+                metrics = dataclasses.replace(metrics, self_check=attempt.metrics.self_check)
             self.store.update_attempt(attempt.id, metrics=metrics, status="scored")
             done += 1
         return done, skipped
+
+
+def tick_self_check(store: Store, attempt_id: int, prompts: Sequence[str], ticked: Sequence[str]) -> Metrics:
+    """Store which of the question's self-check prompts the user ticked for a scored attempt.
+
+    Ticks are the user's own judgement of the answer's shape; they are kept with its metrics (so
+    export, ``show`` and ``rescore`` keep them) and never change a figure or the review.
+    """
+    attempt = store.get_attempt(attempt_id)
+    if attempt.metrics is None:
+        raise RedrillError(f"attempt #{attempt_id} is not scored yet, so there is nothing to tick")
+    chosen = {p.casefold() for p in ticked}
+    unknown = [p for p in ticked if p.casefold() not in {q.casefold() for q in prompts}]
+    if unknown:
+        raise RedrillError(f"not a self-check prompt of this question: {unknown[0]}")
+    coverage = Coverage(
+        tuple(p for p in prompts if p.casefold() in chosen), tuple(p for p in prompts if p.casefold() not in chosen)
+    )
+    metrics = dataclasses.replace(attempt.metrics, self_check=coverage)
+    store.update_attempt(attempt_id, metrics=metrics)
+    return metrics
 
 
 # --- audio ------------------------------------------------------------------------------------

@@ -126,9 +126,18 @@ def print_report(report) -> None:
     line = report.review_text() if hasattr(report, "review_text") else None
     if line:
         out.print(f"[bold]Review:[/bold] {escape_markup(line)}")
-    if report.question.self_check:
+    ticks = m.self_check
+    if ticks.total:
+        out.print(f"[bold]Self-check[/bold] [dim](your ticks: {len(ticks.covered)} of {ticks.total})[/dim]")
+        for prompt in ticks.covered:
+            out.print(f"  ☑ {prompt}", markup=False)
+        for prompt in ticks.missing:
+            out.print(f"  ☐ {prompt}", markup=False)
+    elif report.question.self_check:
         # Prompts about the answer's shape: no word list can judge them, so the user ticks them.
-        out.print("[bold]Check yourself[/bold] [dim](tick what your answer did)[/dim]")
+        out.print(
+            "[bold]Check yourself[/bold] [dim](tick what your answer did; in a drill, \\[t] keeps your ticks)[/dim]"
+        )
         for prompt in report.question.self_check:
             out.print(f"  ☐ {prompt}", markup=False)
     for warning in report.warnings:
