@@ -61,6 +61,10 @@ def test_rubric_prompts_are_a_self_check_list_not_judged():
     answer = pointset.answer_to("failure-story")
     metrics = score(from_text(answer), talking_points=failure.talking_points)
     assert metrics.talking_points.total == 0 and metrics.ramble_score < 40
+    # ... so a good answer is no longer rated "again" for missing rubric points
+    from redrill.schedule import rate_attempt
+
+    assert rate_attempt(metrics).name == "good"
     # every point a shipped bank still checks is content, measured in the labelled set
     labelled = {p.point for p in pointset.ANSWERS}
     for q in catalog.questions.values():
