@@ -41,7 +41,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.realmodel]
 
 LOCAL_FAMILIES = {"AF_UNIX", "AF_LOCAL", "AF_NETLINK"}
 # Python's own offline switches for Hugging Face: removed, so redrill itself must stay offline.
-OFFLINE_SWITCHES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "REDRILL_MODEL")
+# The libraries' own telemetry switches too: redrill must set them itself.
+OFFLINE_SWITCHES = (
+    "HF_HUB_OFFLINE",
+    "TRANSFORMERS_OFFLINE",
+    "HF_DATASETS_OFFLINE",
+    "REDRILL_MODEL",
+    "ORT_DISABLE_TELEMETRY",
+    "HF_HUB_DISABLE_TELEMETRY",
+    "DO_NOT_TRACK",
+)
 # A 50 s answer: long enough that a library's background uploader (onnxruntime's fires about
 # 10 s after it starts) gets its turn while the answer is transcribed.
 LONG_ANSWER = (
@@ -267,6 +276,7 @@ def test_no_command_reaches_the_network_or_writes_outside_the_data_home(
     box = sandbox
     data_home = box.home / ".local" / "share" / "redrill"  # the default data home, from a fresh HOME
     work = tmp_path / "work"
+    short_wav = speech_wav("I rolled it back within the hour.", work, name="short-answer.wav")
     (work / "debrief.yaml").write_text(
         "interview: {company: Acme, role: Backend engineer, date: 2026-11-20}\n"
         "went_well: [the system design round]\n"
@@ -313,7 +323,7 @@ def test_no_command_reaches_the_network_or_writes_outside_the_data_home(
     run("answer", "failure-story", "--audio", long_answer_wav, "--json")
     # Stored but not transcribed (the named model is not installed), then finished in one long run.
     run("answer", "tight-deadline", "--audio", long_answer_wav, "--model", "base.en", expect=(1,))
-    run("answer", "tight-deadline", "--audio", long_answer_wav, "--model", "base.en", expect=(1,))
+    run("answer", "tight-deadline", "--audio", short_wav, "--model", "base.en", expect=(1,))
     run("transcribe", "--pending")
     run("rescore")
     run("history")
@@ -327,7 +337,7 @@ def test_no_command_reaches_the_network_or_writes_outside_the_data_home(
     run("devices", "--voices", expect=(0, 1))
     # Played on the virtual sound device (a local socket) while still in the empty namespace.
     pulse_env = {**box.env, "PULSE_SERVER": pulse_server.socket}
-    run("play", "4", env=pulse_env, timeout=120)
+    run("play", "5", env=pulse_env, timeout=120)
     # A live session: recording, voice-activity detection and transcription while the user speaks.
     findings["drill (spoken, virtual microphone)"] = _spoken_drill(box, pulse_server, play_into_sink, long_answer_wav)
     run("forget", "1", "--yes")

@@ -165,6 +165,27 @@ def check_leftover_recordings(app) -> list[Check]:
     ]
 
 
+def check_telemetry_queue(app) -> list[Check]:
+    """Events onnxruntime queued to upload while its telemetry was on (redrill now switches it off)."""
+    from redrill.offline import onnxruntime_telemetry_folder
+
+    folder = onnxruntime_telemetry_folder()
+    if not os.path.isdir(folder):
+        return []
+    return [
+        Check(
+            "telemetry",
+            False,
+            f"onnxruntime (the engine of the speech detector) left a device id and queued usage events in {folder}: "
+            "a redrill from before its telemetry was switched off, or another program, put them there; they are "
+            "sent to Microsoft the next time a program using onnxruntime runs online with its telemetry on",
+            f"rm -r {folder}   (redrill itself never writes there now: it starts onnxruntime with "
+            "ORT_DISABLE_TELEMETRY=1)",
+            warning=True,
+        )
+    ]
+
+
 def check_banks(app) -> list[Check]:
     """Every question bank (shipped, the banks folder, --bank files) loads."""
     from redrill.errors import RedrillError
@@ -275,6 +296,7 @@ CHECKS: list[Callable] = [
     check_database,
     check_privacy,
     check_leftover_recordings,
+    check_telemetry_queue,
     check_banks,
     check_microphone,
     check_voice,
