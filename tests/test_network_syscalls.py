@@ -15,7 +15,7 @@ The commands cover every entry of ``redrill --help`` (a test checks the list aga
 real data: a debrief, typed answers, a spoken drill through a virtual microphone, a 50-second
 answer from a file transcribed by the real tiny.en model, and pending answers finished later.
 ``model pull`` is the one command allowed online; it runs as the control that the guard sees
-native connection attempts (as does ``getent hosts``, which is glibc's resolver, not Python).
+connection attempts, and so does a plain ``connect()`` to a test address before anything else runs.
 
 Needs strace and unshare (util-linux), and permission to create a network namespace (root, or
 unprivileged user namespaces): without them the test fails saying so, it does not skip.
@@ -156,11 +156,10 @@ def sandbox(tmp_path) -> Sandbox:
     env = {k: v for k, v in os.environ.items() if k not in OFFLINE_SWITCHES and not k.startswith(("XDG_", "REDRILL_"))}
     env.update({"HOME": str(home), "COLUMNS": "120", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"})
     box = Sandbox(tmp_path, prefix, strace, env)
-    getent = shutil.which("getent")
-    if getent is None:
-        pytest.fail("getent is not installed (libc-bin): it is the control that the guard sees native lookups")
-    _proc, (remote, _sockets) = box.run([getent, "hosts", "example.org"], name="control getent")
-    assert remote, "strace saw no connection attempt from glibc's resolver: the guard would not see native code"
+    # The control: a connection attempt in the namespace fails, and strace sees it.
+    control = "import socket; print(socket.socket().connect_ex(('192.0.2.1', 443)))"
+    proc, (remote, _sockets) = box.run([sys.executable, "-c", control], name="control connect")
+    assert remote and proc.stdout.strip() == "101", f"the guard did not see a connection attempt: {proc.stdout}"
     return box
 
 
