@@ -83,7 +83,7 @@ def test_a_real_model_without_its_vocabulary_txt(cli, tmp_path, real_tiny_dir):
     result = cli("answer", "failure-story", "--audio", wav, "--model", folder)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert "missing vocabulary.txt or vocabulary.json" in result.stderr, result.stderr
-    assert "vocabulary.json." not in result.stderr
+    assert "missing vocabulary.json" not in result.stderr
 
 
 def test_an_impossible_date_in_a_debrief_names_its_line(cli, tmp_path):

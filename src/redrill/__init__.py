@@ -4,9 +4,11 @@ Debrief a bad interview, drill the weak answers out loud, and see them improve a
 earlier attempts. Everything stays on this machine.
 """
 
-from redrill.offline import keep_libraries_offline
+import os as _os
 
-# Before any submodule can import onnxruntime or huggingface_hub: their switches work only if set first.
-keep_libraries_offline()
+# Telemetry switches of the libraries redrill loads, set before any submodule can import them:
+# onnxruntime reads its switch once, at import (see redrill.offline for what it would send).
+OFFLINE_SWITCHES = {"ORT_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
+_os.environ.update(OFFLINE_SWITCHES)
 
 __version__ = "0.1.0"

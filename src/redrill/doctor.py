@@ -284,9 +284,53 @@ def check_voice(app) -> list[Check]:
     return [Check("voice (TTS)", True, f"{len(voices)} voices")]
 
 
+def check_settings(app) -> list[Check]:
+    """config.yaml (when there is one) has only known settings, each of the right type and in range."""
+    from redrill.errors import InputError, RedrillError
+
+    path = app.paths.config
+    try:
+        _ = app.config
+    except InputError as err:
+        return [
+            Check(
+                "settings",
+                False,
+                "\n".join(str(p) for p in err.problems),
+                f"Fix the line(s) named above in {path}, or delete the file to use the defaults.",
+            )
+        ]
+    except RedrillError as err:
+        return [Check("settings", False, str(err), f"Fix {path}, or delete it to use the defaults.")]
+    if not path.exists():
+        return [Check("settings", True, "defaults (no config.yaml)")]
+    return [Check("settings", True, str(path))]
+
+
+def _settings_broken(app) -> bool:
+    from redrill.errors import RedrillError
+
+    try:
+        _ = app.config
+    except RedrillError:
+        return True
+    return False
+
+
 def check_model(app) -> list[Check]:
     """Which speech model will be used, and that it is on disk (never downloads)."""
     from redrill.transcription.models import describe_model_status
+
+    if _settings_broken(app):  # config.yaml may name the model: cannot tell which one until it is fixed
+        return [
+            Check(
+                "speech model",
+                False,
+                f"not checked: the settings in {app.paths.config.name} have problems (see settings)",
+                "Fix the settings first, then run redrill doctor again.",
+                warning=True,
+            )
+        ]
 
     return [Check("speech model", ok, detail, fix) for ok, detail, fix in describe_model_status(app)]
 
@@ -298,6 +342,7 @@ CHECKS: list[Callable] = [
     check_leftover_recordings,
     check_telemetry_queue,
     check_banks,
+    check_settings,
     check_microphone,
     check_voice,
     check_model,
@@ -305,12 +350,20 @@ CHECKS: list[Callable] = [
 
 
 def run_checks(app) -> list[Check]:
-    """Run every check; a check that crashes is reported as a failed check, never raised."""
+    """Run every check; a check that crashes is reported as a failed check, never raised.
+
+    A known failure (:class:`RedrillError`) is shown as its own message, which says what to do; only
+    an unexpected exception is a bug to report.
+    """
+    from redrill.errors import RedrillError
+
     results: list[Check] = []
     for check in CHECKS:
         name = check.__name__.removeprefix("check_").replace("_", " ")
         try:
             results.extend(check(app))
+        except RedrillError as err:
+            results.append(Check(name, False, str(err), "Fix what the message names, then run redrill doctor again."))
         except Exception as exc:  # doctor must always finish its report
             results.append(Check(name, False, f"check failed: {type(exc).__name__}: {exc}", "Please report this."))
     return results

@@ -6,7 +6,8 @@ an event queue under ``~/.cache/Microsoft/DeveloperTools/.onnxruntime``, and abo
 looks up and connects to its collector (``mobile.events.data.microsoft.com``) to upload them. Its own
 documented switch, ``ORT_DISABLE_TELEMETRY=1``, stops all of it (no uploader, no events, no device id)
 but only when set before onnxruntime is first imported; setting it afterwards does nothing. So the
-switches are set when the ``redrill`` package is imported, before any module of it can load a model.
+switches (:data:`redrill.OFFLINE_SWITCHES`) are set by ``redrill/__init__.py``, before any module of
+redrill can load a model (child processes inherit them).
 
 Hugging Face's hub client (used by ``redrill model pull`` alone) sends a usage ping with each download
 unless ``HF_HUB_DISABLE_TELEMETRY`` is set; the download itself is the one network use redrill makes.
@@ -19,13 +20,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import MutableMapping
-
-SWITCHES = {"ORT_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
-
-
-def keep_libraries_offline(environ: MutableMapping[str, str] = os.environ) -> None:
-    """Set the libraries' telemetry switches (inherited by any process redrill starts)."""
-    environ.update(SWITCHES)
 
 
 def onnxruntime_telemetry_folder(environ: MutableMapping[str, str] = os.environ) -> str:
