@@ -357,8 +357,8 @@ def test_corrupt_audio_in_the_middle(cli, tmp_path, seeded, whisper_model_dir, r
     result = cli("answer", "failure-story", "--audio", wav, "--model", whisper_model_dir)
     print(f"corrupt audio: exit {result.exit_code} {result.stderr.strip()}")
     assert result.exit_code in (0, 1) and "Traceback" not in result.stderr
-    if result.exit_code == 1:
-        assert "no speech" in result.stderr or "only filler words" in result.stderr
+    if result.exit_code == 1:  # no words: removed when there was no speech either, else kept for another try
+        assert "no speech" in result.stderr or "only filler words" in result.stderr or "is kept" in result.stderr
 
 
 def test_silent_audio_stores_nothing(cli, tmp_path, seeded, whisper_model_dir, redrill_home):

@@ -1,7 +1,7 @@
 """Keep the libraries redrill loads from reaching the network or writing outside the data home.
 
 onnxruntime (the engine under faster-whisper's Silero voice-activity detector) ships with Microsoft's
-1DS telemetry switched on in its official Linux wheels since 1.32: on import it writes a device id and
+1DS telemetry switched on in its official Linux wheels since 1.29 (1.28 and older have none): on import it writes a device id and
 an event queue under ``~/.cache/Microsoft/DeveloperTools/.onnxruntime``, and about ten seconds later it
 looks up and connects to its collector (``mobile.events.data.microsoft.com``) to upload them. Its own
 documented switch, ``ORT_DISABLE_TELEMETRY=1``, stops all of it (no uploader, no events, no device id)
