@@ -139,11 +139,12 @@ def test_speech_that_the_recognizer_heard_no_words_in_is_kept(redrill_home, tmp_
     catalog = load_catalog(paths.banks)
     question = catalog.get("failure-story")
     samples = np.zeros(16000 * 14, np.float32)
+    attempts = pipeline.AttemptPipeline(store, Config(), paths=paths)
     attempt_id = pipeline.save_recording(store, paths, Config(), question, samples)
     audio = paths.home / store.get_attempt(attempt_id).audio_path
     heard_nothing = Transcript(words=(), timed=True, audio_seconds=14.0, speech=((0.4, 6.2), (7.0, 13.5)))
     with pytest.raises(RedrillError) as info:
-        pipeline.finish_attempt(store, catalog, attempt_id, None, Config(), paths=paths, transcript=heard_nothing)
+        attempts.finish(catalog, attempt_id, None, transcript=heard_nothing)
     assert not isinstance(info.value, NoSpeechError)
     assert "no words in 12 s of speech" in str(info.value) and "kept" in str(info.value)
     attempt = store.get_attempt(attempt_id)
@@ -153,14 +154,8 @@ def test_speech_that_the_recognizer_heard_no_words_in_is_kept(redrill_home, tmp_
     silent = pipeline.save_recording(store, paths, Config(), question, samples)
     silent_audio = paths.home / store.get_attempt(silent).audio_path
     with pytest.raises(NoSpeechError):
-        pipeline.finish_attempt(
-            store,
-            catalog,
-            silent,
-            None,
-            Config(),
-            paths=paths,
-            transcript=Transcript(words=(), timed=True, audio_seconds=14.0, speech=()),
+        attempts.finish(
+            catalog, silent, None, transcript=Transcript(words=(), timed=True, audio_seconds=14.0, speech=())
         )
     assert not silent_audio.exists()
     store.close()
