@@ -432,7 +432,7 @@ def test_damaged_database_is_refused_and_left_alone(cli, redrill_home, seeded):
     db.write_bytes(b"this is not a database, it was overwritten by accident" * 100)
     before = db.read_bytes()
     result = cli("history")
-    clean_error(result, f"cannot open the database {db}", "move it aside", "recordings")
+    clean_error(result, f"{db} is not an SQLite database (it starts with 'this is not a database", "recordings stay in")
     assert db.read_bytes() == before
 
 

@@ -28,7 +28,7 @@ BAD = {
     "long_pause_seconds: .nan": ("long_pause_seconds", "must be 0.5 to 30 seconds"),
     "silence_seconds: 0": ("silence_seconds", "must be 0.5 to 60 seconds"),
     "silence_seconds: .inf": ("silence_seconds", "must be 0.5 to 60 seconds"),
-    "no_speech_timeout: 0": ("no_speech_timeout", "must be 2 to 600 seconds"),
+    "no_speech_timeout: 0": ("no_speech_timeout", "must be 1 to 600 seconds"),
     "rate: 5": ("rate", "must be 60 to 400 words per minute"),
     "opus_bitrate: 100": ("opus_bitrate", "must be 6000 to 510000 bits per second"),
     "opus_bitrate: 99999999": ("opus_bitrate", "must be 6000 to 510000 bits per second"),
@@ -66,7 +66,7 @@ def test_the_edges_of_each_range_are_accepted(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_text(
         "max_tokens_per_window: 10\nbeam_size: 20\nlong_pause_seconds: 0.5\nsilence_seconds: 60\n"
-        "no_speech_timeout: 2\nrate: 400\nopus_bitrate: 6000\npace_wpm: [40, 400]\ndevice: cuda\n"
+        "no_speech_timeout: 1\nrate: 400\nopus_bitrate: 6000\npace_wpm: [40, 400]\ndevice: cuda\n"
         "compute_type: int8_float16\nlanguage: haw\ninput_device: 0\n"
     )
     config = load_config(path)

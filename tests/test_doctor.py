@@ -149,8 +149,11 @@ def test_database_that_is_not_a_database(cli, redrill_home, monkeypatch):
     result, found = run_doctor(cli)
     assert result.exit_code == 1
     mark, detail, fix = found["database"]
-    assert mark == "FAIL" and f"cannot open the database {db}" in detail
-    assert fix.startswith(f"mv {db} {db}.damaged") and "recordings stay in" in fix
+    assert mark == "FAIL" and f"{db} is not an SQLite database (it starts with 'garbage, not SQLite" in detail
+    # No copy to restore: keep the file (it may be the user's) and say what moving it means.
+    assert (
+        f"mv {db} {db}.not-a-database" in fix and "starts a new, empty history" in fix and "recordings stay in" in fix
+    )
     assert db.read_bytes() == before, "doctor must not touch a damaged database"
 
 

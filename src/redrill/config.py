@@ -71,7 +71,7 @@ _TYPES = {
 RANGES: dict[str, tuple[float, float, str, str]] = {
     "rate": (60, 400, "words per minute", "how fast questions are read aloud"),
     "silence_seconds": (0.5, 60, "seconds", "silence that ends an answer; under 0.5 s every breath would end it"),
-    "no_speech_timeout": (2, 600, "seconds", "how long to wait for an answer to start"),
+    "no_speech_timeout": (1, 600, "seconds", "how long to wait for an answer to start"),
     "long_pause_seconds": (
         0.5,
         30,

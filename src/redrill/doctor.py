@@ -57,28 +57,51 @@ def check_data_home(app) -> list[Check]:
 
 
 def check_database(app) -> list[Check]:
-    """The database opens, passes SQLite's integrity check, and has no unfinished answers."""
+    """The database opens, passes SQLite's integrity check, can be written, and has no unfinished answers.
+
+    Each way it can fail (locked, read-only, disk full, not a database, damaged, another program's)
+    gets the fix for that cause; none of them is "move it aside" unless the file cannot be read at all.
+    """
     import sqlite3
 
+    from redrill import dbfaults
     from redrill.errors import RedrillError
     from redrill.store import SCHEMA_VERSION
 
     path = app.paths.database
-    aside = f"mv {path} {path}.damaged   (then run redrill again: it starts a new database; your recordings stay in {app.paths.recordings})"
     try:
         store = app.store
         n = store.db.execute("SELECT count(*) FROM attempts").fetchone()[0]
         pending = store.pending_attempts()
         integrity = store.db.execute("PRAGMA quick_check").fetchone()[0]
+    except dbfaults.DatabaseError as err:
+        return [Check("database", False, err.problem, err.fix)]
+    except sqlite3.Error as err:  # damage deeper in the file than its header, a lock taken meanwhile, ...
+        err = dbfaults.explain(err, path)
+        return [Check("database", False, err.problem, err.fix)]
     except RedrillError as err:
-        return [Check("database", False, str(err), aside)]
-    except sqlite3.DatabaseError as err:  # damage deeper in the file than its header
-        return [Check("database", False, f"{path} is damaged: {err}", _recover_fix(path))]
+        return [Check("database", False, str(err), "Fix what the message names, then run redrill doctor again.")]
     if integrity != "ok":
-        return [Check("database", False, f"integrity check failed: {integrity}", _recover_fix(path))]
+        return [Check("database", False, f"integrity check failed: {integrity}", dbfaults.recover_fix(path))]
     backups = sorted(p.name for p in path.parent.glob(f"{path.name}.v*-backup-*"))
     kept = f"; copy from before the last upgrade kept: {backups[-1]}" if backups else ""
-    checks = [Check("database", True, f"{store.path} (schema v{SCHEMA_VERSION}, {n} attempts{kept})")]
+    if store.read_only:
+        err = dbfaults.read_only(path)
+        checks = [Check("database", False, f"{err.problem} ({n} attempts, all readable)", err.fix)]
+    else:
+        checks = [Check("database", True, f"{store.path} (schema v{SCHEMA_VERSION}, {n} attempts{kept})")]
+    free = dbfaults.free_bytes(path.parent)
+    if free is not None and free < dbfaults.LOW_SPACE_BYTES and not store.read_only:
+        err = dbfaults.full(path)
+        checks.append(
+            Check(
+                "disk space",
+                False,
+                f"the disk holding {path.parent} is full or nearly ({free / 1_000_000:.1f} MB free): new answers "
+                "and their recordings may not fit",
+                err.fix,
+            )
+        )
     if pending:
         from redrill.pipeline import audio_file_of
 
@@ -111,13 +134,6 @@ def check_database(app) -> list[Check]:
                 )
             )
     return checks
-
-
-def _recover_fix(path) -> str:
-    return (
-        f"sqlite3 {path} .recover | sqlite3 {path}.recovered   then   mv {path} {path}.damaged && "
-        f"mv {path}.recovered {path}   (sqlite3 is in the sqlite3 package)"
-    )
 
 
 def check_privacy(app) -> list[Check]:

@@ -10,6 +10,7 @@ The store only moves rows; it knows nothing about scoring or scheduling.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from redrill.errors import RedrillError
 from redrill.paths import private_file
@@ -231,27 +233,103 @@ class Store:
     """A connection to the redrill database. Use as a context manager or call :meth:`close`."""
 
     def __init__(self, path: Path, *, backup: bool = True):
+        from redrill import dbfaults
+
         self.path = Path(path)
         self.backup_path: Path | None = None
+        self.read_only = False
+        if self.path.is_symlink():  # never followed out of the data home, dangling or not
+            raise dbfaults.symlink(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
-            # Create it user-only before SQLite touches it; SQLite gives -wal/-shm the same mode.
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        private_file(self.path)
+            self._create()
+        read_only = dbfaults.why_read_only(self.path)
+        if read_only is None:
+            private_file(self.path)
         try:
+            if read_only is not None:
+                self._open_read_only(read_only)
+                return
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
+            self._check_ours()  # before anything writes: switching to WAL rewrites the file's header
             mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 self.db.execute("PRAGMA journal_mode = DELETE")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate(backup)
-        except sqlite3.DatabaseError as exc:
-            raise RedrillError(
-                f"cannot open the database {self.path}: {exc}. If the file is damaged, move it "
-                f"aside (your recordings stay in {self.path.parent / 'recordings'}) and run again."
+        except sqlite3.Error as exc:
+            self._close_quietly()
+            raise dbfaults.explain(exc, self.path) from None
+        except RedrillError:
+            self._close_quietly()
+            raise
+
+    def _create(self) -> None:
+        """Create the file user-only before SQLite touches it (SQLite gives -wal/-shm the same mode)."""
+        from redrill import dbfaults
+
+        try:
+            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
+        except FileExistsError:
+            pass  # another redrill created it first
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise dbfaults.full(self.path) from None
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise dbfaults.read_only(self.path) from None
+            raise dbfaults.DatabaseError(
+                "cannot-open",
+                self.path,
+                f"cannot create the database {self.path} ({exc.strerror})",
+                "Check the folder.",
             ) from None
+
+    def _open_read_only(self, reason: str) -> None:
+        """A database on a read-only disk (or not writable): readable, so no history is out of reach."""
+        from redrill import dbfaults
+
+        self.read_only = True
+        # On a read-only disk nothing else can be writing the file: SQLite may skip its locks (and the
+        # -shm file it cannot create there). Otherwise plain read-only mode.
+        mode = "immutable=1" if dbfaults.disk_is_read_only(self.path.parent) else "mode=ro"
+        uri = f"file:{quote(str(self.path.resolve()))}?{mode}"
+        self.db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        self._check_ours()
+        current = self.version
+        if current > SCHEMA_VERSION:
+            self._migrate(backup=False)  # says "from a newer redrill"
+        if current < SCHEMA_VERSION:
+            err = dbfaults.read_only(self.path, reason)
+            raise dbfaults.DatabaseError(
+                "read-only",
+                self.path,
+                f"{err.problem}; it is from an older redrill (schema {current}) and must be upgraded, which writes",
+                err.fix,
+            )
+
+    def _check_ours(self) -> None:
+        """Refuse an SQLite file of another program: redrill's tables are never added to it."""
+        from redrill import dbfaults
+
+        tables = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        version = self.version
+        if (version == 0 and tables) or (version > 0 and "attempts" not in tables):
+            raise dbfaults.foreign(self.path, tables)
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "db", None)
+        if db is not None:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
 
     # -- life cycle
 
@@ -286,9 +364,13 @@ class Store:
     def _migrate(self, backup: bool) -> None:
         current = self.version
         if current > SCHEMA_VERSION:
-            raise RedrillError(
-                f"the database {self.path} is from a newer redrill (schema {current}, this one knows "
-                f"{SCHEMA_VERSION}); upgrade redrill to use it"
+            from redrill.dbfaults import DatabaseError
+
+            raise DatabaseError(
+                "newer",
+                self.path,
+                f"the database {self.path} is from a newer redrill (schema {current}, this one knows {SCHEMA_VERSION})",
+                "To use it, upgrade redrill; this one leaves the file as it is.",
             )
         if current == SCHEMA_VERSION:
             return
