@@ -83,6 +83,9 @@ def check_database(app) -> list[Check]:
         return [Check("database", False, str(err), "Fix what the message names, then run redrill doctor again.")]
     if integrity != "ok":
         return [Check("database", False, f"integrity check failed: {integrity}", dbfaults.recover_fix(path))]
+    from redrill.damage import describe, scan
+
+    damaged = scan(store)
     backups = sorted(p.name for p in path.parent.glob(f"{path.name}.v*-backup-*"))
     kept = f"; copy from before the last upgrade kept: {backups[-1]}" if backups else ""
     if store.read_only:
@@ -90,6 +93,16 @@ def check_database(app) -> list[Check]:
         checks = [Check("database", False, f"{err.problem} ({n} attempts, all readable)", err.fix)]
     else:
         checks = [Check("database", True, f"{store.path} (schema v{SCHEMA_VERSION}, {n} attempts{kept})")]
+    if damaged:
+        checks.append(
+            Check(
+                "stored data",
+                False,
+                describe(damaged),
+                "redrill doctor --repair   (it keeps a copy of the database first, then rebuilds what it can: "
+                "metrics from transcripts, dates from recordings or neighbouring rows, lists as far as they read)",
+            )
+        )
     free = dbfaults.free_bytes(path.parent)
     if free is not None and free < dbfaults.LOW_SPACE_BYTES and not store.read_only:
         err = dbfaults.full(path)

@@ -10,6 +10,7 @@ The store only moves rows; it knows nothing about scoring or scheduling.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -156,6 +157,11 @@ class Attempt:
     metrics: Metrics | None = None  # None until scored
     interview_id: int | None = None
     error: str | None = None
+    damage: tuple[str, ...] = ()  # stored fields that could not be read (see :mod:`redrill.store` "damage")
+
+    @property
+    def date_damaged(self) -> bool:
+        return any(d.startswith("created_at:") for d in self.damage)
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,7 @@ class Interview:
     went_well: list[str]
     to_change: list[str]
     created_at: datetime
+    damage: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,6 +189,7 @@ class Flag:
     wish_i_said: list[str]
     note: str
     created_at: datetime
+    damage: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,7 @@ class QuestionState:
     card: dict | None
     due: datetime | None
     updated_at: datetime
+    damage: tuple[str, ...] = ()
 
 
 _ATTEMPT_COLUMNS = (
@@ -203,26 +212,73 @@ _ATTEMPT_COLUMNS = (
 )
 
 
+# --- damage -----------------------------------------------------------------------------------
+# A stored field that does not parse (JSON cut short, NaN inside JSON, a date that is not a date) is
+# damage: a disk error, a sync tool or a hand edit put it there, never redrill's own writes (they
+# refuse NaN and write ISO dates). It is read as "missing" (None, [], or EPOCH for a required date),
+# named in the row's ``damage`` and in :attr:`Store.damage`, and never written back: commands show
+# the row as damaged or leave it out of figures with a warning, and doctor repairs it.
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def read_json(text: str | None, column: str, damage: list[str], kind: type = dict):
+    """Stored JSON of type ``kind``, or None (with the reason added to ``damage``)."""
+    if text is None or text == "":
+        return None
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, TypeError, RecursionError):
+        damage.append(f"{column}: not valid JSON")
+        return None
+    if not isinstance(value, kind):
+        damage.append(f"{column}: not a JSON {'object' if kind is dict else 'list'}")
+        return None
+    return value
+
+
+def read_date(text: str | None, column: str, damage: list[str]) -> datetime | None:
+    """A stored ISO date (UTC when it carries no zone), or None (with the reason added to ``damage``)."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except (ValueError, TypeError):
+        damage.append(f"{column}: {text!r} is not a date")
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def _attempt(row: tuple) -> Attempt:
+    damage: list[str] = []
+    created = read_date(row[3], "created_at", damage) or EPOCH
+    transcript = read_json(row[8], "transcript_json", damage)
+    raw_metrics = read_json(row[9], "metrics_json", damage)
     return Attempt(
         id=row[0],
         question_id=row[1],
         question_text=row[2],
-        created_at=from_iso(row[3]),
+        created_at=created,
         source=row[4],
         status=row[5],
         audio_path=row[6],
         audio_seconds=row[7],
-        transcript=json.loads(row[8]) if row[8] else None,
-        metrics=_metrics(row[9]),
+        transcript=transcript,
+        metrics=None if raw_metrics is None else Metrics.from_dict(raw_metrics),
         interview_id=row[10],
         error=row[11],
+        damage=tuple(damage),
     )
 
 
 def _metrics(text: str | None) -> Metrics | None:
     """Stored metrics JSON as the typed model: the one place where it is converted."""
-    return Metrics.from_dict(json.loads(text)) if text else None
+    raw = read_json(text, "metrics_json", [])
+    return None if raw is None else Metrics.from_dict(raw)
 
 
 def _dumps(value: Any) -> str:
@@ -238,6 +294,8 @@ class Store:
         self.path = Path(path)
         self.backup_path: Path | None = None
         self.read_only = False
+        # (table, row id, what) of every damaged field met while reading, for the warning and doctor.
+        self.damage: list[tuple[str, object, str]] = []
         if self.path.is_symlink():  # never followed out of the data home, dangling or not
             raise dbfaults.symlink(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -332,6 +390,16 @@ class Store:
                 pass
 
     # -- life cycle
+
+    def _noted(self, table: str, row_id, damage) -> None:
+        for what in damage:
+            if (table, row_id, what) not in self.damage:
+                self.damage.append((table, row_id, what))
+
+    def _attempt(self, row: tuple) -> Attempt:
+        attempt = _attempt(row)
+        self._noted("attempts", attempt.id, attempt.damage)
+        return attempt
 
     def __enter__(self) -> Store:
         return self
@@ -466,7 +534,7 @@ class Store:
         row = self.db.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         if row is None:
             raise RedrillError(f"no attempt #{attempt_id}; run `redrill history` to see attempt numbers")
-        return _attempt(row)
+        return self._attempt(row)
 
     def attempts(
         self,
@@ -495,12 +563,12 @@ class Store:
         sql += f" ORDER BY created_at {order}, id {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_attempt(r) for r in self.db.execute(sql, args)]
+        return [self._attempt(r) for r in self.db.execute(sql, args)]
 
     def pending_attempts(self) -> list[Attempt]:
         """Attempts whose audio is stored but not yet transcribed or scored."""
         rows = self.db.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE status != 'scored' ORDER BY id")
-        return [_attempt(r) for r in rows]
+        return [self._attempt(r) for r in rows]
 
     def scored_metrics(self, question_id: str | None = None) -> list[tuple[int, str, datetime, Metrics]]:
         """``(id, question_id, created_at, metrics)`` of scored attempts, oldest first (no transcripts: fast)."""
@@ -510,7 +578,18 @@ class Store:
             sql += " AND question_id = ?"
             args.append(question_id)
         sql += " ORDER BY created_at, id"
-        return [(r[0], r[1], from_iso(r[2]), _metrics(r[3])) for r in self.db.execute(sql, args) if r[3]]
+        out = []
+        for attempt_id, qid, created_text, metrics_text in self.db.execute(sql, args):
+            if not metrics_text:
+                continue
+            damage: list[str] = []
+            created = read_date(created_text, "created_at", damage)
+            raw = read_json(metrics_text, "metrics_json", damage)
+            if damage:  # a figure without a sound date or sound numbers is left out, and reported
+                self._noted("attempts", attempt_id, damage)
+                continue
+            out.append((attempt_id, qid, created, Metrics.from_dict(raw)))
+        return out
 
     def delete_attempts(self, attempt_ids: list[int]) -> list[Attempt]:
         """Delete attempts (rows only; the caller removes audio files). Returns what was deleted."""
@@ -520,7 +599,7 @@ class Store:
                 row = db.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
                 if row is None:
                     continue
-                gone.append(_attempt(row))
+                gone.append(self._attempt(row))
                 db.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
         return gone
 
@@ -574,9 +653,13 @@ class Store:
             raise RedrillError(f"no interview #{interview_id}; run `redrill interviews` to list them")
         return self._interview(row)
 
-    @staticmethod
-    def _interview(r: tuple) -> Interview:
-        return Interview(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]), from_iso(r[7]))
+    def _interview(self, r: tuple) -> Interview:
+        damage: list[str] = []
+        went_well = read_json(r[5], "went_well", damage, list) or []
+        to_change = read_json(r[6], "to_change", damage, list) or []
+        created = read_date(r[7], "created_at", damage) or EPOCH
+        self._noted("interviews", r[0], damage)
+        return Interview(r[0], r[1], r[2], r[3], r[4], went_well, to_change, created, tuple(damage))
 
     def add_flag(
         self,
@@ -619,10 +702,14 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id"
-        return [
-            Flag(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], from_iso(r[7]))
-            for r in self.db.execute(sql, args)
-        ]
+        flags = []
+        for r in self.db.execute(sql, args):
+            damage: list[str] = []
+            wish = read_json(r[5], "wish_i_said", damage, list) or []
+            created = read_date(r[7], "created_at", damage) or EPOCH
+            self._noted("question_flags", r[0], damage)
+            flags.append(Flag(r[0], r[1], r[2], r[3], r[4], wish, r[6], created, tuple(damage)))
+        return flags
 
     # -- question state (scheduling)
 
@@ -639,17 +726,19 @@ class Store:
         )
         return [self._state(r) for r in rows]
 
-    @staticmethod
-    def _state(r: tuple) -> QuestionState:
-        return QuestionState(
+    def _state(self, r: tuple) -> QuestionState:
+        damage: list[str] = []
+        state = QuestionState(
             r[0],
-            json.loads(r[1]),
+            read_json(r[1], "talking_points", damage, list) or [],
             bool(r[2]),
             bool(r[3]),
-            json.loads(r[4]) if r[4] else None,
-            from_iso(r[5]),
-            from_iso(r[6]),
+            read_json(r[4], "card", damage),
+            read_date(r[5], "due", damage),
+            read_date(r[6], "updated_at", damage) or EPOCH,
         )
+        self._noted("question_state", r[0], damage)
+        return dataclasses.replace(state, damage=tuple(damage)) if damage else state
 
     def set_state(
         self,
@@ -711,7 +800,14 @@ class Store:
             sql += " WHERE question_id = ?"
             args.append(question_id)
         sql += " ORDER BY reviewed_at, id"
-        return [(r[0], r[1], r[2], r[3], from_iso(r[4]), from_iso(r[5])) for r in self.db.execute(sql, args)]
+        out = []
+        for r in self.db.execute(sql, args):
+            damage: list[str] = []
+            reviewed = read_date(r[4], "reviewed_at", damage) or EPOCH
+            due = read_date(r[5], "due", damage)
+            self._noted("reviews", r[0], damage)
+            out.append((r[0], r[1], r[2], r[3], reviewed, due))
+        return out
 
     def question_texts(self) -> dict[str, str]:
         """``{question_id: text}`` as stored with each question's latest attempt (fast: no transcripts)."""
@@ -720,16 +816,20 @@ class Store:
         return {r[0]: r[1] for r in rows}
 
     def progress_figures(self, question_id: str | None = None) -> list[tuple[int, str, str, str]]:
-        """``(id, question_id, created_at ISO, figures JSON)`` of scored attempts, oldest first.
+        """``(id, question_id, created_at ISO, figures JSON)`` of scored attempts, oldest first
+        (damaged ones left out and noted in :attr:`damage`).
 
         ``figures`` is a JSON array ``[duration_s, over_target_s, under_target_s, target_s,
         fillers_per_min, long_pauses, ramble_score]`` picked out of the metrics by SQLite, so
         ``redrill progress`` neither parses whole metrics in Python nor builds datetimes it does
         not show (the fast path for many thousands of attempts).
         """
+        # Damage would stop json_extract (malformed JSON) or the parsing of the dates shown: such
+        # rows are left out and noted (json_valid in the same query; fromisoformat is C code).
         sql = (
-            "SELECT id, question_id, created_at, json_extract(metrics_json, '$.duration_s', '$.over_target_s',"
-            " '$.under_target_s', '$.target_s', '$.fillers_per_min', '$.long_pauses', '$.ramble_score')"
+            "SELECT id, question_id, created_at, CASE WHEN json_valid(metrics_json) THEN json_extract(metrics_json,"
+            " '$.duration_s', '$.over_target_s', '$.under_target_s', '$.target_s', '$.fillers_per_min',"
+            " '$.long_pauses', '$.ramble_score') END"
             " FROM attempts WHERE status = 'scored' AND metrics_json IS NOT NULL"
         )
         args: list = []
@@ -737,7 +837,15 @@ class Store:
             sql += " AND question_id = ?"
             args.append(question_id)
         sql += " ORDER BY created_at, id"
-        return self.db.execute(sql, args).fetchall()
+        good = []
+        for row in self.db.execute(sql, args):
+            damage: list[str] = [] if row[3] is not None else ["metrics_json: not valid JSON"]
+            read_date(row[2], "created_at", damage)
+            if damage:
+                self._noted("attempts", row[0], damage)
+                continue
+            good.append(row)
+        return good
 
 
 def open_store(paths) -> Store:
