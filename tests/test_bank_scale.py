@@ -25,7 +25,7 @@ def big_bank(path, *, last_line: str | None = None) -> tuple[int, int]:
     size = sum(len(x) + 1 for x in lines)
     i = 0
     while True:
-        line = f"  - {{id: q{i}, text: Question {i}, tags: [t{i % 7}]}}"
+        line = f"  - {{id: q{i}, text: Question {i}}}" if i % 10 else f"  - {{id: q{i}, text: Question {i}, tags: [t]}}"
         if size + len(line) + 1 > CAP - 200:
             break
         lines.append(line)
@@ -48,10 +48,10 @@ def test_a_26k_question_bank_in_the_banks_folder_loads_quickly(redrill_home):
     banks = redrill_home / "banks"
     banks.mkdir()
     n, _ = big_bank(banks / "huge.yaml")
-    assert n > 20_000
+    assert n > 25_000
     catalog, spent = cpu_seconds(lambda: load_catalog(banks))
     assert len(catalog.questions) >= n
-    assert catalog.questions[f"q{n - 1}"].tags == (f"t{(n - 1) % 7}",)
+    assert catalog.questions["q10"].tags == ("t",) and catalog.questions[f"q{n - 1}"].text == f"Question {n - 1}"
     assert spent < CPU_BUDGET_S, f"loading {n} questions took {spent:.1f} CPU s"
 
 
