@@ -37,7 +37,7 @@ import pytest
 
 from fixtures_model import speech_wav
 
-pytestmark = [pytest.mark.slow, pytest.mark.realmodel]
+pytestmark = [pytest.mark.slow, pytest.mark.realmodel, pytest.mark.audio]
 
 LOCAL_FAMILIES = {"AF_UNIX", "AF_LOCAL", "AF_NETLINK"}
 # Python's own offline switches for Hugging Face: removed, so redrill itself must stay offline.
