@@ -64,6 +64,7 @@ LONG_ANSWER = (
     "caught three more rounding differences before they shipped."
 )
 
+JOB_AD = Path(__file__).parent / "jobs" / "backend-engineer.txt"
 NET_CALL = re.compile(r"^(\d+)\s+(?:<\.\.\. )?(connect|sendto|sendmsg|sendmmsg|socket)\b(.*)$")
 
 
@@ -184,15 +185,18 @@ COVERED = {
     "history",
     "interviews",
     "mastered",
+    "mock",
     "model",
     "paths",
     "play",
+    "prep",
     "progress",
     "queue",
     "report",
     "rescore",
     "show",
     "transcribe",
+    "warmup",
 }
 
 
@@ -340,6 +344,10 @@ def test_no_command_reaches_the_network_or_writes_outside_the_data_home(
     # A live session: recording, voice-activity detection and transcription while the user speaks.
     findings["drill (spoken, virtual microphone)"] = _spoken_drill(box, pulse_server, play_into_sink, long_answer_wav)
     run("forget", "1", "--yes")
+    # Practising for the next interview: a prep set from a job ad, a mock interview, a warm-up.
+    run("prep", JOB_AD, "--yes", "--name", "acme")
+    run("mock", "--text", "--no-tts", "--count", "2", input="I led the billing migration.\n\nI cut scope.\n\n")
+    run("warmup", "--text", "--no-tts", input="I build payment systems.\n\nI rolled back.\n\nI cut scope.\n\n")
     elapsed = time.monotonic() - started
 
     # The control: the one command allowed online tries, and the guard sees it.

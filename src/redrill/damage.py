@@ -59,6 +59,10 @@ def scan(store: Store) -> list[Damage]:
     store.flags()
     store.states()
     store.reviews()
+    from redrill.store import mocks, prep_sets
+
+    prep_sets(store)
+    mocks(store)
     return list(store.damage)
 
 
@@ -224,5 +228,25 @@ def repair(store: Store, catalog, config) -> tuple[Path | None, list[str]]:
             if due is not None and read_date(due, "due", []) is None:
                 db.execute("UPDATE reviews SET due = NULL WHERE id = ?", (review_id,))
                 done.append(f"due date of review {review_id} could not be read: cleared")
+        for name in by_table.get("prep_sets", []):
+            data, created = db.execute("SELECT data, created_at FROM prep_sets WHERE name = ?", (name,)).fetchone()
+            if read_date(created, "created_at", []) is None:
+                db.execute("UPDATE prep_sets SET created_at = ? WHERE name = ?", (to_iso(utcnow()), name))
+                done.append(f"date of prep set {name} set to now")
+            if read_json(data, "data", []) is None:
+                done.append(
+                    f"prep set {name}: its questions cannot be rebuilt (left as they were; make it again with "
+                    f"`redrill prep JOB.txt --name {name}`)"
+                )
+        for mock_id in by_table.get("mock_interviews", []):
+            scorecard, created = db.execute(
+                "SELECT scorecard, created_at FROM mock_interviews WHERE id = ?", (mock_id,)
+            ).fetchone()
+            if read_date(created, "created_at", []) is None:
+                moment = _after_previous(db, "mock_interviews", "created_at", mock_id)
+                db.execute("UPDATE mock_interviews SET created_at = ? WHERE id = ?", (to_iso(moment), mock_id))
+                done.append(f"date of mock interview {mock_id} set to {moment:%Y-%m-%d %H:%M:%S} UTC")
+            if read_json(scorecard, "scorecard", []) is None:
+                done.append(f"scorecard of mock interview {mock_id} cannot be rebuilt (left as it was)")
     store.damage.clear()
     return kept, done
