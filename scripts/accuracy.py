@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/accuracy.py                 # tiny.en, and base when installed
     .venv/bin/python scripts/accuracy.py --models tiny.en
+    .venv/bin/python scripts/accuracy.py --only points   # talking points only (no model, a second)
 
 Builds the labelled set of ``scripts/evalset.py`` (espeak-ng voices and rates, exact silences,
 fillers, restarts, talking points said and not said, an improving series), runs redrill's own
@@ -134,7 +135,16 @@ def main() -> None:
         default="opus",
         help="transcribe each answer as redrill stores it, an Ogg/Opus copy at 24 kbit/s (default), or the WAV",
     )
+    parser.add_argument(
+        "--only", choices=["points"], help="points: only the talking-point section (text, no model, a second)"
+    )
     args = parser.parse_args()
+
+    import accuracy_points
+
+    accuracy_points.section()  # talking points: pure text, no model
+    if args.only == "points":
+        return
 
     import evalset
     from redrill.paths import Paths

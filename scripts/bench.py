@@ -196,6 +196,7 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     from redrill.sound.endpointing import Endpointing
     from redrill.store import open_store
     from redrill.transcription.streaming import StreamingTranscription
+    from redrill.transcription.whisper import with_hints
 
     paths = Paths(home)
     store = open_store(paths)
@@ -207,7 +208,7 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
         settings=Endpointing(silence_seconds=4.0, max_seconds=600), spool_dir=paths.recordings
     )
     attempts = pipeline.AttemptPipeline(store, config, paths=paths)
-    hinted = attempts.hinted(question, transcriber)
+    hinted = with_hints(transcriber, attempts.hints(question))  # as the drill and the whole-answer path do
 
     # streaming, as `redrill drill` does it
     stream = StreamingTranscription(hinted, before_chunk=recorder.sync_spool)

@@ -141,19 +141,3 @@ def test_data_home_is_private(cli, redrill_home):
     cli("doctor")
     assert oct(redrill_home.stat().st_mode & 0o777) == "0o700"
     assert oct((redrill_home / "redrill.db").stat().st_mode & 0o777) == "0o600"
-
-
-def test_lengths_are_rounded_before_minutes_and_seconds_are_split():
-    from redrill.cli.app import fmt_seconds
-    from redrill.tracking.report import _fmt_s
-
-    for fmt in (fmt_seconds, _fmt_s):
-        assert [fmt(v) for v in (8.2, 59.6, 95.4, 119.6, 239.6, 3600.0)] == [
-            "8 s",
-            "1:00",
-            "1:35",
-            "2:00",
-            "4:00",
-            "60:00",
-        ]
-    assert fmt_seconds(-119.6) == "-2:00" and fmt_seconds(None) == "-"
