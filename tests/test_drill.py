@@ -131,6 +131,10 @@ class FakePractice:
     def play(self, attempt_id):
         self.log.append(("play", attempt_id))
 
+    def withdraw(self, attempt_id):
+        self.log.append(("withdraw", attempt_id))
+        self.saved.pop(attempt_id)
+
     def save_spool(self, spool):
         self.log.append(("save_spool", spool.question_id))
         attempt_id = self.next_id
@@ -165,6 +169,7 @@ class FakeUI:
         self.interrupt_at_s = interrupt_at_s
         self.polls = 0
         self.messages = []
+        self.started = []  # (question id, max seconds, carried seconds) of each recording
 
     def question(self, question, number, total):
         self.log.append(("question", question.id, number, total))
@@ -175,8 +180,8 @@ class FakeUI:
     def warn(self, text):
         self.messages.append("WARN " + text)
 
-    def recording_started(self, question, max_seconds):
-        pass
+    def recording_started(self, question, max_seconds, *, carried_s=0.0):
+        self.started.append((question.id, max_seconds, carried_s))
 
     def progress(self, p):
         if self.interrupt_at_s is not None and p.elapsed_s >= self.interrupt_at_s:

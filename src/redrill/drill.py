@@ -14,17 +14,17 @@ hands it the real things:
 
 Per question: show it, speak it (recording starts only after speaking has finished: espeak and the
 microphone do not share the sound device well), cue tone, record, **save the recording before
-transcribing** it, transcribe and score, show the report, then ``[r]etry, [p]lay back, [n]ext,
-[q]uit``. Ctrl-C at any point ends the session cleanly; an answer already recorded is kept (as
+transcribing** it, transcribe and score, show the report, then the menu (:mod:`redrill.menu`:
+``[r]etry, [p]lay back, [d]iscard, [n]ext, [q]uit``, built from ``Drill.menu``). Ctrl-C at any point ends the session cleanly; an answer already recorded is kept (as
 ``recorded``, finished later by ``redrill transcribe --pending``). No speech: say so, move on,
 store nothing; after two unanswered questions in a row the session stops (or, at a terminal, asks
 whether to go on): nobody is listening, or the microphone is not. Model missing: the recording is
 still saved and the user is told how to fix it.
 
-An answer that ended on silence may have been a thinking pause that ran long, so the menu also
-offers ``[c]ontinue`` (record more: both halves become one recording, transcribed and scored as one
-attempt) and ``[d]iscard`` (the attempt is taken out of history, medians and the schedule as if it
-had never been scored; its audio file is kept until the session ends, then removed).
+An answer that ended on silence may have been a thinking pause that ran long, so the menu then
+also offers ``[c]ontinue`` (record more: both halves become one recording, transcribed and scored
+as one attempt). ``[d]iscard`` takes an attempt out of history, medians and the schedule as if it
+had never been scored; its audio file is kept until the session ends, then removed.
 """
 
 from __future__ import annotations
@@ -36,11 +36,10 @@ from typing import Any, Protocol
 
 from redrill.banks import Question
 from redrill.errors import NoSpeechError, RedrillError
+from redrill.menu import DEFAULT_KEY, MENU, Answer, Step, choice, offered
+from redrill.sound import SAMPLE_RATE
 
 PENDING_HINT = "`redrill transcribe --pending` will transcribe and score it"
-CHOICES = {"r": "retry", "p": "play back my answer", "n": "next question", "q": "quit"}
-# Offered after an answer that ended on silence (see the module docstring).
-AFTER_SILENCE = {"c": "continue this answer", "d": "discard this answer"}
 # Two questions in a row with nothing heard: stop instead of talking to an empty room.
 UNANSWERED_IN_A_ROW = 2
 # Between the two halves of a continued answer: a short pause, below the long-pause threshold,
@@ -54,7 +53,7 @@ class DrillUI(Protocol):
     def question(self, question: Question, number: int, total: int) -> None: ...
     def info(self, text: str) -> None: ...
     def warn(self, text: str) -> None: ...
-    def recording_started(self, question: Question, max_seconds: float) -> None: ...
+    def recording_started(self, question: Question, max_seconds: float, *, carried_s: float = 0.0) -> None: ...
     def progress(self, progress: Any) -> None: ...
     def recording_finished(self, recording: Any) -> None: ...
     def report(self, report: Any) -> None: ...
@@ -163,7 +162,8 @@ class Drill:
         self.streaming = streaming
         self.result = SessionResult()
         self._unanswered = 0  # questions in a row with nothing heard
-        self._last: tuple | None = None  # (reason, samples) of the last stored spoken answer
+        # The menu after each answer (see redrill.menu): a list, so a session can offer more.
+        self.menu = list(MENU)
 
     def max_seconds_for(self, question: Question) -> float:
         """The recording cap: ``--max-seconds``, else twice the question's target maximum."""
@@ -215,51 +215,56 @@ class Drill:
                 self.loader.start()  # loads while the question is being read aloud
             self._speak(question.text)
             if self.text_mode:
-                attempt_id, go_on = self._typed_answer(question)
+                answer, go_on = self._typed_answer(question)
             else:
-                attempt_id, go_on = self._spoken_answer(question)
+                answer, go_on = self._spoken_answer(question)
             if go_on is not None:
                 return go_on
             if not self.interactive:
                 return True
-            while True:
-                choices = dict(CHOICES)
-                if attempt_id is None or self.text_mode:
-                    choices.pop("p")  # nothing to play back
-                if attempt_id is not None and self._ended_on_silence():
-                    choices = {**AFTER_SILENCE, **choices}
-                choice = self.ui.choose("What next?", choices, default="n")
-                if choice == "p":
-                    self.practice.play(attempt_id)
-                    continue
-                if choice == "d":
-                    self._discard(attempt_id)
-                    attempt_id = None
-                    self._last = None
-                    continue
-                if choice == "c":
-                    attempt_id, go_on = self._spoken_answer(question, carry_on=attempt_id)
-                    if go_on is not None:
-                        return go_on
-                    continue
-                if choice == "r":
-                    break
-                return choice == "n"
+            step = self._after(answer)
+            if step is not Step.RETRY:
+                return step is Step.NEXT
 
-    def _ended_on_silence(self) -> bool:
-        from redrill.sound.endpointing import SILENCE
+    def _after(self, answer: Answer) -> Step:
+        """The menu after an answer (see :mod:`redrill.menu`), until a choice leaves it."""
+        while True:
+            choices = offered(self.menu, self, answer)
+            key = self.ui.choose("What next?", choices, default=DEFAULT_KEY)
+            step = choice(self.menu, key).act(self, answer)
+            if step is not Step.MENU:
+                return step
 
-        return self._last is not None and self._last[0] == SILENCE
+    # -- the menu's actions (see redrill.menu.MENU)
 
-    def _discard(self, attempt_id: int) -> None:
-        """Take the attempt out of history, medians and the schedule (audio goes at session end)."""
+    def play_back(self, answer: Answer) -> Step:
+        """Play the stored answer back."""
+        self.practice.play(answer.attempt_id)
+        return Step.MENU
+
+    def discard(self, answer: Answer) -> Step:
+        """Take the attempt out of history, medians and the schedule (its audio goes at session end)."""
+        attempt_id = answer.attempt_id
+        self._withdraw(attempt_id)
+        self.result.discarded.append(attempt_id)
+        answer.attempt_id, answer.samples = None, None
+        self.ui.info(f"Discarded attempt #{attempt_id}: it no longer counts in your history, medians or schedule.")
+        return Step.MENU
+
+    def continue_answer(self, answer: Answer) -> Step:
+        """Record more of an answer that ended on silence: one recording, one attempt."""
+        carried, go_on = self._spoken_answer(answer.question, carry_on=answer)
+        if go_on is not None:
+            return Step.NEXT if go_on else Step.QUIT
+        answer.attempt_id, answer.ended, answer.samples = carried.attempt_id, carried.ended, carried.samples
+        return Step.MENU
+
+    def _withdraw(self, attempt_id: int) -> None:
         self.practice.withdraw(attempt_id)
         self.result.reports = [r for r in self.result.reports if r.attempt_id != attempt_id]
         self.result.pending = [i for i in self.result.pending if i != attempt_id]
-        self.result.discarded.append(attempt_id)
-        self.ui.info(f"Discarded attempt #{attempt_id}: it no longer counts in your history, medians or schedule.")
 
-    def _typed_answer(self, question: Question) -> tuple[int | None, bool | None]:
+    def _typed_answer(self, question: Question) -> tuple[Answer | None, bool | None]:
         text = self.ui.read_text(question)
         if text is None or not text.strip():
             self.ui.info("No answer typed, so nothing was stored.")
@@ -271,27 +276,27 @@ class Drill:
             return None, True
         self.result.reports.append(report)
         self.ui.report(report)
-        return report.attempt_id, None
+        return Answer(question, report.attempt_id), None
 
-    def _spoken_answer(self, question: Question, carry_on: int | None = None) -> tuple[int | None, bool | None]:
+    def _spoken_answer(self, question: Question, carry_on: Answer | None = None) -> tuple[Answer | None, bool | None]:
         """Record, save, transcribe and score one answer.
 
-        With ``carry_on`` (an attempt that ended on silence), what is recorded now is appended to
-        that attempt's audio and the whole is stored, transcribed and scored as one attempt in its
-        place. Returns (attempt id, None) to go on to the choices, or (id, True/False) to move on
-        to the next question / end the session right away.
+        With ``carry_on`` (an answer that ended on silence), what is recorded now is appended to
+        that answer's audio and the whole is stored, transcribed and scored as one attempt in its
+        place. Returns (the answer, None) to go on to the menu, or (answer or None, True/False) to
+        move on to the next question / end the session right away.
         """
         import numpy as np
 
         before = None
-        if carry_on is not None and self._last is not None:
-            gap = np.zeros(int(CONTINUE_GAP_S * 16000), np.float32)
-            before = np.concatenate([np.asarray(self._last[1], np.float32), gap])
+        if carry_on is not None:
+            gap = np.zeros(int(CONTINUE_GAP_S * SAMPLE_RATE), np.float32)
+            before = np.concatenate([np.asarray(carry_on.samples, np.float32), gap])
         self._speak(None)
         limit = self.max_seconds_for(question)
-        if before is not None:
-            limit = max(1.0, limit - len(before) / 16000)
-        self.ui.recording_started(question, limit)
+        carried_s = 0.0 if before is None else len(before) / SAMPLE_RATE
+        limit = max(1.0, limit - carried_s)
+        self.ui.recording_started(question, limit, carried_s=carried_s)
         stream = self._start_stream()
         if stream is not None and before is not None:
             stream.feed(before)  # the first half is chunked and transcribed while the user goes on
@@ -317,7 +322,7 @@ class Drill:
             recording.discard_spool()
             if recording.interrupted:
                 raise KeyboardInterrupt
-            if before is not None:
+            if carry_on is not None:
                 self.ui.info("Nothing more was heard; the answer stays as it was.")
                 return carry_on, None
             self.result.no_speech.append(question.id)
@@ -329,23 +334,21 @@ class Drill:
         if before is not None:
             samples = np.concatenate([before, np.asarray(samples, np.float32)])
         samples = stream.settle(samples) if stream is not None else samples
-        if before is not None:
-            # One attempt for the whole answer: the first half's scoring is undone first.
-            self.practice.withdraw(carry_on)
-            self.result.reports = [r for r in self.result.reports if r.attempt_id != carry_on]
-            self.result.pending = [i for i in self.result.pending if i != carry_on]
+        if carry_on is not None:
+            # One attempt for the whole answer: the first half's attempt is undone first.
+            self._withdraw(carry_on.attempt_id)
         # Saved before anything that can fail or take long: the answer is never lost.
         attempt_id = self.practice.save_recording(question, samples)
-        if before is not None:
+        answer = Answer(question, attempt_id, ended=recording.reason, samples=samples)
+        if carry_on is not None:
             self.result.continued.append(attempt_id)
-        self._last = (recording.reason, samples)
         recording.discard_spool()
         if recording.interrupted:
             self.result.pending.append(attempt_id)
             self.ui.info(f"Your answer is saved as attempt #{attempt_id}; {PENDING_HINT}.")
             raise KeyboardInterrupt
         try:
-            with self._waiting(len(samples) / 16000) as on_wait:
+            with self._waiting(len(samples) / SAMPLE_RATE) as on_wait:
                 transcriber = self.loader.get()
                 if stream is not None:
                     # Most of the answer was transcribed while it was spoken: only the tail is left.
@@ -365,10 +368,10 @@ class Drill:
         except RedrillError as err:
             self.result.pending.append(attempt_id)
             self.ui.warn(f"{err}\nYour answer is saved as attempt #{attempt_id}; once that is fixed, {PENDING_HINT}.")
-            return attempt_id, None
+            return answer, None
         self.result.reports.append(report)
         self.ui.report(report)
-        return attempt_id, None
+        return answer, None
 
     def _waiting(self, seconds: float):
         """The UI's progress display while the answer is transcribed (a spinner with what is
@@ -438,10 +441,16 @@ class Drill:
         if not spools:
             return
         seconds = sum(len(s.samples) for s in spools) / 16000
-        what = f"{len(spools)} answer(s) ({seconds:.0f} s) recorded in a session that did not finish"
+        n = len(spools)
+        what = f"{n} answer{'s' if n != 1 else ''} ({seconds:.0f} s) recorded in a session that did not finish"
         if self.interactive:
             keep = (
-                self.ui.choose(f"Found {what}. Save them?", {"y": "save them", "n": "delete them"}, default="y") == "y"
+                self.ui.choose(
+                    f"Found {what}. Save {'it' if n == 1 else 'them'}?",
+                    {"y": f"save {'it' if n == 1 else 'them'}", "n": f"delete {'it' if n == 1 else 'them'}"},
+                    default="y",
+                )
+                == "y"
             )
         else:
             keep = True
@@ -452,7 +461,7 @@ class Drill:
             self.practice.discard_spool(spool)
         if keep:
             ids = ", ".join(f"#{i}" for i in self.result.recovered)
-            self.ui.info(f"Saved {what} as attempt(s) {ids}; {PENDING_HINT}.")
+            self.ui.info(f"Saved {what} as attempt{'s' if n != 1 else ''} {ids}; {PENDING_HINT}.")
         else:
             self.ui.info(f"Deleted {what}.")
 
@@ -515,7 +524,10 @@ class StorePractice:
         """Score a typed answer."""
         from redrill import pipeline
 
-        return pipeline.score_text(self.store, question, text, self.config)
+        before = self.store.get_state(question.id)
+        report = pipeline.score_text(self.store, question, text, self.config)
+        self._before[report.attempt_id] = before  # so [d]iscard can undo it
+        return report
 
     def play(self, attempt_id: int) -> None:
         """Play a stored answer back (with a progress bar when the CLI gave one)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.render import plural
 
 MODEL_HELP = "Whisper model: a name (base.en, small.en, ...) or a CTranslate2 model folder. Default: $REDRILL_MODEL or the config's model (base.en)."
 
@@ -218,7 +219,7 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
     if failed:
         ids = ", ".join(f"#{i}" for i in failed)
         raise RedrillError(
-            f"{len(failed)} of {len(todo)} recording(s) could not be finished ({ids}; reasons above). They stay "
+            f"{len(failed)} of {plural(len(todo), 'recording')} could not be finished ({ids}; reasons above). They stay "
             "stored; `redrill forget ID` deletes one you do not want to keep."
         )
 
@@ -231,7 +232,9 @@ def rescore(app: App) -> None:
     from redrill import pipeline
 
     done, skipped = pipeline.rescore_all(app.store, app.catalog, app.config)
-    click.echo(f"Rescored {done} attempt(s)" + (f"; {skipped} without a transcript skipped." if skipped else "."))
+    click.echo(
+        f"Rescored {plural(done, 'attempt')}" + (f"; {skipped} without a transcript skipped." if skipped else ".")
+    )
 
 
 COMMANDS = [answer, transcribe, rescore]

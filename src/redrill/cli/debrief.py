@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.render import plural
 
 DEBRIEF_HELP = """Log an interview: the questions that went badly and what you wish you'd said.
 
@@ -209,7 +210,7 @@ def interviews(app: App, as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} interview(s)", title_justify="left")
+    table = Table(title=f"{plural(len(rows), 'interview')}", title_justify="left")
     for name in ("id", "date", "company", "role", "stage", "flagged", "weak"):
         table.add_column(name, justify="right" if name in ("id", "flagged", "weak") else "left")
     for r in rows:

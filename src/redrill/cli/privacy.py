@@ -7,6 +7,7 @@ import sys
 import click
 
 from redrill.cli.app import App, pass_app
+from redrill.cli.render import plural
 
 
 @click.command("forget")
@@ -29,11 +30,11 @@ def forget(app: App, attempt_ids: tuple[int, ...], question_id: str | None, ever
         n = len(store.attempts(question_id))
         if n == 0:
             raise click.ClickException(f"no attempts at '{question_id}'; `redrill history` lists what is stored")
-        what = f"{n} attempt(s) at '{question_id}'"
+        what = f"{plural(n, 'attempt')} at '{question_id}'"
     else:
         for attempt_id in attempt_ids:
             store.get_attempt(attempt_id)  # unknown ids are an error before anything is deleted
-        what = f"attempt(s) {', '.join(f'#{i}' for i in attempt_ids)}"
+        what = f"attempt{'s' if len(attempt_ids) != 1 else ''} {', '.join(f'#{i}' for i in attempt_ids)}"
     if not yes:
         if not sys.stdin.isatty():
             raise click.UsageError("not a terminal: add --yes to confirm")
@@ -45,8 +46,8 @@ def forget(app: App, attempt_ids: tuple[int, ...], question_id: str | None, ever
     else:
         result = core.forget_attempts(store, paths, list(attempt_ids))
     click.echo(
-        f"Forgot {result.attempts} attempt(s) and {result.recordings} recording(s)"
-        + (f" and {result.interviews} debrief(s)." if result.interviews else ".")
+        f"Forgot {plural(result.attempts, 'attempt')} and {plural(result.recordings, 'recording')}"
+        + (f" and {plural(result.interviews, 'debrief')}." if result.interviews else ".")
     )
 
 
