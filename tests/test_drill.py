@@ -59,14 +59,19 @@ class FakeMicrophone:
         self.log, self.signals, self.settings = log, list(signals), settings
         self.spools = []
 
-    def record(self, question_id, question_text="", *, max_seconds=None, should_stop=None, on_progress=None):
+    def record(
+        self, question_id, question_text="", *, max_seconds=None, should_stop=None, on_progress=None, on_audio=None
+    ):
         import dataclasses
+
+        from redrill.sound.microphone import AnswerTap
 
         self.log.append(("record", question_id, max_seconds))
         settings = dataclasses.replace(self.settings, max_seconds=max_seconds) if max_seconds else self.settings
         signal = self.signals.pop(0)
         ep = Endpointer(RATE, settings)
-        blocks, reason, i = [], None, 0
+        tap = AnswerTap(RATE, settings, on_audio) if on_audio is not None else None
+        blocks, reason, i, total = [], None, 0, 0
         spool = _MemorySpool()
         self.spools.append(spool)
         try:
@@ -74,14 +79,17 @@ class FakeMicrophone:
                 block = signal[i : i + 1600] if i < len(signal) else np.zeros(1600, np.float32)
                 i += 1600
                 blocks.append(block)
+                total += len(block)
                 reason = ep.feed(block)
+                if tap is not None:
+                    tap.push(blocks, total, ep)
                 if reason is None and should_stop is not None and should_stop():
                     reason = "stopped"
                 if on_progress:
                     on_progress(ep.progress())
         except KeyboardInterrupt:
             reason = INTERRUPTED
-        rec = finish_recording(blocks, RATE, ep, reason)
+        rec = finish_recording(blocks, RATE, ep, reason, tap)
         rec._spool = spool
         return rec
 

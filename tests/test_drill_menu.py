@@ -117,7 +117,7 @@ def test_two_unanswered_questions_stop_and_ask():
 
 def test_two_unanswered_questions_go_on_when_asked_to():
     ui = FakeUI(None, choices=["g", "n"])
-    drill, log, *_ = make([Q1, Q2, Q1], [silence(6.0), silence(6.0), answer()], [2.0], interactive=True, ui=ui)
+    drill, _log, *_ = make([Q1, Q2, Q1], [silence(6.0), silence(6.0), answer()], [2.0], interactive=True, ui=ui)
     result = drill.run()
     assert result.asked == 3 and [r.attempt_id for r in result.reports] == [1]
 
@@ -132,7 +132,7 @@ def test_two_unanswered_questions_end_a_script_run():
 def test_an_answer_between_resets_the_count():
     ui = FakeUI(None, choices=["n", "n"])
     signals = [silence(6.0), answer(), silence(6.0), answer()]
-    drill, log, *_ = make([Q1, Q2, Q1, Q2], signals, [2.0, 2.0], interactive=True, ui=ui)
+    drill, _log, *_ = make([Q1, Q2, Q1, Q2], signals, [2.0, 2.0], interactive=True, ui=ui)
     result = drill.run()
     assert result.asked == 4 and len(result.reports) == 2
 

@@ -32,7 +32,10 @@ def progress(elapsed, *, first=0.5, silence=0.0, level=-20.0, started=True):
     )
 
 
-def view(p, *, heard=Heard(), width=80, levels=(-20.0,) * 12, **kw):
+NOTHING_HEARD = Heard()
+
+
+def view(p, *, heard=NOTHING_HEARD, width=80, levels=(-20.0,) * 12, **kw):
     return live_lines(p, TARGET, levels, heard, width, **kw)
 
 

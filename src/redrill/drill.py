@@ -297,10 +297,14 @@ class Drill:
         carried_s = 0.0 if before is None else len(before) / SAMPLE_RATE
         limit = max(1.0, limit - carried_s)
         self.ui.recording_started(question, limit, carried_s=carried_s)
-        stream = self._start_stream()
-        if stream is not None and before is not None:
-            stream.feed(before)  # the first half is chunked and transcribed while the user goes on
-        extra = {"on_audio": stream.feed} if stream is not None else {}
+        stream = self._start_stream(question)
+        start_writer = getattr(self.practice, "start_recording", None)
+        writer = start_writer() if start_writer is not None else None
+        consumers = [c.feed for c in (stream, writer) if c is not None]
+        if before is not None:
+            for feed in consumers:  # the first half is transcribed and encoded while the user goes on
+                feed(before)
+        extra = {"on_audio": _fan_out(consumers)} if consumers else {}
         try:
             recording = self.recorder.record(
                 question.id,
@@ -313,11 +317,15 @@ class Drill:
         except BaseException:
             if stream is not None:
                 stream.cancel()
+            if writer is not None:
+                writer.discard()
             raise
         self.ui.recording_finished(recording)
         if (not recording.has_answer or recording.interrupted) and stream is not None:
             stream.cancel()
             stream = None
+        if not recording.has_answer and writer is not None:
+            writer.discard()
         if not recording.has_answer:
             recording.discard_spool()
             if recording.interrupted:
@@ -338,7 +346,10 @@ class Drill:
             # One attempt for the whole answer: the first half's attempt is undone first.
             self._withdraw(carry_on.attempt_id)
         # Saved before anything that can fail or take long: the answer is never lost.
-        attempt_id = self.practice.save_recording(question, samples)
+        if writer is not None:
+            attempt_id = self.practice.save_recording(question, samples, writer=writer)
+        else:
+            attempt_id = self.practice.save_recording(question, samples)
         answer = Answer(question, attempt_id, ended=recording.reason, samples=samples)
         if carry_on is not None:
             self.result.continued.append(attempt_id)
@@ -398,23 +409,29 @@ class Drill:
             self.ui.warn(f"{err}\nGoing on without sound: questions are shown on screen only.")
             self.speaker = NullSpeaker()
 
-    def _start_stream(self):
+    def _start_stream(self, question: Question):
         """A streaming transcription for the next answer, or None (off, or no model loader)."""
         if not self.streaming or self.loader is None:
             return None
         from redrill.transcription.streaming import StreamingTranscription
 
         loader = self.loader
+        hints = getattr(self.practice, "hinted", None)
+        hinted = hints(question) if hints is not None else None
 
         class _Loaded:
-            """Waits for the model being loaded in the background, then transcribes."""
+            """Waits for the model being loaded in the background, then transcribes (with the
+            question's recognition hints, as the whole-answer path does)."""
 
             model_name = None
+            ready = None
 
             def transcribe(self, samples, *, offset_s=0.0):
-                transcriber = loader.get()
-                _Loaded.model_name = getattr(transcriber, "model_name", None)
-                return transcriber.transcribe(samples, offset_s=offset_s)
+                if _Loaded.ready is None:
+                    transcriber = loader.get()
+                    _Loaded.model_name = getattr(transcriber, "model_name", None)
+                    _Loaded.ready = hinted(transcriber) if hinted is not None else transcriber
+                return _Loaded.ready.transcribe(samples, offset_s=offset_s)
 
         sync = getattr(self.recorder, "sync_spool", None)
         heard = getattr(self.ui, "heard", None)
@@ -466,6 +483,18 @@ class Drill:
             self.ui.info(f"Deleted {what}.")
 
 
+def _fan_out(consumers):
+    """One ``on_audio`` callback that hands each block to every consumer."""
+    if len(consumers) == 1:
+        return consumers[0]
+
+    def feed(block) -> None:
+        for consume in consumers:
+            consume(block)
+
+    return feed
+
+
 def _fillers_in(transcript) -> int | None:
     """Fillers (um/uh and discourse fillers such as "you know") in a partial transcript, counted
     by the same scoring the report uses; None when it cannot be scored yet."""
@@ -488,11 +517,21 @@ class StorePractice:
         self._before: dict = {}  # attempt id -> question state before it was scored
         self._withdrawn_audio: list = []  # recordings of withdrawn attempts, removed at session end
 
-    def save_recording(self, question: Question, samples) -> int:
-        """Store the answer's audio (Opus, fsynced) as a ``recorded`` attempt."""
+    def save_recording(self, question: Question, samples, writer=None) -> int:
+        """Store the answer's audio (Opus, fsynced) as a ``recorded`` attempt (``writer``: see
+        :meth:`start_recording`)."""
         from redrill import pipeline
 
-        return pipeline.save_recording(self.store, self.paths, self.config, question, samples)
+        return pipeline.save_recording(self.store, self.paths, self.config, question, samples, writer=writer)
+
+    def start_recording(self):
+        """An encoder for the answer about to be recorded (:class:`~redrill.sound.opuswriter.OpusWriter`):
+        fed while the user speaks, so saving at the end does not delay the report. It holds back
+        what the end of the answer may still trim (the silence that ends it, and a second)."""
+        from redrill.sound.opuswriter import OpusWriter
+
+        hold = float(self.config.silence_seconds) + 1.5
+        return OpusWriter(self.paths.ensure().recordings, bitrate=self.config.opus_bitrate, hold_s=hold)
 
     def finish(self, attempt_id: int, transcriber, transcript=None):
         """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt."""
@@ -519,6 +558,18 @@ class StorePractice:
         for path in self._withdrawn_audio:
             path.unlink(missing_ok=True)
         self._withdrawn_audio.clear()
+
+    def hinted(self, question: Question):
+        """A function giving a transcriber this question's recognition hints (``context_hints``),
+        so an answer streamed in the drill is heard as ``redrill answer --audio`` hears it. The
+        store is read now, in the calling thread; the function runs on the transcription worker."""
+        if not self.config.context_hints:
+            return lambda transcriber: transcriber
+        from redrill.pipeline import talking_points_for
+        from redrill.transcription.whisper import recognition_hints, with_hints
+
+        hints = recognition_hints(question.text, talking_points_for(self.store, question))
+        return lambda transcriber: with_hints(transcriber, hints)
 
     def score_text(self, question: Question, text: str):
         """Score a typed answer."""

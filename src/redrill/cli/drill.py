@@ -194,21 +194,23 @@ class TerminalUI:
         """Say that recording is on and how it ends; at a terminal, keys end the answer from now."""
         from redrill.cli.live import Heard
 
-        how = f"after {self.silence_seconds:g} s of silence"
         self._end_keys = ""
+        silence = f"{self.silence_seconds:g} s of silence"
+        how = f"The answer ends after {silence}."
         if self.interactive:
             reader = self._lines()
             reader.drain()
             self._keys = reader.keys()
             self._keys.__enter__()
             self._end_keys = "Enter or space" if reader._fd is not None else "Enter"
-            how = f"when you press {self._end_keys}, or {how}"
+            how = f"Press {self._end_keys} when you are done; {silence} also ends the answer."
         with self._heard_lock:
             self._heard = Heard()
         self._carried_s = carried_s
         self._view.reset()
         what = "speak now" if not carried_s else f"go on from {fmt_seconds(carried_s)}"
-        self.out.print(f"[red]● Recording[/red] - {what}; the answer ends {how} (at most {fmt_seconds(max_seconds)}).")
+        self.out.print(f"[red]● Recording[/red] (at most {fmt_seconds(max_seconds)}) - {what}.")
+        self.out.print(f"  {how}")
 
     def heard(self, words: str, fillers) -> None:
         """The words (and fillers) heard so far; called from the transcription worker."""
@@ -455,6 +457,9 @@ def drill(
             return transcriber_for(app, model)
 
         def find_spools():
+            from redrill.sound.opuswriter import remove_stale
+
+            remove_stale(app.paths.recordings)  # half-encoded copies of answers whose spool is kept
             return recover_spools(app.paths.recordings)
 
     from redrill.cli.render import PlaybackBar
@@ -505,7 +510,7 @@ def onboarding(app: App, *, interactive: bool, count: int | None):
             "--question ID (`redrill bank list` shows them)"
         )
     out = console()
-    out.print("[bold]Welcome to redrill.[/bold] No interview is logged yet and you have not practised. What first?")
+    out.print("[bold]Welcome to redrill.[/bold] No interview logged, nothing practised yet. What first?")
     out.print(
         _menu_grid(
             [
@@ -519,7 +524,11 @@ def onboarding(app: App, *, interactive: bool, count: int | None):
         )
     )
     choice = click.prompt(
-        "Type d, b or q, then Enter", type=click.Choice(["d", "b", "q"]), default="d", show_choices=False
+        "Type d, b or q, then Enter (Enter alone: d)",
+        type=click.Choice(["d", "b", "q"]),
+        default="d",
+        show_choices=False,
+        show_default=False,
     )
     if choice == "q":
         return None
@@ -545,13 +554,17 @@ def onboarding(app: App, *, interactive: bool, count: int | None):
         )
     out.print(_menu_grid(rows))
     picked = click.prompt(
-        f"Which one? Type its number (1-{len(banks)}), then Enter", type=click.IntRange(1, len(banks)), default=1
+        f"Which one? Type its number (1-{len(banks)}), then Enter (Enter alone: 1)",
+        type=click.IntRange(1, len(banks)),
+        default=1,
+        show_default=False,
     )
     bank = banks[picked - 1]
+    default = min(FIRST_RUN_COUNT, len(bank.questions))
     how_many = count or click.prompt(
-        "How many questions? (Enter: 3)",
+        f"How many questions? Type a number (1-{len(bank.questions)}), then Enter (Enter alone: {default})",
         type=click.IntRange(1, len(bank.questions)),
-        default=min(FIRST_RUN_COUNT, len(bank.questions)),
+        default=default,
         show_default=False,
     )
     return tuple(q.id for q in bank.questions[:how_many]), None
