@@ -93,17 +93,17 @@ def test_discard_takes_the_attempt_back_and_the_menu_goes_on():
 def test_a_new_choice_is_one_entry_in_the_menu():
     heard = []
     extra = MenuChoice(
-        "h",
-        "hear a better answer",
+        "x",
+        "explain the question",
         offered=lambda drill, ans: ans.stored,
         act=lambda drill, ans: heard.append(ans.attempt_id) or Step.MENU,
     )
-    ui = FakeUI(None, choices=["h", "n"])
+    ui = FakeUI(None, choices=["x", "n"])
     drill, log, *_ = make([Q1], [answer()], [2.0], interactive=True, ui=ui)
-    drill.menu.insert(len(MENU) - 2, extra)
+    drill.menu_choices.insert(len(MENU) - 2, extra)
     drill.run()
     assert heard == [1]
-    assert choose_events(log) == [("h", "crpdhnq"), ("n", "crpdhnq")]
+    assert choose_events(log) == [("x", "crpdxnq"), ("n", "crpdxnq")]
 
 
 def test_two_unanswered_questions_stop_and_ask():

@@ -15,11 +15,17 @@ hands it the real things:
 Per question: show it, speak it (recording starts only after speaking has finished: espeak and the
 microphone do not share the sound device well), cue tone, record, **save the recording before
 transcribing** it, transcribe and score, show the report, then the menu (:mod:`redrill.menu`:
-``[r]etry, [p]lay back, [d]iscard, [n]ext, [q]uit``, built from ``Drill.menu``). Ctrl-C at any point ends the session cleanly; an answer already recorded is kept (as
+``[r]etry, [p]lay back, [d]iscard, [n]ext, [q]uit``, built from ``Drill.menu_choices``). Ctrl-C at any point ends the session cleanly; an answer already recorded is kept (as
 ``recorded``, finished later by ``redrill transcribe --pending``). No speech: say so, move on,
 store nothing; after two unanswered questions in a row the session stops (or, at a terminal, asks
 whether to go on): nobody is listening, or the microphone is not. Model missing: the recording is
 still saved and the user is told how to fix it.
+
+With a ``coach`` (:mod:`redrill.coaching`) the menu also offers ``[h]ear a better answer`` (the
+user's best recording, or their cleaned best answer and own points read aloud), and with
+``follow_ups`` one follow-up question is asked after each scored answer, read aloud like the
+question; its answer is stored as its own attempt, linked to the main one. ``menu=False`` (mock
+interviews, warm-ups) moves on after each answer without asking.
 
 An answer that ended on silence may have been a thinking pause that ran long, so the menu then
 also offers ``[c]ontinue`` (record more: both halves become one recording, transcribed and scored
@@ -121,6 +127,7 @@ class SessionResult:
     recovered: list[int] = field(default_factory=list)  # attempts saved from earlier crashed sessions
     discarded: list[int] = field(default_factory=list)  # attempts the user discarded
     continued: list[int] = field(default_factory=list)  # attempts carried on after a silence ended them
+    follow_ups: list = field(default_factory=list)  # (main attempt id, the follow-up answer's report or id)
     asked: int = 0
     interrupted: bool = False
 
@@ -146,6 +153,9 @@ class Drill:
         max_seconds: float | None = None,
         find_spools: Callable[[], list] | None = None,
         streaming: bool = False,
+        coach=None,
+        follow_ups: bool = False,
+        menu: bool = True,
     ):
         if not text_mode and (recorder is None or transcriber_factory is None):
             raise ValueError("a spoken drill needs a recorder and a transcriber factory")
@@ -160,10 +170,15 @@ class Drill:
         self.max_seconds = max_seconds
         self.find_spools = find_spools
         self.streaming = streaming
+        # Follow-up questions and model answers (redrill.coaching); menu=False moves on after each
+        # answer without asking (a mock interview, a warm-up).
+        self.coach = coach
+        self.follow_ups = follow_ups and coach is not None
+        self.menu = menu
         self.result = SessionResult()
         self._unanswered = 0  # questions in a row with nothing heard
-        # The menu after each answer (see redrill.menu): a list, so a session can offer more.
-        self.menu = list(MENU)
+        # The choices after each answer (see redrill.menu): a list, so a session can offer more.
+        self.menu_choices = list(MENU)
 
     def max_seconds_for(self, question: Question) -> float:
         """The recording cap: ``--max-seconds``, else twice the question's target maximum."""
@@ -220,7 +235,11 @@ class Drill:
                 answer, go_on = self._spoken_answer(question)
             if go_on is not None:
                 return go_on
-            if not self.interactive:
+            if answer is not None and answer.stored and self.follow_ups:
+                go_on = self._follow_up(question, answer.attempt_id)
+                if go_on is not None:
+                    return go_on
+            if not self.interactive or not self.menu:
                 return True
             step = self._after(answer)
             if step is not Step.RETRY:
@@ -229,9 +248,9 @@ class Drill:
     def _after(self, answer: Answer) -> Step:
         """The menu after an answer (see :mod:`redrill.menu`), until a choice leaves it."""
         while True:
-            choices = offered(self.menu, self, answer)
+            choices = offered(self.menu_choices, self, answer)
             key = self.ui.choose("What next?", choices, default=DEFAULT_KEY)
-            step = choice(self.menu, key).act(self, answer)
+            step = choice(self.menu_choices, key).act(self, answer)
             if step is not Step.MENU:
                 return step
 
@@ -258,6 +277,60 @@ class Drill:
             return Step.NEXT if go_on else Step.QUIT
         answer.attempt_id, answer.ended, answer.samples = carried.attempt_id, carried.ended, carried.samples
         return Step.MENU
+
+    def hear_better(self, answer: Answer) -> Step:
+        """Play the user's best recording of this question, or read their cleaned best answer and
+        own points aloud (see redrill.model_answer)."""
+        from redrill.model_answer import RECORDING
+
+        model = self.coach.better_answer(answer.question, answer.attempt_id)
+        if model is None:
+            self.ui.info(
+                "Nothing better to hear yet: answer this question again, or note what you wish you had said "
+                "in `redrill debrief`."
+            )
+            return Step.MENU
+        show = getattr(self.ui, "model_answer", None)
+        if show is not None:
+            show(model)
+        try:
+            if model.kind == RECORDING:
+                self.practice.play(model.attempt_id)
+            else:
+                self._speak(model.spoken_text)
+        except RedrillError as err:
+            self.ui.warn(str(err))
+        return Step.MENU
+
+    def _follow_up(self, question: Question, attempt_id: int) -> bool | None:
+        """Ask one follow-up question after a scored answer (when the coach has one) and record its
+        answer as an attempt linked to ``attempt_id``. False ends the session; None goes on."""
+        report = next((r for r in self.result.reports if r.attempt_id == attempt_id), None)
+        if report is None:
+            return None  # not scored (saved for later): nothing to follow up on yet
+        follow = self.coach.follow_up(question, report)
+        if follow is None:
+            return None
+        show = getattr(self.ui, "follow_up", None)
+        if show is not None:
+            show(follow, self.coach.why(follow) if hasattr(self.coach, "why") else "")
+        else:
+            self.ui.info(f"Follow-up: {follow.text}")
+        unanswered = self._unanswered
+        self._speak(follow.text)
+        if self.text_mode:
+            follow_answer, go_on = self._typed_answer(follow)
+        else:
+            follow_answer, go_on = self._spoken_answer(follow)
+        # The unanswered count is about the main questions.
+        self._unanswered = unanswered
+        follow_id = follow_answer.attempt_id if follow_answer is not None else None
+        if follow_id is not None:
+            self.coach.link(follow_id, attempt_id)
+            done = next((r for r in self.result.reports if r.attempt_id == follow_id), None)
+            self.result.reports = [r for r in self.result.reports if r.attempt_id != follow_id]
+            self.result.follow_ups.append((attempt_id, done if done is not None else follow_id))
+        return False if go_on is False else None
 
     def _withdraw(self, attempt_id: int) -> None:
         self.practice.withdraw(attempt_id)
@@ -416,22 +489,24 @@ class Drill:
         from redrill.transcription.streaming import StreamingTranscription
 
         loader = self.loader
-        hints = getattr(self.practice, "hinted", None)
-        hinted = hints(question) if hints is not None else None
+        from redrill.transcription.whisper import with_hints
+
+        hints_for = getattr(self.practice, "hints", None)
+        hints = hints_for(question) if hints_for is not None else None  # read here: the store is not thread-safe
+
+        def hinted(transcriber):
+            return with_hints(transcriber, hints)
 
         class _Loaded:
-            """Waits for the model being loaded in the background, then transcribes (with the
-            question's recognition hints, as the whole-answer path does)."""
+            """Waits for the model being loaded in the background, then transcribes."""
 
             model_name = None
-            ready = None
 
             def transcribe(self, samples, *, offset_s=0.0):
-                if _Loaded.ready is None:
-                    transcriber = loader.get()
-                    _Loaded.model_name = getattr(transcriber, "model_name", None)
-                    _Loaded.ready = hinted(transcriber) if hinted is not None else transcriber
-                return _Loaded.ready.transcribe(samples, offset_s=offset_s)
+                transcriber = loader.get()
+                _Loaded.model_name = getattr(transcriber, "model_name", None)
+                # The same recognition hints as whole-answer transcription, so both give the same words.
+                return hinted(transcriber).transcribe(samples, offset_s=offset_s)
 
         sync = getattr(self.recorder, "sync_spool", None)
         heard = getattr(self.ui, "heard", None)
@@ -501,17 +576,19 @@ def _fillers_in(transcript) -> int | None:
     from redrill.scoring import score
 
     try:
-        m = score(transcript).to_json()
+        return score(transcript).fillers_total
     except Exception:  # a partial transcript must never break the live view
         return None
-    return int((m.get("filled_pause_count") or 0) + (m.get("filler_count") or 0))
 
 
 class StorePractice:
     """The real ``practice`` adapter: the store, the recordings folder and playback."""
 
     def __init__(self, store, catalog, paths, config, *, output_device=None, playback_bar=None):
+        from redrill.pipeline import AttemptPipeline
+
         self.store, self.catalog, self.paths, self.config = store, catalog, paths, config
+        self.attempts = AttemptPipeline(store, config, paths=paths)
         self.output_device = output_device
         self.playback_bar = playback_bar  # builds a progress display for one playback, or None
         self._before: dict = {}  # attempt id -> question state before it was scored
@@ -535,14 +612,14 @@ class StorePractice:
 
     def finish(self, attempt_id: int, transcriber, transcript=None):
         """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt."""
-        from redrill import pipeline
-
         attempt = self.store.get_attempt(attempt_id)
         # What the schedule looked like before this attempt, so [d]iscard / [c]ontinue can undo it.
         self._before[attempt_id] = self.store.get_state(attempt.question_id)
-        return pipeline.finish_attempt(
-            self.store, self.catalog, attempt_id, transcriber, self.config, paths=self.paths, transcript=transcript
-        )
+        return self.attempts.finish(self.catalog, attempt_id, transcriber, transcript=transcript)
+
+    def hints(self, question: Question) -> str | None:
+        """The recognition hints for this question (as whole-answer transcription uses them)."""
+        return self.attempts.hints(question)
 
     def withdraw(self, attempt_id: int) -> None:
         """Undo a stored attempt: out of history, medians and the schedule (see
@@ -559,24 +636,11 @@ class StorePractice:
             path.unlink(missing_ok=True)
         self._withdrawn_audio.clear()
 
-    def hinted(self, question: Question):
-        """A function giving a transcriber this question's recognition hints (``context_hints``),
-        so an answer streamed in the drill is heard as ``redrill answer --audio`` hears it. The
-        store is read now, in the calling thread; the function runs on the transcription worker."""
-        if not self.config.context_hints:
-            return lambda transcriber: transcriber
-        from redrill.pipeline import talking_points_for
-        from redrill.transcription.whisper import recognition_hints, with_hints
-
-        hints = recognition_hints(question.text, talking_points_for(self.store, question))
-        return lambda transcriber: with_hints(transcriber, hints)
-
     def score_text(self, question: Question, text: str):
         """Score a typed answer."""
-        from redrill import pipeline
 
         before = self.store.get_state(question.id)
-        report = pipeline.score_text(self.store, question, text, self.config)
+        report = self.attempts.score_text(question, text)
         self._before[report.attempt_id] = before  # so [d]iscard can undo it
         return report
 

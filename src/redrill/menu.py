@@ -2,9 +2,9 @@
 
 Each :class:`MenuChoice` has a key, a label, a rule for when it is offered (a predicate over the
 drill and the :class:`Answer` on screen) and an action that does it and says what the loop does
-next (a :class:`Step`). :class:`redrill.drill.Drill` shows ``drill.menu`` (a list, :data:`MENU` by
-default), so a new choice, such as a follow-up question or "hear a better answer", is one more
-entry in that list: the loop itself does not change.
+next (a :class:`Step`). :class:`redrill.drill.Drill` shows ``drill.menu_choices`` (a list,
+:data:`MENU` by default), so a new choice is one more entry in that list ("hear a better answer",
+offered when the drill has a coach, is one): the loop itself does not change.
 
 The order of the list is the order on screen: what the user most likely wants right after an
 answer that ended on silence (carry on, or throw the fragment away) comes first.
@@ -77,6 +77,9 @@ MENU: tuple[MenuChoice, ...] = (
     MenuChoice("c", "continue this answer", lambda d, a: a.ended_on_silence, lambda d, a: d.continue_answer(a)),
     MenuChoice("r", "retry", _always, lambda d, a: Step.RETRY),
     MenuChoice("p", "play back my answer", lambda d, a: a.stored and a.spoken, lambda d, a: d.play_back(a)),
+    MenuChoice(
+        "h", "hear a better answer", lambda d, a: a.stored and d.coach is not None, lambda d, a: d.hear_better(a)
+    ),
     MenuChoice("d", "discard this answer", lambda d, a: a.stored, lambda d, a: d.discard(a)),
     MenuChoice("n", "next question", _always, lambda d, a: Step.NEXT),
     MenuChoice("q", "quit", _always, lambda d, a: Step.QUIT),
