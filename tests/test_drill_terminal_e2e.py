@@ -104,13 +104,14 @@ def test_a_thinking_pause_does_not_end_the_answer(drill_at_terminal, play_into_s
     term.expect("(stopped: you were quiet for 8 s)", 5)
     term.expect("Attempt #1", 60)
     term.expect("What next?", 30)
+    term.expect("Type a letter, then Enter")
     term.send("q\n")
     assert term.wait(30) == 0
     (attempt,) = attempts(redrill_home)
     assert attempt["status"] == "scored"
     assert attempt["seconds"] == pytest.approx(spoken_s + 0.4, abs=0.5)  # both halves and the pause
     heard = words_of(attempt)
-    assert "billing" in heard and "weeks" in heard, heard
+    assert "migration" in heard and "weeks" in heard, heard
 
 
 def test_a_key_ends_the_answer_and_the_report_follows(drill_at_terminal, play_into_sink, say, redrill_home):
@@ -132,10 +133,10 @@ def test_a_key_ends_the_answer_and_the_report_follows(drill_at_terminal, play_in
     term.send("q\n")
     assert term.wait(30) == 0
     (attempt,) = attempts(redrill_home)
-    assert attempt["status"] == "scored" and "billing" in words_of(attempt)
+    assert attempt["status"] == "scored" and "migration" in words_of(attempt)
     assert attempt["seconds"] == pytest.approx(spoken_s + 0.4, abs=0.6)
     print(f"e2e: report {report_s:.2f} s after the key (tiny.en, this machine, under test load)")
-    assert report_s < 20, report_s
+    assert report_s < 30, report_s  # the figure itself comes from scripts/bench.py --key-press
 
 
 def test_continue_gives_one_attempt_with_both_halves(drill_at_terminal, play_into_sink, say, redrill_home):
@@ -146,21 +147,23 @@ def test_continue_gives_one_attempt_with_both_halves(drill_at_terminal, play_int
     play_into_sink(first, delay=0.3).join()
     term.expect("(stopped: you were quiet for 2 s)", 30)
     term.expect("Attempt #1", 60)
-    term.expect("What next? [c]ontinue this answer", 30)
+    term.expect("What next? [c]ontinue, [r]etry", 30)
+    term.expect("Type a letter, then Enter")
     term.send("c\n")
     term.expect(re.compile(r"● Recording \(at most [0-9:]+\) - go on from"), 30)
     play_into_sink(second, delay=0.3).join()
     term.expect("more,", 30)
     term.expect("in all (stopped: you were quiet for 2 s)", 5)
-    term.expect("Attempt #2", 60)
+    term.expect("Attempt #", 60)  # the first half's attempt was taken back: its number may be used again
     term.expect("What next?", 30)
+    term.expect("Type a letter, then Enter")
     term.send("q\n")
     assert term.wait(30) == 0
     rows = attempts(redrill_home)
     assert len(rows) == 1 and rows[0]["status"] == "scored", rows
     heard = words_of(rows[0])
-    assert "billing" in heard and "weeks" in heard, heard  # one transcript, both halves
-    assert heard.index("billing") < heard.index("weeks")
+    assert "migration" in heard and "weeks" in heard, heard  # one transcript, both halves
+    assert heard.index("migration") < heard.index("weeks")
     from redrill.sound.audiofile import load_audio
 
     recordings = list((redrill_home / "recordings").glob("*.ogg"))
@@ -198,9 +201,11 @@ def test_discard_leaves_history_medians_and_queue_as_before(drill_at_terminal, p
     play_into_sink(wav, delay=0.3).join()
     term.expect("Attempt #3", 60)
     term.expect("What next?", 30)
+    term.expect("Type a letter, then Enter")
     term.send("d\n")
     term.expect("Discarded attempt #3: it no longer counts in your history, medians or schedule.", 10)
     term.expect("What next? [r]etry, [n]ext question, [q]uit", 10)
+    term.expect("Type a letter, then Enter")
     term.send("q\n")
     term.expect("Session done", 10)
     assert term.wait(30) == 0
@@ -224,6 +229,7 @@ def test_first_run_onboarding_then_two_unanswered_questions_stop_and_ask(drill_a
     term.expect("No speech heard", 30)
     term.expect("Nothing was heard for 2 questions in a row.", 10)
     term.expect("[g]o on with the next question, [q]uit", 5)
+    term.expect("Type a letter, then Enter")
     term.send("q\n")
     term.expect("Session done: 0 answers scored; 2 without speech.", 10)
     assert term.wait(30) == 0

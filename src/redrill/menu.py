@@ -74,13 +74,13 @@ def _always(_drill: Drill, _answer: Answer) -> bool:
 
 
 MENU: tuple[MenuChoice, ...] = (
-    MenuChoice("c", "continue this answer", lambda d, a: a.ended_on_silence, lambda d, a: d.continue_answer(a)),
+    MenuChoice("c", "continue", lambda d, a: a.ended_on_silence, lambda d, a: d.continue_answer(a)),
     MenuChoice("r", "retry", _always, lambda d, a: Step.RETRY),
-    MenuChoice("p", "play back my answer", lambda d, a: a.stored and a.spoken, lambda d, a: d.play_back(a)),
+    MenuChoice("p", "play back", lambda d, a: a.stored and a.spoken, lambda d, a: d.play_back(a)),
     MenuChoice(
         "h", "hear a better answer", lambda d, a: a.stored and d.coach is not None, lambda d, a: d.hear_better(a)
     ),
-    MenuChoice("d", "discard this answer", lambda d, a: a.stored, lambda d, a: d.discard(a)),
+    MenuChoice("d", "discard", lambda d, a: a.stored, lambda d, a: d.discard(a)),
     MenuChoice("n", "next question", _always, lambda d, a: Step.NEXT),
     MenuChoice("q", "quit", _always, lambda d, a: Step.QUIT),
 )
