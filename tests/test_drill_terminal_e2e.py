@@ -130,13 +130,20 @@ def test_a_key_ends_the_answer_and_the_report_follows(drill_at_terminal, play_in
     term.expect("Type a letter, then Enter")
     screen = term.text[menu.start() :]
     assert "[c]ontinue" not in screen and "[r]etry" in screen and "[d]iscard" in screen
+    # Play it back, and type the next choice while it plays: the bar is not scribbled over, and
+    # the choice is taken (and shown) once playback ends.
+    term.send("p\n")
+    term.expect("▶ attempt #1 [", 10)
     term.send("q\n")
+    bar_done = term.expect(re.compile(r"▶ attempt #1 \[█+\] (\d+) s / \1 s"), 30)
+    term.expect("Type a letter, then Enter (Enter alone: next question): q\n", 10)
     assert term.wait(30) == 0
+    assert "q" not in term.text[menu.end() : bar_done.end()].replace("question", "").replace("[q]uit", "")
     (attempt,) = attempts(redrill_home)
     assert attempt["status"] == "scored" and "migration" in words_of(attempt)
     assert attempt["seconds"] == pytest.approx(spoken_s + 0.4, abs=0.6)
     print(f"e2e: report {report_s:.2f} s after the key (tiny.en, this machine, under test load)")
-    assert report_s < 30, report_s  # the figure itself comes from scripts/bench.py --key-press
+    assert report_s < 60, report_s  # the figure itself comes from scripts/bench.py --key-press
 
 
 def test_continue_gives_one_attempt_with_both_halves(drill_at_terminal, play_into_sink, say, redrill_home):

@@ -94,11 +94,31 @@ class LineReader:
             return True
         return False
 
+    def typed_ahead(self) -> bool:
+        """True when something was typed that no prompt has read yet."""
+        while self._take(None):
+            pass
+        return bool(self._buf)
+
     def drain(self) -> None:
         """Forget what was typed ahead (e.g. Enter pressed while the question was being read)."""
         while self._take(None):
             pass
         self._buf = ""
+
+    def echo(self, on: bool) -> None:
+        """Show typed keys (the default) or not (while a recording plays back: keys typed ahead
+        are still read afterwards, but do not scribble over the progress bar)."""
+        if self._fd is None:
+            return
+        import termios
+
+        try:
+            attrs = termios.tcgetattr(self._fd)
+            attrs[3] = attrs[3] | termios.ECHO if on else attrs[3] & ~termios.ECHO
+            termios.tcsetattr(self._fd, termios.TCSANOW, attrs)
+        except termios.error:
+            pass
 
     @contextlib.contextmanager
     def keys(self):
@@ -166,6 +186,7 @@ class TerminalUI:
         self._heard = Heard()
         self._heard_lock = threading.Lock()
         self._keys = None
+        self._show_answer = False  # the next answer was typed while echo was off: print it
 
     def _lines(self) -> LineReader:
         if self._reader is None:
@@ -309,6 +330,9 @@ class TerminalUI:
             if line is None:
                 self.out.print()
                 return "q" if "q" in choices else default
+            if self._show_answer:
+                self._show_answer = False
+                self.out.print(escape(line))
             answer = line.strip().lower()[:1] or default
             if answer in choices:
                 return answer
@@ -332,11 +356,31 @@ class TerminalUI:
         """True when Enter or space was pressed during the recording."""
         return self._lines().poll()
 
+    def playback_bar(self, label: str):
+        """The progress bar of a playback; typed keys are not echoed while it plays."""
+        from redrill.cli.render import PlaybackBar
+
+        ui = self
+
+        class QuietBar(PlaybackBar):
+            def done(self) -> None:
+                super().done()
+                if ui._reader is not None:
+                    ui._reader.echo(True)
+                    # Keys typed while it played were not shown: the next prompt shows its answer.
+                    ui._show_answer = ui._reader.typed_ahead()
+
+        if self.interactive:
+            self._lines().echo(False)
+        return QuietBar(label)
+
     def close(self) -> None:
-        """Leave the terminal as it was (key mode off), also after Ctrl-C."""
+        """Leave the terminal as it was (key mode off, echo on), also after Ctrl-C."""
         if self._keys is not None:
             self._keys.__exit__(None, None, None)
             self._keys = None
+        if self._reader is not None:
+            self._reader.echo(True)
 
 
 def _summary(result, out) -> None:
@@ -501,14 +545,12 @@ def drill(
             remove_stale(app.paths.recordings)  # half-encoded copies of answers whose spool is kept
             return recover_spools(app.paths.recordings)
 
-    from redrill.cli.render import PlaybackBar
-
     speaker = NullSpeaker() if no_tts else TtsSpeaker(config.voice, config.rate)
     ui = TerminalUI(interactive, silence_seconds=config.silence_seconds, live=not no_live)
     session = Drill(
         questions,
         speaker=speaker,
-        practice=StorePractice(app.store, catalog, app.paths, config, playback_bar=PlaybackBar),
+        practice=StorePractice(app.store, catalog, app.paths, config, playback_bar=ui.playback_bar),
         ui=ui,
         recorder=recorder,
         transcriber_factory=factory,
@@ -574,9 +616,9 @@ def onboarding(app: App, *, interactive: bool, count: int | None):
     if choice == "q":
         return None
     if choice == "d":
-        from redrill.cli.debrief import debrief
+        from redrill.cli.debrief import run_debrief
 
-        click.get_current_context().invoke(debrief, from_file=None, as_json=False)
+        run_debrief(app, None, False, drill_next=True)
         interviews = app.store.interviews()
         if not interviews:
             return None
