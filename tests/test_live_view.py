@@ -262,3 +262,95 @@ def test_a_slow_terminal_does_not_make_the_recorder_lose_blocks(monkeypatch, tmp
     assert np.array_equal(rec.samples, audio[: len(rec.samples)])
     assert rec.recorded_s == pytest.approx(4.0, abs=0.1)
     assert streams[0].delivered / rate >= rec.recorded_s
+
+
+# --- waiting for the report shows what is left ----------------------------------------------------
+
+
+def test_the_spinner_says_what_is_left(monkeypatch):
+    from rich.console import Console
+
+    from redrill.cli import app
+    from redrill.cli.drill import TerminalUI
+
+    shown = io.StringIO()
+    monkeypatch.setattr(app, "_console", Console(file=shown, force_terminal=True, width=80))
+    ui = TerminalUI(False, silence_seconds=8.0)
+    with ui.waiting(21.0) as on_wait:
+        for step in [(2, 21.0), (1, 8.0), (None, 3.0), (0, 0.0)]:
+            on_wait(*step)
+            time.sleep(0.15)  # the spinner redraws about ten times a second
+    text = strip(shown.getvalue())
+    assert "Transcribing: 2 pieces left (21 s of audio)" in text
+    assert "Transcribing: 1 piece left (8 s of audio)" in text
+    assert "Transcribing: 3 s of audio left" in text and "Scoring ..." in text
+
+
+def test_without_a_terminal_the_wait_is_one_line(monkeypatch):
+    from rich.console import Console
+
+    from redrill.cli import app
+    from redrill.cli.drill import TerminalUI
+
+    shown = io.StringIO()
+    monkeypatch.setattr(app, "_console", Console(file=shown, force_terminal=False, width=80))
+    with TerminalUI(False, silence_seconds=8.0).waiting(65.0) as on_wait:
+        on_wait(2, 30.0)
+    assert shown.getvalue() == "Transcribing and scoring your 1:05 answer ...\n"
+
+
+class WaitingUI:
+    """Notes what the drill reports while the answer is transcribed."""
+
+    def __init__(self, ui):
+        self.ui, self.waits, self.entered = ui, [], []
+
+    def __getattr__(self, name):
+        return getattr(self.ui, name)
+
+    def waiting(self, seconds):
+        import contextlib
+
+        self.entered.append(seconds)
+        return contextlib.nullcontext(lambda chunks, secs: self.waits.append((chunks, secs)))
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+def test_the_drill_reports_what_is_left_while_it_waits(real_store, streaming):
+    from redrill.drill import Drill, StorePractice
+    from test_drill import FakeMicrophone, FakeSpeaker, FakeUI, Log, WordsTranscriber, answer, timed
+
+    store, catalog, paths, config = real_store
+    log = Log()
+    ui = WaitingUI(FakeUI(log))
+    drill = Drill(
+        [catalog.get("tell-me-about-yourself")],
+        speaker=FakeSpeaker(log),
+        practice=StorePractice(store, catalog, paths, config),
+        ui=ui,
+        recorder=FakeMicrophone(log, [answer(3.0)]),
+        transcriber_factory=lambda: WordsTranscriber(timed("I lead the billing team at a payments company")),
+        interactive=False,
+        streaming=streaming,
+    )
+    result = drill.run()
+    assert len(result.reports) == 1
+    assert ui.entered == [pytest.approx(3.4, abs=0.1)]  # speech and air (streaming: to the pause mark)
+    assert ui.waits, "nothing was reported while waiting"
+    if streaming:
+        assert ui.waits[-1] == (0, 0.0)  # done: scoring
+    else:
+        assert ui.waits[0] == (None, pytest.approx(3.4, abs=0.05)) and ui.waits[-1] == (None, 0.0)
+
+
+@pytest.fixture
+def real_store(redrill_home):
+    from redrill.banks import load_catalog
+    from redrill.config import Config
+    from redrill.paths import Paths
+    from redrill.store import open_store
+
+    paths = Paths(redrill_home).ensure()
+    store = open_store(paths)
+    yield store, load_catalog(paths.banks, []), paths, Config()
+    store.close()

@@ -440,7 +440,7 @@ class Drill:
                     on_wait(0, 0.0)
                     report = self.practice.finish(attempt_id, transcriber, transcript=transcript)
                 else:
-                    report = self.practice.finish(attempt_id, transcriber)
+                    report = self._finish_whole(attempt_id, transcriber, on_wait)
         except NoSpeechError:
             self.result.no_speech.append(question.id)
             self.ui.info("No words found in the answer, so nothing was stored. Moving on.")
@@ -456,6 +456,17 @@ class Drill:
         self.result.reports.append(report)
         self.ui.report(report)
         return answer, None
+
+    def _finish_whole(self, attempt_id: int, transcriber, on_wait):
+        """Transcribe and score an answer after it ended (no streaming); the seconds of audio left
+        go to the waiting display when the practice adapter reports them."""
+        if not getattr(self.practice, "reports_progress", False):
+            return self.practice.finish(attempt_id, transcriber)
+
+        def progress(done_s: float, total_s: float) -> None:
+            on_wait(None, max(0.0, total_s - done_s))
+
+        return self.practice.finish(attempt_id, transcriber, progress=progress)
 
     def _waiting(self, seconds: float):
         """The UI's progress display while the answer is transcribed (a spinner with what is
@@ -610,12 +621,15 @@ class StorePractice:
         hold = float(self.config.silence_seconds) + 1.5
         return OpusWriter(self.paths.ensure().recordings, bitrate=self.config.opus_bitrate, hold_s=hold)
 
-    def finish(self, attempt_id: int, transcriber, transcript=None):
-        """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt."""
+    reports_progress = True  # finish() takes progress(done_s, total_s)
+
+    def finish(self, attempt_id: int, transcriber, transcript=None, progress=None):
+        """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt;
+        ``progress(done_s, total_s)`` is told how far transcription has got."""
         attempt = self.store.get_attempt(attempt_id)
         # What the schedule looked like before this attempt, so [d]iscard / [c]ontinue can undo it.
         self._before[attempt_id] = self.store.get_state(attempt.question_id)
-        return self.attempts.finish(self.catalog, attempt_id, transcriber, transcript=transcript)
+        return self.attempts.finish(self.catalog, attempt_id, transcriber, transcript=transcript, progress=progress)
 
     def hints(self, question: Question) -> str | None:
         """The recognition hints for this question (as whole-answer transcription uses them)."""

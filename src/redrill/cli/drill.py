@@ -294,7 +294,8 @@ class TerminalUI:
     @contextlib.contextmanager
     def waiting(self, seconds: float):
         """A spinner while the answer is transcribed and scored, with what is left; yields the
-        ``on_wait(chunks_left, seconds_left)`` callback that updates it."""
+        ``on_wait(pieces_left, seconds_left)`` callback that updates it (``pieces_left`` None: not
+        known, only the seconds of audio left)."""
         first = f"Transcribing and scoring your {fmt_seconds(seconds)} answer ..."
         if not self.out.is_terminal:
             self.out.print(first)
@@ -303,9 +304,11 @@ class TerminalUI:
         with self.out.status(first, spinner="dots") as status:
             started = time.monotonic()
 
-            def on_wait(chunks: int, secs: float) -> None:
+            def on_wait(chunks: int | None, secs: float) -> None:
                 spent = time.monotonic() - started
-                if chunks:
+                if chunks is None and secs > 0:  # a whole answer: only the audio left is known
+                    status.update(f"Transcribing: {secs:.0f} s of audio left · {spent:.0f} s so far")
+                elif chunks:
                     status.update(
                         f"Transcribing: {plural(chunks, 'piece')} left ({secs:.0f} s of audio) · {spent:.0f} s so far"
                     )
