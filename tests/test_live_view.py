@@ -354,3 +354,34 @@ def real_store(redrill_home):
     store = open_store(paths)
     yield store, load_catalog(paths.banks, []), paths, Config()
     store.close()
+
+
+def test_the_drill_hands_the_words_heard_to_the_live_view(real_store):
+    """At a pause inside the answer, the piece so far is transcribed and its words (and fillers)
+    reach the UI while the user is still speaking."""
+    import numpy as np
+
+    from redrill.drill import Drill, StorePractice
+    from test_drill import FakeMicrophone, FakeSpeaker, FakeUI, Log, WordsTranscriber, silence, timed, tone
+
+    store, catalog, paths, config = real_store
+    log = Log()
+    heard = []
+
+    class HearingUI(FakeUI):
+        def heard(self, words, fillers):
+            heard.append((words, fillers))
+
+    signal = np.concatenate([silence(0.5), tone(2.0), silence(1.5), tone(2.0), silence(4.0)])
+    drill = Drill(
+        [catalog.get("tell-me-about-yourself")],
+        speaker=FakeSpeaker(log),
+        practice=StorePractice(store, catalog, paths, config),
+        ui=HearingUI(log),
+        recorder=FakeMicrophone(log, [signal]),
+        transcriber_factory=lambda: WordsTranscriber(timed("so um I lead the billing team")),
+        interactive=False,
+        streaming=True,
+    )
+    drill.run()
+    assert heard and heard[0] == ("so um I lead the billing team", 1)
