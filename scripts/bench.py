@@ -390,7 +390,9 @@ def last_word_s(audio16k, threshold: float = 0.01) -> float:
     return (loud[-1] + 1) / 16000
 
 
-def key_press_run(transcriber, audio16k, home: Path, question, config, *, key: bool = True) -> dict:
+def key_press_run(
+    transcriber, audio16k, home: Path, question, config, *, key: bool = True, key_after_s: float = KEY_AFTER_S
+) -> dict:
     """One answer through the drill loop, ended by a key (``key``) or by the silence endpoint."""
     from redrill.banks import load_catalog
     from redrill.drill import Drill, StorePractice
@@ -415,7 +417,7 @@ def key_press_run(transcriber, audio16k, home: Path, question, config, *, key: b
     microphone.import_sounddevice = lambda: SD
     microphone.resolve_input_device = lambda sd, device: (None, {"name": "bench", "default_samplerate": DEVICE_RATE})
     recorder = microphone.Recorder(settings=microphone.Endpointing(max_seconds=600), spool_dir=paths.recordings)
-    ui = KeyPressUI(last_word_s(audio16k) + KEY_AFTER_S if key else None)
+    ui = KeyPressUI(last_word_s(audio16k) + key_after_s if key else None)
     stages = {}
 
     class TimedPractice(StorePractice):
@@ -499,7 +501,7 @@ def key_press_model_run(name: str, args) -> dict:
         transcriber = Transcriber(str(folder), device=args.device).load()
         keys, silences, keys_cpu, silences_cpu = [], [], [], []
         for i in range(args.runs):
-            k = key_press_run(transcriber, audio, work / f"key{i}", question, Config(), key=True)
+            k = key_press_run(transcriber, audio, work / f"key{i}", question, Config(), key_after_s=args.key_after)
             s = key_press_run(transcriber, audio, work / f"silence{i}", question, Config(), key=False)
             keys.append(k["latency_s"])
             silences.append(s["latency_s"])
@@ -524,6 +526,7 @@ def key_press_model_run(name: str, args) -> dict:
         "silence_cpu_s": round(statistics.median(silences_cpu), 3),
         "runs": args.runs,
         "answer_s": args.seconds,
+        "key_after_s": args.key_after,
     }
 
 
@@ -540,11 +543,15 @@ def key_press_main(args) -> None:
     for name in names:
         cmd = [sys.executable, __file__, "--key-press-run", name, "--seconds", str(args.seconds)]
         cmd += ["--runs", str(args.runs), "--device", args.device, "--cache", str(args.cache)]
+        cmd += ["--key-after", str(args.key_after)]
         out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
     load = os.getloadavg()
     print()
-    print(f"{args.seconds:.0f} s answer, median of {args.runs} run(s); load average {load[0]:.1f} at the end")
+    print(
+        f"{args.seconds:.0f} s answer, key pressed {args.key_after:g} s after the last word, median of "
+        f"{args.runs} run(s); load average {load[0]:.1f} at the end"
+    )
     print()
     print("| model | key to report | (CPU time) | silence endpoint to report | (CPU time) | target (base, 2 cores) |")
     print("| --- | --- | --- | --- | --- | --- |")
@@ -576,6 +583,9 @@ def main() -> None:
     parser.add_argument("--model-run", help=argparse.SUPPRESS)  # internal: one model, in this process
     parser.add_argument("--key-press", action="store_true", help="only the key-press ending (see KEY_AFTER_S)")
     parser.add_argument("--key-press-run", help=argparse.SUPPRESS)  # internal: key-press figures, one model
+    parser.add_argument(
+        "--key-after", type=float, default=KEY_AFTER_S, help="with --key-press: seconds from the last word to the key"
+    )
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.runs = 40.0, 1
