@@ -107,7 +107,12 @@ def live_lines(
     count = "" if heard.fillers is None else f" · {plural(heard.fillers, 'filler')} so far"
     if heard.words:
         room = max(0, width - 1 - len("  heard: ") - len(count))
-        words = heard.words if len(heard.words) <= room else ("…" + heard.words[-(room - 1) :] if room > 1 else "")
+        words = heard.words
+        if len(words) > room:
+            tail = words[-(room - 2) :] if room > 2 else ""
+            if not words[-len(tail) - 1 : -len(tail)].isspace() and " " in tail:
+                tail = tail.split(" ", 1)[1]  # the newest words that fit, each one whole
+            words = "… " + tail.lstrip() if tail else ""
         third = [("  heard: ", DIM), (words, ""), (count, DIM)]
     else:
         third = [("  heard: (words appear after each pause)", DIM)]
