@@ -301,7 +301,7 @@ class TerminalUI:
             self.out.print(first)
             yield lambda chunks, secs: None
             return
-        with self.out.status(first, spinner="dots") as status:
+        with self.out.status(first, spinner="dots") as status, self._typing_hidden():
             started = time.monotonic()
 
             def on_wait(chunks: int | None, secs: float) -> None:
@@ -359,22 +359,32 @@ class TerminalUI:
         """True when Enter or space was pressed during the recording."""
         return self._lines().poll()
 
+    @contextlib.contextmanager
+    def _typing_hidden(self):
+        """Keys typed meanwhile are not echoed over a spinner or bar; the next prompt shows them."""
+        if not self.interactive:
+            yield
+            return
+        reader = self._lines()
+        reader.echo(False)
+        try:
+            yield
+        finally:
+            reader.echo(True)
+            self._show_answer = self._show_answer or reader.typed_ahead()
+
     def playback_bar(self, label: str):
         """The progress bar of a playback; typed keys are not echoed while it plays."""
         from redrill.cli.render import PlaybackBar
 
-        ui = self
+        hidden = self._typing_hidden()
 
         class QuietBar(PlaybackBar):
             def done(self) -> None:
                 super().done()
-                if ui._reader is not None:
-                    ui._reader.echo(True)
-                    # Keys typed while it played were not shown: the next prompt shows its answer.
-                    ui._show_answer = ui._reader.typed_ahead()
+                hidden.__exit__(None, None, None)
 
-        if self.interactive:
-            self._lines().echo(False)
+        hidden.__enter__()
         return QuietBar(label)
 
     def close(self) -> None:
