@@ -302,6 +302,23 @@ class Drill:
             self.ui.warn(str(err))
         return Step.MENU
 
+    def can_tick(self, answer: Answer) -> bool:
+        """A scored answer to a question with self-check prompts, and a UI that can ask for ticks."""
+        question, attempt_id = answer.question, answer.attempt_id
+        scored = attempt_id is not None and any(r.attempt_id == attempt_id for r in self.result.reports)
+        return bool(
+            scored and question.self_check and hasattr(self.ui, "tick") and hasattr(self.practice, "tick_self_check")
+        )
+
+    def tick(self, answer: Answer) -> Step:
+        """Ask which self-check prompts the answer did, and keep the ticks with the attempt."""
+        question, attempt_id = answer.question, answer.attempt_id
+        ticked = self.ui.tick(question.self_check)
+        if ticked is not None:
+            self.practice.tick_self_check(attempt_id, question.self_check, ticked)
+            self.ui.info(f"Ticked {len(ticked)} of {len(question.self_check)}; kept with attempt #{attempt_id}.")
+        return Step.MENU
+
     def _follow_up(self, question: Question, attempt_id: int) -> bool | None:
         """Ask one follow-up question after a scored answer (when the coach has one) and record its
         answer as an attempt linked to ``attempt_id``. False ends the session; None goes on."""
@@ -649,6 +666,12 @@ class StorePractice:
         for path in self._withdrawn_audio:
             path.unlink(missing_ok=True)
         self._withdrawn_audio.clear()
+
+    def tick_self_check(self, attempt_id: int, prompts, ticked) -> None:
+        """Keep the self-check prompts the user ticked with the attempt."""
+        from redrill.pipeline import tick_self_check
+
+        tick_self_check(self.store, attempt_id, prompts, ticked)
 
     def score_text(self, question: Question, text: str):
         """Score a typed answer."""

@@ -74,6 +74,7 @@ def _always(_drill: Drill, _answer: Answer) -> bool:
 
 
 MENU: tuple[MenuChoice, ...] = (
+    MenuChoice("t", "tick the self-check list", lambda d, a: d.can_tick(a), lambda d, a: d.tick(a)),
     MenuChoice("c", "continue", lambda d, a: a.ended_on_silence, lambda d, a: d.continue_answer(a)),
     MenuChoice("r", "retry", _always, lambda d, a: Step.RETRY),
     MenuChoice("p", "play back", lambda d, a: a.stored and a.spoken, lambda d, a: d.play_back(a)),

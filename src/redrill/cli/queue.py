@@ -6,7 +6,7 @@ import click
 
 from redrill.cli.app import App, bank_option, console, pass_app, print_json
 
-TREND_ARROWS = {"improving": "↑", "worse": "↓", "steady": "→", None: ""}
+TREND_ARROWS = {"improving": "↑ improving", "worsening": "↓ worsening", "steady": "→ steady", "new": "new"}
 
 
 @click.command("queue")
@@ -16,7 +16,8 @@ TREND_ARROWS = {"improving": "↑", "worse": "↓", "steady": "→", None: ""}
 def queue_command(app: App, as_json: bool) -> None:
     """Show what is due to drill, when, and why: due questions first.
 
-    Trend compares the latest ramble score with the ones before: ↑ improving, ↓ worse, → steady.
+    Review is the line your last report ended with (rating, when it comes back, the weak list).
+    Trend is the one `redrill progress` shows: ↑ improving, ↓ worsening, → steady, or new.
     """
     from redrill.selection import queue
 
@@ -34,10 +35,12 @@ def queue_command(app: App, as_json: bool) -> None:
     from redrill.cli.render import fits, plural, stacked
 
     title = f"{sum(e.due_now for e in entries)} due now, {len(entries)} tracked"
+    title = f"{sum(e.due_now for e in entries)} due now, {len(entries)} tracked"
     table = Table(title=title, title_justify="left")
     table.add_column("due", no_wrap=True)
     table.add_column("question")
     table.add_column("why")
+    table.add_column("last review")
     table.add_column("last", justify="right")
     table.add_column("tries", justify="right")
     table.add_column("trend")
@@ -50,12 +53,23 @@ def queue_command(app: App, as_json: bool) -> None:
         else:
             when = e.due.astimezone().strftime("%a %d %b %H:%M")
         last = "-" if e.last_ramble_score is None else f"{e.last_ramble_score:.0f}"
-        arrow = TREND_ARROWS.get(e.trend, "")
-        table.add_row(when, f"{escape(e.text)}\n[dim]{e.question_id}[/dim]", e.reason, last, str(e.attempts), arrow)
-        figures = f"{e.reason} · last ramble {last} · {plural(e.attempts, 'try', 'tries')}" + (
-            f" · {arrow}" if arrow else ""
+        trend = TREND_ARROWS.get(e.trend, e.trend)
+        table.add_row(
+            when,
+            f"{escape(e.text)}\n[dim]{e.question_id}[/dim]",
+            escape(e.reason),
+            escape(e.review or "-"),
+            last,
+            str(e.attempts),
+            trend,
         )
-        stack.append(stacked(f"{when}  [bold]{e.question_id}[/bold]", [figures, f"[dim]{escape(e.text)}[/dim]"]))
+        figures = f"{escape(e.reason)} · last ramble {last} · {plural(e.attempts, 'try', 'tries')}" + (
+            f" · {trend}" if trend else ""
+        )
+        review = [f"last review: {escape(e.review)}"] if e.review else []
+        stack.append(
+            stacked(f"{when}  [bold]{e.question_id}[/bold]", [figures, *review, f"[dim]{escape(e.text)}[/dim]"])
+        )
     out = console()
     if fits(table, whole=[e.question_id for e in entries]):
         out.print(table)
