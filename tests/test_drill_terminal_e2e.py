@@ -155,7 +155,7 @@ def test_continue_gives_one_attempt_with_both_halves(drill_at_terminal, play_int
     play_into_sink(first, delay=0.3).join()
     term.expect("(stopped: you were quiet for 2 s)", 30)
     term.expect("Attempt #1", 60)
-    term.expect("What next? [c]ontinue, [r]etry", 30)
+    term.expect("[c]ontinue, [r]etry", 30)
     term.expect("Type a letter, then Enter")
     term.send("c\n")
     term.expect(re.compile(r"● Recording \(at most [0-9:]+\) - go on from"), 30)
