@@ -47,8 +47,8 @@ def run_model(folder: Path, answers, hints: bool) -> list[dict]:
     """Transcribe and score every answer as redrill does; one result row per answer."""
     from evalset import FILLERS, QUESTIONS
     from redrill.scoring import score
-    from redrill.streaming import transcribe_answer
-    from redrill.transcribe import Transcriber, recognition_hints
+    from redrill.transcription.streaming import transcribe_answer
+    from redrill.transcription.whisper import Transcriber, recognition_hints
 
     transcriber = Transcriber(str(folder)).load()
     rows = []
@@ -131,8 +131,8 @@ def main() -> None:
     args = parser.parse_args()
 
     import evalset
-    from redrill import bundled
     from redrill.paths import Paths
+    from redrill.transcription import bundled
 
     answers = evalset.build(args.cache / "audio")
     names = (

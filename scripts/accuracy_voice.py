@@ -13,7 +13,7 @@ Ground truth is made, not annotated:
   must be found where they were made, and none in the steady answers.
 
 Every answer goes through the real pipeline: stored at 16 kHz, transcribed by the real tiny.en
-model (word timings), then :func:`redrill.voice.analyse`. ``run()`` returns one dict per rendered
+model (word timings), then :func:`redrill.sound.prosody.analyse`. ``run()`` returns one dict per rendered
 pair; run as a script it prints a markdown table and a summary.
 """
 
@@ -125,7 +125,7 @@ def trail_off(wav: Path, out: Path, *, share: float = 0.4, longest_s: float = 1.
 
 
 def _load(wav: Path):
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     return load_audio(wav).samples
 
@@ -155,9 +155,9 @@ def joined(parts, gap_s: float = GAP_S, lead_s: float = 0.5):
 
 def transcriber():
     """The real tiny.en transcriber (the bundled default model)."""
-    from redrill import bundled
     from redrill.paths import Paths
-    from redrill.transcribe import Transcriber
+    from redrill.transcription import bundled
+    from redrill.transcription.whisper import Transcriber
 
     home = Path(tempfile.mkdtemp(prefix="redrill-acc-voice-"))
     model = bundled.by_name("tiny.en")
@@ -169,7 +169,7 @@ def transcriber():
 
 def pitch_pair(tr, text: str, voice: str, rate: int, folder: Path) -> dict:
     """One monotone/lively pair: both pitch spreads and whether the monotone ranked flatter."""
-    from redrill.voice import analyse
+    from redrill.sound.prosody import analyse
 
     out = {"test": "pitch", "voice": voice, "rate": rate, "text": text[:40]}
     for kind, rng in (("monotone", "x-low"), ("lively", "x-high")):
@@ -185,7 +185,7 @@ def pitch_pair(tr, text: str, voice: str, rate: int, folder: Path) -> dict:
 
 def trailing_pair(tr, sentences, voice: str, rate: int, folder: Path, trail_at=TRAIL_AT) -> dict:
     """One steady/trailing pair: trailing sentences found where made, none elsewhere."""
-    from redrill.voice import analyse
+    from redrill.sound.prosody import analyse
 
     plain, trailed = [], []
     for i, sentence in enumerate(sentences):

@@ -71,7 +71,7 @@ def make_answer(seconds: float, folder: Path):
     """``seconds`` of espeak-ng speech (16 kHz) with pauses of known length between sentences."""
     import numpy as np
 
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     if shutil.which("espeak-ng") is None:
         sys.exit("espeak-ng is not installed: sudo apt-get install espeak-ng")
@@ -163,12 +163,14 @@ def render(report) -> None:
 def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     """Record the answer at real-time pace and time the streaming feedback; then time the
     whole-answer path and plain faster-whisper side by side on the same recording."""
-    from redrill import microphone, practice
-    from redrill.audio import resample
+    from redrill import pipeline
     from redrill.banks import load_catalog
     from redrill.paths import Paths
+    from redrill.sound import microphone
+    from redrill.sound.audiofile import resample
+    from redrill.sound.endpointing import Endpointing
     from redrill.store import open_store
-    from redrill.streaming import StreamingTranscription
+    from redrill.transcription.streaming import StreamingTranscription
 
     paths = Paths(home)
     store = open_store(paths)
@@ -177,30 +179,31 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     microphone.import_sounddevice = lambda: fake_sounddevice(audio48k)
     microphone.resolve_input_device = lambda sd, device: (None, {"name": "bench", "default_samplerate": DEVICE_RATE})
     recorder = microphone.Recorder(
-        settings=microphone.Endpointing(silence_seconds=4.0, max_seconds=600), spool_dir=paths.recordings
+        settings=Endpointing(silence_seconds=4.0, max_seconds=600), spool_dir=paths.recordings
     )
-    hinted = practice.hinted_for(store, question, transcriber, config)
+    attempts = pipeline.AttemptPipeline(store, config, paths=paths)
+    hinted = attempts.hinted(question, transcriber)
 
     # streaming, as `redrill drill` does it
     stream = StreamingTranscription(hinted, before_chunk=recorder.sync_spool)
     recording = recorder.record(question.id, question.text, on_audio=stream.feed)
     t0 = time.perf_counter()
     samples = stream.settle(recording.samples)
-    attempt = practice.save_recording(store, paths, config, question, samples)
+    attempt = pipeline.save_recording(store, paths, config, question, samples)
     transcript = stream.finish(samples)
     transcript_s = time.perf_counter() - t0
-    report = practice.finish_attempt(store, catalog, attempt, transcriber, config, paths=paths, transcript=transcript)
+    report = attempts.finish(catalog, attempt, transcriber, transcript=transcript)
     render(report)
     streaming_s = time.perf_counter() - t0
     recording.discard_spool()
     drill_peak_mb = peak_rss_mb()  # before the whole-answer paths, which are not part of a drill
-    audio_path = practice.audio_file_of(paths, store.get_attempt(attempt))
+    audio_path = pipeline.audio_file_of(paths, store.get_attempt(attempt))
     bytes_per_min = audio_path.stat().st_size / (len(samples) / 16000 / 60)
 
     # the whole answer after the end, from the stored recording (as `redrill answer --audio` does it)
-    attempt2 = practice.save_recording(store, paths, config, question, samples)
+    attempt2 = pipeline.save_recording(store, paths, config, question, samples)
     t0 = time.perf_counter()
-    report2 = practice.finish_attempt(store, catalog, attempt2, transcriber, config, paths=paths)
+    report2 = attempts.finish(catalog, attempt2, transcriber)
     render(report2)
     whole_s = time.perf_counter() - t0
     from redrill.transcript import Transcript
@@ -209,7 +212,7 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     store.close()
 
     # plain faster-whisper on the same (decoded) samples, right after it
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     decoded = load_audio(audio_path).samples
     t0 = time.perf_counter()
@@ -238,11 +241,11 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
 
 def model_run(name: str, args) -> dict:
     """Every drill figure for one model (run in a process of its own)."""
-    from redrill import bundled
     from redrill.banks import load_catalog
     from redrill.config import Config
     from redrill.paths import Paths
-    from redrill.transcribe import Transcriber
+    from redrill.transcription import bundled
+    from redrill.transcription.whisper import Transcriber
 
     work = Path(tempfile.mkdtemp(prefix="redrill-bench-"))
     try:
@@ -323,7 +326,7 @@ def main() -> None:
         print(json.dumps(model_run(args.model_run, args)))
         return
 
-    from redrill import bundled
+    from redrill.transcription import bundled
 
     names = (
         args.models.split(",")

@@ -139,8 +139,8 @@ def main() -> None:
         helps = time_command(["--help"], env, opts.runs)
         # the in-process part: read the metrics and summarise them
         from redrill.paths import Paths
-        from redrill.progress import figures_from_store_rows, summarise
         from redrill.store import open_store
+        from redrill.tracking.progress import figures_from_store_rows, summarise
 
         store = open_store(Paths(home))
         core = []

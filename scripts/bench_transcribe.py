@@ -55,7 +55,7 @@ def make_speech(seconds: float, folder: Path):
     """``seconds`` of espeak-ng speech at 16 kHz: the sentences, with short pauses, repeated."""
     import numpy as np
 
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     if shutil.which("espeak-ng") is None:
         sys.exit("espeak-ng is not installed: sudo apt-get install espeak-ng")
@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--seconds", default="60,120", help="answer lengths to try")
     args = parser.parse_args()
 
-    from redrill.transcribe import DecodeOptions, Transcriber, speech_regions
+    from redrill.transcription.whisper import DecodeOptions, Transcriber, speech_regions
     from whisper_model import build_base_sized_model
 
     args.cache.mkdir(parents=True, exist_ok=True)

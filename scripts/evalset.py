@@ -547,7 +547,7 @@ def _ssml(part: str) -> tuple[str, list[tuple[str, int, bool]]]:
 def _speak(text: str, voice: str, rate: int, pitch: int, cache: Path) -> tuple[np.ndarray, list[tuple[str, float, float, bool]]]:
     """One part at 16 kHz, edges trimmed, and its words' spans (seconds from the trimmed start)."""
     global _engine
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     digest = hashlib.sha256(f"{RENDERER}|{voice}|{rate}|{pitch}|{text}".encode()).hexdigest()[:16]
     wav, meta = cache / f"{digest}.wav", cache / f"{digest}.json"

@@ -135,11 +135,11 @@ def _reinit_portaudio() -> None:
         import sounddevice as sd
     except OSError:
         pytest.fail("the PortAudio library is missing: install libportaudio2 (sudo apt-get install libportaudio2)")
-    from redrill import microphone
+    from redrill.sound import devices
 
     sd._terminate()
     sd._initialize()
-    microphone._pulse_server_at_init[:] = [os.environ.get("PULSE_SERVER")]
+    devices._pulse_server_at_init[:] = [os.environ.get("PULSE_SERVER")]
 
 
 class Player:

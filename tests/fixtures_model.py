@@ -74,7 +74,7 @@ def join_with_silences(parts: list[np.ndarray], gaps: list[float], *, lead: floa
 @pytest.fixture
 def speech_samples(tmp_path):
     """``speech_samples(text)``: espeak-ng speech as 16 kHz mono float32, edges trimmed."""
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     def make(text: str, speed: int = 150) -> np.ndarray:
         wav = speech_wav(text, tmp_path / "speech", speed=speed)
@@ -86,15 +86,15 @@ def speech_samples(tmp_path):
 @pytest.fixture
 def fast_transcriber(whisper_model_dir):
     """A fresh Transcriber over the tiny model with the fast decode settings."""
-    from redrill.transcribe import DecodeOptions, Transcriber
+    from redrill.transcription.whisper import DecodeOptions, Transcriber
 
     return Transcriber(str(whisper_model_dir), options=DecodeOptions().with_changes(**FAST_DECODE))
 
 
 def _bundled_dir(tmp_path_factory, name: str) -> Path:
     """The verified folder of a bundled real model, or a failure saying what to install."""
-    from redrill import bundled
     from redrill.paths import Paths
+    from redrill.transcription import bundled
 
     model = bundled.by_name(name)
     home = tmp_path_factory.mktemp(f"bundled-{name}")

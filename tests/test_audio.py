@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from fixtures_model import speech_wav
-from redrill.audio import load_audio, resample, write_opus, write_wav
 from redrill.errors import RedrillError
+from redrill.sound.audiofile import load_audio, resample, write_opus, write_wav
 
 TEXT = "Tell me about a time you disagreed with your manager. Well, um, I think the clearest case was last spring."
 
@@ -180,6 +180,7 @@ def test_cut_off_wav_with_no_samples_names_the_file(speech, tmp_path):
     assert str(header_only) in str(err.value)
 
 
+@pytest.mark.slow
 def test_hour_long_audio_is_capped(tmp_path):
     # 3601 s of quiet 8 kHz 8-bit audio: 29 MB on disk, written in a moment.
     path = tmp_path / "hour.wav"

@@ -364,7 +364,7 @@ def test_corrupt_audio_in_the_middle(cli, tmp_path, seeded, whisper_model_dir, r
 def test_silent_audio_stores_nothing(cli, tmp_path, seeded, whisper_model_dir, redrill_home):
     import numpy as np
 
-    from redrill.audio import write_wav
+    from redrill.sound.audiofile import write_wav
 
     silence = write_wav(tmp_path / "silence.wav", np.zeros(16000 * 3, np.float32))
     (redrill_home / "config.yaml").write_text("beam_size: 1\nmax_tokens_per_window: 20\n")
@@ -377,10 +377,10 @@ def test_too_long_audio_is_cut_with_a_warning(cli, tmp_path, seeded, whisper_mod
     """Over the cap (30 minutes) only the start is kept, and the user is told. The cap is made
     small here so the test stays quick; the same code path runs for an hour-long file."""
     from fixtures_model import speech_wav
-    from redrill import practice
-    from redrill.audio import load_audio
+    from redrill import pipeline
+    from redrill.sound.audiofile import load_audio
 
-    monkeypatch.setattr(practice, "MAX_ANSWER_SECONDS", 2.0)
+    monkeypatch.setattr(pipeline, "MAX_ANSWER_SECONDS", 2.0)
     wav = speech_wav("I rolled the migration back within an hour and then added a reconciliation test.", tmp_path)
     length = load_audio(wav).seconds
     assert length > 4
@@ -402,11 +402,11 @@ def test_too_long_audio_is_cut_with_a_warning(cli, tmp_path, seeded, whisper_mod
 
 def test_hour_long_warning_reads_in_minutes(monkeypatch, tmp_path):
     """The real cap, and the message a user with an hour-long file sees."""
-    from redrill import practice
+    from redrill import pipeline
 
-    assert practice.MAX_ANSWER_SECONDS == 30 * 60
-    assert practice._length(3660.0) == "61 minutes" and practice._length(1800.0) == "30 minutes"
-    assert practice._length(8.4) == "8 s"
+    assert pipeline.MAX_ANSWER_SECONDS == 30 * 60
+    assert pipeline._length(3660.0) == "61 minutes" and pipeline._length(1800.0) == "30 minutes"
+    assert pipeline._length(8.4) == "8 s"
 
 
 # --- settings and the database ----------------------------------------------------------------
@@ -447,7 +447,9 @@ def test_newer_database_is_refused(cli, redrill_home, seeded):
 
 
 def leaf_commands(group: click.Group = main, prefix: tuple = ()):
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             yield from leaf_commands(command, prefix + (name,))
         else:
@@ -552,6 +554,7 @@ def run_redrill(*args, home: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_bad_inputs_as_real_processes(tmp_path, redrill_home, seeded):
     bomb = write_bad(tmp_path / "bomb.yaml", BILLION_LAUGHS.encode())
     nan = write_bad(tmp_path / "nan.json", BAD_TRANSCRIPTS["nan-time"][0])

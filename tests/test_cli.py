@@ -15,10 +15,51 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def all_commands(group: click.Group, prefix=()):
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         yield prefix + (name,), command
         if isinstance(command, click.Group):
             yield from all_commands(command, prefix + (name,))
+
+
+def test_the_command_table_matches_the_command_modules():
+    """Every command a module defines is in the lazy table, under its own module, and vice versa."""
+    import importlib
+
+    from redrill.cli import COMMANDS
+
+    defined = {}
+    for module in sorted({m for m, _ in COMMANDS.values()}):
+        for command in importlib.import_module(f"redrill.cli.{module}").COMMANDS:
+            defined[command.name] = module
+    assert defined == {name: module for name, (module, _) in COMMANDS.items()}
+    for name, (_, line) in COMMANDS.items():
+        assert line.endswith(".") and len(name) + len(line) <= 76, f"{name}: keep its --help line to one 80-column row"
+
+
+def test_every_command_is_in_the_readme_tour():
+    """The README's command table names every command (as sqlite-utils' docs test does)."""
+    from redrill.cli import COMMANDS
+
+    readme = (REPO / "README.md").read_text()
+    tour = readme[readme.index("## A tour of the commands") :]
+    tour = tour[: tour.index("\n## ", 3)]
+    missing = [name for name in COMMANDS if f"`redrill {name}" not in tour]
+    assert not missing, f"commands missing from the README tour: {missing}"
+
+
+def test_top_level_help_imports_no_command_module():
+    code = (
+        "import sys; from redrill.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "loaded = [m for m in sys.modules if m.startswith('redrill.') and m not in "
+        "('redrill.cli', 'redrill.cli.app', 'redrill.errors', 'redrill.paths')]\n"
+        "print('LOADED:' + ','.join(sorted(loaded)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "Commands:" in out
+    assert out.splitlines()[-1] == "LOADED:", f"redrill --help imported more than it needs: {out.splitlines()[-1]}"
 
 
 def test_every_command_has_help(cli):

@@ -42,7 +42,7 @@ questions:
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr("redrill.cli.debrief.clock", lambda: NOW)
+    monkeypatch.setattr("redrill.cli.app.App.now", lambda self: NOW)
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_debrief_from_file_flags_questions_and_they_come_first(cli, tmp_path, pa
             "added a reconciliation test",
         ]
         # the drill pipeline scores against the bank's points plus these personal ones
-        from redrill.practice import talking_points_for
+        from redrill.pipeline import talking_points_for
 
         points = talking_points_for(store, catalog.get("failure-story"))
         assert points[-2:] == ("rolled back within an hour", "added a reconciliation test")

@@ -18,6 +18,7 @@ import pytest
 
 from redrill import doctor
 from redrill.paths import Paths
+from redrill.scoring import Metrics
 from redrill.store import open_store
 
 
@@ -160,7 +161,7 @@ def test_database_damaged_inside(cli, redrill_home, monkeypatch):
             question_text="A question? " * 20,
             source="text",
             status="scored",
-            metrics={"ramble_score": i},
+            metrics=Metrics(ramble_score=i),
         )
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
@@ -297,7 +298,7 @@ def test_leftover_spool_from_a_killed_recording(cli, redrill_home, monkeypatch):
     paths = Paths(redrill_home).ensure()
     # Written by another process that has ended since, like a redrill killed mid-answer.
     code = (
-        "import numpy as np, sys; from pathlib import Path; from redrill.microphone import SpoolWriter; "
+        "import numpy as np, sys; from pathlib import Path; from redrill.sound.spool import SpoolWriter; "
         "s = SpoolWriter(Path(sys.argv[1]), 'failure-story', 'Tell me about a failure.', 16000); "
         "s.write(0.1 * np.sin(np.arange(32000) / 5).astype(np.float32)); s.close()"
     )

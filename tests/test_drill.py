@@ -12,7 +12,9 @@ import pytest
 from redrill.banks import Question
 from redrill.drill import Drill, ModelLoader, StorePractice
 from redrill.errors import NoSpeechError, RedrillError
-from redrill.microphone import INTERRUPTED, Endpointer, Endpointing, SpoolWriter, finish_recording, recover_spools
+from redrill.sound.endpointing import INTERRUPTED, Endpointer, Endpointing
+from redrill.sound.microphone import finish_recording
+from redrill.sound.spool import SpoolWriter, recover_spools
 from redrill.transcript import Transcript, Word
 
 RATE = 16000
@@ -392,7 +394,7 @@ def test_typed_answers():
 
 
 def test_leftover_spools_are_saved_without_a_terminal():
-    from redrill.microphone import Spool
+    from redrill.sound.spool import Spool
 
     spool = Spool("q-one", tone(2.0), None)
     drill, log, ui, *_ = make([Q1], [answer()], [2.0], find_spools=lambda: [spool])
@@ -403,7 +405,7 @@ def test_leftover_spools_are_saved_without_a_terminal():
 
 
 def test_leftover_spools_declined_are_deleted():
-    from redrill.microphone import Spool
+    from redrill.sound.spool import Spool
 
     ui = FakeUI(None, choices=["n", "q"])
     drill, log, *_ = make(

@@ -46,7 +46,7 @@ def speech_layout(samples: np.ndarray, threshold: float = 0.01, min_gap_s: float
 @pytest.fixture
 def spoken_answer(tmp_path):
     """The answer WAV (16 kHz) and its ground truth."""
-    from redrill.audio import load_audio, write_wav
+    from redrill.sound.audiofile import load_audio, write_wav
 
     parts = [
         trim_silence(load_audio(speech_wav("I led the migration of our billing system.", tmp_path)).samples),
@@ -135,7 +135,7 @@ def test_drill_records_a_spoken_answer_end_to_end(
     assert (status, source) == ("scored", "microphone")
 
     # The recording: an Ogg/Opus file in the data home that decodes.
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     path = redrill_home / audio_path
     head = path.read_bytes()[:64]

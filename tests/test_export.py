@@ -8,9 +8,9 @@ import json
 import stat
 
 from fixtures_attempts import T0, metrics, seed
-from redrill.export import CSV_COLUMNS, csv_row
 from redrill.paths import Paths
 from redrill.store import open_store
+from redrill.tracking.export import CSV_COLUMNS, csv_row
 
 
 def rich_metrics():
@@ -40,7 +40,7 @@ def test_csv_round_trip(cli, redrill_home):
     assert first["created_at"] == T0.isoformat()
     assert float(first["duration_s"]) == 131.5 and float(first["ramble_score"]) == 42.25
     assert float(first["over_target_s"]) == 11.5 and float(first["under_target_s"]) == 0
-    assert (first["target_min_s"], first["target_max_s"]) == ("60", "120")
+    assert (float(first["target_min_s"]), float(first["target_max_s"])) == (60, 120)
     assert first["fillers"] == "um=3;you know=1"
     assert first["long_pause_count"] == "2" and first["long_pauses"] == "0.0+2.5;5.0+2.5"
     assert first["repeated_phrases"] == "at the end of the day×3"
@@ -62,7 +62,7 @@ def test_json_round_trip_equals_the_store(cli, redrill_home):
     assert len(data["attempts"]) == len(stored)
     for row, attempt in zip(data["attempts"], stored):
         assert row["id"] == attempt.id
-        assert row["metrics"] == attempt.metrics
+        assert row["metrics"] == (None if attempt.metrics is None else attempt.metrics.to_dict())
         assert row["transcript"] == attempt.transcript
         assert row["created_at"] == attempt.created_at.isoformat()
         for key in (
@@ -103,7 +103,7 @@ def test_export_rejects_unknown_formats(cli):
 
 
 def test_empty_export_has_a_header():
-    from redrill.export import export_text
+    from redrill.tracking.export import export_text
 
     text, count = export_text([], "csv")
     assert count == 0 and text.strip() == ",".join(CSV_COLUMNS)

@@ -99,7 +99,7 @@ def test_note_without_points_or_company():
 
 
 def test_followup_command_writes_private_file_and_prints(cli, tmp_path, redrill_home, monkeypatch):
-    monkeypatch.setattr("redrill.cli.debrief.clock", lambda: NOW)
+    monkeypatch.setattr("redrill.cli.app.App.now", lambda self: NOW)
     path = tmp_path / "debrief.yaml"
     path.write_text(DEBRIEF, encoding="utf-8")
     assert cli("debrief", "--from", path).exit_code == 0

@@ -17,20 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from redrill.errors import RedrillError
-from redrill.microphone import (
-    INTERRUPTED,
-    MAX_LENGTH,
-    NO_SPEECH,
-    SILENCE,
-    STOPPED,
-    Endpointer,
-    Endpointing,
-    Recorder,
-    SpoolWriter,
-    finish_recording,
-    list_input_devices,
-    recover_spools,
-)
+from redrill.sound.devices import list_input_devices
+from redrill.sound.endpointing import INTERRUPTED, MAX_LENGTH, NO_SPEECH, SILENCE, STOPPED, Endpointer, Endpointing
+from redrill.sound.microphone import Recorder, finish_recording
+from redrill.sound.spool import SpoolWriter, recover_spools
 
 RATE = 16000
 
@@ -155,7 +145,7 @@ def test_spool_survives_sigkill_and_is_recovered(tmp_path):
         import os, signal
         import numpy as np
         from pathlib import Path
-        from redrill.microphone import SpoolWriter
+        from redrill.sound.spool import SpoolWriter
         spool = SpoolWriter(Path({str(folder)!r}), "tell-me-about-yourself", "Tell me about yourself.", 48000)
         t = np.arange(4800) / 48000
         for i in range(20):  # 2 s in 0.1 s blocks
@@ -252,7 +242,7 @@ def test_list_input_devices_sees_the_virtual_device(pulse_server):
 def spoken_answer(tmp_path):
     """An espeak-ng answer with a 3.0 s silence inside; returns (wav path, speech start, speech end)."""
     from fixtures_model import join_with_silences, speech_wav, trim_silence
-    from redrill.audio import load_audio, write_wav
+    from redrill.sound.audiofile import load_audio, write_wav
 
     a = trim_silence(load_audio(speech_wav("I led the migration of our billing system.", tmp_path)).samples)
     b = trim_silence(load_audio(speech_wav("It shipped two weeks early.", tmp_path)).samples)

@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 from fixtures_model import join_with_silences, trim_silence
-from redrill.audio import load_audio, write_wav
 from redrill.scoring import STOPWORDS, score, stem
-from redrill.streaming import StreamingTranscription, transcribe_answer
-from redrill.transcribe import DecodeOptions, Transcriber, recognition_hints
+from redrill.sound.audiofile import load_audio, write_wav
+from redrill.transcription.streaming import StreamingTranscription, transcribe_answer
+from redrill.transcription.whisper import DecodeOptions, Transcriber, recognition_hints
 
 pytestmark = pytest.mark.realmodel
 
@@ -213,7 +213,7 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
     assert direct.exit_code == 0, direct.output + direct.stderr
     direct = json.loads(direct.output)
 
-    from redrill import practice
+    from redrill import pipeline
     from redrill.banks import load_catalog
     from redrill.config import Config
     from redrill.paths import current
@@ -221,7 +221,7 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
 
     store = open_store(current())
     question = load_catalog().get("failure-story")
-    attempt_id, _ = practice.import_audio_file(store, current(), Config(), question, wav)
+    attempt_id, _ = pipeline.import_audio_file(store, current(), Config(), question, wav)
     store.close()
     done = cli("transcribe", "--pending", "--model", real_tiny_dir)
     assert done.exit_code == 0, done.output + done.stderr
@@ -235,7 +235,7 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
     assert a.words == b.words and a.speech == b.speech
     said = set(content(ANSWERS[0][2] + " " + ANSWERS[1][2]))
     assert len(said - set(words_of(heard(b)))) <= len(said) * 0.15, heard(b)
-    pauses = later.metrics["long_pauses"]
+    pauses = later.metrics.to_dict()["long_pauses"]
     assert pauses == direct["metrics"]["long_pauses"] and len(pauses) == 1
     store.close()
 

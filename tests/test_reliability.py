@@ -81,7 +81,7 @@ def kill(proc: subprocess.Popen) -> None:
 def test_sigkill_during_transcription_keeps_the_answer_for_transcribe_pending(
     whisper_model_dir, redrill_home, tmp_path
 ):
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     wav = speech_wav(
         "I rolled the migration back within an hour and then added a reconciliation test. "
@@ -137,7 +137,7 @@ def test_sigkill_during_transcription_keeps_the_answer_for_transcribe_pending(
 def test_sigkill_during_recording_keeps_what_was_captured(
     pulse_server, play_into_sink, whisper_model_dir, redrill_home, tmp_path
 ):
-    from redrill.audio import load_audio
+    from redrill.sound.audiofile import load_audio
 
     wav = speech_wav("I led the migration of our billing system and it shipped two weeks early.", tmp_path)
     spoken = load_audio(wav).seconds

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from redrill.errors import RedrillError
-from redrill.speech import NullSpeaker, TtsSpeaker, VoiceInfo, cue_samples, list_voices, match_voice, play_samples
+from redrill.sound.playback import cue_samples, play_samples
+from redrill.sound.speaker import NullSpeaker, TtsSpeaker, VoiceInfo, list_voices, match_voice
 
 VOICES = [
     VoiceInfo("gmw/en", "English (Great Britain)"),
@@ -48,12 +49,12 @@ def test_null_speaker_is_silent_and_remembers():
 def test_missing_espeak_names_the_install_command(monkeypatch):
     import ctypes.util
 
-    from redrill import speech
+    from redrill.sound import speaker as tts
 
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     # An engine started by an earlier test would be reused (espeak-ng is clearly there then):
     # look as a fresh process does.
-    monkeypatch.setattr(speech, "_engines", [])
+    monkeypatch.setattr(tts, "_engines", [])
     with pytest.raises(RedrillError) as err:
         TtsSpeaker()
     assert "sudo apt-get install espeak-ng, or use --no-tts" in str(err.value)
@@ -137,7 +138,7 @@ def test_speaking_in_a_fresh_process_prints_nothing_and_leaves_stdout_working():
     import sys
 
     code = (
-        "from redrill.speech import TtsSpeaker\n"
+        "from redrill.sound.speaker import TtsSpeaker\n"
         "s = TtsSpeaker(rate=300)\n"
         "for text in ('Tell me about a time you failed.', 'Why this company?', 'Any questions for us?'):\n"
         "    s.render(text)\n"
@@ -149,21 +150,21 @@ def test_speaking_in_a_fresh_process_prints_nothing_and_leaves_stdout_working():
 
 def test_a_lost_utterance_is_rendered_again_on_a_fresh_engine(monkeypatch, tmp_path):
     """pyttsx3 now and then drops an utterance: the first try reports it lost, a fresh engine retries."""
-    from redrill import speech
+    from redrill.sound import speaker as tts
 
     tries, resets = [], []
-    outcomes = iter([speech.LOST, None])
+    outcomes = iter([tts.LOST, None])
 
     def render_once(self, text, wav, *, stall_s=None):
         tries.append(stall_s)
         return next(outcomes)
 
-    monkeypatch.setattr(speech.TtsSpeaker, "_render_once", render_once)
-    monkeypatch.setattr(speech, "_reset_engine", lambda: resets.append(1))
-    speaker = speech.TtsSpeaker()
+    monkeypatch.setattr(tts.TtsSpeaker, "_render_once", render_once)
+    monkeypatch.setattr(tts, "_reset_engine", lambda: resets.append(1))
+    speaker = tts.TtsSpeaker()
     speaker._render_to("Why this company?", tmp_path / "q.wav")
-    assert tries == [speech.STALL_S, None] and resets == [1]
+    assert tries == [tts.STALL_S, None] and resets == [1]
     # lost twice: a clear error, never a hang
-    outcomes = iter([speech.LOST, speech.LOST])
+    outcomes = iter([tts.LOST, tts.LOST])
     with pytest.raises(RedrillError, match="produced no audio"):
         speaker._render_to("Why this company?", tmp_path / "q.wav")

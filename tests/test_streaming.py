@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from redrill.streaming import (
+from redrill.transcript import Transcript, Word
+from redrill.transcription.streaming import (
     ChunkerSettings,
     PauseChunker,
     StreamingTranscription,
@@ -13,7 +14,6 @@ from redrill.streaming import (
     merge,
     transcribe_answer,
 )
-from redrill.transcript import Transcript, Word
 
 RATE = 16000
 
@@ -145,7 +145,7 @@ def test_streaming_transcribes_at_pauses_so_nothing_is_left_when_the_answer_ends
         stream.feed(samples[i : i + 1600])
     submitted = stream.chunks_submitted
     assert submitted >= 2 and len(synced) == submitted  # speculative pieces at the pauses, spool synced first
-    end = max(stream.chunker.pauses)
+    end = max(stream.chunker.last_cut, *stream.chunker.pauses)  # as settle() extends the answer
     result = stream.finish(samples[:end])  # the answer as settled: up to the pause after the last word
     assert stream.chunks_submitted == submitted, "something was left to transcribe after the answer ended"
     whole = transcribe_answer(RecordingTranscriber(), samples[:end])
@@ -215,8 +215,9 @@ def test_live_recording_streams_and_matches_whole_answer(
     """The recorder path on the virtual sound device: the answer is transcribed while it plays,
     the stored answer is exactly what was streamed, and the result equals whole-answer transcription."""
     from fixtures_model import join_with_silences
-    from redrill.audio import write_wav
-    from redrill.microphone import Endpointing, Recorder
+    from redrill.sound.audiofile import write_wav
+    from redrill.sound.endpointing import Endpointing
+    from redrill.sound.microphone import Recorder
 
     parts = [
         speech_samples("I owned the failed billing migration and rolled it back within the hour."),

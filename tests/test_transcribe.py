@@ -17,7 +17,8 @@ import pytest
 
 from fixtures_model import FAST_DECODE, join_with_silences
 from redrill.errors import RedrillError
-from redrill.transcribe import (
+from redrill.transcript import Transcript
+from redrill.transcription.whisper import (
     FILLER_PROMPT,
     DecodeOptions,
     SpeechVadOptions,
@@ -30,7 +31,6 @@ from redrill.transcribe import (
     pick_device,
     speech_regions,
 )
-from redrill.transcript import Transcript
 
 pytestmark = pytest.mark.model
 
@@ -251,7 +251,7 @@ def test_device_auto_picks_cuda_only_when_a_gpu_is_visible(monkeypatch):
 
 def test_importing_the_cli_and_adapters_loads_no_heavy_library():
     code = (
-        "import sys, redrill.cli, redrill.audio, redrill.transcribe, redrill.models, redrill.cli.model\n"
+        "import sys, redrill.cli, redrill.sound.audiofile, redrill.transcription.whisper, redrill.transcription.models, redrill.cli.model\n"
         "heavy = [m for m in ('faster_whisper', 'ctranslate2', 'av', 'numpy', 'huggingface_hub') if m in sys.modules]\n"
         "print(heavy)\n"
         "sys.exit(1 if heavy else 0)\n"

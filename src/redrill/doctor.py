@@ -80,7 +80,7 @@ def check_database(app) -> list[Check]:
     kept = f"; copy from before the last upgrade kept: {backups[-1]}" if backups else ""
     checks = [Check("database", True, f"{store.path} (schema v{SCHEMA_VERSION}, {n} attempts{kept})")]
     if pending:
-        from redrill.practice import audio_file_of
+        from redrill.pipeline import audio_file_of
 
         lost = []
         for attempt in pending:
@@ -148,7 +148,7 @@ def check_privacy(app) -> list[Check]:
 
 def check_leftover_recordings(app) -> list[Check]:
     """Answers recorded by a redrill that was killed mid-answer (crash-safety spool files)."""
-    from redrill.microphone import recover_spools
+    from redrill.sound.spool import recover_spools
 
     spools = recover_spools(app.paths.recordings)
     if not spools:
@@ -246,7 +246,7 @@ def check_voice(app) -> list[Check]:
             )
             return checks
     try:
-        from redrill.speech import list_voices
+        from redrill.sound.speaker import list_voices
 
         voices = list_voices()
     except Exception as exc:
@@ -265,7 +265,7 @@ def check_voice(app) -> list[Check]:
 
 def check_model(app) -> list[Check]:
     """Which speech model will be used, and that it is on disk (never downloads)."""
-    from redrill.models import describe_model_status
+    from redrill.transcription.models import describe_model_status
 
     return [Check("speech model", ok, detail, fix) for ok, detail, fix in describe_model_status(app)]
 

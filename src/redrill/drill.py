@@ -3,8 +3,8 @@
 :class:`Drill` does no I/O of its own. It receives adapters, so tests hand it fakes and the CLI
 hands it the real things:
 
-* ``speaker`` (:mod:`redrill.speech`): ``say(text)``, ``cue()``;
-* ``recorder`` (:mod:`redrill.microphone`): ``record(question_id, question_text, max_seconds=,
+* ``speaker`` (:mod:`redrill.sound.speaker`): ``say(text)``, ``cue()``;
+* ``recorder`` (:mod:`redrill.sound.microphone`): ``record(question_id, question_text, max_seconds=,
   should_stop=, on_progress=) -> Recording``;
 * ``practice`` (:class:`StorePractice`): save a recording, finish (transcribe + score) it, score a
   typed answer, play an attempt back, save a recovered spool;
@@ -20,6 +20,12 @@ transcribing** it, transcribe and score, show the report, then ``[r]etry, [p]lay
 store nothing; after two unanswered questions in a row the session stops (or, at a terminal, asks
 whether to go on): nobody is listening, or the microphone is not. Model missing: the recording is
 still saved and the user is told how to fix it.
+
+With a ``coach`` (:mod:`redrill.coaching`) the menu also offers ``[h]ear a better answer`` (the
+user's best recording, or their cleaned best answer and own points read aloud), and with
+``follow_ups`` one follow-up question is asked after each scored answer, read aloud like the
+question; its answer is stored as its own attempt, linked to the main one. ``menu=False`` (mock
+interviews, warm-ups) moves on after each answer without asking.
 
 An answer that ended on silence may have been a thinking pause that ran long, so the menu also
 offers ``[c]ontinue`` (record more: both halves become one recording, transcribed and scored as one
@@ -38,7 +44,7 @@ from redrill.banks import Question
 from redrill.errors import NoSpeechError, RedrillError
 
 PENDING_HINT = "`redrill transcribe --pending` will transcribe and score it"
-CHOICES = {"r": "retry", "p": "play back my answer", "n": "next question", "q": "quit"}
+CHOICES = {"r": "retry", "p": "play back my answer", "h": "hear a better answer", "n": "next question", "q": "quit"}
 # Offered after an answer that ended on silence (see the module docstring).
 AFTER_SILENCE = {"c": "continue this answer", "d": "discard this answer"}
 # Two questions in a row with nothing heard: stop instead of talking to an empty room.
@@ -122,6 +128,7 @@ class SessionResult:
     recovered: list[int] = field(default_factory=list)  # attempts saved from earlier crashed sessions
     discarded: list[int] = field(default_factory=list)  # attempts the user discarded
     continued: list[int] = field(default_factory=list)  # attempts carried on after a silence ended them
+    follow_ups: list = field(default_factory=list)  # (main attempt id, the follow-up answer's report or id)
     asked: int = 0
     interrupted: bool = False
 
@@ -147,6 +154,9 @@ class Drill:
         max_seconds: float | None = None,
         find_spools: Callable[[], list] | None = None,
         streaming: bool = False,
+        coach=None,
+        follow_ups: bool = False,
+        menu: bool = True,
     ):
         if not text_mode and (recorder is None or transcriber_factory is None):
             raise ValueError("a spoken drill needs a recorder and a transcriber factory")
@@ -161,6 +171,11 @@ class Drill:
         self.max_seconds = max_seconds
         self.find_spools = find_spools
         self.streaming = streaming
+        # Follow-up questions and model answers (redrill.coaching); menu=False moves on after each
+        # answer without asking (a mock interview, a warm-up).
+        self.coach = coach
+        self.follow_ups = follow_ups and coach is not None
+        self.menu = menu
         self.result = SessionResult()
         self._unanswered = 0  # questions in a row with nothing heard
         self._last: tuple | None = None  # (reason, samples) of the last stored spoken answer
@@ -220,17 +235,26 @@ class Drill:
                 attempt_id, go_on = self._spoken_answer(question)
             if go_on is not None:
                 return go_on
-            if not self.interactive:
+            if attempt_id is not None and self.follow_ups:
+                go_on = self._follow_up(question, attempt_id)
+                if go_on is not None:
+                    return go_on
+            if not self.interactive or not self.menu:
                 return True
             while True:
                 choices = dict(CHOICES)
                 if attempt_id is None or self.text_mode:
                     choices.pop("p")  # nothing to play back
+                if attempt_id is None or self.coach is None:
+                    choices.pop("h")
                 if attempt_id is not None and self._ended_on_silence():
                     choices = {**AFTER_SILENCE, **choices}
                 choice = self.ui.choose("What next?", choices, default="n")
                 if choice == "p":
                     self.practice.play(attempt_id)
+                    continue
+                if choice == "h":
+                    self._hear_better(question, attempt_id)
                     continue
                 if choice == "d":
                     self._discard(attempt_id)
@@ -246,8 +270,60 @@ class Drill:
                     break
                 return choice == "n"
 
+    def _follow_up(self, question: Question, attempt_id: int) -> bool | None:
+        """Ask one follow-up question after a scored answer (when the coach has one) and record its
+        answer as an attempt linked to ``attempt_id``. False ends the session; None goes on."""
+        report = next((r for r in self.result.reports if r.attempt_id == attempt_id), None)
+        if report is None:
+            return None  # not scored (saved for later): nothing to follow up on yet
+        follow = self.coach.follow_up(question, report)
+        if follow is None:
+            return None
+        show = getattr(self.ui, "follow_up", None)
+        if show is not None:
+            show(follow, self.coach.why(follow) if hasattr(self.coach, "why") else "")
+        else:
+            self.ui.info(f"Follow-up: {follow.text}")
+        last, unanswered = self._last, self._unanswered
+        self._speak(follow.text)
+        if self.text_mode:
+            follow_id, go_on = self._typed_answer(follow)
+        else:
+            follow_id, go_on = self._spoken_answer(follow)
+        # The main answer stays the one [c]ontinue, [p]lay and the unanswered count are about.
+        self._last, self._unanswered = last, unanswered
+        if follow_id is not None:
+            self.coach.link(follow_id, attempt_id)
+            done = next((r for r in self.result.reports if r.attempt_id == follow_id), None)
+            self.result.reports = [r for r in self.result.reports if r.attempt_id != follow_id]
+            self.result.follow_ups.append((attempt_id, done if done is not None else follow_id))
+        return False if go_on is False else None
+
+    def _hear_better(self, question: Question, attempt_id: int) -> None:
+        """Play the user's best recording of this question, or read their cleaned best answer and
+        own points aloud (see redrill.model_answer)."""
+        from redrill.model_answer import RECORDING
+
+        model = self.coach.better_answer(question, attempt_id)
+        if model is None:
+            self.ui.info(
+                "Nothing better to hear yet: answer this question again, or note what you wish you had said "
+                "in `redrill debrief`."
+            )
+            return
+        show = getattr(self.ui, "model_answer", None)
+        if show is not None:
+            show(model)
+        try:
+            if model.kind == RECORDING:
+                self.practice.play(model.attempt_id)
+            else:
+                self._speak(model.spoken_text)
+        except RedrillError as err:
+            self.ui.warn(str(err))
+
     def _ended_on_silence(self) -> bool:
-        from redrill.microphone import SILENCE
+        from redrill.sound.endpointing import SILENCE
 
         return self._last is not None and self._last[0] == SILENCE
 
@@ -292,7 +368,7 @@ class Drill:
         if before is not None:
             limit = max(1.0, limit - len(before) / 16000)
         self.ui.recording_started(question, limit)
-        stream = self._start_stream()
+        stream = self._start_stream(question)
         if stream is not None and before is not None:
             stream.feed(before)  # the first half is chunked and transcribed while the user goes on
         extra = {"on_audio": stream.feed} if stream is not None else {}
@@ -390,18 +466,25 @@ class Drill:
             else:
                 self.speaker.say(text)
         except RedrillError as err:
-            from redrill.speech import NullSpeaker
+            from redrill.sound.speaker import NullSpeaker
 
             self.ui.warn(f"{err}\nGoing on without sound: questions are shown on screen only.")
             self.speaker = NullSpeaker()
 
-    def _start_stream(self):
+    def _start_stream(self, question: Question):
         """A streaming transcription for the next answer, or None (off, or no model loader)."""
         if not self.streaming or self.loader is None:
             return None
-        from redrill.streaming import StreamingTranscription
+        from redrill.transcription.streaming import StreamingTranscription
 
         loader = self.loader
+        from redrill.transcription.whisper import with_hints
+
+        hints_for = getattr(self.practice, "hints", None)
+        hints = hints_for(question) if hints_for is not None else None  # read here: the store is not thread-safe
+
+        def hinted(transcriber):
+            return with_hints(transcriber, hints)
 
         class _Loaded:
             """Waits for the model being loaded in the background, then transcribes."""
@@ -411,7 +494,8 @@ class Drill:
             def transcribe(self, samples, *, offset_s=0.0):
                 transcriber = loader.get()
                 _Loaded.model_name = getattr(transcriber, "model_name", None)
-                return transcriber.transcribe(samples, offset_s=offset_s)
+                # The same recognition hints as whole-answer transcription, so both give the same words.
+                return hinted(transcriber).transcribe(samples, offset_s=offset_s)
 
         sync = getattr(self.recorder, "sync_spool", None)
         heard = getattr(self.ui, "heard", None)
@@ -421,7 +505,7 @@ class Drill:
 
             def on_chunk(part, offset_s: float) -> None:
                 """Runs on the transcription worker: words and fillers heard so far, for the live view."""
-                from redrill.streaming import merge
+                from redrill.transcription.streaming import merge
 
                 parts[offset_s] = part  # the open chunk's newer transcript replaces the older one
                 so_far = merge([parts[k] for k in sorted(parts)], 0.0, None)
@@ -463,17 +547,19 @@ def _fillers_in(transcript) -> int | None:
     from redrill.scoring import score
 
     try:
-        m = score(transcript).to_json()
+        return score(transcript).fillers_total
     except Exception:  # a partial transcript must never break the live view
         return None
-    return int((m.get("filled_pause_count") or 0) + (m.get("filler_count") or 0))
 
 
 class StorePractice:
     """The real ``practice`` adapter: the store, the recordings folder and playback."""
 
     def __init__(self, store, catalog, paths, config, *, output_device=None, playback_bar=None):
+        from redrill.pipeline import AttemptPipeline
+
         self.store, self.catalog, self.paths, self.config = store, catalog, paths, config
+        self.attempts = AttemptPipeline(store, config, paths=paths)
         self.output_device = output_device
         self.playback_bar = playback_bar  # builds a progress display for one playback, or None
         self._before: dict = {}  # attempt id -> question state before it was scored
@@ -481,27 +567,27 @@ class StorePractice:
 
     def save_recording(self, question: Question, samples) -> int:
         """Store the answer's audio (Opus, fsynced) as a ``recorded`` attempt."""
-        from redrill import practice
+        from redrill import pipeline
 
-        return practice.save_recording(self.store, self.paths, self.config, question, samples)
+        return pipeline.save_recording(self.store, self.paths, self.config, question, samples)
 
     def finish(self, attempt_id: int, transcriber, transcript=None):
         """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt."""
-        from redrill import practice
-
         attempt = self.store.get_attempt(attempt_id)
         # What the schedule looked like before this attempt, so [d]iscard / [c]ontinue can undo it.
         self._before[attempt_id] = self.store.get_state(attempt.question_id)
-        return practice.finish_attempt(
-            self.store, self.catalog, attempt_id, transcriber, self.config, paths=self.paths, transcript=transcript
-        )
+        return self.attempts.finish(self.catalog, attempt_id, transcriber, transcript=transcript)
+
+    def hints(self, question: Question) -> str | None:
+        """The recognition hints for this question (as whole-answer transcription uses them)."""
+        return self.attempts.hints(question)
 
     def withdraw(self, attempt_id: int) -> None:
         """Undo a stored attempt: out of history, medians and the schedule (see
-        :func:`redrill.practice.withdraw_attempt`); its audio is removed by :meth:`end_session`."""
-        from redrill import practice
+        :func:`redrill.pipeline.withdraw_attempt`); its audio is removed by :meth:`end_session`."""
+        from redrill import pipeline
 
-        path = practice.withdraw_attempt(self.store, self.paths, attempt_id, self._before.pop(attempt_id, None))
+        path = pipeline.withdraw_attempt(self.store, self.paths, attempt_id, self._before.pop(attempt_id, None))
         if path is not None:
             self._withdrawn_audio.append(path)
 
@@ -513,9 +599,7 @@ class StorePractice:
 
     def score_text(self, question: Question, text: str):
         """Score a typed answer."""
-        from redrill import practice
-
-        return practice.score_text(self.store, question, text, self.config)
+        return self.attempts.score_text(question, text)
 
     def play(self, attempt_id: int) -> None:
         """Play a stored answer back (with a progress bar when the CLI gave one)."""
@@ -535,7 +619,7 @@ class StorePractice:
 
     def discard_spool(self, spool) -> None:
         """Delete a spool file (after saving it, or when the user declined)."""
-        from redrill.microphone import discard_spool
+        from redrill.sound.spool import discard_spool
 
         discard_spool(spool.path)
 
@@ -546,8 +630,8 @@ def play_attempt(store, paths, attempt_id: int, *, device=None, on_progress=None
     Raises a RedrillError when the attempt has no audio (typed or imported transcript) or its file
     is gone.
     """
-    from redrill.practice import audio_file_of
-    from redrill.speech import play_file
+    from redrill.pipeline import audio_file_of
+    from redrill.sound.playback import play_file
 
     attempt = store.get_attempt(attempt_id)
     path = audio_file_of(paths, attempt)

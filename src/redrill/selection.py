@@ -42,9 +42,7 @@ def recent_ramble_scores(store) -> dict[str, list[float]]:
     """Ramble scores of each question's scored attempts, oldest first."""
     scores: dict[str, list[float]] = {}
     for _aid, qid, _created, metrics in store.scored_metrics():
-        value = metrics.get("ramble_score")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            scores.setdefault(qid, []).append(float(value))
+        scores.setdefault(qid, []).append(metrics.ramble_score)
     return scores
 
 
@@ -243,7 +241,11 @@ def queue(store, catalog: Catalog, *, now: datetime) -> list[QueueEntry]:
     from redrill.schedule import RATING_NAMES
 
     entries = []
+    from redrill.follow_up_questions import is_follow_up_id
+
     for qid in sorted(set(states) | set(counts) | set(last_flag)):
+        if is_follow_up_id(qid):
+            continue  # answers to follow-up questions are not scheduled; their question is
         s = states.get(qid)
         q = catalog.questions.get(qid)
         text = q.text if q else (last_flag[qid].question_text if qid in last_flag else qid)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from redrill.errors import InputError, Problem
+from redrill.numbers import number
 
 MAX_TRANSCRIPT_BYTES = 20_000_000
 # Whisper's word timestamps wobble: neighbouring words may overlap by a little. Larger steps back
@@ -93,12 +94,6 @@ def from_text(text: str) -> Transcript:
     return Transcript(words=tuple(Word(m.group()) for m in _TOKEN.finditer(text)), timed=False)
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
 def parse_whisper_json(data: Any, origin: str = "<transcript>") -> Transcript:
     """Turn Whisper JSON (a dict with ``segments``, or a bare list of segments) into a Transcript.
 
@@ -153,7 +148,7 @@ def parse_whisper_json(data: Any, origin: str = "<transcript>") -> Transcript:
             if not isinstance(text, str):
                 bad(f"{where}.word", "missing or not text")
                 continue
-            start, end = _number(w.get("start")), _number(w.get("end"))
+            start, end = number(w.get("start"), finite=False), number(w.get("end"), finite=False)
             if start is None or end is None:
                 bad(where, "start and end must be numbers (seconds)")
                 continue
@@ -169,7 +164,7 @@ def parse_whisper_json(data: Any, origin: str = "<transcript>") -> Transcript:
             if start < last_start - ORDER_TOLERANCE_S:
                 bad(where, f"out of order: starts at {start} s, after a word that started at {last_start} s")
                 continue
-            prob = _number(w.get("probability"))
+            prob = number(w.get("probability"), finite=False)
             if prob is not None and not math.isfinite(prob):
                 prob = None
             clean = text.strip()

@@ -34,11 +34,64 @@ class RedrillGroup(click.Group):
             click.echo("\nStopped.", err=True)
             ctx.exit(130)
 
-    def list_commands(self, ctx):
-        return sorted(self.commands)
+
+# Every command: the module that defines it and the line `redrill --help` shows for it. Commands are
+# imported only when they run (or their own --help is asked for), so `redrill --help` imports no
+# command module at all and stays fast; tests check this table against the modules and the README.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "answer": ("answer", "Score a recorded, transcribed or typed answer."),
+    "bank": ("bank", "List, show and check question banks."),
+    "debrief": ("debrief", "Log an interview: what went badly, what you wish you had said."),
+    "devices": ("sound", "List microphones, or voices for reading questions aloud."),
+    "doctor": ("system", "Check every component and say how to fix what is missing."),
+    "drill": ("drill", "Hear each question, answer out loud, get a report."),
+    "export": ("track", "Export every attempt with its metrics as CSV or JSON."),
+    "flag": ("queue", "Put a question on your weak list, due now."),
+    "followup": ("debrief", "Draft a short follow-up note that adds what you forgot to say."),
+    "forget": ("privacy", "Delete attempts, a question's history, or everything."),
+    "history": ("track", "Your attempts, newest first, with their key figures."),
+    "interviews": ("debrief", "Your debriefed interviews, newest first."),
+    "mastered": ("queue", "Take a question off your weak list and stop scheduling it."),
+    "mock": ("mock", "A mock interview: questions in a row, one scorecard at the end."),
+    "model": ("model", "The speech-recognition models: list them, pull a bigger one."),
+    "paths": ("system", "Where redrill keeps your data."),
+    "play": ("sound", "Play back a recorded answer."),
+    "prep": ("prep", "Pick the questions and points for a job from its description."),
+    "progress": ("track", "How each practised question is going, weakest first."),
+    "queue": ("queue", "What is due to drill, when, and why."),
+    "report": ("track", "An HTML page with charts of how each answer improves."),
+    "rescore": ("answer", "Recompute every stored attempt's metrics from its transcript."),
+    "show": ("track", "One attempt: its transcript marked up, and its report."),
+    "transcribe": ("answer", "Transcribe and score recordings not yet scored."),
+    "warmup": ("mock", "Before an interview: the opener and your two weakest questions."),
+}
 
 
-@click.group(cls=RedrillGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyCommands(RedrillGroup):
+    """Loads a command's module only when the command is used (click's lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        import importlib
+
+        module = importlib.import_module(f"redrill.cli.{entry[0]}")
+        for command in module.COMMANDS:
+            if command.name == cmd_name:
+                return command
+        raise RuntimeError(f"redrill.cli.{entry[0]} does not define the {cmd_name!r} command")
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from :data:`COMMANDS`, without importing any command module."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
+
+
+@click.group(cls=LazyCommands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="redrill")
 @click.option(
     "--home",
@@ -62,28 +115,3 @@ def main(ctx: click.Context, home: Path | None) -> None:
     if home is not None:
         app.paths = type(app.paths)(home)
     ctx.call_on_close(app.close)
-
-
-# One module per group of commands; each lists its click commands in COMMANDS. These modules import
-# nothing heavy at the top, so `redrill --help` stays fast.
-COMMAND_MODULES = [
-    "answer",
-    "bank",
-    "debrief",
-    "drill",
-    "model",
-    "privacy",
-    "system",
-    "track",
-]
-
-
-def _register() -> None:
-    import importlib
-
-    for name in COMMAND_MODULES:
-        for command in importlib.import_module(f"redrill.cli.{name}").COMMANDS:
-            main.add_command(command)
-
-
-_register()

@@ -71,8 +71,8 @@ def model_option(func):
 
 def transcriber_for(app: App, model: str | None):
     """The process-wide transcriber for the chosen model (offline: fails fast when it is missing)."""
-    from redrill.models import find_model
-    from redrill.transcribe import DecodeOptions, get_transcriber
+    from redrill.transcription.models import find_model
+    from redrill.transcription.whisper import DecodeOptions, get_transcriber
 
     config = app.config
     model_dir = find_model(model or config.model, app.paths).path
@@ -113,7 +113,7 @@ def answer(app: App, question_id: str, transcript_file, text, text_file, audio_f
     recordings (as Ogg/Opus) before it is transcribed, so it is kept even if transcription fails;
     `redrill transcribe --pending` finishes it later.
     """
-    from redrill import practice
+    from redrill import pipeline
     from redrill.errors import RedrillError
     from redrill.transcript import load_transcript_file
 
@@ -134,27 +134,24 @@ def answer(app: App, question_id: str, transcript_file, text, text_file, audio_f
         )
     question = app.catalog.get(question_id)
     store = app.store
+    attempts = pipeline.AttemptPipeline(store, app.config, paths=app.paths)
     if transcript_file is not None:
-        report = practice.score_transcript(
-            store, question, load_transcript_file(transcript_file), app.config, source="transcript"
-        )
+        report = attempts.score(question, load_transcript_file(transcript_file), source="transcript")
     elif text is not None or text_file is not None:
         if text_file is not None:
             try:
                 text = text_file.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise RedrillError(f"cannot read {text_file}: {getattr(exc, 'strerror', None) or exc}") from None
-        report = practice.score_text(store, question, text, app.config)
+        report = attempts.score_text(question, text)
     else:
-        attempt_id, warnings = practice.import_audio_file(store, app.paths, app.config, question, audio_file)
+        attempt_id, warnings = pipeline.import_audio_file(store, app.paths, app.config, question, audio_file)
         for warning in warnings:
             click.echo(f"warning: {warning}", err=True)
         try:
             transcriber = transcriber_for(app, model)
             with TranscriptionProgress(f"Transcribing {audio_file.name}") as progress:
-                report = practice.finish_attempt(
-                    store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths, progress=progress
-                )
+                report = attempts.finish(app.catalog, attempt_id, transcriber, progress=progress)
         except RedrillError as err:
             if store.get_attempt(attempt_id).status != "scored" if _exists(store, attempt_id) else False:
                 raise RedrillError(
@@ -183,7 +180,7 @@ def _exists(store, attempt_id: int) -> bool:
 @pass_app
 def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> None:
     """Transcribe and score stored recordings: --pending for all unfinished ones, or ATTEMPT ids."""
-    from redrill import practice
+    from redrill import pipeline
     from redrill.cli.render import summary_line
     from redrill.errors import NoSpeechError, RedrillError
 
@@ -196,16 +193,15 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
         return
     for attempt_id in todo:
         # Unknown ids and typed answers are the user's mistake: say so before loading a model.
-        practice.audio_file_of(app.paths, store.get_attempt(attempt_id))
+        pipeline.audio_file_of(app.paths, store.get_attempt(attempt_id))
     transcriber = transcriber_for(app, model)
+    attempts = pipeline.AttemptPipeline(store, app.config, paths=app.paths)
     out = console()
     failed = []
     for attempt_id in todo:
         try:
             with TranscriptionProgress(f"Transcribing #{attempt_id}") as progress:
-                report = practice.finish_attempt(
-                    store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths, progress=progress
-                )
+                report = attempts.finish(app.catalog, attempt_id, transcriber, progress=progress)
         except NoSpeechError as err:
             out.print(f"#{attempt_id}: {err}; removed", markup=False)
             continue
@@ -228,9 +224,10 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
 @pass_app
 def rescore(app: App) -> None:
     """Recompute the metrics of every stored attempt from its stored transcript."""
-    from redrill import practice
+    from redrill import pipeline
 
-    done, skipped = practice.rescore_all(app.store, app.catalog, app.config)
+    attempts = pipeline.AttemptPipeline(app.store, app.config, paths=app.paths)
+    done, skipped = attempts.rescore_all(app.catalog)
     click.echo(f"Rescored {done} attempt(s)" + (f"; {skipped} without a transcript skipped." if skipped else "."))
 
 

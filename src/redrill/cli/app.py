@@ -48,6 +48,12 @@ class App:
             self._store = open_store(self.paths)
         return self._store
 
+    def now(self):
+        """The current time (UTC). One place, so tests can fix the clock for every command."""
+        from redrill.store import utcnow
+
+        return utcnow()
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()

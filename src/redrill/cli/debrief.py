@@ -1,6 +1,6 @@
-"""``redrill debrief``, ``queue``, ``interviews``, ``followup``, ``flag`` and ``mastered``.
+"""``redrill debrief``, ``interviews`` and ``followup``.
 
-After a bad interview: log it, flag the weak questions, see what is due, draft a follow-up note.
+After a bad interview: log it, see the interviews logged, draft a follow-up note.
 """
 
 from __future__ import annotations
@@ -10,14 +10,6 @@ from pathlib import Path
 import click
 
 from redrill.cli.app import App, bank_option, console, pass_app, print_json
-
-
-def clock():
-    """The current time (UTC). A function so tests can fix the clock."""
-    from redrill.store import utcnow
-
-    return utcnow()
-
 
 DEBRIEF_HELP = """Log an interview: the questions that went badly and what you wish you'd said.
 
@@ -152,7 +144,7 @@ def interactive_debrief(catalog, today: str):
 def debrief(app: App, from_file: Path | None, as_json: bool) -> None:
     from redrill.debrief import apply_debrief, load_debrief
 
-    now = clock()
+    now = app.now()
     catalog = app.catalog
     if from_file is not None:
         entry = load_debrief(from_file, catalog)
@@ -187,51 +179,6 @@ def debrief(app: App, from_file: Path | None, as_json: bool) -> None:
     else:
         click.echo("\nNothing flagged as weak. `redrill drill` keeps your answers fresh.")
     click.echo(f"A follow-up note: `redrill followup {result.interview_id}`.")
-
-
-TREND_ARROWS = {"improving": "↑", "worse": "↓", "steady": "→", None: ""}
-
-
-@click.command("queue")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@bank_option
-@pass_app
-def queue_command(app: App, as_json: bool) -> None:
-    """Show what is due to drill, when, and why: due questions first.
-
-    Trend compares the latest ramble score with the ones before: ↑ improving, ↓ worse, → steady.
-    """
-    from redrill.selection import queue
-
-    now = clock()
-    entries = queue(app.store, app.catalog, now=now)
-    if as_json:
-        print_json([e.to_json() for e in entries])
-        return
-    if not entries:
-        click.echo("Nothing tracked yet. Log an interview with `redrill debrief`, or start with `redrill drill`.")
-        return
-    from rich.table import Table
-
-    table = Table(title=f"{sum(e.due_now for e in entries)} due now, {len(entries)} tracked", title_justify="left")
-    table.add_column("due", no_wrap=True)
-    table.add_column("question")
-    table.add_column("why")
-    table.add_column("last", justify="right")
-    table.add_column("tries", justify="right")
-    table.add_column("trend")
-    for e in entries:
-        if e.due_now:
-            when = "[bold red]now[/bold red]"
-        elif e.due is None:
-            when = "-"
-        else:
-            when = e.due.astimezone().strftime("%a %d %b %H:%M")
-        last = "-" if e.last_ramble_score is None else f"{e.last_ramble_score:.0f}"
-        table.add_row(
-            when, f"{e.text} [dim]{e.question_id}[/dim]", e.reason, last, str(e.attempts), TREND_ARROWS.get(e.trend, "")
-        )
-    console().print(table)
 
 
 @click.command("interviews")
@@ -302,42 +249,4 @@ def followup(app: App, interview_id: int, out: Path | None, sender: str) -> None
     click.echo(f"Saved to {path}. Edit it before you send it.", err=True)
 
 
-@click.command("flag")
-@click.argument("question_id")
-@click.option(
-    "--rating", type=click.Choice(["bombed", "shaky"]), default="shaky", show_default=True, help="How it went."
-)
-@click.option("--wish", "wish_i_said", multiple=True, help="A point you wish you had made (repeatable).")
-@bank_option
-@pass_app
-def flag(app: App, question_id: str, rating: str, wish_i_said: tuple[str, ...]) -> None:
-    """Put a question on your weak list, due now (also undoes `redrill mastered`)."""
-    from redrill.schedule import flag_question
-
-    q = app.catalog.get(question_id)
-    flag_question(
-        app.store,
-        q.id,
-        q.text,
-        now=clock(),
-        rating=rating,
-        wish_i_said=[" ".join(w.split()) for w in wish_i_said if w.strip()],
-    )
-    click.echo(f"Flagged {q.id} ({rating}): due now. Run `redrill drill` to practise it.")
-
-
-@click.command("mastered")
-@click.argument("question_id")
-@bank_option
-@pass_app
-def mastered(app: App, question_id: str) -> None:
-    """Take a question off your weak list and stop scheduling it (`redrill flag` brings it back)."""
-    from redrill.schedule import mark_mastered
-
-    store = app.store
-    q = app.catalog.get(question_id)
-    mark_mastered(store, q.id, now=clock())
-    click.echo(f"Marked {q.id} as mastered: it is no longer scheduled.")
-
-
-COMMANDS = [debrief, queue_command, interviews, followup, flag, mastered]
+COMMANDS = [debrief, interviews, followup]

@@ -11,7 +11,7 @@ import time
 
 import click
 
-from redrill.cli.app import App, bank_option, console, fmt_seconds, is_interactive, pass_app, print_json
+from redrill.cli.app import App, bank_option, console, fmt_seconds, is_interactive, pass_app
 
 
 class LineReader:
@@ -243,6 +243,19 @@ class TerminalUI:
         self.out.print(f"[bold cyan]{escape(question.text)}[/bold cyan]")
         self._target = (lo, hi)
 
+    def follow_up(self, question, why: str = "") -> None:
+        """Show a follow-up question (it is read aloud next, like the question)."""
+        from redrill.cli.practice import show_follow_up
+
+        show_follow_up(self.out, question, why)
+        self._target = question.target_seconds
+
+    def model_answer(self, model) -> None:
+        """Say what the better answer to hear is (a recording, or the cleaned words read aloud)."""
+        from redrill.cli.practice import show_model_answer
+
+        show_model_answer(self.out, model)
+
     def info(self, text: str) -> None:
         """A plain message (never read as rich markup: error texts contain brackets)."""
         self.out.print(escape(text))
@@ -393,6 +406,8 @@ def _summary(result, out) -> None:
         parts.append(f"{len(result.no_speech)} without speech")
     if getattr(result, "discarded", None):
         parts.append(f"{len(result.discarded)} discarded")
+    if getattr(result, "follow_ups", None):
+        parts.append(f"{plural(len(result.follow_ups), 'follow-up')} answered")
     head = "Session stopped" if result.interrupted else "Session done"
     out.print(f"\n[bold]{head}:[/bold] " + "; ".join(parts) + ".")
     if scored:
@@ -410,6 +425,17 @@ def _summary(result, out) -> None:
 @click.option("--tag", "tags", multiple=True, help="Only questions with this tag (repeatable).")
 @click.option("--count", type=click.IntRange(min=1), help="Ask at most this many questions.")
 @click.option("--interview", "interview_id", type=int, help="Drill the questions flagged in this debrief.")
+@click.option(
+    "--prep",
+    "prep_name",
+    metavar="NAME",
+    help="Drill a prep set made with `redrill prep` (its questions, with the job's terms as talking points).",
+)
+@click.option(
+    "--follow-ups/--no-follow-ups",
+    default=None,
+    help="Ask one follow-up question after each answer (default: the follow_ups setting, off).",
+)
 @click.option("--text", "text_mode", is_flag=True, help="Type the answers instead of speaking (no microphone needed).")
 @click.option("--no-tts", is_flag=True, help="Do not read questions aloud (show them only, no sound).")
 @click.option(
@@ -461,11 +487,15 @@ def drill(
     model,
     streaming,
     no_live,
+    prep_name,
+    follow_ups,
 ) -> None:
     """Hear each question, answer out loud, and get a report against your earlier attempts.
 
     Questions come in drill order (due flagged questions first, then your weakest, then new ones)
-    unless you pick them with --question, --tag or --interview. Each answer ends when you press
+    unless you pick them with --question, --tag, --interview or --prep. After an answer, [h] plays
+    your best recording of the question (or reads your cleaned best answer and own points aloud);
+    --follow-ups asks a follow-up question like an interviewer would. Each answer ends when you press
     Enter or space, go quiet for --silence-seconds, or reach --max-seconds; it is saved before it
     is transcribed, so Ctrl-C never loses it. On a first run (no interview logged, nothing
     practised) it starts by asking what to drill. With no terminal on standard input (a script),
@@ -475,11 +505,20 @@ def drill(
 
     from redrill.drill import Drill, StorePractice
     from redrill.selection import pick_questions
-    from redrill.speech import NullSpeaker, TtsSpeaker
+    from redrill.sound.speaker import NullSpeaker, TtsSpeaker
     from redrill.store import utcnow
 
     config = app.config.with_overrides(voice=voice, rate=rate, input_device=device, silence_seconds=silence_seconds)
     interactive = is_interactive()
+    from redrill.coaching import StoreCoach, session_catalog
+
+    catalog = session_catalog(app.catalog)
+    if prep_name is not None:
+        from redrill.cli.practice import load_prep
+
+        prep, catalog = load_prep(app, prep_name)
+        if not question_ids:
+            question_ids = tuple(prep.question_ids)
     if not question_ids and not tags and interview_id is None and first_run(app.store):
         picked = onboarding(app, interactive=interactive, count=count)
         if picked is None:
@@ -487,7 +526,7 @@ def drill(
         question_ids, interview_id = picked
     questions = pick_questions(
         app.store,
-        app.catalog,
+        catalog,
         question_ids=question_ids,
         tags=tags,
         count=count,
@@ -499,7 +538,9 @@ def drill(
         raise click.ClickException("there are no questions to drill; add some with `redrill debrief` or a --bank file")
     recorder = factory = find_spools = None
     if not text_mode:
-        from redrill.microphone import Endpointing, Recorder, recover_spools
+        from redrill.sound.endpointing import Endpointing
+        from redrill.sound.microphone import Recorder
+        from redrill.sound.spool import recover_spools
 
         settings = Endpointing(silence_seconds=config.silence_seconds, no_speech_timeout=config.no_speech_timeout)
         recorder = Recorder(config.input_device, settings=settings, spool_dir=app.paths.ensure().recordings)
@@ -520,7 +561,7 @@ def drill(
     session = Drill(
         questions,
         speaker=speaker,
-        practice=StorePractice(app.store, app.catalog, app.paths, config, playback_bar=PlaybackBar),
+        practice=StorePractice(app.store, catalog, app.paths, config, playback_bar=PlaybackBar),
         ui=ui,
         recorder=recorder,
         transcriber_factory=factory,
@@ -529,6 +570,8 @@ def drill(
         max_seconds=max_seconds,
         find_spools=find_spools,
         streaming=streaming,
+        coach=StoreCoach(app.store, catalog, app.paths),
+        follow_ups=config.follow_ups if follow_ups is None else follow_ups,
     )
     try:
         result = session.run()
@@ -606,67 +649,4 @@ def onboarding(app: App, *, interactive: bool, count: int | None):
     return tuple(q.id for q in bank.questions[:how_many]), None
 
 
-@click.command("devices")
-@click.option("--voices", is_flag=True, help="List the voices for reading questions aloud instead.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def devices(voices: bool, as_json: bool) -> None:
-    """List microphones (input devices) for --device, or voices for --voice."""
-    if voices:
-        from redrill.speech import list_voices
-
-        found = list_voices()
-        if as_json:
-            print_json([{"id": v.id, "name": v.name, "languages": list(v.languages)} for v in found])
-            return
-        for v in found:
-            click.echo(f"{v.id:<24} {v.name}")
-        return
-    from redrill.microphone import list_input_devices
-
-    found = list_input_devices()
-    if as_json:
-        print_json(
-            [
-                {
-                    "index": d.index,
-                    "name": d.name,
-                    "hostapi": d.hostapi,
-                    "channels": d.channels,
-                    "default_samplerate": d.default_samplerate,
-                    "default": d.is_default,
-                }
-                for d in found
-            ]
-        )
-        return
-    if not found:
-        raise click.ClickException(
-            "no microphone found: plug one in or check your sound server (PulseAudio/PipeWire); typed answers work without one: redrill drill --text"
-        )
-    for d in found:
-        mark = "*" if d.is_default else " "
-        click.echo(f"{mark} {d.index:>3}  {d.name}  ({d.hostapi}, {d.channels} ch, {d.default_samplerate:.0f} Hz)")
-    click.echo("* = default. Use --device NUMBER or --device NAME with `redrill drill`.")
-
-
-@click.command("play")
-@click.argument("attempt_id", type=int)
-@click.option("--device", help="Output device number or name (default: the system's).")
-@pass_app
-def play(app: App, attempt_id: int, device) -> None:
-    """Play back the recording of attempt ATTEMPT_ID (numbers are in `redrill history`)."""
-    from redrill.drill import play_attempt
-
-    if isinstance(device, str) and device.strip().isdigit():
-        device = int(device)
-    from redrill.cli.render import PlaybackBar
-
-    bar = PlaybackBar(f"attempt #{attempt_id}")
-    try:
-        seconds = play_attempt(app.store, app.paths, attempt_id, device=device, on_progress=bar)
-    finally:
-        bar.done()
-    click.echo(f"Played attempt #{attempt_id} ({fmt_seconds(seconds)}).")
-
-
-COMMANDS = [drill, devices, play]
+COMMANDS = [drill]

@@ -36,9 +36,9 @@ def trade_off(name: str) -> str:
 @pass_app
 def list_models(app: App, as_json: bool) -> None:
     """Show the model redrill will use, every model on this computer, and the names you can pull."""
-    from redrill import bundled
     from redrill.errors import RedrillError
-    from redrill.models import choose_model, find_model, folder_size, known_models, list_local_models
+    from redrill.transcription import bundled
+    from redrill.transcription.models import choose_model, find_model, folder_size, known_models, list_local_models
 
     spec = choose_model(None, app.config.model)
     try:
@@ -114,7 +114,14 @@ def pull(app: App, name: str | None, force: bool) -> None:
 
     It is saved in your data home (see `redrill paths`); after that redrill works offline.
     """
-    from redrill.models import DEFAULT_MODEL, _looks_like_path, choose_model, folder_size, known_models, pull_model
+    from redrill.transcription.models import (
+        DEFAULT_MODEL,
+        _looks_like_path,
+        choose_model,
+        folder_size,
+        known_models,
+        pull_model,
+    )
 
     name = name or choose_model(None, app.config.model) or DEFAULT_MODEL
     if _looks_like_path(name):

@@ -64,7 +64,7 @@ def _ramble(value) -> str:
 @pass_app
 def history(app: App, question_id: str | None, limit: int, as_json: bool) -> None:
     """List your attempts, newest first, with their key figures (all questions, or QUESTION_ID)."""
-    from redrill.progress import history_rows
+    from redrill.tracking.progress import history_rows
 
     store = app.store
     rows = history_rows(store.attempts(question_id, newest_first=True, limit=limit or None))
@@ -123,7 +123,7 @@ def _signed_distance(duration, target) -> float | None:
 @pass_app
 def progress(app: App, as_json: bool) -> None:
     """How each practised question is going, weakest first: first, best and latest attempt, trend."""
-    from redrill.progress import figures_from_store_rows, summarise
+    from redrill.tracking.progress import figures_from_store_rows, summarise
 
     store = app.store
     rows = summarise(figures_from_store_rows(store.progress_figures()), store.question_texts())
@@ -160,6 +160,38 @@ def progress(app: App, as_json: bool) -> None:
     out = console()
     out.print(table)
     out.print("[dim]* outside the target length. `redrill report` draws these over time.[/dim]")
+    _print_mocks(store, out)
+
+
+def _print_mocks(store, out) -> None:
+    """The practice interviews (``redrill mock``), oldest first, with the change in score."""
+    from datetime import datetime
+
+    from redrill.mock import mock_summaries
+    from redrill.store import mocks
+
+    rows = mock_summaries(mocks(store))
+    if not rows:
+        return
+    table = _table("Practice interviews (redrill mock; score 0-100: higher is better)")
+    for name, justify in (("#", "right"), ("when", "left"), ("questions from", "left"), ("answered", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    for name in ("score", "change", "first answer"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for r in rows:
+        change = "-" if r["change"] is None else f"{r['change']:+.0f}"
+        style = "green" if (r["change"] or 0) >= 3 else "red" if (r["change"] or 0) <= -3 else ""
+        table.add_row(
+            str(r["mock_id"]),
+            f"{datetime.fromisoformat(r['when']).astimezone():%d %b %H:%M}",
+            r["source"],
+            f"{r['answered']}/{r['questions']}",
+            _num(r["score"], ".0f"),
+            f"[{style}]{change}[/{style}]" if style else change,
+            _num(r["first_answer_score"], ".0f"),
+        )
+    out.print()
+    out.print(table)
 
 
 @click.command("export")
@@ -180,7 +212,7 @@ def progress(app: App, as_json: bool) -> None:
 @pass_app
 def export(app: App, fmt: str, out_file: Path | None) -> None:
     """Export every attempt with its metrics as CSV or JSON."""
-    from redrill.export import export_text, write_private
+    from redrill.tracking.export import export_text, write_private
 
     text, count = export_text(app.store.attempts(), fmt)
     if out_file is None:
@@ -204,11 +236,15 @@ def report(app: App, out_file: Path | None, open_it: bool) -> None:
     from datetime import datetime
 
     from redrill.errors import RedrillError
-    from redrill.export import write_private
-    from redrill.htmlreport import render_html, report_data
+    from redrill.tracking.export import write_private
+    from redrill.tracking.report import render_html, report_data
 
     store = app.store
+    from redrill.mock import mock_summaries
+    from redrill.store import mocks
+
     data = report_data(store.scored_metrics(), store.question_texts())
+    data["mocks"] = mock_summaries(mocks(store))
     if not data["questions"]:
         raise RedrillError(
             "no scored attempts yet, so there is nothing to chart; answer a question first with `redrill drill` or `redrill answer`"
@@ -229,15 +265,14 @@ def report(app: App, out_file: Path | None, open_it: bool) -> None:
 _TOKEN_STYLE = {"filled_pause": "bold magenta", "filler": "magenta", "restart": "yellow strike"}
 
 
-def attempt_view(store, catalog, attempt_id: int) -> dict:
+def attempt_view(store, catalog, config, attempt_id: int) -> dict:
     """Everything `redrill show` displays for one attempt: the stored row, the transcript's tokens
     (as scoring classified them) with long pauses placed between them, repeated phrases, and the
     report against the attempts of the same question made before this one."""
-    from redrill import practice
-    from redrill.comparison import compare, feedback
+    from redrill import pipeline
     from redrill.errors import RedrillError
-    from redrill.export import json_row
     from redrill.scoring import annotate, normalise
+    from redrill.tracking.export import json_row
     from redrill.transcript import Transcript
 
     attempt = store.get_attempt(attempt_id)
@@ -249,50 +284,58 @@ def attempt_view(store, catalog, attempt_id: int) -> dict:
     tokens = annotate(Transcript.from_json(attempt.transcript)) if attempt.transcript else []
     items: list[dict] = [{"text": t.text, "kind": t.kind, "start": t.start, "end": t.end} for t in tokens]
     # A long pause ends where the next word starts: put its marker before that word.
-    for pause in sorted(metrics.get("long_pauses") or [], key=lambda p: p["at_s"], reverse=True):
-        ends = pause["at_s"] + pause["length_s"] - 0.05
+    for pause in sorted(metrics.long_pauses or (), key=lambda p: p.at_s, reverse=True):
+        ends = pause.at_s + pause.length_s - 0.05
         at = next((i for i, t in enumerate(items) if t.get("start") is not None and t["start"] >= ends), len(items))
         items.insert(
             at,
             {
-                "text": f"[{pause['length_s']:.1f} s]",
+                "text": f"[{pause.length_s:.1f} s]",
                 "kind": "long_pause",
-                "start": pause["at_s"],
-                "end": pause["at_s"] + pause["length_s"],
+                "start": pause.at_s,
+                "end": pause.at_s + pause.length_s,
             },
         )
     # Mark every occurrence of the phrases scoring reported as repeated.
     words = [(i, normalise(t["text"])) for i, t in enumerate(items) if t["kind"] in ("word", "restart")]
-    for phrase in metrics.get("repeated_phrases") or []:
-        target = phrase["phrase"].split()
+    for phrase in metrics.repeated_phrases:
+        target = phrase.phrase.split()
         n = len(target)
         for j in range(len(words) - n + 1):
             if [w for _, w in words[j : j + n]] == target:
                 for i, _ in words[j : j + n]:
                     items[i]["repeated"] = True
-    earlier_same, earlier_all = [], []
-    for other_id, question_id, created, other in store.scored_metrics():
-        if (created, other_id) >= (attempt.created_at, attempt.id):
-            continue
-        earlier_all.append(other)
-        if question_id == attempt.question_id:
-            earlier_same.append(other)
-    comparison = compare(metrics, earlier_same, fallback=earlier_all)
-    notes = feedback(metrics, comparison)
-    report = practice.AttemptReport(
-        attempt.id, practice.question_for(catalog, attempt), metrics, comparison.to_json(), notes.to_json()
-    )
+    report = pipeline.AttemptPipeline(store, config).view(catalog, attempt)
     return {"attempt": json_row(attempt), "tokens": items, "report": report}
 
 
 @click.command("show")
-@click.argument("attempt_id", type=int)
+@click.argument("attempt_id", type=int, required=False)
+@click.option(
+    "--best",
+    "best_question",
+    metavar="QUESTION",
+    help="Instead: your best answer to QUESTION so far, cleaned of fillers and restarts, with your own points.",
+)
+@click.option("--hear", is_flag=True, help="With --best: play that recording, or read the cleaned answer aloud.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: the attempt, its annotated tokens and the report.")
 @pass_app
-def show(app: App, attempt_id: int, as_json: bool) -> None:
+def show(app: App, attempt_id: int | None, best_question: str | None, hear: bool, as_json: bool) -> None:
     """Show one attempt: the transcript with fillers, long pauses, restarts and repeated phrases
-    marked, talking points ticked, and how it compares with your earlier attempts."""
-    view = attempt_view(app.store, app.catalog, attempt_id)
+    marked, talking points ticked, and how it compares with your earlier attempts.
+
+    With --best QUESTION: the better answer redrill offers after a drill answer ([h] in the drill):
+    your best recording of that question, or your best transcript without fillers and restarts and
+    the points you wished you had made.
+    """
+    if best_question is not None:
+        _show_best(app, best_question, hear=hear, as_json=as_json)
+        return
+    if attempt_id is None:
+        raise click.UsageError(
+            "Missing argument 'ATTEMPT_ID': an attempt number (`redrill history` lists them), or --best QUESTION"
+        )
+    view = attempt_view(app.store, app.catalog, app.config, attempt_id)
     report = view["report"]
     if as_json:
         data = {k: v for k, v in view.items() if k != "report"}
@@ -324,6 +367,43 @@ def show(app: App, attempt_id: int, as_json: bool) -> None:
     from redrill.cli.render import print_report
 
     print_report(report)
+
+
+def _show_best(app: App, question_id: str, *, hear: bool, as_json: bool) -> None:
+    """``redrill show --best QUESTION`` (see :mod:`redrill.model_answer`)."""
+    from redrill.cli.practice import show_model_answer
+    from redrill.coaching import model_answer_for
+    from redrill.errors import RedrillError
+    from redrill.model_answer import RECORDING
+
+    question = app.catalog.questions.get(question_id)
+    if question is None and not app.store.attempts(question_id, limit=1):
+        app.catalog.get(question_id)  # the error that suggests the closest ids
+    model = model_answer_for(app.store, app.paths, question_id)
+    if as_json:
+        print_json({"question_id": question_id, "model_answer": None if model is None else model.to_json()})
+        return
+    if model is None:
+        raise RedrillError(
+            f"no answer to '{question_id}' yet, and no points of your own for it: answer it with "
+            f"`redrill drill --question {question_id}`, or note what you wish you had said in `redrill debrief`"
+        )
+    out = console()
+    if question is not None:
+        out.print(f"[bold]{question.id}[/bold] [dim]{question.text}[/dim]")
+    show_model_answer(out, model)
+    if model.kind == RECORDING and not hear:
+        out.print(f"[dim]Hear it: redrill show --best {question_id} --hear (or redrill play {model.attempt_id})[/dim]")
+    if not hear:
+        return
+    if model.kind == RECORDING:
+        from redrill.drill import play_attempt
+
+        play_attempt(app.store, app.paths, model.attempt_id)
+    else:
+        from redrill.sound.speaker import TtsSpeaker
+
+        TtsSpeaker(app.config.voice, app.config.rate).say(model.spoken_text)
 
 
 COMMANDS = [history, show, progress, report, export]

@@ -18,7 +18,7 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 
-from redrill.progress import fillers_total, long_pause_count, median_or_none, question_progress, target_of
+from redrill.tracking.progress import median_or_none, question_progress
 
 # Colours that survive black-and-white printing as different greys.
 INK = "#1f2937"
@@ -26,12 +26,6 @@ LINE = "#2563eb"
 BAND = "#16a34a"
 WARN = "#dc2626"
 MUTED = "#6b7280"
-
-
-def _num(value) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
 
 
 def _week_start(day: date) -> date:
@@ -65,13 +59,13 @@ def report_data(
             {
                 "attempt_id": attempt_id,
                 "when": local.isoformat(timespec="minutes"),
-                "duration_s": _num(m.get("duration_s")),
-                "target_s": target_of(m),
-                "fillers_per_min": _num(m.get("fillers_per_min")),
-                "fillers": fillers_total(m),
-                "long_pauses": long_pause_count(m),
-                "long_pause_total_s": _num(m.get("long_pause_total_s")),
-                "ramble_score": _num(m.get("ramble_score")),
+                "duration_s": m.duration_s,
+                "target_s": m.target_s,
+                "fillers_per_min": m.fillers_per_min,
+                "fillers": m.fillers_total,
+                "long_pauses": m.long_pause_count,
+                "long_pause_total_s": m.long_pause_total_s,
+                "ramble_score": m.ramble_score,
             }
         )
     questions = []
@@ -97,7 +91,7 @@ def report_data(
     if scored:
         by_week: dict[date, list[float | None]] = {}
         for _id, _q, created_at, m in scored:
-            by_week.setdefault(_week_start(created_at.astimezone(tz).date()), []).append(_num(m.get("ramble_score")))
+            by_week.setdefault(_week_start(created_at.astimezone(tz).date()), []).append(m.ramble_score)
         start, end = min(by_week), max(by_week)
         while start <= end:
             scores = by_week.get(start, [])
@@ -289,6 +283,32 @@ def _length_cell(p: dict) -> str:
     return f'<span class="over">{text}</span>' if distance else text
 
 
+def _mock_section(mocks: list[dict]) -> list[str]:
+    """The practice interviews (``redrill mock``) as a table, oldest first."""
+    e = html.escape
+    out = [
+        '<section id="mocks"><h2>Practice interviews</h2>',
+        '<p class="meta">Each <code>redrill mock</code>: questions in a row, scored as a whole. Score 0-100 '
+        "(100 minus the mean ramble score), higher is better; the first answer sets the tone.</p>",
+        '<table><thead><tr><th>#</th><th>When</th><th>Questions from</th><th class="n">Answered</th>'
+        '<th class="n">Inside target</th><th class="n">Score</th><th class="n">Change</th>'
+        '<th class="n">First answer</th></tr></thead><tbody>',
+    ]
+    for m in mocks:
+        change = m.get("change")
+        css = "improving" if (change or 0) >= 3 else "worsening" if (change or 0) <= -3 else "steady"
+        inside = "-" if not m.get("timed") else f"{m['within_target']}/{m['timed']}"
+        out.append(
+            f"<tr><td>{m['mock_id']}</td><td>{e(m['when'][:16].replace('T', ' '))}</td><td>{e(m['source'])}</td>"
+            f'<td class="n">{m["answered"]}/{m["questions"]}</td><td class="n">{inside}</td>'
+            f'<td class="n">{_f(m["score"], ".0f")}</td>'
+            f'<td class="n {css}">{"-" if change is None else f"{change:+.0f}"}</td>'
+            f'<td class="n">{_f(m["first_answer_score"], ".0f")}</td></tr>'
+        )
+    out.append("</tbody></table></section>")
+    return out
+
+
 def render_html(data: dict, *, generated: datetime, title: str = "redrill: how your answers are improving") -> str:
     """The whole page (a string) for :func:`report_data` output."""
     import matplotlib
@@ -335,6 +355,8 @@ def render_html(data: dict, *, generated: datetime, title: str = "redrill: how y
         out.append(
             f'<figure role="img" aria-label="Attempts and median ramble score per week">{weekly}</figure></section>'
         )
+    if data.get("mocks"):
+        out.extend(_mock_section(data["mocks"]))
     for q, chart in zip(data["questions"], charts):
         target = "" if not q["target_s"] else f" · target {q['target_s'][0]:.0f}-{q['target_s'][1]:.0f} s"
         out.append(f'<section class="question" id="q-{e(q["question_id"])}">')

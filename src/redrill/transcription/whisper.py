@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redrill.errors import RedrillError
+from redrill.sound import SAMPLE_RATE
 from redrill.transcript import Transcript, Word
 
 if TYPE_CHECKING:
     import numpy as np
 
-SAMPLE_RATE = 16000
 FILLER_PROMPT = "Umm, let me think, uh... so, like, I mean, hmm."
 # A decoded window whose text ends this close to the end of the voice activity covers the answer.
 END_REACH_S = 0.6
@@ -242,7 +242,7 @@ class Transcriber:
     """One Whisper model, loaded on first use (or by :meth:`load`), turning answers into Transcripts.
 
     ``model_path_or_name`` is a CTranslate2 Whisper folder, or a model name that must already be in
-    the data home (see :mod:`redrill.models`): nothing is downloaded here.
+    the data home (see :mod:`redrill.transcription.models`): nothing is downloaded here.
     """
 
     def __init__(
@@ -287,8 +287,8 @@ class Transcriber:
     def _load(self):
         import time
 
-        from redrill.models import check_model_dir, resolve_model
         from redrill.paths import current
+        from redrill.transcription.models import check_model_dir, resolve_model
 
         spec_path = Path(self.model_spec).expanduser()
         # A folder is used as is; a name must already be in the data home (offline).

@@ -24,9 +24,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from redrill.sound import SAMPLE_RATE
 from redrill.transcript import Transcript
-
-SAMPLE_RATE = 16_000
 
 
 @dataclass(frozen=True)
@@ -255,9 +254,15 @@ class StreamingTranscription:
         self._submitted += 1
         return chunk, future
 
-    def _drop_stale(self) -> None:
-        """Cancel speculative pieces that have not started: newer ones make them unneeded."""
+    def _drop_stale(self, keep: tuple[int, int] | None = None) -> None:
+        """Cancel speculative pieces that have not started: newer ones make them unneeded.
+
+        ``keep``: a piece still needed (the open chunk up to the previous pause point is the first
+        piece of an answer that ends at the new pause point; see :func:`answer_pieces`).
+        """
         for bounds in self._speculative:
+            if bounds == keep:
+                continue
             chunk_future = self._jobs.get(bounds)
             if chunk_future is not None and chunk_future[1].cancel():
                 del self._jobs[bounds]
@@ -275,12 +280,12 @@ class StreamingTranscription:
             self._length += len(block)
             open_start = self.chunker.last_cut
             for kind, pos in self.chunker.push(block):
-                self._drop_stale()
+                previous = [p for p in self.chunker.pauses if open_start < p < pos]
+                self._drop_stale(keep=(open_start, previous[-1]) if kind == "pause" and previous else None)
                 if kind == "cut":
                     self._submit(open_start, pos)
                     open_start = pos
                 else:
-                    previous = [p for p in self.chunker.pauses if p < pos]
                     self._submit(open_start, pos)
                     self._submit(previous[-1] if previous else open_start, pos, notify=False)
                     self._speculative = [(open_start, pos), (previous[-1] if previous else open_start, pos)]

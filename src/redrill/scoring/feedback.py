@@ -1,225 +1,17 @@
-"""Comparing an attempt with the user's own earlier attempts, and what to work on next.
-
-Pure functions over the plain metric dicts that :meth:`redrill.scoring.Metrics.to_json` writes
-(that is what the store keeps), so old attempts can be compared without re-scoring them.
-
-* :func:`compare`: this attempt against the median and the best of earlier attempts at the same
-  question, or of all the user's attempts when this question has none (``scope`` says which).
-* :func:`feedback`: at most three concrete things to work on, ordered by impact, and always one
-  thing that went well.
-* :func:`trend`: improving / worsening / steady / new, over a series of attempts.
-
-The key metrics, their noise margins and the feedback rules are written up in ``docs/metrics.md``.
-"""
+"""Feedback on one answer: at most three concrete things to work on, ordered by impact, and always
+one thing that went well, each phrased from the figures it states (``docs/metrics.md``)."""
 
 from __future__ import annotations
 
-import math
-import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from redrill.scoring import ScoringSettings, ramble_components
+from redrill.scoring.comparison import KEY_METRICS, SCOPE_QUESTION, Comparison
+from redrill.scoring.metrics import Metrics
+from redrill.scoring.ramble import ramble_components
+from redrill.scoring.settings import ScoringSettings
 
-__all__ = [
-    "KEY_METRICS",
-    "Change",
-    "Comparison",
-    "Feedback",
-    "KeyMetric",
-    "compare",
-    "feedback",
-    "key_metrics",
-    "trend",
-]
-
-
-@dataclass(frozen=True)
-class KeyMetric:
-    """A metric compared across attempts, its direction and its noise margin.
-
-    A change counts only when it is larger than ``max(rel_margin * |median|, abs_margin)``.
-    """
-
-    name: str
-    label: str
-    higher_is_better: bool
-    rel_margin: float
-    abs_margin: float
-
-
-KEY_METRICS: tuple[KeyMetric, ...] = (
-    KeyMetric("ramble_score", "ramble score", False, 0.10, 3.0),
-    KeyMetric("distance_from_target_s", "distance from the target length", False, 0.10, 5.0),
-    KeyMetric("fillers_per_min", "fillers per minute", False, 0.10, 0.5),
-    KeyMetric("fillers_per_100_words", "fillers per 100 words", False, 0.10, 0.5),
-    KeyMetric("talking_points_covered", "talking points covered", True, 0.10, 0.10),
-    KeyMetric("restarts_per_100_words", "restarts per 100 words", False, 0.10, 0.5),
-    KeyMetric("long_pauses_per_min", "long pauses per minute", False, 0.10, 0.25),
-    KeyMetric("wpm_off_band", "pace outside the band (wpm)", False, 0.10, 5.0),
-)
-SCOPE_QUESTION, SCOPE_ALL, SCOPE_NONE = "this question", "all questions", "none"
-
-
-def _num(value: Any) -> float | None:
-    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def key_metrics(metrics: Mapping[str, Any], *, pace_wpm: Sequence[float] = (130.0, 160.0)) -> dict[str, float | None]:
-    """The compared figures of one attempt's metric dict (None where it cannot be measured)."""
-    over, under = _num(metrics.get("over_target_s")), _num(metrics.get("under_target_s"))
-    duration = _num(metrics.get("duration_s"))
-    words = _num(metrics.get("words")) or 0.0
-    pauses = metrics.get("long_pauses")
-    points = metrics.get("talking_points") or {}
-    n_points = len(points.get("covered") or ()) + len(points.get("missing") or ())
-    wpm = _num(metrics.get("wpm"))
-    restarts = _num(metrics.get("restarts"))
-    return {
-        "ramble_score": _num(metrics.get("ramble_score")),
-        "distance_from_target_s": None if over is None or under is None else over + under,
-        "fillers_per_min": _num(metrics.get("fillers_per_min")),
-        "fillers_per_100_words": _num(metrics.get("fillers_per_100_words")),
-        "talking_points_covered": len(points.get("covered") or ()) / n_points if n_points else None,
-        "restarts_per_100_words": 100.0 * restarts / words if words > 0 and restarts is not None else None,
-        "long_pauses_per_min": len(pauses) / (duration / 60.0)
-        if isinstance(pauses, list) and duration is not None and duration >= 1.0
-        else None,
-        "wpm_off_band": None if wpm is None else max(0.0, float(pace_wpm[0]) - wpm, wpm - float(pace_wpm[1])),
-    }
-
-
-@dataclass(frozen=True)
-class Change:
-    """This attempt against the median of earlier ones: verdict, difference and current value."""
-
-    vs_median: str  # "better" | "worse" | "same"
-    delta: float
-    value: float
-
-    def to_json(self) -> dict:
-        return {"vs_median": self.vs_median, "delta": self.delta, "value": self.value}
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """This attempt against the user's earlier attempts (see :func:`compare`)."""
-
-    attempts_before: int
-    scope: str
-    median: dict[str, float] = field(default_factory=dict)
-    best: dict[str, float] = field(default_factory=dict)
-    change: dict[str, Change] = field(default_factory=dict)
-    personal_best: tuple[str, ...] = ()
-
-    def to_json(self) -> dict:
-        """Plain JSON: attempts_before, scope, median, best, change, personal_best."""
-        return {
-            "attempts_before": self.attempts_before,
-            "scope": self.scope,
-            "median": dict(self.median),
-            "best": dict(self.best),
-            "change": {name: c.to_json() for name, c in self.change.items()},
-            "personal_best": list(self.personal_best),
-        }
-
-
-def _margin(metric: KeyMetric, reference: float) -> float:
-    return max(metric.rel_margin * abs(reference), metric.abs_margin)
-
-
-def _improvement(metric: KeyMetric, new: float, old: float) -> float:
-    """How much better ``new`` is than ``old`` (negative when worse)."""
-    return new - old if metric.higher_is_better else old - new
-
-
-def compare(
-    current: Mapping[str, Any],
-    history: Sequence[Mapping[str, Any]],
-    *,
-    fallback: Sequence[Mapping[str, Any]] = (),
-    pace_wpm: Sequence[float] = (130.0, 160.0),
-) -> Comparison:
-    """Compare this attempt's metrics with earlier attempts (oldest first).
-
-    ``history`` holds the earlier attempts at the same question; when it is empty the user's
-    attempts at all questions (``fallback``) are used and ``scope`` says "all questions". With
-    neither, ``scope`` is "none" and there is nothing to compare. Cost: one pass over the history
-    plus a median per metric, so a thousand attempts take a few milliseconds.
-    """
-    if history:
-        earlier, scope = history, SCOPE_QUESTION
-    elif fallback:
-        earlier, scope = fallback, SCOPE_ALL
-    else:
-        return Comparison(attempts_before=0, scope=SCOPE_NONE)
-    now = key_metrics(current, pace_wpm=pace_wpm)
-    columns: dict[str, list[float]] = {m.name: [] for m in KEY_METRICS}
-    for attempt in earlier:
-        if not isinstance(attempt, Mapping):
-            continue
-        for name, value in key_metrics(attempt, pace_wpm=pace_wpm).items():
-            if value is not None:
-                columns[name].append(value)
-    median: dict[str, float] = {}
-    best: dict[str, float] = {}
-    change: dict[str, Change] = {}
-    personal_best: list[str] = []
-    for metric in KEY_METRICS:
-        values = columns[metric.name]
-        if not values:
-            continue
-        med = statistics.median(values)
-        top = max(values) if metric.higher_is_better else min(values)
-        median[metric.name] = round(med, 3)
-        best[metric.name] = round(top, 3)
-        value = now.get(metric.name)
-        if value is None:
-            continue
-        gain = _improvement(metric, value, med)
-        margin = _margin(metric, med)
-        verdict = "better" if gain > margin else "worse" if gain < -margin else "same"
-        change[metric.name] = Change(verdict, round(value - med, 3), round(value, 3))
-        # A new best must beat the old best by more than the metric's noise floor.
-        if _improvement(metric, value, top) > metric.abs_margin:
-            personal_best.append(metric.name)
-    return Comparison(
-        attempts_before=len(earlier),
-        scope=scope,
-        median=median,
-        best=best,
-        change=change,
-        personal_best=tuple(personal_best),
-    )
-
-
-def trend(values: Sequence[float], *, lower_is_better: bool = True, margin: float = 3.0, window: int = 5) -> str:
-    """ "improving", "worsening", "steady" or "new" for a series of attempts (oldest first).
-
-    Defaults suit ``ramble_score``. The least-squares slope over the last ``window`` attempts,
-    times the span of those attempts, is the change; it must exceed ``max(margin, 10% of the
-    mean)`` to count. Fewer than three usable values is "new".
-    """
-    ys = [float(v) for v in values if v is not None and not isinstance(v, bool) and math.isfinite(float(v))]
-    ys = ys[-max(2, window) :]
-    if len(ys) < 3:
-        return "new"
-    xs = list(range(len(ys)))
-    slope = statistics.linear_regression(xs, ys).slope
-    total = slope * (len(ys) - 1)
-    needed = max(margin, 0.10 * abs(statistics.fmean(ys)))
-    if abs(total) <= needed:
-        return "steady"
-    better = total < 0 if lower_is_better else total > 0
-    return "improving" if better else "worsening"
-
-
-# --------------------------------------------------------------------------------------------
-# Feedback
+__all__ = ["Feedback", "feedback"]
 
 
 @dataclass(frozen=True)
@@ -265,7 +57,7 @@ def _history_phrase(comparison: Comparison, name: str, fmt: str) -> str:
 
 
 def feedback(
-    metrics: Mapping[str, Any],
+    metrics: Metrics,
     comparison: Comparison,
     *,
     talking_points: Sequence[str] = (),
@@ -285,11 +77,10 @@ def feedback(
         worse = any(comparison.change.get(r) is not None and comparison.change[r].vs_median == "worse" for r in related)
         return weights.get(component, 0.0) * value * (1.25 if worse else 1.0)
 
-    duration = _num(metrics.get("duration_s"))
-    target = metrics.get("target_s") or (60.0, 120.0)
-    lo_t, hi_t = float(target[0]), float(target[1])
-    over = _num(metrics.get("over_target_s")) or 0.0
-    under = _num(metrics.get("under_target_s")) or 0.0
+    duration = metrics.duration_s
+    lo_t, hi_t = metrics.target_s or (60.0, 120.0)
+    over = metrics.over_target_s or 0.0
+    under = metrics.under_target_s or 0.0
     if duration is not None and over >= max(5.0, 0.05 * hi_t):
         candidates.append(
             (
@@ -309,12 +100,12 @@ def feedback(
             )
         )
 
-    filled = int(metrics.get("filled_pause_count") or 0)
-    discourse = int(metrics.get("filler_count") or 0)
+    filled = metrics.filled_pause_count
+    discourse = metrics.filler_count
     total_fillers = filled + discourse
     if total_fillers and (parts.get("fillers") or 0.0) >= 0.15:
-        counts = sorted((metrics.get("fillers") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
-        per_min = _num(metrics.get("fillers_per_min"))
+        counts = sorted(metrics.fillers, key=lambda kv: (-kv[1], kv[0]))
+        per_min = metrics.fillers_per_min
         if filled and not discourse:
             what = f"{filled} filled pauses ({_quote_counts(counts)})"
             advice = "pause silently instead"
@@ -327,14 +118,13 @@ def feedback(
         if per_min is not None:
             rate = f"{per_min:.1f} per minute{_history_phrase(comparison, 'fillers_per_min', '.1f')}"
         else:
-            share = _num(metrics.get("fillers_per_100_words")) or 0.0
+            share = metrics.fillers_per_100_words or 0.0
             rate = f"{share:.1f} per 100 words{_history_phrase(comparison, 'fillers_per_100_words', '.1f')}"
         candidates.append(
             (impact("fillers", "fillers_per_min", "fillers_per_100_words"), "fillers", f"{what}, {rate}: {advice}.")
         )
 
-    points = metrics.get("talking_points") or {}
-    missing = list(points.get("missing") or ())
+    missing = list(metrics.talking_points.missing)
     if missing:
         order = {p.casefold(): i for i, p in enumerate(talking_points)}
         missing.sort(key=lambda p: order.get(p.casefold(), len(order)))
@@ -346,23 +136,23 @@ def feedback(
             )
         )
 
-    pauses = metrics.get("long_pauses") or []
+    pauses = metrics.long_pauses or ()
     if pauses and (parts.get("long_pauses") or 0.0) >= 0.25:
-        longest = max(pauses, key=lambda p: p.get("length_s", 0.0))
+        longest = max(pauses, key=lambda p: p.length_s)
         n = len(pauses)
         candidates.append(
             (
                 impact("long_pauses", "long_pauses_per_min"),
                 "pauses",
                 f"{n} long silence{'s' if n != 1 else ''} of {_g(settings.long_pause_s)} s or more (longest "
-                f"{longest.get('length_s', 0.0):.1f} s at {_mmss(longest.get('at_s', 0.0))}): know your next point "
+                f"{longest.length_s:.1f} s at {_mmss(longest.at_s)}): know your next point "
                 "before you finish the current one.",
             )
         )
 
-    restarts = int(metrics.get("restarts") or 0)
+    restarts = metrics.restarts
     if restarts and (parts.get("restarts") or 0.0) >= 0.2:
-        examples = metrics.get("restart_examples") or []
+        examples = metrics.restart_examples
         eg = f' (e.g. "{examples[0]}")' if examples else ""
         candidates.append(
             (
@@ -373,7 +163,7 @@ def feedback(
             )
         )
 
-    repeated = metrics.get("repeated_phrases") or []
+    repeated = metrics.repeated_phrases
     if repeated and (parts.get("repetition") or 0.0) >= 0.15:
         top = repeated[0]
         more = f" and {len(repeated) - 1} other phrase{'s' if len(repeated) > 2 else ''}" if len(repeated) > 1 else ""
@@ -381,13 +171,13 @@ def feedback(
             (
                 impact("repetition"),
                 "repetition",
-                f'You kept coming back to "{top["phrase"]}" ({top["count"]}×){more}: make the point once, then move on.',
+                f'You kept coming back to "{top.phrase}" ({top.count}×){more}: make the point once, then move on.',
             )
         )
 
-    hedges = int(metrics.get("hedges") or 0)
+    hedges = metrics.hedges
     if hedges and (parts.get("hedges") or 0.0) >= 0.25:
-        examples = metrics.get("hedge_examples") or []
+        examples = metrics.hedge_examples
         listed = ", ".join(f"'{h}'" for h in examples[:3])
         candidates.append(
             (
@@ -397,7 +187,7 @@ def feedback(
             )
         )
 
-    wpm = _num(metrics.get("wpm"))
+    wpm = metrics.wpm
     lo_p, hi_p = settings.pace_wpm
     if wpm is not None and (parts.get("pace") or 0.0) >= 0.125:
         if wpm > hi_p:
@@ -441,7 +231,7 @@ def _fmt_metric(name: str, value: float) -> str:
 
 
 def _went_well(
-    metrics: Mapping[str, Any],
+    metrics: Metrics,
     comparison: Comparison,
     parts: Mapping[str, float | None],
     busy: set[str],
@@ -466,26 +256,22 @@ def _went_well(
                 f"Better {metric.label} than your usual {where}: {_fmt_metric(metric.name, change.value)} "
                 f"against a median of {_fmt_metric(metric.name, med)}."
             )
-    duration = _num(metrics.get("duration_s"))
-    target = metrics.get("target_s") or (60.0, 120.0)
     # 3. Within the target length.
-    if duration is not None and not _num(metrics.get("over_target_s")) and not _num(metrics.get("under_target_s")):
-        return (
-            f"Right length: {_mmss(duration)}, inside the {_mmss(float(target[0]))}-{_mmss(float(target[1]))} target."
-        )
+    if metrics.within_target and metrics.duration_s is not None and metrics.target_s is not None:
+        lo, hi = metrics.target_s
+        return f"Right length: {_mmss(metrics.duration_s)}, inside the {_mmss(lo)}-{_mmss(hi)} target."
     # 4. Every talking point made.
-    points = metrics.get("talking_points") or {}
-    covered, missing = points.get("covered") or [], points.get("missing") or []
+    covered, missing = metrics.talking_points.covered, metrics.talking_points.missing
     if covered and not missing:
         n = len(covered)
         return "You made the talking point." if n == 1 else f"You covered all {n} talking points."
     # 5. The most favourable component, honestly phrased.
-    words = int(metrics.get("words") or 0)
-    fillers = int(metrics.get("filled_pause_count") or 0) + int(metrics.get("filler_count") or 0)
-    n_pauses = len(metrics.get("long_pauses") or [])
-    restarts = int(metrics.get("restarts") or 0)
-    hedges = int(metrics.get("hedges") or 0)
-    wpm = _num(metrics.get("wpm")) or 0.0
+    words = metrics.words
+    fillers = metrics.fillers_total
+    n_pauses = metrics.long_pause_count or 0
+    restarts = metrics.restarts
+    hedges = metrics.hedges
+    wpm = metrics.wpm or 0.0
 
     def plural(n: int, word: str) -> str:
         return f"{n} {word}" + ("" if n == 1 else "s")
@@ -496,9 +282,7 @@ def _went_well(
         "restarts": f"only {plural(restarts, 'restart')} in {words} words."
         if restarts
         else "no restarts: your sentences ran through.",
-        "repetition": "you didn't keep repeating yourself."
-        if not metrics.get("repeated_phrases")
-        else "little repetition.",
+        "repetition": "you didn't keep repeating yourself." if not metrics.repeated_phrases else "little repetition.",
         "hedges": f"only {plural(hedges, 'hedge')} in {words} words."
         if hedges
         else "no hedging: you said what you did.",

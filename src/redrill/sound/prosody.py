@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from redrill.sound import SAMPLE_RATE
+
 __all__ = [
     "FRAME_S",
     "ChunkVoice",
@@ -37,7 +39,6 @@ __all__ = [
     "voice_feedback",
 ]
 
-SAMPLE_RATE = 16_000
 # 20 ms frames: enough for spread statistics over whole answers, and half the cost of Praat's
 # default 10 ms step (the pitch tracker is most of the cost).
 FRAME_S = 0.02

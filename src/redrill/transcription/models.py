@@ -2,7 +2,7 @@
 
 Which model (:func:`find_model`): the one named by ``--model NAME|DIR``, ``REDRILL_MODEL`` or
 ``model:`` in config.yaml; when none is named, the best model pulled into the data home; else the
-best bundled one (:mod:`redrill.bundled`: base when its extra is installed, else tiny.en, which
+best bundled one (:mod:`redrill.transcription.bundled`: base when its extra is installed, else tiny.en, which
 redrill's own dependencies install). A DIR is a CTranslate2 Whisper folder (``model.bin``,
 ``config.json``, ``tokenizer.json``, ``vocabulary.*``). A NAME is one of faster-whisper's sizes
 (``base.en``, ``small.en``, ...); a pulled copy lives in ``<data home>/models/<name>/``, and the
@@ -96,7 +96,7 @@ def find_model(spec: str | None, paths: Paths) -> ModelChoice:
     Offline only; raises :class:`RedrillError` with the fixes when the named model is missing or
     when there is no model at all.
     """
-    from redrill import bundled
+    from redrill.transcription import bundled
 
     if spec:
         folder = resolve_model(spec, paths)
@@ -173,7 +173,7 @@ def resolve_model(spec: str | None, paths: Paths) -> Path:
         )
     local = paths.models / spec
     if not local.is_dir():
-        from redrill import bundled
+        from redrill.transcription import bundled
 
         model = bundled.by_name(spec)
         folder = bundled.locate(model, paths) if model is not None else None

@@ -1,0 +1,37 @@
+"""Scoring: what one answer measured, how it compares with the user's earlier answers, what to say.
+
+Pure functions over plain data: no I/O, no clock, no database, no adapters (a test checks that this
+package imports nothing outside itself but :mod:`redrill.errors` and :mod:`redrill.transcript`).
+
+* :func:`score` measures one transcript into :class:`Metrics` (``measure``), from ``words``,
+  ``fillers``, ``disfluency`` (restarts, hedges, repetition), ``points`` (talking points),
+  ``timing`` (pauses, speaking time) and ``ramble`` (the ramble score), tuned by
+  :class:`ScoringSettings` (``settings``).
+* :func:`annotate` marks a transcript's tokens with the same rules, for showing it.
+* ``comparison`` sets an answer against earlier attempts; ``feedback`` turns that into advice.
+"""
+
+from redrill.scoring.annotate import AnnotatedToken, annotate
+from redrill.scoring.measure import score
+from redrill.scoring.metrics import JSON_KEYS, Coverage, Metrics, Pause, RepeatedPhrase
+from redrill.scoring.ramble import ramble_components, ramble_score
+from redrill.scoring.settings import RambleWeights, ScoringSettings
+from redrill.scoring.words import STOPWORDS, normalise, stem
+
+__all__ = [
+    "JSON_KEYS",
+    "STOPWORDS",
+    "AnnotatedToken",
+    "Coverage",
+    "Metrics",
+    "Pause",
+    "RambleWeights",
+    "RepeatedPhrase",
+    "ScoringSettings",
+    "annotate",
+    "normalise",
+    "ramble_components",
+    "ramble_score",
+    "score",
+    "stem",
+]

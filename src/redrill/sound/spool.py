@@ -1,0 +1,169 @@
+"""Crash safety for recordings: every block is appended (and flushed) to a spool file as it arrives.
+
+Even a SIGKILL keeps what was captured; :func:`recover_spools` reads such leftovers (of processes
+that are gone) so the drill can offer to save them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from redrill.errors import RedrillError
+from redrill.sound import SAMPLE_RATE
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+SPOOL_MAGIC = b"RDSPOOL1"
+
+
+SPOOL_SUFFIX = ".spool"
+
+
+class Spool(NamedTuple):
+    """A recording left behind by a session that did not finish (see :func:`recover_spools`)."""
+
+    question_id: str
+    samples: np.ndarray  # 16 kHz mono float32, as captured (not trimmed)
+    path: Path
+    question_text: str = ""
+    started_at: str | None = None
+
+
+class SpoolWriter:
+    """Appends raw float32 blocks to ``<recordings>/.answer-<question>-<time>-<pid>.spool``.
+
+    Layout: ``RDSPOOL1``, a little-endian u32 header length, a JSON header (question, rate,
+    channels, dtype, pid, start time), then little-endian float32 mono samples. Each block is
+    flushed to the OS as it arrives (enough to survive the process being killed); the file is
+    fsynced when the recording ends.
+    """
+
+    def __init__(self, folder: Path, question_id: str, question_text: str, rate: int):
+        folder.mkdir(parents=True, exist_ok=True)
+        now = datetime.now(timezone.utc)
+        safe_id = "".join(c if c.isalnum() or c in "-_" else "_" for c in question_id)[:60]
+        self.path = folder / f".answer-{safe_id}-{now:%Y%m%d-%H%M%S}-{os.getpid()}{SPOOL_SUFFIX}"
+        header = json.dumps(
+            {
+                "question_id": question_id,
+                "question_text": question_text,
+                "rate": int(rate),
+                "channels": 1,
+                "dtype": "float32-le",
+                "pid": os.getpid(),
+                "started_at": now.isoformat(timespec="seconds"),
+            }
+        ).encode("utf-8")
+        fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        self._file = os.fdopen(fd, "wb")
+        self._file.write(SPOOL_MAGIC + struct.pack("<I", len(header)) + header)
+        self._file.flush()
+
+    def write(self, block) -> None:
+        """Append one block and hand it to the OS."""
+        import numpy as np
+
+        self._file.write(np.asarray(block, dtype="<f4").reshape(-1).tobytes())
+        self._file.flush()
+
+    def sync(self) -> None:
+        """Force what was written so far onto the disk (before it is handed to transcription)."""
+        if self._file.closed:
+            return
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        """Flush to disk and close (the file stays until :meth:`discard`)."""
+        if self._file.closed:
+            return
+        self.sync()
+        self._file.close()
+
+    def discard(self) -> None:
+        """Delete the spool: its answer is safely stored (or was not worth keeping)."""
+        self.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def read_spool(path: Path) -> tuple[dict, np.ndarray]:
+    """The header and the raw samples of one spool file (a torn last sample is dropped)."""
+    import numpy as np
+
+    raw = Path(path).read_bytes()
+    if not raw.startswith(SPOOL_MAGIC) or len(raw) < len(SPOOL_MAGIC) + 4:
+        raise RedrillError(f"{path} is not a redrill recording spool")
+    (size,) = struct.unpack_from("<I", raw, len(SPOOL_MAGIC))
+    start = len(SPOOL_MAGIC) + 4
+    try:
+        header = json.loads(raw[start : start + size].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise RedrillError(f"{path}: damaged spool header") from None
+    body = raw[start + size :]
+    body = body[: len(body) - len(body) % 4]
+    return header, np.frombuffer(body, dtype="<f4").astype(np.float32)
+
+
+def recover_spools(recordings_dir: Path, *, min_seconds: float = 0.5) -> list[Spool]:
+    """Recordings left by sessions that were killed: ``(question_id, samples16k, path)`` each.
+
+    Spools of a redrill that is still running (its pid is alive) are left alone; damaged files and
+    ones shorter than ``min_seconds`` are skipped (the caller may delete them with
+    :func:`discard_spool`). Oldest first.
+    """
+    from redrill.sound.audiofile import resample
+
+    found = []
+    folder = Path(recordings_dir)
+    if not folder.is_dir():
+        return []
+    for path in sorted(folder.glob(f".answer-*{SPOOL_SUFFIX}"), key=lambda p: p.stat().st_mtime):
+        try:
+            header, samples = read_spool(path)
+        except (OSError, RedrillError):
+            continue
+        pid = header.get("pid")
+        if isinstance(pid, int) and _pid_alive(pid):
+            continue
+        rate = int(header.get("rate") or SAMPLE_RATE)
+        if len(samples) < min_seconds * rate:
+            continue
+        found.append(
+            Spool(
+                question_id=str(header.get("question_id", "")),
+                samples=resample(samples, rate, SAMPLE_RATE),
+                path=path,
+                question_text=str(header.get("question_text", "")),
+                started_at=header.get("started_at"),
+            )
+        )
+    return found
+
+
+def discard_spool(path: Path) -> None:
+    """Delete a spool file once its recording is saved (or the user declined it)."""
+    Path(path).unlink(missing_ok=True)
