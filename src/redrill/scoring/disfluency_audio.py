@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["FRAME_S", "AudioDisfluency", "DetectorSettings", "detect"]
+from redrill.transcript import AudioDisfluency, Transcript
+
+__all__ = ["FRAME_S", "AudioDisfluency", "DetectorSettings", "detect", "with_audio_disfluencies"]
 
 SAMPLE_RATE = 16_000
 FRAME_S = 0.01
@@ -101,49 +103,6 @@ class DetectorSettings:
     anchored_distinct: float = 0.9
     spare_share: float = 0.25
     anchored_before_s: float = 0.5
-
-
-@dataclass(frozen=True)
-class AudioDisfluency:
-    """A filled pause or restart heard in the audio and missing from the transcript.
-
-    ``where``: ``gap`` (between words), ``in_word`` (inside the time Whisper gave a word) or
-    ``collapsed`` (a restart the transcript wrote once). ``word``: the transcript word it was heard
-    in or next to. ``evidence``: the measurements that decided it (seconds, MFCC distances).
-    """
-
-    kind: str
-    start_s: float
-    end_s: float
-    where: str
-    word: str | None = None
-    evidence: Mapping[str, Any] = field(default_factory=dict)
-    source: str = "audio"
-
-    def to_json(self) -> dict:
-        """Plain JSON (stored with the transcript)."""
-        return {
-            "kind": self.kind,
-            "start": round(self.start_s, 3),
-            "end": round(self.end_s, 3),
-            "where": self.where,
-            "word": self.word,
-            "evidence": dict(self.evidence),
-            "source": self.source,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> AudioDisfluency:
-        """Read :meth:`to_json` back."""
-        return cls(
-            kind=str(data["kind"]),
-            start_s=float(data["start"]),
-            end_s=float(data["end"]),
-            where=str(data.get("where") or ""),
-            word=data.get("word"),
-            evidence=dict(data.get("evidence") or {}),
-            source=str(data.get("source") or "audio"),
-        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,9 +213,9 @@ def _units(f: _Frames) -> list[tuple[int, int]]:
         db = np.convolve(f.db[a:b], np.ones(3) / 3, mode="same")
         cuts = [0]
         for i in range(2, len(db) - 2):
-            if db[i] <= db[i - 1] and db[i] < db[i + 1] and i - cuts[-1] >= 5:
-                if db[cuts[-1] : i].max() - db[i] >= 3.0 and db[i : i + 25].max() - db[i] >= 3.0:
-                    cuts.append(i)
+            valley = db[i] <= db[i - 1] and db[i] < db[i + 1] and i - cuts[-1] >= 5
+            if valley and db[cuts[-1] : i].max() - db[i] >= 3.0 and db[i : i + 25].max() - db[i] >= 3.0:
+                cuts.append(i)
         cuts.append(b - a)
         out.extend((a + x, a + y) for x, y in zip(cuts, cuts[1:]) if y - x >= 3)
     return out
@@ -326,8 +285,7 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
 
 def _transcript_marks(words) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """(filled pauses, restarts) the transcript's own words already count, as time spans."""
-    from redrill.scoring import annotate
-    from redrill.transcript import Transcript
+    from redrill.scoring.annotate import annotate
 
     tokens = annotate(Transcript(words=tuple(words), timed=True))
     fillers, restarts = [], []
@@ -441,9 +399,9 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
                         continue
                     # Between the copies: silence, or a held filler, or a filler the transcript has.
                     between = slice(gap_a, gap_b)
-                    if gap_b - gap_a > 5 and f.sound[between].mean() > 0.3 and held[between].mean() <= 0.3:
-                        if not any(a < f.t[gap_b] and f.t[gap_a] < b for a, b in t_fillers):
-                            continue
+                    spoken = gap_b - gap_a > 5 and f.sound[between].mean() > 0.3 and held[between].mean() <= 0.3
+                    if spoken and not any(a < f.t[gap_b] and f.t[gap_a] < b for a, b in t_fillers):
+                        continue
                     pairs.append((ka, kb))
     if not pairs:
         return []
@@ -498,7 +456,12 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
                 b1,
                 A,
                 B,
-                {"distance": round(d, 3), "contrast": round(float(contrast), 3), "spare": round(spare, 2), "anchored": anchored},
+                {
+                    "distance": round(d, 3),
+                    "contrast": round(float(contrast), 3),
+                    "spare": round(spare, 2),
+                    "anchored": anchored,
+                },
             )
         )
     found.sort(key=lambda r: r[0])
@@ -620,3 +583,13 @@ def detect(
             word, where = _word_at(words, c[0], c[1])
             items.append(AudioDisfluency("filled_pause", round(c[0], 3), round(c[1], 3), where, word, c[2]))
     return tuple(sorted(items, key=lambda i: (i.start_s, i.kind)))
+
+
+def with_audio_disfluencies(
+    transcript: Transcript, samples, *, settings: DetectorSettings = DetectorSettings(), rate: int = SAMPLE_RATE
+) -> Transcript:
+    """``transcript`` with what :func:`detect` hears in its audio ``samples`` attached (stored with it,
+    so rescoring keeps it). A transcript without timings is returned as it is."""
+    if not transcript.timed:
+        return transcript
+    return replace(transcript, audio_disfluencies=detect(samples, transcript.words, settings=settings, rate=rate))
