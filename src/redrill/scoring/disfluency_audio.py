@@ -457,10 +457,10 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
                 A,
                 B,
                 {
-                    "distance": round(d, 3),
+                    "distance": round(float(d), 3),
                     "contrast": round(float(contrast), 3),
                     "spare": round(spare, 2),
-                    "anchored": anchored,
+                    "anchored": bool(anchored),
                 },
             )
         )
@@ -479,7 +479,7 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
         legit = legit or _norm(said or "") in _LEGIT_DOUBLES
         if legit or any(lo - 0.3 <= b1 and a0 <= hi + 0.3 for lo, hi in t_restarts):
             continue
-        ev = dict(ev, first_s=round((A[1] - A[0]) * FRAME_S, 2), second_s=round((B[1] - B[0]) * FRAME_S, 2))
+        ev = dict(ev, first_s=round(float(A[1] - A[0]) * FRAME_S, 2), second_s=round(float(B[1] - B[0]) * FRAME_S, 2))
         out.append((a0, b1, A, B, ev))
     return out
 
