@@ -81,6 +81,9 @@ class Metrics:
     under_target_s: float | None = None
     talking_points: Coverage = Coverage()
     ramble_score: float = 0.0
+    # Of filled_pause_count and restarts: how many were heard only in the audio (the words leave them out).
+    audio_filled_pauses: int = 0
+    audio_restarts: int = 0
     # Stored keys this version does not know (written by a newer redrill): kept, exported, never lost.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, metadata=EXTRA)
 
