@@ -21,7 +21,7 @@ transcript wrote on purpose, "that that") takes the repeat it overlaps. So the i
 measurements that decided it.
 
 Pure: samples and words in, items out; no I/O, no state. Praat (through praat-parselmouth) does the
-signal analysis: pitch, intensity and MFCCs. Thresholds and the reasons for them are in
+signal analysis: intensity, MFCCs, and pitch on the stretches being judged. Thresholds and the reasons for them are in
 ``docs/metrics.md``; the accuracy on the labelled set in ``docs/accuracy.md``.
 """
 
@@ -37,9 +37,9 @@ from redrill.transcript import AudioDisfluency, Transcript
 
 __all__ = ["FRAME_S", "AudioDisfluency", "DetectorSettings", "detect", "with_audio_disfluencies"]
 
+# The rate of redrill's audio (sound.SAMPLE_RATE; scoring does not import sound).
 SAMPLE_RATE = 16_000
 FRAME_S = 0.01
-KINDS = ("filled_pause", "restart")
 
 # Short words people restart on ("I I think", "the the", "it it"): around one of these the two
 # copies may sound less alike (the first is often lengthened or differently stressed) and still
@@ -90,9 +90,11 @@ class DetectorSettings:
     copy_max_s: float = 1.6
     copy_ratio: float = 2.5
     drawn_ratio: float = 4.0
-    max_units: int = 6
-    prefilter: float = 0.85
     copy_gap_s: float = 0.8
+    # A copy is at most this many syllable-sized units ("the postmortem" is five).
+    max_units: int = 6
+    # Pairs whose time-normalised shapes are further apart than this are not warped (speed).
+    prefilter: float = 0.85
     # Alike: warped MFCC distance at most ``alike`` (``anchored_alike`` around a short function
     # word of the transcript), and the copies at least ``1 / distinct`` times closer to each other
     # than either is to anything else within 2 s. Around a function word ``anchored_distinct`` is
