@@ -240,7 +240,10 @@ SCRIPTS = [
     ),
     (
         "eval-limiter",
-        ["A token bucket per API key, with Redis for shared counters.", "After an outage I wrote a blameless postmortem."],
+        [
+            "A token bucket per API key, with Redis for shared counters.",
+            "After an outage I wrote a blameless postmortem.",
+        ],
         [1.0],
         [0, 1, 2],
     ),
@@ -413,7 +416,9 @@ class Answer:
     @property
     def truth_restarts(self) -> int:
         """Immediate repeats of a word or a 2-3 word phrase, fillers left out ("I, um, I" is one)."""
-        return sum(len(_repeats([(m.group(0).lower(),) for m in _TOKEN.finditer(p) if not m.group(1)])) for p in self.parts)
+        return sum(
+            len(_repeats([(m.group(0).lower(),) for m in _TOKEN.finditer(p) if not m.group(1)])) for p in self.parts
+        )
 
     @property
     def truth_items(self) -> list[TruthItem]:
@@ -544,7 +549,9 @@ def _ssml(part: str) -> tuple[str, list[tuple[str, int, bool]]]:
     return "".join(out), words
 
 
-def _speak(text: str, voice: str, rate: int, pitch: int, cache: Path) -> tuple[np.ndarray, list[tuple[str, float, float, bool]]]:
+def _speak(
+    text: str, voice: str, rate: int, pitch: int, cache: Path
+) -> tuple[np.ndarray, list[tuple[str, float, float, bool]]]:
     """One part at 16 kHz, edges trimmed, and its words' spans (seconds from the trimmed start)."""
     global _engine
     from redrill.sound.audiofile import load_audio
@@ -596,9 +603,29 @@ def _speak(text: str, voice: str, rate: int, pitch: int, cache: Path) -> tuple[n
     return trimmed, timed
 
 
+def render(a: Answer, cache: Path) -> Answer:
+    """Speak one answer into ``a.samples`` (parts joined by its exact silences), with its truth timeline."""
+    cache.mkdir(parents=True, exist_ok=True)
+    a.timed_words, a.part_spans, a.silences = [], [], []
+    pieces = [np.zeros(int(0.5 * RATE), np.float32)]
+    at = 0.5
+    for n, part in enumerate(a.parts):
+        speech, timed = _speak(part, a.voice, a.rate, a.pitch, cache)
+        pieces.append(speech)
+        a.timed_words.extend((w, round(at + s, 3), round(at + e, 3), f) for w, s, e, f in timed)
+        a.part_spans.append((at, at + len(speech) / RATE))
+        at += len(speech) / RATE
+        if n < len(a.gaps):
+            pieces.append(np.zeros(int(round(a.gaps[n] * RATE)), np.float32))
+            a.silences.append((at, at + a.gaps[n]))
+            at += a.gaps[n]
+    pieces.append(np.zeros(int(0.8 * RATE), np.float32))
+    a.samples = np.concatenate(pieces)
+    return a
+
+
 def build(cache: Path) -> list[Answer]:
     """Every labelled answer, rendered (cached in ``cache``)."""
-    cache.mkdir(parents=True, exist_ok=True)
     answers = []
     for i, (qid, parts, gaps, said) in enumerate(SCRIPTS):
         for k in range(2):
@@ -609,19 +636,4 @@ def build(cache: Path) -> list[Answer]:
             answers.append(Answer(f"h{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True))
     for k, parts in enumerate(SERIES):
         answers.append(Answer(f"series{k}", "eval-failure", "en-us", 155, parts, [1.0] * (len(parts) - 1), []))
-    for a in answers:
-        pieces = [np.zeros(int(0.5 * RATE), np.float32)]
-        at = 0.5
-        for n, part in enumerate(a.parts):
-            speech, timed = _speak(part, a.voice, a.rate, a.pitch, cache)
-            pieces.append(speech)
-            a.timed_words.extend((w, round(at + s, 3), round(at + e, 3), f) for w, s, e, f in timed)
-            a.part_spans.append((at, at + len(speech) / RATE))
-            at += len(speech) / RATE
-            if n < len(a.gaps):
-                pieces.append(np.zeros(int(round(a.gaps[n] * RATE)), np.float32))
-                a.silences.append((at, at + a.gaps[n]))
-                at += a.gaps[n]
-        pieces.append(np.zeros(int(0.8 * RATE), np.float32))
-        a.samples = np.concatenate(pieces)
-    return answers
+    return [render(a, cache) for a in answers]
