@@ -206,6 +206,40 @@ def test_streaming_and_whole_answer_give_the_same_items(say, tiny):
     assert streamed.audio_disfluencies  # something was heard, so the equality means something
 
 
+@pytest.mark.audio
+@pytest.mark.parametrize("streamed", [True, False])
+def test_the_attempt_pipeline_stores_what_the_audio_adds(say, streamed):
+    """``finish`` searches the audio of a streamed answer (the samples it was transcribed from) or of
+    a stored recording (read back from the Ogg/Opus file) and stores the items with the transcript.
+    The words here are the script's own, fillers left out, as a recognizer that drops them writes."""
+    from redrill.banks import load_catalog
+    from redrill.config import Config
+    from redrill.paths import current
+    from redrill.pipeline import AttemptPipeline, save_recording
+    from redrill.store import open_store
+
+    answer = say(*STRETCHED)
+    words = tuple(Word(w, s, e) for w, s, e, filler in answer.timed_words if not filler)
+    catalog = load_catalog()
+    store = open_store(current())
+    try:
+        attempt_id = save_recording(store, current(), Config(), catalog.get("failure-story"), answer.samples)
+        report = AttemptPipeline(store, Config()).finish(
+            catalog,
+            attempt_id,
+            None,
+            transcript=Transcript(words=words, timed=True),
+            samples=answer.samples if streamed else None,
+        )
+        stored = Transcript.from_json(store.get_attempt(attempt_id).transcript)
+    finally:
+        store.close()
+    said = [t for t in answer.truth_items if t.kind == "filled_pause"]
+    heard = stored.audio_disfluencies
+    assert len(heard) == 3 and all(any(near(h, t) for h in heard) for t in said), heard
+    assert report.metrics.audio_filled_pauses == report.metrics.filled_pause_count == 3
+
+
 # --------------------------------------------------------------------------------------------
 # Without audio or a model
 
