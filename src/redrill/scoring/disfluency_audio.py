@@ -208,7 +208,7 @@ def _units(f: _Frames) -> list[tuple[int, int]]:
     """Syllable-sized stretches of sound: sound runs split at intensity valleys of 3 dB or more."""
     import numpy as np
 
-    out = []
+    out: list[tuple[int, int]] = []
     for a, b in _runs(_bridge(f.sound, 3)):
         if b - a < 5:
             continue
@@ -407,9 +407,9 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
                     pairs.append((ka, kb))
     if not pairs:
         return []
-    ka = np.array([p[0] for p in pairs])
-    kb = np.array([p[1] for p in pairs])
-    quick = np.sqrt(((shapes[ka] - shapes[kb]) ** 2).mean(-1)).mean(-1)
+    firsts = np.array([p[0] for p in pairs])
+    seconds = np.array([p[1] for p in pairs])
+    quick = np.sqrt(((shapes[firsts] - shapes[seconds]) ** 2).mean(-1)).mean(-1)
     found = []
     for (a_k, b_k), q in zip(pairs, quick):
         if q > s.prefilter:  # far apart even without warping: not worth warping
@@ -467,15 +467,15 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
             )
         )
     found.sort(key=lambda r: r[0])
-    chosen = []
+    chosen: list[tuple] = []
     for rank, a0, b1, A, B, ev in found:
         if any(a0 < c[2] and c[1] < b1 for c in chosen):
             continue
         chosen.append((rank, a0, b1, A, B, ev))
-    out = []
+    out: list[tuple] = []
     for _rank, a0, b1, A, B, ev in chosen:
-        near = [_norm(w.text) for w in words if w.end > a0 - 0.3 and w.start < b1 + 0.3]
-        legit = any(x == y and x in _LEGIT_DOUBLES for x, y in zip(near, near[1:]))
+        around = [_norm(w.text) for w in words if w.end > a0 - 0.3 and w.start < b1 + 0.3]
+        legit = any(x == y and x in _LEGIT_DOUBLES for x, y in zip(around, around[1:]))
         # "I knew that that was wrong" written "that": the doubled word is grammar, not a restart.
         said, _ = _word_at(words, float(f.t[B[0]]), b1)
         legit = legit or _norm(said or "") in _LEGIT_DOUBLES
@@ -525,7 +525,7 @@ def detect(
     run_of = np.full(len(f.t), -1)
     for k, (a, b) in enumerate(runs):
         run_of[a:b] = k
-    candidates = []
+    candidates: list[tuple | None] = []
     for a, b in _runs(held):
         length = (b - a) * FRAME_S
         if not (s.min_filler_s <= length <= s.max_filler_s):
@@ -548,9 +548,10 @@ def detect(
             continue
         pitch = f0_held[f0_held > 0]
         spread = float(np.ptp(12 * np.log2(pitch / pitch.min()))) if len(pitch) > 1 else 0.0
-        if candidates and candidates[-1][3] == k >= 0:
+        last = candidates[-1] if candidates else None
+        if last is not None and last[3] == k >= 0:
             # One stretch of sound holds one filler ("um" is two held parts: the vowel, the hum).
-            if length <= candidates[-1][2]["length_s"]:
+            if length <= last[2]["length_s"]:
                 continue
             candidates.pop()
         candidates.append(
