@@ -3,6 +3,7 @@
     .venv/bin/python scripts/accuracy.py                          # every section; tiny.en, and base when installed
     .venv/bin/python scripts/accuracy.py --models tiny.en
     .venv/bin/python scripts/accuracy.py --sections disfluency    # one section
+    .venv/bin/python scripts/accuracy.py --only points            # talking points only (no model, a second)
 
 Builds the labelled set of ``scripts/evalset.py`` (espeak-ng voices, rates and pitches, exact
 silences, fillers, restarts, talking points said and not said, an improving series, held-out voices
@@ -115,6 +116,7 @@ def main() -> None:
     parser.add_argument("--models", help="comma-separated: tiny.en,base (default: tiny.en, and base when installed)")
     parser.add_argument("--sections", help="comma-separated section names (default: all); --list-sections names them")
     parser.add_argument("--list-sections", action="store_true", help="name the sections and stop")
+    parser.add_argument("--only", choices=["points"], help="points: the same as --sections points")
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-accuracy", help="folder for rendered audio"
     )
@@ -133,12 +135,21 @@ def main() -> None:
             print(f"{name}: {getattr(module, 'TITLE', '')}")
         return
     chosen = found
+    if args.only:
+        args.sections = args.only
     if args.sections:
         wanted = [s.strip() for s in args.sections.split(",") if s.strip()]
         unknown = [s for s in wanted if s not in names]
         if unknown:
             raise SystemExit(f"unknown section(s) {', '.join(unknown)}; the sections are: {', '.join(names)}")
         chosen = [names[s] for s in wanted]
+
+    # Sections that need no speech (NEEDS_SPEECH = False) run without rendering the labelled set.
+    if not any(getattr(m, "NEEDS_SPEECH", True) for m in chosen):
+        for module in chosen:
+            print(f"\n## {getattr(module, 'TITLE', module.__name__)}")
+            module.run(None)
+        return
 
     import evalset
     from redrill.transcription import bundled
