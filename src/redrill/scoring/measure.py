@@ -93,7 +93,7 @@ def score(
     restarts += audio_restarts
     for d in heard:
         if d.kind == "restart" and len(restart_examples) < settings.max_examples:
-            near = f' near "{d.word.strip()}"' if d.word else ""
+            near = f" near '{d.word.strip()}'" if d.word else ""
             at = int(round(d.start_s))
             restart_examples.append(f"a restart heard at {at // 60}:{at % 60:02d}{near}, written once")
     content = [toks[k].norm for k in seq]
