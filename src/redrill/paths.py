@@ -59,11 +59,36 @@ class Paths:
         return self.home / "exports"
 
     def ensure(self) -> Paths:
-        """Create the data home and its folders, user-only (0700)."""
+        """Create the data home and its folders, user-only (0700).
+
+        A folder below the home that is a symbolic link (recordings on another disk) is used but
+        its mode is not changed: the folder it leads to is not redrill's. A folder that cannot be
+        made is a :class:`~redrill.errors.RedrillError` naming it and what to do.
+        """
         for folder in (self.home, self.recordings, self.models, self.banks, self.exports):
-            folder.mkdir(parents=True, exist_ok=True)
-            private_dir(folder)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                from redrill.errors import RedrillError
+
+                raise RedrillError(unusable_folder(folder, self.home, exc)) from None
+            if folder == self.home or not folder.is_symlink():
+                private_dir(folder)
         return self
+
+
+def unusable_folder(folder: Path, home: Path, exc: OSError) -> str:
+    """What to tell the user when a data folder cannot be created."""
+    if isinstance(exc, FileExistsError) or (folder.exists() and not folder.is_dir()):
+        return (
+            f"{folder} is a file, but redrill keeps a folder there; move the file aside "
+            f"(mv {folder} {folder}.moved) and run again"
+        )
+    where = "" if folder == home else f" (in the data home {home})"
+    return (
+        f"cannot create the folder {folder}{where}: {exc.strerror or exc}. Set REDRILL_HOME (or --home) "
+        "to a folder you can write to"
+    )
 
 
 def private_dir(path: Path) -> None:

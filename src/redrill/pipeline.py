@@ -193,22 +193,46 @@ def save_recording(
 
     ``samples`` are 16 kHz mono float32. Returns the attempt id.
     """
+    import sqlite3
+
+    from redrill.orphans import recording_tags
     from redrill.sound.audiofile import write_opus
 
     now = now or utcnow()
     paths.ensure()
     name = f"{now:%Y%m%d-%H%M%S}-{question.id}-{uuid.uuid4().hex[:6]}.ogg"
     target = paths.recordings / name
-    write_opus(target, samples, bitrate=config.opus_bitrate)
-    return store.add_attempt(
-        question_id=question.id,
-        question_text=question.text,
-        source=source,
-        status="recorded",
-        created_at=now,
-        audio_path=str(target.relative_to(paths.home)),
-        audio_seconds=round(len(samples) / SAMPLE_RATE, 3),
+    write_opus(
+        target, samples, bitrate=config.opus_bitrate, tags=recording_tags(question.id, question.text, source, now)
     )
+    try:
+        return store.add_attempt(
+            question_id=question.id,
+            question_text=question.text,
+            source=source,
+            status="recorded",
+            created_at=now,
+            audio_path=str(target.relative_to(paths.home)),
+            audio_seconds=round(len(samples) / SAMPLE_RATE, 3),
+        )
+    except (sqlite3.Error, RedrillError) as exc:
+        # The answer is on disk (fsynced) and says which question it answers: keep it for adoption.
+        raise RecordingKept(target, exc) from None
+
+
+class RecordingKept(RedrillError):
+    """The answer's recording was saved but its attempt could not be stored; the file is kept and
+    ``redrill transcribe --pending`` adds it later (see :mod:`redrill.orphans`)."""
+
+    def __init__(self, path: Path, cause: Exception):
+        self.path = path
+        reason = str(cause)
+        if "locked" in reason or "busy" in reason:
+            reason = f"{reason}: another program is holding the database"
+        super().__init__(
+            f"could not store the answer in the database ({reason}). The recording is kept: {path}. "
+            "Once the database is free, `redrill transcribe --pending` adds it and transcribes it"
+        )
 
 
 def import_audio_file(
@@ -302,8 +326,10 @@ def finish_attempt(
             store, question, transcript, config, source=attempt.source, now=now, attempt_id=attempt_id
         )
     except NoSpeechError:
+        from redrill.owned import delete_recording
+
         store.delete_attempts([attempt_id])
-        audio_path.unlink(missing_ok=True)
+        delete_recording(paths, attempt.audio_path)  # only redrill's own file, never through a link
         raise
 
 

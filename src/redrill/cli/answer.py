@@ -190,6 +190,14 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
     store = app.store
     if pending == bool(attempt_ids):
         raise click.UsageError("give --pending or one or more attempt ids")
+    if pending:
+        from redrill.orphans import adopt_orphans
+
+        # Recordings saved while their row could not be written (a locked database): never lost.
+        adopted = adopt_orphans(store, app.paths, app.catalog)
+        if adopted:
+            ids = ", ".join(f"#{i}" for i in adopted)
+            click.echo(f"Added {len(adopted)} recording(s) that were not in the database yet, as attempt(s) {ids}.")
     todo = [a.id for a in store.pending_attempts()] if pending else list(attempt_ids)
     if not todo:
         click.echo("Nothing pending: every recorded answer is transcribed and scored.")

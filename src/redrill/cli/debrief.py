@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.app import App, bank_option, check_out_file, console, force_option, pass_app, print_json
 
 DEBRIEF_HELP = """Log an interview: the questions that went badly and what you wish you'd said.
 
@@ -230,8 +230,9 @@ def interviews(app: App, as_json: bool) -> None:
     help="Write the note here (default: exports/followup-ID.txt in your data home).",
 )
 @click.option("--name", "sender", default="", help="Sign the note with this name.")
+@force_option
 @pass_app
-def followup(app: App, interview_id: int, out: Path | None, sender: str) -> None:
+def followup(app: App, interview_id: int, out: Path | None, sender: str, force: bool) -> None:
     """Draft a short follow-up note for an interview, adding what you wish you'd said.
 
     Thanks, one line on the role, then the points you wrote down for your weakest answer; under
@@ -241,6 +242,8 @@ def followup(app: App, interview_id: int, out: Path | None, sender: str) -> None
 
     store = app.store
     interview = store.get_interview(interview_id)
+    if out is not None:
+        check_out_file(app, out, force)
     text = draft_followup(interview, store.flags(interview_id=interview_id), sender=sender)
     if out is None:
         app.paths.ensure()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, console, fmt_seconds, pass_app, print_json
+from redrill.cli.app import App, check_out_file, console, fmt_seconds, force_option, pass_app, print_json
 
 _SOURCE_LABEL = {"microphone": "mic", "audio_file": "audio", "transcript": "whisper", "text": "typed"}
 _TREND_STYLE = {"improving": "green", "worsening": "red", "steady": "yellow", "new": "dim"}
@@ -177,11 +177,14 @@ def progress(app: App, as_json: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (user-only) instead of standard output.",
 )
+@force_option
 @pass_app
-def export(app: App, fmt: str, out_file: Path | None) -> None:
+def export(app: App, fmt: str, out_file: Path | None, force: bool) -> None:
     """Export every attempt with its metrics as CSV or JSON."""
     from redrill.tracking.export import export_text, write_private
 
+    if out_file is not None:
+        check_out_file(app, out_file, force)
     text, count = export_text(app.store.attempts(), fmt)
     if out_file is None:
         click.echo(text, nl=False)
@@ -198,8 +201,9 @@ def export(app: App, fmt: str, out_file: Path | None) -> None:
     help="Write the page here. Default: exports/report-YYYYMMDD.html in your data home.",
 )
 @click.option("--open", "open_it", is_flag=True, help="Open the page in your web browser afterwards.")
+@force_option
 @pass_app
-def report(app: App, out_file: Path | None, open_it: bool) -> None:
+def report(app: App, out_file: Path | None, open_it: bool, force: bool) -> None:
     """Write an HTML page with charts of how each answer improves (works offline, prints well)."""
     from datetime import datetime
 
@@ -207,6 +211,8 @@ def report(app: App, out_file: Path | None, open_it: bool) -> None:
     from redrill.tracking.export import write_private
     from redrill.tracking.report import render_html, report_data
 
+    if out_file is not None:
+        check_out_file(app, out_file, force)
     store = app.store
     data = report_data(store.scored_metrics(), store.question_texts())
     if not data["questions"]:

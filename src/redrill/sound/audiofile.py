@@ -13,7 +13,6 @@ to the original, so pause timings measured on the stored file match the live one
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,6 +121,20 @@ def load_audio(path: Path | str, *, max_seconds: float = DEFAULT_MAX_SECONDS) ->
     return Audio(samples=samples, seconds=seconds, truncated=truncated, original_seconds=float(original_seconds))
 
 
+def read_tags(path: Path | str) -> dict[str, str]:
+    """The Vorbis comments of an audio file, keys upper-case (empty when it has none or is unreadable)."""
+    import av
+
+    try:
+        with av.open(str(path), mode="r") as container:
+            tags = dict(container.metadata or {})
+            if container.streams.audio:
+                tags.update(container.streams.audio[0].metadata or {})
+    except (av.FFmpegError, OSError, ValueError):
+        return {}
+    return {str(k).upper(): str(v) for k, v in tags.items()}
+
+
 def _tagged_length(stream) -> int | None:
     """The sample count :func:`write_opus` stored in the file, if this is one of ours."""
     for key, value in (stream.metadata or {}).items():
@@ -165,8 +178,11 @@ def _ffmpeg_reason(exc: Exception) -> str:
     return str(reason).rstrip(".")
 
 
-def write_opus(path: Path | str, samples16k: np.ndarray, *, bitrate: int = 24000) -> int:
+def write_opus(path: Path | str, samples16k: np.ndarray, *, bitrate: int = 24000, tags: dict | None = None) -> int:
     """Store 16 kHz mono samples as Ogg/Opus at ``path``; returns the file size in bytes.
+
+    ``tags`` are written as Vorbis comments (e.g. the question, so that a recording whose
+    database row was never written can still be adopted: :mod:`redrill.orphans`).
 
     The file appears complete or not at all: it is written to a temporary file in the same folder,
     flushed to disk, made private (0600) and renamed into place, and the folder is synced, so a
@@ -181,9 +197,11 @@ def write_opus(path: Path | str, samples16k: np.ndarray, *, bitrate: int = 24000
         raise RedrillError(f"nothing to save to {path}: the recording is empty")
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    from redrill.owned import temp_file
+
+    # The temporary name carries this process's number, so a redrill run after a kill removes it.
+    fd, tmp = temp_file(folder, path.name)
     os.close(fd)
-    tmp = Path(tmp_name)
     try:
         with av.open(str(tmp), mode="w", format="ogg") as container:
             stream = container.add_stream("libopus", rate=SAMPLE_RATE, layout="mono")
@@ -192,6 +210,8 @@ def write_opus(path: Path | str, samples16k: np.ndarray, *, bitrate: int = 24000
             # but not when the whole stream fits on ONE page (recordings under ~1 s): those would
             # come back up to 104 samples long. The true length in a comment fixes that on load.
             stream.metadata[LENGTH_TAG] = str(len(samples))
+            for key, value in (tags or {}).items():
+                stream.metadata[key] = str(value)
             frame = av.AudioFrame.from_ndarray(samples[None, :], format="flt", layout="mono")
             frame.sample_rate = SAMPLE_RATE
             # PyAV cuts the frame into the encoder's frame size; the Ogg granule positions record
