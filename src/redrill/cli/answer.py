@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.app import App, bank_option, console, esc, pass_app, print_json
 
 MODEL_HELP = "Whisper model: a name (base.en, small.en, ...) or a CTranslate2 model folder. Default: $REDRILL_MODEL or the config's model (base.en)."
 
@@ -48,7 +48,8 @@ class TranscriptionProgress:
                 transient=True,
             )
             self._bar.start()
-            self._task = self._bar.add_task(self.label, total=total_s, done=_clock(0), length=_clock(total_s))
+            # A file name such as "take[2].wav" must not be read as markup by the progress column.
+            self._task = self._bar.add_task(esc(self.label), total=total_s, done=_clock(0), length=_clock(total_s))
         self._bar.update(self._task, completed=done_s, done=_clock(done_s))
 
     def __exit__(self, *exc) -> None:

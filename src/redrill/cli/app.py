@@ -107,6 +107,18 @@ def err_console():
     return Console(stderr=True, highlight=False)
 
 
+def esc(text: Any) -> str:
+    """``text`` for a rich console: brackets are shown as written, never read as markup.
+
+    Everything a user or a bank wrote (question text, talking points, company names, file paths,
+    error messages) goes through this before it is put into a rich markup string or a table cell:
+    ``[/red]`` would otherwise crash the command and ``[your last project]`` would vanish.
+    """
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
 def print_json(data: Any) -> None:
     """Print one JSON object on standard output (no colour, no wrapping)."""
     import json

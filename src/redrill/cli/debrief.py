@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, bank_option, check_out_file, console, force_option, pass_app, print_json
+from redrill.cli.app import App, bank_option, check_out_file, console, esc, force_option, pass_app, print_json
 
 DEBRIEF_HELP = """Log an interview: the questions that went badly and what you wish you'd said.
 
@@ -215,7 +215,7 @@ def interviews(app: App, as_json: bool) -> None:
     for r in rows:
         table.add_row(
             *(
-                str(r[k] if r[k] is not None else "-")
+                esc(r[k] if r[k] is not None else "-")
                 for k in ("id", "date", "company", "role", "stage", "flagged", "weak")
             )
         )

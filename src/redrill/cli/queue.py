@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.app import App, bank_option, console, esc, pass_app, print_json
 
 TREND_ARROWS = {"improving": "↑", "worse": "↓", "steady": "→", None: ""}
 
@@ -46,7 +46,12 @@ def queue_command(app: App, as_json: bool) -> None:
             when = e.due.astimezone().strftime("%a %d %b %H:%M")
         last = "-" if e.last_ramble_score is None else f"{e.last_ramble_score:.0f}"
         table.add_row(
-            when, f"{e.text} [dim]{e.question_id}[/dim]", e.reason, last, str(e.attempts), TREND_ARROWS.get(e.trend, "")
+            when,
+            f"{esc(e.text)} [dim]{esc(e.question_id)}[/dim]",
+            esc(e.reason),
+            last,
+            str(e.attempts),
+            TREND_ARROWS.get(e.trend, ""),
         )
     console().print(table)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redrill.cli.app import console, fmt_seconds
+from redrill.cli.app import console, esc, fmt_seconds
 
 # How each compared metric is shown: label and formatter.
 _LABELS = {
@@ -92,14 +92,14 @@ def print_report(report) -> None:
     out = console()
     m, h = report.metrics, report.comparison
     out.print()
-    out.print(f"[bold]Attempt #{report.attempt_id}[/bold] · {report.question.id}")
-    out.print(summary_line(m))
+    out.print(f"[bold]Attempt #{report.attempt_id}[/bold] · {esc(report.question.id)}")
+    out.print(esc(summary_line(m)))
     tp = m.get("talking_points") or {}
     if tp.get("covered") or tp.get("missing"):
         for point in tp.get("covered", []):
-            out.print(f"  [green]✓[/green] {point}")
+            out.print(f"  [green]✓[/green] {esc(point)}")
         for point in tp.get("missing", []):
-            out.print(f"  [red]✗[/red] {point}")
+            out.print(f"  [red]✗[/red] {esc(point)}")
     before = h.get("attempts_before", 0)
     scope = h.get("scope", "none")
     if before and h.get("change"):
@@ -111,13 +111,13 @@ def print_report(report) -> None:
         table.add_column("your best", justify="right")
         table.add_column("")
         for key, change in h["change"].items():
-            label = _LABELS.get(key, (key.replace("_", " "), None))[0]
+            label = esc(_LABELS.get(key, (key.replace("_", " "), None))[0])
             now_value = change.get("value", m.get(key))
             table.add_row(
                 label,
-                _fmt(key, now_value),
-                _fmt(key, h.get("median", {}).get(key)),
-                _fmt(key, h.get("best", {}).get(key)),
+                esc(_fmt(key, now_value)),
+                esc(_fmt(key, h.get("median", {}).get(key))),
+                esc(_fmt(key, h.get("best", {}).get(key))),
                 _ARROWS.get(change.get("vs_median"), ""),
             )
         out.print(table)
@@ -125,6 +125,6 @@ def print_report(report) -> None:
         out.print("[dim]First attempt: this is your baseline; next time you'll see how you compare.[/dim]")
     for line in report.feedback:
         style = "green" if line.lower().startswith("went well") else "yellow"
-        out.print(f"[{style}]•[/{style}] {line}")
+        out.print(f"[{style}]•[/{style}] {esc(line)}")
     for warning in report.warnings:
-        out.print(f"[yellow]warning:[/yellow] {warning}")
+        out.print(f"[yellow]warning:[/yellow] {esc(warning)}")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, check_out_file, console, fmt_seconds, force_option, pass_app, print_json
+from redrill.cli.app import App, check_out_file, console, esc, fmt_seconds, force_option, pass_app, print_json
 
 _SOURCE_LABEL = {"microphone": "mic", "audio_file": "audio", "transcript": "whisper", "text": "typed"}
 _TREND_STYLE = {"improving": "green", "worsening": "red", "steady": "yellow", "new": "dim"}
@@ -90,8 +90,8 @@ def history(app: App, question_id: str | None, limit: int, as_json: bool) -> Non
         table.add_row(
             str(r.id),
             f"{r.created_at.astimezone():%d %b %H:%M}",
-            r.question_id,
-            _SOURCE_LABEL.get(r.source, r.source),
+            esc(r.question_id),
+            esc(_SOURCE_LABEL.get(r.source, r.source)),
             _duration_vs_target(r.duration_s, _signed_distance(r.duration_s, r.target_s)),
             _num(r.wpm, ".0f"),
             _num(r.fillers_per_min),
@@ -149,7 +149,7 @@ def progress(app: App, as_json: bool) -> None:
         )
         style = _TREND_STYLE.get(r.trend, "")
         table.add_row(
-            r.question_id
+            esc(r.question_id)
             + ("" if not r.target_s else f"\n[dim]target {r.target_s[0]:.0f}-{r.target_s[1]:.0f} s[/dim]"),
             str(r.attempts),
             durations,
@@ -311,7 +311,7 @@ def show(app: App, attempt_id: int, as_json: bool) -> None:
     out = console()
     attempt = view["attempt"]
     out.print(
-        f"[bold]Attempt #{attempt['id']}[/bold] · {attempt['question_id']} · {attempt['source'].replace('_', ' ')}"
+        f"[bold]Attempt #{attempt['id']}[/bold] · {esc(attempt['question_id'])} · {esc(attempt['source'].replace('_', ' '))}"
     )
     out.print(Text(report.question.text, style="dim"))
     text = Text()
