@@ -25,6 +25,10 @@ from redrill.transcript import Transcript, from_text
 
 # Longest answer redrill will take from an audio file; longer files are cut with a warning.
 MAX_ANSWER_SECONDS = 30 * 60.0
+# Longest typed answer: about 18,000 words, an hour and a half of speech (a 30-minute answer is
+# about 30 KB). Scoring time grows with the text (10 MB took 24 s and 1.3 GB), so more is refused.
+MAX_TEXT_BYTES = 100_000
+TEXT_LIMIT_NOTE = " (about 18,000 words)"
 
 
 @dataclass
@@ -173,6 +177,12 @@ def score_text(
     store: Store, question: Question, text: str, config: Config, *, now: datetime | None = None
 ) -> AttemptReport:
     """Score a typed answer (no timings: timing metrics are reported as unavailable)."""
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_TEXT_BYTES:
+        raise RedrillError(
+            f"the answer is {size:,} bytes of text; the limit is {MAX_TEXT_BYTES:,}{TEXT_LIMIT_NOTE}, "
+            "far more than any spoken answer"
+        )
     return score_transcript(store, question, from_text(text), config, source="text", now=now)
 
 

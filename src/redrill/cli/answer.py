@@ -141,10 +141,13 @@ def answer(app: App, question_id: str, transcript_file, text, text_file, audio_f
         )
     elif text is not None or text_file is not None:
         if text_file is not None:
+            from redrill.capped import read_capped
+
+            raw = read_capped(text_file, pipeline.MAX_TEXT_BYTES, limit_note=pipeline.TEXT_LIMIT_NOTE)
             try:
-                text = text_file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise RedrillError(f"cannot read {text_file}: {getattr(exc, 'strerror', None) or exc}") from None
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise RedrillError(f"cannot read {text_file}: not UTF-8 text ({exc.reason})") from None
         report = pipeline.score_text(store, question, text, app.config)
     else:
         attempt_id, warnings = pipeline.import_audio_file(store, app.paths, app.config, question, audio_file)

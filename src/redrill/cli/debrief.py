@@ -149,7 +149,13 @@ def debrief(app: App, from_file: Path | None, as_json: bool) -> None:
     if from_file is not None:
         entry = load_debrief(from_file, catalog)
     else:
-        entry = interactive_debrief(catalog, now.date().isoformat())
+        try:
+            entry = interactive_debrief(catalog, now.date().isoformat())
+        except click.Abort:  # Ctrl-C, or standard input ended (closed, /dev/null, a short pipe)
+            raise click.ClickException(
+                "the debrief was not finished, so nothing was stored. Answer the questions at a terminal, "
+                "or write the debrief in a file and use --from FILE (see `redrill debrief --help`)"
+            ) from None
     result = apply_debrief(app.store, catalog, entry, user_bank=app.paths.user_bank, now=now)
     if as_json:
         print_json(
