@@ -263,9 +263,14 @@ def import_audio_file(
     audio = load_audio(Path(audio_file), max_seconds=MAX_ANSWER_SECONDS)
     warnings = []
     if audio.truncated:
+        # A pipe is not read past the cap, so its full length is not known.
+        length = (
+            f"{_length(audio.original_seconds)} long"
+            if audio.length_known
+            else f"longer than {_length(MAX_ANSWER_SECONDS)}"
+        )
         warnings.append(
-            f"{audio_file} is {_length(audio.original_seconds)} long; only the first "
-            f"{_length(MAX_ANSWER_SECONDS)} were kept as the answer"
+            f"{audio_file} is {length}; only the first {_length(MAX_ANSWER_SECONDS)} were kept as the answer"
         )
     if len(audio.samples) == 0:
         raise RedrillError(f"{audio_file} contains no audio samples")
