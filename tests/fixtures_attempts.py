@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from redrill.paths import Paths
+from redrill.scoring import Metrics
 from redrill.store import open_store
 
 T0 = datetime(2024, 3, 4, 9, 0, tzinfo=timezone.utc)  # a Monday
@@ -56,7 +57,7 @@ def seed(home, rows, *, start=T0, step=timedelta(hours=1)):
                     source="microphone",
                     status="scored" if m is not None else "recorded",
                     created_at=start + i * step,
-                    metrics=m,
+                    metrics=None if m is None else Metrics.from_dict(m),
                     audio_seconds=33.0 if m is None else None,
                 )
             )
@@ -222,19 +223,16 @@ def practised(redrill_home):
     plan.sort()
     result = Practised(home=redrill_home, questions={q: catalog.get(q) for q, _ in PLAN})
     store = open_store(Paths(redrill_home))
+    attempts = pipeline.AttemptPipeline(store, config)
     try:
         for when, question_id, quality in plan:
             question = catalog.get(question_id)
-            report = pipeline.score_transcript(
-                store, question, spoken_answer(question_id, quality, rng), config, source="transcript", now=when
-            )
+            report = attempts.score(question, spoken_answer(question_id, quality, rng), source="transcript", now=when)
             result.reports.append(report)
             result.ids.setdefault(question_id, []).append(report.attempt_id)
-        typed = pipeline.score_text(
-            store,
+        typed = attempts.score_text(
             catalog.get("why-this-role"),
             "I enjoy the mix of building systems and talking to the people who use them, and I already do both.",
-            config,
             now=T0 + timedelta(days=20, hours=20),
         )
         result.reports.append(typed)
@@ -251,3 +249,18 @@ def practised(redrill_home):
     finally:
         store.close()
     return result
+
+
+def review_stored(store, question_id: str, attempt_id: int, metrics, at, comparison=None):
+    """Plan and store the review of an attempt stored directly with ``metrics`` (as the attempt
+    pipeline does after scoring one); returns the :class:`~redrill.schedule.Review`."""
+    from redrill.banks import Question
+    from redrill.config import Config
+    from redrill.pipeline import AttemptPipeline
+    from redrill.schedule import plan_review
+
+    attempts = AttemptPipeline(store, Config())
+    history = attempts.history(Question(id=question_id, text="Q?"), before=at, exclude_id=attempt_id)
+    review = plan_review(history.state, metrics, comparison, history.since_flag, question_id=question_id, now=at)
+    attempts.store_review(question_id, attempt_id, review, now=at)
+    return review

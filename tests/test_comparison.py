@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redrill.scoring import score
+from redrill.scoring import Metrics, score
 from redrill.scoring.comparison import KEY_METRICS, Comparison, compare, key_metrics, trend
 from redrill.scoring.feedback import feedback
 from redrill.transcript import Transcript, Word
@@ -34,7 +35,7 @@ def speak(text: str, *, wpm: float = 145.0, pauses: dict[int, float] | None = No
     return Transcript(words=tuple(words), timed=True)
 
 
-def attempt(fillers: int, long_pauses: int = 0, padding: int = 0) -> dict:
+def attempt(fillers: int, long_pauses: int = 0, padding: int = 0) -> Metrics:
     """Metrics of the story told with ``fillers`` ums, some long pauses and ``padding`` extra words."""
     tokens = STORY.split()
     step = max(1, len(tokens) // (fillers + 1)) if fillers else 0
@@ -45,14 +46,13 @@ def attempt(fillers: int, long_pauses: int = 0, padding: int = 0) -> dict:
             out.append("um,")
     out += ("and that was the whole release story from start to finish " * padding).split()
     pauses = {10 + 15 * k: 2.5 for k in range(long_pauses)}
-    return score(speak(" ".join(out), pauses=pauses), target_seconds=(30, 60), talking_points=POINTS).to_json()
+    return score(speak(" ".join(out), pauses=pauses), target_seconds=(30, 60), talking_points=POINTS)
 
 
-def metrics(**overrides) -> dict:
-    """A plain metric dict (as stored), with fields overridden."""
-    base = score(speak(STORY), target_seconds=(30, 60), talking_points=POINTS).to_json()
-    base.update(overrides)
-    return base
+def metrics(**overrides) -> Metrics:
+    """The story's metrics with fields overridden (given in their stored JSON form)."""
+    base = score(speak(STORY), target_seconds=(30, 60), talking_points=POINTS).to_dict()
+    return Metrics.from_dict({**base, **overrides})
 
 
 # --------------------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def test_improving_series_is_better_and_trends_improving():
     ):
         assert c.change[name].vs_median == "better", name
     assert {"ramble_score", "fillers_per_min", "long_pauses_per_min"} <= set(c.personal_best)
-    assert trend([a["ramble_score"] for a in history] + [current["ramble_score"]]) == "improving"
+    assert trend([a.ramble_score for a in history] + [current.ramble_score]) == "improving"
     fb = feedback(current, c)
     assert fb.went_well.startswith("New personal best on this question for ramble score")
 
@@ -161,6 +161,7 @@ def test_key_metrics_are_derived_from_stored_metrics():
         over_target_s=12.0,
         under_target_s=0.0,
         duration_s=120.0,
+        target_s=[60.0, 108.0],
         long_pauses=[{"at_s": 1.0, "length_s": 2.0}] * 3,
         words=200,
         restarts=5,
@@ -283,7 +284,7 @@ def test_went_well_is_honest_when_nothing_went_well():
     fb = feedback(m, compare(m, []))
     assert len(fb.work_on) == 3
     assert fb.went_well == "Your strongest point: only 2 hedges in 300 words."
-    m["hedges"] = 20
+    m = dataclasses.replace(m, hedges=20)
     assert feedback(m, compare(m, [])).went_well.startswith("Relatively best this time: ")
 
 
@@ -297,7 +298,7 @@ def test_scoring_plus_comparing_with_1000_attempts_is_fast():
     runs = []
     for _ in range(15):
         start = time.perf_counter()
-        current = score(transcript, target_seconds=(60, 120), talking_points=POINTS).to_json()
+        current = score(transcript, target_seconds=(60, 120), talking_points=POINTS)
         c = compare(current, history)
         feedback(current, c)
         runs.append(time.perf_counter() - start)
@@ -334,7 +335,10 @@ _metric_dict = st.fixed_dictionaries(
 @settings(max_examples=200, deadline=None)
 @given(_metric_dict, st.lists(_metric_dict, max_size=8), st.lists(_metric_dict, max_size=4))
 def test_compare_and_feedback_never_fail_on_odd_records(current, history, fallback):
-    current = {**metrics(), **current}
+    # Odd stored records reach scoring through the store's one conversion, Metrics.from_dict.
+    current = metrics(**current)
+    history = [Metrics.from_dict(h) for h in history]
+    fallback = [Metrics.from_dict(f) for f in fallback]
     c = compare(current, history, fallback=fallback)
     assert isinstance(c, Comparison)
     assert c.scope == ("this question" if history else "all questions" if fallback else "none")

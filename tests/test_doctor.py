@@ -18,6 +18,7 @@ import pytest
 
 from redrill import doctor
 from redrill.paths import Paths
+from redrill.scoring import Metrics
 from redrill.store import open_store
 
 
@@ -160,7 +161,7 @@ def test_database_damaged_inside(cli, redrill_home, monkeypatch):
             question_text="A question? " * 20,
             source="text",
             status="scored",
-            metrics={"ramble_score": i},
+            metrics=Metrics(ramble_score=i),
         )
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()

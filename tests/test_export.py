@@ -9,6 +9,7 @@ import stat
 
 from fixtures_attempts import T0, metrics, seed
 from redrill.paths import Paths
+from redrill.scoring import Metrics
 from redrill.store import open_store
 from redrill.tracking.export import CSV_COLUMNS, csv_row
 
@@ -40,7 +41,7 @@ def test_csv_round_trip(cli, redrill_home):
     assert first["created_at"] == T0.isoformat()
     assert float(first["duration_s"]) == 131.5 and float(first["ramble_score"]) == 42.25
     assert float(first["over_target_s"]) == 11.5 and float(first["under_target_s"]) == 0
-    assert (first["target_min_s"], first["target_max_s"]) == ("60", "120")
+    assert (float(first["target_min_s"]), float(first["target_max_s"])) == (60, 120)
     assert first["fillers"] == "um=3;you know=1"
     assert first["long_pause_count"] == "2" and first["long_pauses"] == "0.0+2.5;5.0+2.5"
     assert first["repeated_phrases"] == "at the end of the day×3"
@@ -62,7 +63,7 @@ def test_json_round_trip_equals_the_store(cli, redrill_home):
     assert len(data["attempts"]) == len(stored)
     for row, attempt in zip(data["attempts"], stored):
         assert row["id"] == attempt.id
-        assert row["metrics"] == attempt.metrics
+        assert row["metrics"] == (None if attempt.metrics is None else attempt.metrics.to_dict())
         assert row["transcript"] == attempt.transcript
         assert row["created_at"] == attempt.created_at.isoformat()
         for key in (
@@ -149,7 +150,7 @@ def test_csv_export_neutralises_formula_cells(cli, redrill_home):
         source="text",
         status="scored",
         created_at=T0,
-        metrics=m,
+        metrics=Metrics.from_dict(m),
         error=by_column["error"],
     )
     store.close()

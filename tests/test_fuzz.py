@@ -252,7 +252,7 @@ def assert_strict_numbers(value, where="metrics"):
 
 
 def check_metrics(metrics: Metrics) -> dict:
-    data = metrics.to_json()
+    data = metrics.to_dict()
     assert_strict_numbers(data)
     json.dumps(data, allow_nan=False)
     assert 0 <= metrics.ramble_score <= 100
@@ -267,7 +267,7 @@ def check_metrics(metrics: Metrics) -> dict:
         "long_pause_total_s",
     ):
         assert data[key] is None or data[key] >= 0, (key, data[key])
-    assert Metrics.from_json(json.loads(json.dumps(data))).to_json() == data
+    assert Metrics.from_dict(json.loads(json.dumps(data))).to_dict() == data
     return data
 
 

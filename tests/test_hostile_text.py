@@ -88,17 +88,15 @@ def test_typed_drill_shows_the_question_and_report_literally(hostile):
     assert POINTS[1] in out
 
 
-def test_rendering_helpers_escape_what_they_are_given():
-    """The pieces the CLI builds from user text (summary line, feedback, warnings) stay literal."""
+def test_esc_keeps_text_literal_in_rich_markup():
+    """The one helper every command passes user text through."""
     from io import StringIO
 
     from rich.console import Console
 
-    from redrill.cli import render
     from redrill.cli.app import esc
 
     text = "[/red] [your last project] [bold]"
     out = StringIO()
     Console(file=out, width=200).print(esc(text))
     assert out.getvalue().strip() == text
-    assert render.summary_line({"words": 3, "ramble_score": 5}).count("[") == 0

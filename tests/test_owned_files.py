@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from redrill.paths import Paths
+from redrill.scoring import Metrics
 from redrill.store import open_store
 
 SECRET = "zebra-marmalade-7731"
@@ -52,7 +53,7 @@ def seed(home: Path, n: int = 2, question: str = "failure-story", *, start: int 
                     status="scored",
                     audio_path=f"recordings/{name}",
                     transcript={"words": [{"word": SECRET}]},
-                    metrics={"ramble_score": 10},
+                    metrics=Metrics.from_dict({"ramble_score": 10}),
                 )
             )
         store.set_state(question, weak=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 
 from redrill.paths import Paths
+from redrill.scoring import Metrics
 from redrill.store import open_store
 
 SECRET = "zebra-marmalade-7731"
@@ -25,7 +26,7 @@ def seed(home, n=3, question="failure-story"):
                 status="scored",
                 audio_path=str(audio.relative_to(home)),
                 transcript={"words": [{"word": SECRET}]},
-                metrics={"ramble_score": 10},
+                metrics=Metrics(ramble_score=10),
             )
         )
     store.close()

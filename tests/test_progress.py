@@ -9,9 +9,10 @@ import pytest
 
 from fixtures_attempts import T0, metrics, seed
 from redrill.paths import Paths
+from redrill.scoring import Metrics
+from redrill.scoring.metrics import distance_from_target
 from redrill.store import open_store
 from redrill.tracking.progress import (
-    distance_from_target,
     history_rows,
     question_progress,
     sparkline,
@@ -26,27 +27,28 @@ def test_sparkline_uses_a_fixed_scale_and_keeps_the_latest():
     assert sparkline([]) == ""
 
 
+def scored(*rows):
+    """(id, question, created_at, metrics) tuples as Store.scored_metrics returns them."""
+    return [(i + 1, q, T0 + timedelta(days=i), Metrics.from_dict(m)) for i, (q, m) in enumerate(rows)]
+
+
 def test_the_trend_word_is_the_comparison_modules():
     from redrill.scoring.comparison import trend
 
     scores = [70, 65, 66, 50, 45]
-    rows = question_progress([(i, "q", T0 + timedelta(days=i), metrics(100, s)) for i, s in enumerate(scores)])
+    rows = question_progress(scored(*(("q", metrics(100, s)) for s in scores)))
     assert rows[0].trend == trend(scores) == "improving"
-    assert question_progress([(1, "q", T0, metrics(100, 50))])[0].trend == "new"
+    assert question_progress(scored(("q", metrics(100, 50))))[0].trend == "new"
 
 
 def test_distance_from_target():
-    assert distance_from_target(metrics(150, 10)) == 30
-    assert distance_from_target(metrics(45, 10)) == 15
-    assert distance_from_target(metrics(90, 10)) == 0
-    assert distance_from_target(metrics(None, 10)) is None
-    # older records without over/under fall back to the band
-    assert distance_from_target({"duration_s": 130.0, "target_s": [60, 120]}) == 10
-
-
-def scored(*rows):
-    """(id, question, created_at, metrics) tuples as Store.scored_metrics returns them."""
-    return [(i + 1, q, T0 + timedelta(days=i), m) for i, (q, m) in enumerate(rows)]
+    """One rule for the distance from the target length, whoever asks (a field of the stored metrics)."""
+    for duration, expected in ((150, 30), (45, 15), (90, 0), (None, None)):
+        assert Metrics.from_dict(metrics(duration, 10)).distance_from_target_s == expected
+        assert distance_from_target(duration, (60, 120)) == expected
+    # older records without over/under: the band alone decides
+    assert Metrics.from_dict({"duration_s": 130.0, "target_s": [60, 120]}).distance_from_target_s == 10
+    assert distance_from_target(130.0, None) is None and distance_from_target(130.0, ["a", 1]) is None
 
 
 def test_question_progress_first_best_latest_and_weakest_first():

@@ -235,7 +235,7 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
     assert a.words == b.words and a.speech == b.speech
     said = set(content(ANSWERS[0][2] + " " + ANSWERS[1][2]))
     assert len(said - set(words_of(heard(b)))) <= len(said) * 0.15, heard(b)
-    pauses = later.metrics["long_pauses"]
+    pauses = later.metrics.to_dict()["long_pauses"]
     assert pauses == direct["metrics"]["long_pauses"] and len(pauses) == 1
     store.close()
 

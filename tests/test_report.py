@@ -14,18 +14,24 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from fixtures_attempts import T0, metrics
+from redrill.scoring import Metrics
 from redrill.tracking.report import render_html, report_data
 
 CHROMIUM = "/usr/bin/chromium"
 
 
+def typed(*args, **kw):
+    """The stored metrics of one attempt, as the store reads them."""
+    return Metrics.from_dict(metrics(*args, **kw))
+
+
 def test_report_data_golden():
     scored = [
-        (1, "a", T0, metrics(170, 70, fillers=6.0, pauses=3)),
-        (2, "b", T0 + timedelta(days=1), metrics(100, 20, fillers=1.0, pauses=0)),
+        (1, "a", T0, typed(170, 70, fillers=6.0, pauses=3)),
+        (2, "b", T0 + timedelta(days=1), typed(100, 20, fillers=1.0, pauses=0)),
         # nothing in the second week: the weekly view still has it, with no median
-        (3, "a", T0 + timedelta(days=15), metrics(115, 40, fillers=3.0, pauses=1)),
-        (4, "a", T0 + timedelta(days=16, hours=3), metrics(None, 35, fillers=None, pauses=None)),
+        (3, "a", T0 + timedelta(days=15), typed(115, 40, fillers=3.0, pauses=1)),
+        (4, "a", T0 + timedelta(days=16, hours=3), typed(None, 35, fillers=None, pauses=None)),
     ]
     data = report_data(scored, {"a": "Question A?"}, tz=timezone.utc)
     assert data["weeks"] == [
@@ -83,7 +89,7 @@ def test_report_data_golden():
     ]
     assert a["best"]["attempt_id"] == 3 and b["question_text"] == "b"
     # weeks are the user's local weeks: 23:30 UTC on Sunday is Monday in Tokyo
-    late = [(1, "a", datetime(2024, 3, 10, 23, 30, tzinfo=timezone.utc), metrics(100, 10))]
+    late = [(1, "a", datetime(2024, 3, 10, 23, 30, tzinfo=timezone.utc), typed(100, 10))]
     assert report_data(late, tz=timezone.utc)["weeks"][0]["week"] == "2024-W10"
     assert report_data(late, tz=timezone(timedelta(hours=9)))["weeks"][0]["week"] == "2024-W11"
 
@@ -157,9 +163,7 @@ def test_report_open_asks_the_browser_only_when_told(practised, cli, tmp_path, m
 
 
 def test_render_is_deterministic():
-    data = report_data(
-        [(1, "a", T0, metrics(100, 10)), (2, "a", T0 + timedelta(days=3), metrics(90, 5))], tz=timezone.utc
-    )
+    data = report_data([(1, "a", T0, typed(100, 10)), (2, "a", T0 + timedelta(days=3), typed(90, 5))], tz=timezone.utc)
     when = datetime(2024, 5, 1, 12, 0)
     assert render_html(data, generated=when) == render_html(data, generated=when)
 

@@ -9,8 +9,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from fixtures_attempts import review_stored
 from redrill import schedule
 from redrill.schedule import AGAIN, EASY, GOOD, HARD, leaves_weak_list, rate_attempt
+from redrill.scoring import Coverage, Metrics
+from redrill.scoring.comparison import Change, Comparison
 from redrill.store import Store
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
@@ -20,20 +23,19 @@ def metrics(ramble=15.0, duration=90.0, target=(60.0, 120.0), covered=("a", "b")
     """Scoring-shaped metrics for one attempt."""
     over = None if duration is None else max(0.0, duration - target[1])
     under = None if duration is None else max(0.0, target[0] - duration)
-    return {
-        "duration_s": duration,
-        "target_s": list(target),
-        "over_target_s": over,
-        "under_target_s": under,
-        "fillers_per_min": 1.0,
-        "restarts": 0,
-        "ramble_score": ramble,
-        "talking_points": {"covered": list(covered), "missing": list(missing)},
-    }
+    return Metrics(
+        duration_s=duration,
+        target_s=target,
+        over_target_s=over,
+        under_target_s=under,
+        fillers_per_min=1.0,
+        ramble_score=ramble,
+        talking_points=Coverage(tuple(covered), tuple(missing)),
+    )
 
 
 def worse(*names):
-    return {"attempts_before": 3, "scope": "question", "change": {n: {"vs_median": "worse", "delta": 5} for n in names}}
+    return Comparison(3, "this question", change={n: Change("worse", 5.0, 0.0) for n in names})
 
 
 @pytest.fixture
@@ -57,7 +59,7 @@ def store(tmp_path):
         (metrics(ramble=30, duration=130), None, HARD),  # outside target, not far
         (metrics(ramble=30, duration=50), None, HARD),
         (metrics(ramble=30), worse("ramble_score"), HARD),
-        (metrics(ramble=30), worse("fillers_per_min", "restarts"), HARD),
+        (metrics(ramble=30), worse("fillers_per_min", "restarts_per_100_words"), HARD),
         (metrics(ramble=30), worse("fillers_per_min"), GOOD),  # one other metric is not enough
         (metrics(ramble=60), None, AGAIN),
         (metrics(ramble=20, duration=181), None, AGAIN),  # more than 50% over the 120 s maximum
@@ -74,8 +76,8 @@ def test_rating_rules(m, comparison, expected):
 
 
 def test_rating_tolerates_missing_values():
-    assert rate_attempt({}).rating == GOOD
-    assert rate_attempt({"ramble_score": None, "talking_points": None}).rating == GOOD
+    assert rate_attempt(Metrics()).rating == GOOD
+    assert rate_attempt(Metrics.from_dict({"ramble_score": None, "talking_points": None})).rating == GOOD
 
 
 # --- FSRS -----------------------------------------------------------------------------------
@@ -134,9 +136,7 @@ def attempt(store, qid, m, at):
 
 def review_attempt(store, qid, m, at, comparison=None):
     aid = attempt(store, qid, m, at)
-    return schedule.record_attempt_review(
-        store, question_id=qid, attempt_id=aid, metrics=m, comparison=comparison or {}, now=at
-    )
+    return review_stored(store, qid, aid, m, at, comparison)
 
 
 def test_record_attempt_review_stores_card_due_and_log(store):
@@ -211,26 +211,22 @@ def test_flag_merges_personal_talking_points_without_repeats(store):
 
 
 def test_scored_text_answer_goes_through_the_real_pipeline(store):
-    """The drill pipeline (practice.score_text) calls record_attempt_review with real metrics."""
+    """The attempt pipeline plans and stores the review of a typed answer, and reports it."""
     from redrill.banks import load_catalog
     from redrill.config import Config
-    from redrill.pipeline import score_text
+    from redrill.pipeline import AttemptPipeline
 
     question = load_catalog().get("failure-story")
     schedule.flag_question(
         store, question.id, question.text, now=NOW, rating="bombed", wish_i_said=["rolled back within an hour"]
     )
-    report = score_text(
-        store,
-        question,
-        "Um, so, I, like, I don't know, it was a thing and stuff. " * 3,
-        Config(),
-        now=NOW + timedelta(minutes=5),
+    report = AttemptPipeline(store, Config()).score_text(
+        question, "Um, so, I, like, I don't know, it was a thing and stuff. " * 3, now=NOW + timedelta(minutes=5)
     )
     state = store.get_state(question.id)
     [(_id, _q, aid, rating, _at, due)] = store.reviews(question.id)
     assert aid == report.attempt_id
-    assert rating == rate_attempt(report.metrics, report.comparison).rating == AGAIN
+    assert rating == rate_attempt(report.metrics, report.comparison).rating == report.review.rating.rating == AGAIN
     assert state.due == due == NOW + timedelta(minutes=15)
     assert state.weak
 
@@ -273,5 +269,6 @@ _metrics = st.fixed_dictionaries(
 @given(_metrics, st.lists(_metrics, max_size=5))
 def test_rating_and_exit_rule_accept_any_metrics(m, history):
     """Old or partial metrics (rescored, typed, older versions) never crash the scheduler."""
-    assert rate_attempt(m, {"change": {"ramble_score": {"vs_median": "worse"}}}).rating in (AGAIN, HARD, GOOD, EASY)
-    assert leaves_weak_list(history + [m]) in (True, False)
+    m, history = Metrics.from_dict(m), [Metrics.from_dict(h) for h in history]
+    assert rate_attempt(m, worse("ramble_score")).rating in (AGAIN, HARD, GOOD, EASY)
+    assert leaves_weak_list([*history, m]) in (True, False)

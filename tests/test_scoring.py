@@ -52,7 +52,7 @@ def speak(text: str, *, wpm: float = 140.0, start: float = 0.0, pauses: dict[int
 
 
 def text_metrics(text: str, **kw) -> dict:
-    return score(from_text(text), **kw).to_json()
+    return score(from_text(text), **kw).to_dict()
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def test_long_pauses_exact_from_whisper_json():
         [("So", 0.5, 0.8), ("um,", 0.9, 1.2), ("we", 3.5, 3.7), ("rolled", 3.8, 4.1), ("back.", 4.1, 4.5)],
         [("Then", 6.5, 6.8), ("I", 6.9, 7.0), ("fixed", 7.0, 7.4), ("it.", 7.4, 7.6)],
     )
-    m = score(t, target_seconds=(10, 20)).to_json()
+    m = score(t, target_seconds=(10, 20)).to_dict()
     assert m["long_pauses"] == [{"at_s": 1.2, "length_s": 2.3}, {"at_s": 4.5, "length_s": 2.0}]
     assert m["long_pause_total_s"] == pytest.approx(4.3)
     assert m["duration_s"] == pytest.approx(7.1)
@@ -268,8 +268,8 @@ def test_long_pauses_exact_from_whisper_json():
 
 def test_long_pause_threshold_is_a_setting():
     t = timed(("a", 0.0, 0.5), ("b", 2.0, 2.5), ("c", 5.0, 5.5))
-    assert [p["length_s"] for p in score(t).to_json()["long_pauses"]] == [2.5]
-    loose = score(t, settings=ScoringSettings(long_pause_s=1.5)).to_json()
+    assert [p["length_s"] for p in score(t).to_dict()["long_pauses"]] == [2.5]
+    loose = score(t, settings=ScoringSettings(long_pause_s=1.5)).to_dict()
     assert [p["length_s"] for p in loose["long_pauses"]] == [1.5, 2.5]
 
 
@@ -285,7 +285,7 @@ def test_vad_silences_count_once_and_catch_what_word_timings_miss():
     )
     # VAD: the speaker stopped at 4.0 and resumed at 6.1 (Whisper stretched "back." over the silence).
     t = timed(*words, audio_seconds=8.0, speech=((0.4, 1.3), (3.4, 4.0), (6.1, 7.1)))
-    m = score(t).to_json()
+    m = score(t).to_dict()
     assert m["long_pauses"] == [
         {"at_s": 1.3, "length_s": 2.1},  # word gap 1.2-3.5 and VAD gap 1.3-3.4: one silence, timed by the audio (VAD)
         {"at_s": 4.0, "length_s": 2.1},  # only VAD sees this one
@@ -298,17 +298,17 @@ def test_vad_silences_count_once_and_catch_what_word_timings_miss():
 
 def test_duration_and_target_exact():
     t = timed(("First", 1.0, 1.4), ("last.", 150.0, 156.0))
-    m = score(t, target_seconds=(60, 120)).to_json()
+    m = score(t, target_seconds=(60, 120)).to_dict()
     assert m["duration_s"] == 155.0
     assert m["over_target_s"] == 35.0
     assert m["under_target_s"] == 0.0
     assert m["target_s"] == [60.0, 120.0]
-    short = score(timed(("Hi", 0.0, 0.5), ("there.", 40.0, 45.0)), target_seconds=(60, 120)).to_json()
+    short = score(timed(("Hi", 0.0, 0.5), ("there.", 40.0, 45.0)), target_seconds=(60, 120)).to_dict()
     assert short["under_target_s"] == 15.0 and short["over_target_s"] == 0.0
 
 
 def test_untimed_text_has_no_timing_metrics():
-    m = score(from_text("Um, we rolled back the release, you know, and it worked."), target_seconds=(60, 120)).to_json()
+    m = score(from_text("Um, we rolled back the release, you know, and it worked."), target_seconds=(60, 120)).to_dict()
     for key in (
         "duration_s",
         "audio_s",
@@ -323,7 +323,7 @@ def test_untimed_text_has_no_timing_metrics():
         assert m[key] is None, key
     assert m["fillers_per_100_words"] is not None
     assert m["target_s"] == [60.0, 120.0]
-    parts = ramble_components(m)
+    parts = ramble_components(Metrics.from_dict(m))
     assert parts["over_target"] is None and parts["long_pauses"] is None and parts["pace"] is None
     assert 0.0 <= m["ramble_score"] <= 100.0
 
@@ -331,8 +331,8 @@ def test_untimed_text_has_no_timing_metrics():
 def test_untimed_ramble_score_is_renormalised_over_text_components():
     m = score(
         from_text("Um uh um, like, we, you know, kind of did it, I guess."), talking_points=["rolled back"]
-    ).to_json()
-    parts = ramble_components(m)
+    ).to_dict()
+    parts = ramble_components(Metrics.from_dict(m))
     w = ScoringSettings().weights
     used = {
         "fillers": w.fillers,
@@ -390,10 +390,10 @@ def test_rambling_answer_scores_clearly_worse_than_concise():
 
 def test_json_has_exactly_the_documented_keys_and_round_trips():
     m = score(speak(RAMBLING, pauses={5: 2.5}), talking_points=POINTS, question_text="Tell me about a failure.")
-    data = m.to_json()
+    data = m.to_dict()
     assert list(data) == list(JSON_KEYS)
-    assert Metrics.from_json(json.loads(json.dumps(data))) == m
-    assert ramble_score(data) == m.ramble_score
+    assert Metrics.from_dict(json.loads(json.dumps(data))) == m
+    assert ramble_score(Metrics.from_dict(data)) == m.ramble_score
 
 
 def test_scoring_a_two_minute_answer_is_fast():
@@ -501,7 +501,7 @@ def test_every_metric_is_finite_and_ramble_in_range(transcript, target, points):
     except NoSpeechError:
         assert not any(any(ch.isalnum() for ch in w.text) for w in transcript.words)
         return
-    data = m.to_json()
+    data = m.to_dict()
     json.dumps(data, allow_nan=False)
     assert all(math.isfinite(v) for v in _numbers(data))
     assert 0.0 <= data["ramble_score"] <= 100.0
@@ -509,4 +509,4 @@ def test_every_metric_is_finite_and_ramble_in_range(transcript, target, points):
         assert data["duration_s"] is None and data["wpm"] is None and data["long_pauses"] is None
     for pause in data["long_pauses"] or ():
         assert pause["length_s"] >= 2.0 - 1e-3
-    assert Metrics.from_json(data) == m
+    assert Metrics.from_dict(data) == m

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from fixtures_attempts import review_stored
 from redrill import schedule
 from redrill.banks import load_catalog
 from redrill.errors import RedrillError
+from redrill.scoring import Metrics
 from redrill.selection import pick_questions, queue, trend
 from redrill.store import Store
 
@@ -37,10 +39,11 @@ def scored(store, qid, ramble, at, duration=90.0):
         "ramble_score": ramble,
         "talking_points": {"covered": [], "missing": []},
     }
+    m = Metrics.from_dict(m)
     aid = store.add_attempt(
         question_id=qid, question_text="Q?", source="text", status="scored", metrics=m, created_at=at
     )
-    schedule.record_attempt_review(store, question_id=qid, attempt_id=aid, metrics=m, comparison={}, now=at)
+    review_stored(store, qid, aid, m, at)
     return aid
 
 

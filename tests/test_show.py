@@ -22,7 +22,7 @@ TEXTS = [
 def test_annotate_marks_what_score_counts(text):
     transcript = from_text(text)
     tokens = annotate(transcript)
-    metrics = score(transcript).to_json()
+    metrics = score(transcript).to_dict()
     assert " ".join(t.text for t in tokens) == " ".join(text.split())
     assert sum(t.kind == "filled_pause" for t in tokens) == metrics["filled_pause_count"]
     filler_words = sum(
@@ -73,8 +73,8 @@ def test_show_recomputes_the_report_the_attempt_got(practised, cli):
     """The report `show` rebuilds equals the one the attempt got when it was scored."""
     for report in practised.reports[:-1]:
         view = json.loads(cli("show", report.attempt_id, "--json").output)
-        assert view["report"]["history"] == report.comparison
-        assert view["report"]["feedback"] == report.feedback
+        assert view["report"]["history"] == report.comparison.to_json()
+        assert view["report"]["feedback"] == report.feedback.to_json()
 
 
 def test_show_marks_pauses_points_and_comparison(practised, cli):

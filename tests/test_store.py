@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from redrill.errors import RedrillError
+from redrill.scoring import Metrics
 from redrill.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
@@ -146,7 +147,7 @@ def test_upgrade_from_v1_keeps_data_and_backs_up(tmp_path):
         assert store.backup_path is not None and store.backup_path.exists()
         [attempt] = store.attempts()
         assert attempt.question_id == "failure-story"
-        assert attempt.metrics == {"ramble_score": 42}
+        assert attempt.metrics == Metrics(ramble_score=42)
         assert attempt.audio_seconds is None and attempt.error is None
         [interview] = store.interviews()
         assert (interview.company, interview.went_well) == ("Acme", ["intro"])
@@ -218,13 +219,13 @@ def test_attempt_round_trip_and_ordering(tmp_path):
                 status="scored",
                 created_at=T0 + timedelta(days=i),
                 transcript={"words": [{"word": "hi"}]},
-                metrics={"ramble_score": 50 - i},
+                metrics=Metrics(ramble_score=50 - i),
             )
             for i in range(5)
         ]
         assert [a.id for a in store.attempts("q1")] == [ids[0], ids[2], ids[4]]
         assert [a.id for a in store.attempts(newest_first=True, limit=2)] == [ids[4], ids[3]]
-        assert [m["ramble_score"] for _, _, _, m in store.scored_metrics("q2")] == [49, 47]
+        assert [m.ramble_score for _, _, _, m in store.scored_metrics("q2")] == [49, 47]
         rec = store.add_attempt(
             question_id="q1",
             question_text="Q?",
@@ -234,7 +235,7 @@ def test_attempt_round_trip_and_ordering(tmp_path):
             audio_seconds=3.5,
         )
         assert [a.id for a in store.pending_attempts()] == [rec]
-        store.update_attempt(rec, status="scored", metrics={"ramble_score": 1})
+        store.update_attempt(rec, status="scored", metrics=Metrics(ramble_score=1))
         assert store.pending_attempts() == []
         with pytest.raises(ValueError):
             store.update_attempt(rec, status="bogus")

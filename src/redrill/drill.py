@@ -293,7 +293,7 @@ class Drill:
         if before is not None:
             limit = max(1.0, limit - len(before) / 16000)
         self.ui.recording_started(question, limit)
-        stream = self._start_stream()
+        stream = self._start_stream(question)
         if stream is not None and before is not None:
             stream.feed(before)  # the first half is chunked and transcribed while the user goes on
         extra = {"on_audio": stream.feed} if stream is not None else {}
@@ -422,13 +422,20 @@ class Drill:
             self.ui.warn(f"{err}\nGoing on without sound: questions are shown on screen only.")
             self.speaker = NullSpeaker()
 
-    def _start_stream(self):
+    def _start_stream(self, question: Question):
         """A streaming transcription for the next answer, or None (off, or no model loader)."""
         if not self.streaming or self.loader is None:
             return None
         from redrill.transcription.streaming import StreamingTranscription
 
         loader = self.loader
+        from redrill.transcription.whisper import with_hints
+
+        hints_for = getattr(self.practice, "hints", None)
+        hints = hints_for(question) if hints_for is not None else None  # read here: the store is not thread-safe
+
+        def hinted(transcriber):
+            return with_hints(transcriber, hints)
 
         class _Loaded:
             """Waits for the model being loaded in the background, then transcribes."""
@@ -438,7 +445,8 @@ class Drill:
             def transcribe(self, samples, *, offset_s=0.0):
                 transcriber = loader.get()
                 _Loaded.model_name = getattr(transcriber, "model_name", None)
-                return transcriber.transcribe(samples, offset_s=offset_s)
+                # The same recognition hints as whole-answer transcription, so both give the same words.
+                return hinted(transcriber).transcribe(samples, offset_s=offset_s)
 
         sync = getattr(self.recorder, "sync_spool", None)
         heard = getattr(self.ui, "heard", None)
@@ -490,17 +498,19 @@ def _fillers_in(transcript) -> int | None:
     from redrill.scoring import score
 
     try:
-        m = score(transcript).to_json()
+        return score(transcript).fillers_total
     except Exception:  # a partial transcript must never break the live view
         return None
-    return int((m.get("filled_pause_count") or 0) + (m.get("filler_count") or 0))
 
 
 class StorePractice:
     """The real ``practice`` adapter: the store, the recordings folder and playback."""
 
     def __init__(self, store, catalog, paths, config, *, output_device=None, playback_bar=None):
+        from redrill.pipeline import AttemptPipeline
+
         self.store, self.catalog, self.paths, self.config = store, catalog, paths, config
+        self.attempts = AttemptPipeline(store, config, paths=paths)
         self.output_device = output_device
         self.playback_bar = playback_bar  # builds a progress display for one playback, or None
         self._before: dict = {}  # attempt id -> question state before it was scored
@@ -514,14 +524,14 @@ class StorePractice:
 
     def finish(self, attempt_id: int, transcriber, transcript=None):
         """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt."""
-        from redrill import pipeline
-
         attempt = self.store.get_attempt(attempt_id)
         # What the schedule looked like before this attempt, so [d]iscard / [c]ontinue can undo it.
         self._before[attempt_id] = self.store.get_state(attempt.question_id)
-        return pipeline.finish_attempt(
-            self.store, self.catalog, attempt_id, transcriber, self.config, paths=self.paths, transcript=transcript
-        )
+        return self.attempts.finish(self.catalog, attempt_id, transcriber, transcript=transcript)
+
+    def hints(self, question: Question) -> str | None:
+        """The recognition hints for this question (as whole-answer transcription uses them)."""
+        return self.attempts.hints(question)
 
     def withdraw(self, attempt_id: int) -> None:
         """Undo a stored attempt: out of history, medians and the schedule (see
@@ -542,9 +552,7 @@ class StorePractice:
 
     def score_text(self, question: Question, text: str):
         """Score a typed answer."""
-        from redrill import pipeline
-
-        return pipeline.score_text(self.store, question, text, self.config)
+        return self.attempts.score_text(question, text)
 
     def play(self, attempt_id: int) -> None:
         """Play a stored answer back (with a progress bar when the CLI gave one)."""

@@ -1,11 +1,20 @@
 """The attempt pipeline: recording -> stored audio -> transcript -> metrics -> comparison -> schedule.
 
+One :class:`AttemptPipeline` serves every way an attempt is scored (the drill, ``answer``,
+``transcribe``, ``rescore``) and shown (``show``), so they all give the same verdict. Scoring one
+attempt is three steps, each done once:
+
+1. :meth:`AttemptPipeline.history` reads everything the judgement needs from the store: the
+   question's schedule state, its talking points (the bank's and the user's own), the earlier
+   attempts at it and at every question, and those since it was last flagged;
+2. :meth:`AttemptPipeline.judge` is pure: score, compare with the history, feedback, and the
+   review that the schedule plans (:func:`redrill.schedule.plan_review`);
+3. :meth:`AttemptPipeline.score` writes the attempt, its review and the question's new schedule
+   state in one transaction and returns the :class:`AttemptReport`, review included.
+
 Order matters for the user's data: audio is written (and fsynced) and its attempt row stored as
 ``recorded`` *before* transcription starts, so a crash, a missing model or Ctrl-C never loses an
 answer; ``redrill transcribe --pending`` finishes such attempts later.
-
-The functions here do the I/O; the judgement (scoring, comparison, scheduling) is pure and lives in
-``scoring``, ``comparison`` and ``schedule``.
 """
 
 from __future__ import annotations
@@ -14,13 +23,18 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from redrill.banks import Catalog, Question, merge_talking_points
 from redrill.config import Config
 from redrill.errors import NoSpeechError, RedrillError
 from redrill.paths import Paths
+from redrill.schedule import Review, plan_review
+from redrill.scoring import Metrics, ScoringSettings, score
+from redrill.scoring.comparison import Comparison, compare
+from redrill.scoring.feedback import Feedback, feedback
 from redrill.sound import SAMPLE_RATE
-from redrill.store import Attempt, Store, utcnow
+from redrill.store import Attempt, QuestionState, Store, utcnow
 from redrill.transcript import Transcript, from_text
 
 # Longest answer redrill will take from an audio file; longer files are cut with a warning.
@@ -37,10 +51,11 @@ class AttemptReport:
 
     attempt_id: int
     question: Question
-    metrics: dict
-    comparison: dict
-    feedback: list[str]
+    metrics: Metrics
+    comparison: Comparison
+    feedback: Feedback
     transcript: Transcript | None = None
+    review: Review | None = None  # None when shown later (``show``) rather than just scored
     warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -49,26 +64,32 @@ class AttemptReport:
             "attempt_id": self.attempt_id,
             "question_id": self.question.id,
             "question": self.question.text,
-            "metrics": self.metrics,
-            "history": self.comparison,
-            "feedback": self.feedback,
+            "metrics": self.metrics.to_dict(),
+            "history": self.comparison.to_json(),
+            "feedback": self.feedback.to_json(),
             "warnings": self.warnings,
         }
 
 
-def talking_points_for(store: Store, question: Question) -> tuple[str, ...]:
-    """The bank's talking points plus the user's own (from debriefs), without repeats."""
-    state = store.get_state(question.id)
-    return tuple(merge_talking_points(question.talking_points, state.talking_points if state else ()))
+@dataclass(frozen=True)
+class History:
+    """What the store knows that judging one attempt needs, read once (oldest attempts first)."""
+
+    state: QuestionState | None
+    talking_points: tuple[str, ...]
+    same: tuple[Metrics, ...] = ()  # earlier attempts at this question
+    everything: tuple[Metrics, ...] = ()  # earlier attempts at any question
+    since_flag: tuple[Metrics, ...] = ()  # earlier attempts at it since it was last flagged weak
 
 
-def hinted_for(store: Store, question: Question, transcriber, config: Config):
-    """``transcriber`` biased towards this question's words and talking points (``context_hints``)."""
-    if not config.context_hints:
-        return transcriber
-    from redrill.transcription.whisper import recognition_hints, with_hints
+@dataclass(frozen=True)
+class Judgement:
+    """The pure outcome of judging one transcript against its history."""
 
-    return with_hints(transcriber, recognition_hints(question.text, talking_points_for(store, question)))
+    metrics: Metrics
+    comparison: Comparison
+    feedback: Feedback
+    review: Review
 
 
 def question_for(catalog: Catalog, attempt: Attempt) -> Question:
@@ -77,113 +98,249 @@ def question_for(catalog: Catalog, attempt: Attempt) -> Question:
     return q if q is not None else Question(id=attempt.question_id, text=attempt.question_text)
 
 
-def scoring_settings(config: Config):
-    """The scoring settings that follow from the user's config (pause threshold, pace band)."""
-    from redrill.scoring import ScoringSettings
+def talking_points_for(store: Store, question: Question) -> tuple[str, ...]:
+    """The bank's talking points plus the user's own (from debriefs), without repeats."""
+    state = store.get_state(question.id)
+    return _points(question, state)
 
+
+def _points(question: Question, state: QuestionState | None) -> tuple[str, ...]:
+    return tuple(merge_talking_points(question.talking_points, state.talking_points if state else ()))
+
+
+def scoring_settings(config: Config) -> ScoringSettings:
+    """The scoring settings that follow from the user's config (pause threshold, pace band)."""
     return ScoringSettings(long_pause_s=config.long_pause_seconds, pace_wpm=tuple(config.pace_wpm))
 
 
-def compute_metrics(store: Store, question: Question, transcript: Transcript, config: Config) -> dict:
-    """Score one transcript for this question (pure scoring, with the user's talking points)."""
-    from redrill.scoring import score
-
-    settings = scoring_settings(config)
-    metrics = score(
-        transcript,
-        target_seconds=question.target_seconds,
-        talking_points=talking_points_for(store, question),
-        question_text=question.text,
-        settings=settings,
-    )
-    return metrics.to_json()
+def _later(created: datetime, attempt_id: int, before: datetime, own_id: int | None) -> bool:
+    """Whether an attempt came after the one being judged (made at ``before``, id ``own_id``)."""
+    if own_id is None or created != before:
+        return created > before
+    return attempt_id > own_id
 
 
-def _history(
-    store: Store, question_id: str, *, before: datetime | None, exclude_id: int | None
-) -> tuple[list[dict], list[dict]]:
-    """Earlier attempts' metrics: (this question, all questions), oldest first."""
-    same, everything = [], []
-    for attempt_id, qid, created, metrics in store.scored_metrics():
-        if attempt_id == exclude_id or (before is not None and created > before):
-            continue
-        everything.append(metrics)
-        if qid == question_id:
-            same.append(metrics)
-    return same, everything
+class AttemptPipeline:
+    """Scores attempts for one store and one user's settings (see the module docstring)."""
 
+    def __init__(self, store: Store, config: Config, *, paths: Paths | None = None, clock=utcnow):
+        self.store = store
+        self.config = config
+        self.paths = paths or Paths(store.path.parent)
+        self.clock = clock
+        self.settings = scoring_settings(config)
 
-def score_transcript(
-    store: Store,
-    question: Question,
-    transcript: Transcript,
-    config: Config,
-    *,
-    source: str,
-    now: datetime | None = None,
-    attempt_id: int | None = None,
-) -> AttemptReport:
-    """Score a transcript against the user's earlier attempts, store it, and update the schedule.
+    # -- 1. read once
 
-    With ``attempt_id`` the stored (recorded/transcribed) attempt is completed; otherwise a new
-    attempt is stored. An answer with no words raises :class:`NoSpeechError` and stores nothing.
-    """
-    from redrill.scoring.comparison import compare
-    from redrill.scoring.feedback import feedback
+    def history(self, question: Question, *, before: datetime | None = None, exclude_id: int | None = None) -> History:
+        """The state, talking points and earlier attempts that judging an answer to ``question``
+        needs: attempts made up to ``before`` (all when None), without ``exclude_id``."""
+        state = self.store.get_state(question.id)
+        flagged = None
+        if state is not None and state.weak:
+            flagged = max((f.created_at for f in self.store.flags(question_id=question.id)), default=None)
+        same: list[Metrics] = []
+        everything: list[Metrics] = []
+        since_flag: list[Metrics] = []
+        for attempt_id, qid, created, metrics in self.store.scored_metrics():
+            if attempt_id == exclude_id or (before is not None and _later(created, attempt_id, before, exclude_id)):
+                continue
+            everything.append(metrics)
+            if qid == question.id:
+                same.append(metrics)
+                if flagged is None or created >= flagged:
+                    since_flag.append(metrics)
+        return History(state, _points(question, state), tuple(same), tuple(everything), tuple(since_flag))
 
-    if not transcript.words:
-        raise NoSpeechError("no speech found in the answer, so nothing was scored or stored")
-    metrics = compute_metrics(store, question, transcript, config)
-    if not metrics.get("words"):
-        raise NoSpeechError("only filler words found in the answer (no content), so nothing was scored or stored")
-    created = now or utcnow()
-    if attempt_id is not None:
-        created = store.get_attempt(attempt_id).created_at
-    same, everything = _history(store, question.id, before=created, exclude_id=attempt_id)
-    comparison = compare(metrics, same, fallback=everything, pace_wpm=tuple(config.pace_wpm))
-    notes = feedback(
-        metrics, comparison, talking_points=talking_points_for(store, question), settings=scoring_settings(config)
-    )
-    comparison_json = comparison.to_json()
-    with store.transaction():
-        if attempt_id is None:
-            attempt_id = store.add_attempt(
-                question_id=question.id,
-                question_text=question.text,
-                source=source,
-                status="scored",
-                created_at=created,
-                transcript=transcript.to_json(),
-                metrics=metrics,
+    # -- 2. judge (pure)
+
+    def measure(self, question: Question, transcript: Transcript, talking_points: tuple[str, ...]) -> Metrics:
+        """Score one transcript for this question with the user's settings and talking points."""
+        return score(
+            transcript,
+            target_seconds=question.target_seconds,
+            talking_points=talking_points,
+            question_text=question.text,
+            settings=self.settings,
+        )
+
+    def judge(self, question: Question, transcript: Transcript, history: History, *, now: datetime) -> Judgement:
+        """Score, compare with the history, say what to work on and plan the review. No I/O.
+
+        Raises :class:`NoSpeechError` when the answer has no words (or only fillers).
+        """
+        if not transcript.words:
+            raise NoSpeechError("no speech found in the answer, so nothing was scored or stored")
+        metrics = self.measure(question, transcript, history.talking_points)
+        if not metrics.words:
+            raise NoSpeechError("only filler words found in the answer (no content), so nothing was scored or stored")
+        return self._verdict(question, metrics, history, now=now)
+
+    def _verdict(self, question: Question, metrics: Metrics, history: History, *, now: datetime) -> Judgement:
+        comparison = compare(metrics, history.same, fallback=history.everything, pace_wpm=self.settings.pace_wpm)
+        notes = feedback(metrics, comparison, talking_points=history.talking_points, settings=self.settings)
+        review = plan_review(history.state, metrics, comparison, history.since_flag, question_id=question.id, now=now)
+        return Judgement(metrics, comparison, notes, review)
+
+    # -- 3. write once
+
+    def score(
+        self,
+        question: Question,
+        transcript: Transcript,
+        *,
+        source: str,
+        now: datetime | None = None,
+        attempt_id: int | None = None,
+    ) -> AttemptReport:
+        """Judge a transcript against the user's earlier attempts and store it with its review.
+
+        With ``attempt_id`` the stored (recorded/transcribed) attempt is completed; otherwise a new
+        attempt is stored. An answer with no words raises :class:`NoSpeechError` and stores nothing.
+        """
+        now = now or self.clock()
+        created = self.store.get_attempt(attempt_id).created_at if attempt_id is not None else now
+        history = self.history(question, before=created, exclude_id=attempt_id)
+        verdict = self.judge(question, transcript, history, now=now)
+        review = verdict.review
+        with self.store.transaction():
+            if attempt_id is None:
+                attempt_id = self.store.add_attempt(
+                    question_id=question.id,
+                    question_text=question.text,
+                    source=source,
+                    status="scored",
+                    created_at=created,
+                    transcript=transcript.to_json(),
+                    metrics=verdict.metrics,
+                )
+            else:
+                self.store.update_attempt(
+                    attempt_id, status="scored", transcript=transcript.to_json(), metrics=verdict.metrics, error=None
+                )
+            self.store_review(question.id, attempt_id, review, now=now)
+        return AttemptReport(
+            attempt_id, question, verdict.metrics, verdict.comparison, verdict.feedback, transcript, review
+        )
+
+    def store_review(self, question_id: str, attempt_id: int, review: Review, *, now: datetime) -> None:
+        """Log one review and move the question's schedule on (card, due, off the weak list)."""
+        fields: dict[str, Any] = {"card": review.card, "due": review.due}
+        if review.left_weak_list:
+            fields["weak"] = False
+        with self.store.transaction():
+            self.store.set_state(question_id, now=now, **fields)
+            self.store.add_review(
+                question_id=question_id,
+                attempt_id=attempt_id,
+                rating=review.rating.rating,
+                reviewed_at=now,
+                due=review.due,
             )
+
+    def score_text(self, question: Question, text: str, *, now: datetime | None = None) -> AttemptReport:
+        """Score a typed answer (no timings: timing metrics are reported as unavailable)."""
+        size = len(text.encode("utf-8", errors="replace"))
+        if size > MAX_TEXT_BYTES:
+            raise RedrillError(
+                f"the answer is {size:,} bytes of text; the limit is {MAX_TEXT_BYTES:,}{TEXT_LIMIT_NOTE}, "
+                "far more than any spoken answer"
+            )
+        return self.score(question, from_text(text), source="text", now=now)
+
+    def finish(
+        self,
+        catalog: Catalog,
+        attempt_id: int,
+        transcriber,
+        *,
+        now: datetime | None = None,
+        transcript: Transcript | None = None,
+        progress=None,
+    ) -> AttemptReport:
+        """Transcribe a stored recording and score it. On failure the attempt stays stored with the error.
+
+        ``progress(done_seconds, total_seconds)`` is told how far transcription has got.
+        ``transcript`` is given when the answer was already transcribed while it was being recorded
+        (streaming); it is stored and scored without transcribing again. A recording with no words
+        at all is removed (there is nothing in it to keep) and :class:`NoSpeechError` is raised.
+        """
+        from redrill.sound.audiofile import load_audio
+
+        store = self.store
+        attempt = store.get_attempt(attempt_id)
+        question = question_for(catalog, attempt)
+        audio_path = audio_file_of(self.paths, attempt)
+        if transcript is not None:
+            store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
+        elif attempt.status == "transcribed" and attempt.transcript:
+            transcript = Transcript.from_json(attempt.transcript)
         else:
-            store.update_attempt(
-                attempt_id, status="scored", transcript=transcript.to_json(), metrics=metrics, error=None
-            )
-        from redrill.schedule import record_attempt_review
+            from redrill.transcription.streaming import transcribe_answer
 
-        record_attempt_review(
-            store,
-            question_id=question.id,
-            attempt_id=attempt_id,
-            metrics=metrics,
-            comparison=comparison_json,
-            now=now or utcnow(),
-        )
-    return AttemptReport(attempt_id, question, metrics, comparison_json, notes.to_json(), transcript)
+            audio = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS)
+            try:
+                # Chunked at pauses exactly as the live drill streams it, so both give the same words.
+                hinted = self.hinted(question, transcriber)
+                transcript = transcribe_answer(hinted, audio.samples, progress=progress)
+            except RedrillError as err:
+                store.update_attempt(attempt_id, error=str(err))
+                raise
+            store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
+        try:
+            return self.score(question, transcript, source=attempt.source, now=now, attempt_id=attempt_id)
+        except NoSpeechError:
+            from redrill.owned import delete_recording
 
+            store.delete_attempts([attempt_id])
+            delete_recording(self.paths, attempt.audio_path)  # only redrill's own file, never through a link
+            raise
 
-def score_text(
-    store: Store, question: Question, text: str, config: Config, *, now: datetime | None = None
-) -> AttemptReport:
-    """Score a typed answer (no timings: timing metrics are reported as unavailable)."""
-    size = len(text.encode("utf-8", errors="replace"))
-    if size > MAX_TEXT_BYTES:
-        raise RedrillError(
-            f"the answer is {size:,} bytes of text; the limit is {MAX_TEXT_BYTES:,}{TEXT_LIMIT_NOTE}, "
-            "far more than any spoken answer"
-        )
-    return score_transcript(store, question, from_text(text), config, source="text", now=now)
+    def hints(self, question: Question) -> str | None:
+        """What the recognizer is told to expect for this question: its text and talking points
+        (``context_hints``; None when switched off). The same for streaming and whole answers."""
+        if not self.config.context_hints:
+            return None
+        from redrill.transcription.whisper import recognition_hints
+
+        return recognition_hints(question.text, talking_points_for(self.store, question))
+
+    def hinted(self, question: Question, transcriber):
+        """``transcriber`` biased towards this question's words and talking points."""
+        from redrill.transcription.whisper import with_hints
+
+        return with_hints(transcriber, self.hints(question))
+
+    # -- showing and rescoring
+
+    def view(self, catalog: Catalog, attempt: Attempt) -> AttemptReport:
+        """The report a stored, scored attempt got: the same judgement against the attempts made
+        before it (for ``redrill show``). Nothing is written."""
+        if attempt.metrics is None:
+            raise RedrillError(f"attempt #{attempt.id} is not scored yet")
+        question = question_for(catalog, attempt)
+        history = self.history(question, before=attempt.created_at, exclude_id=attempt.id)
+        verdict = self._verdict(question, attempt.metrics, history, now=attempt.created_at)
+        transcript = Transcript.from_json(attempt.transcript) if attempt.transcript else None
+        return AttemptReport(attempt.id, question, verdict.metrics, verdict.comparison, verdict.feedback, transcript)
+
+    def rescore_all(self, catalog: Catalog) -> tuple[int, int]:
+        """Recompute every stored attempt's metrics from its stored transcript (reviews are history:
+        they are not redone). Returns (rescored, skipped); attempts without words are skipped."""
+        done = skipped = 0
+        points: dict[str, tuple[str, ...]] = {}
+        for attempt in self.store.attempts():
+            transcript = Transcript.from_json(attempt.transcript) if attempt.transcript else None
+            if transcript is None or not transcript.words:
+                skipped += 1
+                continue
+            question = question_for(catalog, attempt)
+            if question.id not in points:
+                points[question.id] = talking_points_for(self.store, question)
+            metrics = self.measure(question, transcript, points[question.id])
+            self.store.update_attempt(attempt.id, metrics=metrics, status="scored")
+            done += 1
+        return done, skipped
 
 
 # --- audio ------------------------------------------------------------------------------------
@@ -291,63 +448,6 @@ def audio_file_of(paths: Paths, attempt: Attempt) -> Path:
     return path if path.is_absolute() else paths.home / path
 
 
-def finish_attempt(
-    store: Store,
-    catalog: Catalog,
-    attempt_id: int,
-    transcriber,
-    config: Config,
-    *,
-    paths: Paths | None = None,
-    now: datetime | None = None,
-    transcript: Transcript | None = None,
-    progress=None,
-) -> AttemptReport:
-    """Transcribe a stored recording and score it. On failure the attempt stays stored with the error.
-
-    ``progress(done_seconds, total_seconds)`` is told how far transcription has got.
-
-    ``transcript`` is given when the answer was already transcribed while it was being recorded
-    (streaming); it is stored and scored without transcribing again.
-
-    A recording with no words at all is removed (there is nothing in it to keep) and
-    :class:`NoSpeechError` is raised.
-    """
-    from redrill.sound.audiofile import load_audio
-
-    paths = paths or Paths(store.path.parent)
-    attempt = store.get_attempt(attempt_id)
-    question = question_for(catalog, attempt)
-    audio_path = audio_file_of(paths, attempt)
-    if transcript is not None:
-        store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
-    elif attempt.status == "transcribed" and attempt.transcript:
-        transcript = Transcript.from_json(attempt.transcript)
-    else:
-        from redrill.transcription.streaming import transcribe_answer
-
-        audio = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS)
-        try:
-            # Chunked at pauses exactly as the live drill streams it, so both give the same words.
-            transcript = transcribe_answer(
-                hinted_for(store, question, transcriber, config), audio.samples, progress=progress
-            )
-        except RedrillError as err:
-            store.update_attempt(attempt_id, error=str(err))
-            raise
-        store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
-    try:
-        return score_transcript(
-            store, question, transcript, config, source=attempt.source, now=now, attempt_id=attempt_id
-        )
-    except NoSpeechError:
-        from redrill.owned import delete_recording
-
-        store.delete_attempts([attempt_id])
-        delete_recording(paths, attempt.audio_path)  # only redrill's own file, never through a link
-        raise
-
-
 def withdraw_attempt(store: Store, paths: Paths, attempt_id: int, state_before) -> Path | None:
     """Take an attempt back as if it had never been made: its row and its schedule review go, and
     the question's schedule state is put back to ``state_before`` (what
@@ -374,24 +474,3 @@ def withdraw_attempt(store: Store, paths: Paths, attempt_id: int, state_before) 
                 )
         store.delete_attempts([attempt_id])
     return path
-
-
-def rescore_all(store: Store, catalog: Catalog, config: Config) -> tuple[int, int]:
-    """Recompute every stored attempt's metrics from its stored transcript.
-
-    Returns (rescored, skipped). Attempts without a transcript are skipped.
-    """
-    done = skipped = 0
-    for attempt in store.attempts():
-        if not attempt.transcript:
-            skipped += 1
-            continue
-        question = question_for(catalog, attempt)
-        transcript = Transcript.from_json(attempt.transcript)
-        if not transcript.words:
-            skipped += 1
-            continue
-        metrics = compute_metrics(store, question, transcript, config)
-        store.update_attempt(attempt.id, metrics=metrics, status="scored")
-        done += 1
-    return done, skipped

@@ -7,8 +7,8 @@ Every scored attempt is one FSRS review of the question's card. The judgement is
 * :func:`review` runs the FSRS scheduler on the stored card and returns the new card and due time;
 * :func:`leaves_weak_list` decides when a flagged question is solid enough to leave the weak list.
 
-:func:`record_attempt_review` does the I/O around them (the drill pipeline calls it after every
-scored attempt); :func:`flag_question` and :func:`mark_mastered` are the user's manual overrides.
+:func:`plan_review` puts them together for one scored attempt (the attempt pipeline stores what it
+returns); :func:`flag_question` and :func:`mark_mastered` are the user's manual overrides.
 The rules and their thresholds are written up in ``docs/debrief.md``.
 
 ``fsrs`` is imported inside functions: this module is imported by commands that must start fast.
@@ -17,12 +17,14 @@ The rules and their thresholds are written up in ``docs/debrief.md``.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from redrill.numbers import number
+from redrill.scoring.comparison import Comparison
+from redrill.scoring.metrics import Metrics
+from redrill.store import QuestionState
 
 # FSRS ratings by name (fsrs.Rating values), so callers need not import fsrs.
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
@@ -33,8 +35,9 @@ RAMBLE_AGAIN = 60.0  # at or above: the answer fell apart
 RAMBLE_HARD = 40.0  # 40-60: rambling, needs another go soon
 RAMBLE_EASY = 20.0  # under 20 (and everything else right): easy
 FAR_FROM_TARGET = 0.5  # off the target by more than half its bound: Again
-# Metrics where "worse than my median" counts against an attempt.
-KEY_METRICS = ("ramble_score", "fillers_per_min", "over_target_s", "under_target_s", "restarts")
+# Compared figures (names of redrill.scoring.comparison.KEY_METRICS) where "worse than my median"
+# counts against an attempt.
+KEY_METRICS = ("ramble_score", "fillers_per_min", "distance_from_target_s", "restarts_per_100_words")
 
 # Weak-list exit: the last EXIT_ATTEMPTS attempts since the question was flagged are all within
 # target, each ramble score is under EXIT_RAMBLE, and they are steady (spread <= EXIT_SPREAD).
@@ -71,48 +74,18 @@ class Review:
 
     rating: AttemptRating
     card: dict
-    due: datetime
+    due: datetime | None  # None: mastered, not scheduled
     weak: bool
     left_weak_list: bool = False
-    notes: tuple[str, ...] = field(default=())
 
 
-def _target(metrics: Mapping[str, Any]) -> tuple[float, float] | None:
-    target = metrics.get("target_s")
-    if isinstance(target, (list, tuple)) and len(target) == 2 and all(number(v) is not None for v in target):
-        return float(target[0]), float(target[1])
-    return None
+def _worse_than_median(comparison: Comparison | None) -> list[str]:
+    if comparison is None:
+        return []
+    return [name for name in KEY_METRICS if (c := comparison.change.get(name)) is not None and c.vs_median == "worse"]
 
 
-def within_target(metrics: Mapping[str, Any]) -> bool | None:
-    """True when the answer's length is inside its target; None when the length is unknown (typed)."""
-    over, under = number(metrics.get("over_target_s")), number(metrics.get("under_target_s"))
-    if over is None and under is None:
-        duration, target = number(metrics.get("duration_s")), _target(metrics)
-        if duration is None or target is None:
-            return None
-        return target[0] <= duration <= target[1]
-    return (over or 0.0) <= 0.0 and (under or 0.0) <= 0.0
-
-
-def _points(metrics: Mapping[str, Any]) -> tuple[int, int]:
-    points = metrics.get("talking_points") or {}
-    covered = points.get("covered") or [] if isinstance(points, Mapping) else []
-    missing = points.get("missing") or [] if isinstance(points, Mapping) else []
-    return len(covered), len(missing)
-
-
-def _worse_than_median(comparison: Mapping[str, Any] | None) -> list[str]:
-    change = (comparison or {}).get("change") or {}
-    worse = []
-    for metric in KEY_METRICS:
-        entry = change.get(metric)
-        if isinstance(entry, Mapping) and entry.get("vs_median") == "worse":
-            worse.append(metric)
-    return worse
-
-
-def rate_attempt(metrics: Mapping[str, Any], comparison: Mapping[str, Any] | None = None) -> AttemptRating:
+def rate_attempt(metrics: Metrics, comparison: Comparison | None = None) -> AttemptRating:
     """Map one scored attempt to an FSRS rating (pure; rules in docs/debrief.md).
 
     * Again: ramble score >= 60, or off the target by more than 50% of its bound (over the maximum
@@ -126,11 +99,11 @@ def rate_attempt(metrics: Mapping[str, Any], comparison: Mapping[str, Any] | Non
     Unknown values (typed answers have no length) count neither for nor against, but an answer
     whose length is unknown is never Easy.
     """
-    ramble = number(metrics.get("ramble_score"))
-    target = _target(metrics)
-    over, under = number(metrics.get("over_target_s")), number(metrics.get("under_target_s"))
-    covered, missing = _points(metrics)
-    inside = within_target(metrics)
+    ramble = metrics.ramble_score
+    target = metrics.target_s
+    over, under = metrics.over_target_s, metrics.under_target_s
+    covered, missing = len(metrics.talking_points.covered), len(metrics.talking_points.missing)
+    inside = metrics.within_target
     worse = _worse_than_median(comparison)
 
     again: list[str] = []
@@ -204,7 +177,7 @@ def review(card: dict | None, rating: int, now: datetime, *, question_id: str) -
     return updated.to_dict(), updated.due
 
 
-def leaves_weak_list(recent: Sequence[Mapping[str, Any]]) -> bool:
+def leaves_weak_list(recent: Sequence[Metrics]) -> bool:
     """True when a weak question is solid: see EXIT_* (pure).
 
     ``recent`` is the metrics of the attempts since the question was last flagged, oldest first.
@@ -214,63 +187,36 @@ def leaves_weak_list(recent: Sequence[Mapping[str, Any]]) -> bool:
     if len(recent) < EXIT_ATTEMPTS:
         return False
     last = recent[-EXIT_ATTEMPTS:]
-    scores = [number(m.get("ramble_score")) for m in last]
-    if any(s is None or s >= EXIT_RAMBLE for s in scores):
+    scores = [m.ramble_score for m in last]
+    if any(s >= EXIT_RAMBLE for s in scores):
         return False
     if max(scores) - min(scores) > EXIT_SPREAD:
         return False
-    return all(within_target(m) is True for m in last)
+    return all(m.within_target is True for m in last)
 
 
-def _flagged_since(store, question_id: str) -> datetime | None:
-    flags = store.flags(question_id=question_id)
-    return max((f.created_at for f in flags), default=None)
-
-
-def record_attempt_review(
-    store,
+def plan_review(
+    state: QuestionState | None,
+    metrics: Metrics,
+    comparison: Comparison | None,
+    since_flag: Sequence[Metrics],
     *,
     question_id: str,
-    attempt_id: int,
-    metrics: dict,
-    comparison: dict,
     now: datetime,
 ) -> Review:
-    """Update a question's schedule after one scored attempt (called by the drill pipeline).
+    """The schedule after one scored attempt (pure: the attempt pipeline stores the result).
 
-    Rates the attempt, reviews the question's FSRS card, stores the new card and due time, logs the
-    review, and takes the question off the weak list when :func:`leaves_weak_list` says so.
-    A mastered question stays unscheduled (its review is still logged).
+    Rates the attempt, reviews the question's FSRS card, and decides whether the question leaves
+    the weak list (:func:`leaves_weak_list` over ``since_flag``, the earlier attempts made since
+    the question was last flagged, plus this one). A mastered question stays unscheduled (``due``
+    None; its review is still logged).
     """
     rated = rate_attempt(metrics, comparison)
-    state = store.get_state(question_id)
     card, due = review(state.card if state else None, rated.rating, now, question_id=question_id)
     weak = bool(state and state.weak)
     mastered = bool(state and state.mastered)
-    left = False
-    if weak:
-        since = _flagged_since(store, question_id)
-        recent = [
-            m
-            for aid, _qid, created, m in store.scored_metrics(question_id)
-            if aid != attempt_id and (since is None or created >= since)
-        ]
-        recent.append(metrics)
-        left = leaves_weak_list(recent)
-    with store.transaction():
-        fields: dict[str, Any] = {"card": card, "due": None if mastered else due}
-        if left:
-            fields["weak"] = False
-        store.set_state(question_id, now=now, **fields)
-        store.add_review(
-            question_id=question_id,
-            attempt_id=attempt_id,
-            rating=rated.rating,
-            reviewed_at=now,
-            due=None if mastered else due,
-        )
-    notes = ("Off the weak list: three steady answers within target.",) if left else ()
-    return Review(rated, card, due, weak and not left, left, notes)
+    left = weak and leaves_weak_list([*since_flag, metrics])
+    return Review(rated, card, None if mastered else due, weak and not left, left)
 
 
 def flag_question(

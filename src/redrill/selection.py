@@ -42,9 +42,7 @@ def recent_ramble_scores(store) -> dict[str, list[float]]:
     """Ramble scores of each question's scored attempts, oldest first."""
     scores: dict[str, list[float]] = {}
     for _aid, qid, _created, metrics in store.scored_metrics():
-        value = metrics.get("ramble_score")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            scores.setdefault(qid, []).append(float(value))
+        scores.setdefault(qid, []).append(metrics.ramble_score)
     return scores
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from redrill.errors import RedrillError
 from redrill.paths import private_file
+from redrill.scoring.metrics import Metrics
 
 SOURCES = ("microphone", "audio_file", "transcript", "text")
 STATUSES = ("recorded", "transcribed", "scored")
@@ -150,7 +151,7 @@ class Attempt:
     audio_path: str | None = None
     audio_seconds: float | None = None
     transcript: dict | None = None
-    metrics: dict | None = None
+    metrics: Metrics | None = None  # None until scored
     interview_id: int | None = None
     error: str | None = None
 
@@ -211,10 +212,15 @@ def _attempt(row: tuple) -> Attempt:
         audio_path=row[6],
         audio_seconds=row[7],
         transcript=json.loads(row[8]) if row[8] else None,
-        metrics=json.loads(row[9]) if row[9] else None,
+        metrics=_metrics(row[9]),
         interview_id=row[10],
         error=row[11],
     )
+
+
+def _metrics(text: str | None) -> Metrics | None:
+    """Stored metrics JSON as the typed model: the one place where it is converted."""
+    return Metrics.from_dict(json.loads(text)) if text else None
 
 
 def _dumps(value: Any) -> str:
@@ -321,7 +327,7 @@ class Store:
         audio_path: str | None = None,
         audio_seconds: float | None = None,
         transcript: dict | None = None,
-        metrics: dict | None = None,
+        metrics: Metrics | None = None,
         interview_id: int | None = None,
         error: str | None = None,
     ) -> int:
@@ -344,7 +350,7 @@ class Store:
                     audio_path,
                     audio_seconds,
                     None if transcript is None else _dumps(transcript),
-                    None if metrics is None else _dumps(metrics),
+                    None if metrics is None else _dumps(metrics.to_dict()),
                     interview_id,
                     error,
                 ),
@@ -359,7 +365,7 @@ class Store:
             "audio_seconds": lambda v: v,
             "error": lambda v: v,
             "transcript": lambda v: None if v is None else _dumps(v),
-            "metrics": lambda v: None if v is None else _dumps(v),
+            "metrics": lambda v: None if v is None else _dumps(v.to_dict()),
         }
         names = {"transcript": "transcript_json", "metrics": "metrics_json"}
         unknown = set(fields) - set(columns)
@@ -414,7 +420,7 @@ class Store:
         rows = self.db.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE status != 'scored' ORDER BY id")
         return [_attempt(r) for r in rows]
 
-    def scored_metrics(self, question_id: str | None = None) -> list[tuple[int, str, datetime, dict]]:
+    def scored_metrics(self, question_id: str | None = None) -> list[tuple[int, str, datetime, Metrics]]:
         """``(id, question_id, created_at, metrics)`` of scored attempts, oldest first (no transcripts: fast)."""
         sql = "SELECT id, question_id, created_at, metrics_json FROM attempts WHERE status = 'scored'"
         args: list = []
@@ -422,7 +428,7 @@ class Store:
             sql += " AND question_id = ?"
             args.append(question_id)
         sql += " ORDER BY created_at, id"
-        return [(r[0], r[1], from_iso(r[2]), json.loads(r[3])) for r in self.db.execute(sql, args) if r[3]]
+        return [(r[0], r[1], from_iso(r[2]), _metrics(r[3])) for r in self.db.execute(sql, args) if r[3]]
 
     def delete_attempts(self, attempt_ids: list[int]) -> list[Attempt]:
         """Delete attempts (rows only; the caller removes audio files). Returns what was deleted."""

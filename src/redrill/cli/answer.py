@@ -135,10 +135,9 @@ def answer(app: App, question_id: str, transcript_file, text, text_file, audio_f
         )
     question = app.catalog.get(question_id)
     store = app.store
+    attempts = pipeline.AttemptPipeline(store, app.config, paths=app.paths)
     if transcript_file is not None:
-        report = pipeline.score_transcript(
-            store, question, load_transcript_file(transcript_file), app.config, source="transcript"
-        )
+        report = attempts.score(question, load_transcript_file(transcript_file), source="transcript")
     elif text is not None or text_file is not None:
         if text_file is not None:
             from redrill.capped import read_capped
@@ -148,7 +147,7 @@ def answer(app: App, question_id: str, transcript_file, text, text_file, audio_f
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise RedrillError(f"cannot read {text_file}: not UTF-8 text ({exc.reason})") from None
-        report = pipeline.score_text(store, question, text, app.config)
+        report = attempts.score_text(question, text)
     else:
         attempt_id, warnings = pipeline.import_audio_file(store, app.paths, app.config, question, audio_file)
         for warning in warnings:
@@ -156,9 +155,7 @@ def answer(app: App, question_id: str, transcript_file, text, text_file, audio_f
         try:
             transcriber = transcriber_for(app, model)
             with TranscriptionProgress(f"Transcribing {audio_file.name}") as progress:
-                report = pipeline.finish_attempt(
-                    store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths, progress=progress
-                )
+                report = attempts.finish(app.catalog, attempt_id, transcriber, progress=progress)
         except RedrillError as err:
             if store.get_attempt(attempt_id).status != "scored" if _exists(store, attempt_id) else False:
                 raise RedrillError(
@@ -210,14 +207,13 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
         # Unknown ids and typed answers are the user's mistake: say so before loading a model.
         pipeline.audio_file_of(app.paths, store.get_attempt(attempt_id))
     transcriber = transcriber_for(app, model)
+    attempts = pipeline.AttemptPipeline(store, app.config, paths=app.paths)
     out = console()
     failed = []
     for attempt_id in todo:
         try:
             with TranscriptionProgress(f"Transcribing #{attempt_id}") as progress:
-                report = pipeline.finish_attempt(
-                    store, app.catalog, attempt_id, transcriber, app.config, paths=app.paths, progress=progress
-                )
+                report = attempts.finish(app.catalog, attempt_id, transcriber, progress=progress)
         except NoSpeechError as err:
             out.print(f"#{attempt_id}: {err}; removed", markup=False)
             continue
@@ -242,7 +238,8 @@ def rescore(app: App) -> None:
     """Recompute the metrics of every stored attempt from its stored transcript."""
     from redrill import pipeline
 
-    done, skipped = pipeline.rescore_all(app.store, app.catalog, app.config)
+    attempts = pipeline.AttemptPipeline(app.store, app.config, paths=app.paths)
+    done, skipped = attempts.rescore_all(app.catalog)
     click.echo(f"Rescored {done} attempt(s)" + (f"; {skipped} without a transcript skipped." if skipped else "."))
 
 

@@ -68,20 +68,19 @@ def _fmt(key: str, value) -> str:
         return str(value)
 
 
-def summary_line(metrics: dict) -> str:
-    """One line of the key figures of an attempt."""
+def summary_line(metrics) -> str:
+    """One line of the key figures of an attempt (:class:`~redrill.scoring.Metrics`)."""
     parts = []
-    lo, hi = metrics.get("target_s") or (None, None)
-    if metrics.get("duration_s") is not None:
-        parts.append(f"{fmt_seconds(metrics['duration_s'])} (target {fmt_seconds(lo)}-{fmt_seconds(hi)})")
-    parts.append(plural(metrics.get("words", 0) or 0, "word"))
-    if metrics.get("wpm") is not None:
-        parts.append(f"{metrics['wpm']:.0f} wpm")
-    fillers = (metrics.get("filled_pause_count") or 0) + (metrics.get("filler_count") or 0)
-    parts.append(plural(fillers, "filler"))
-    if metrics.get("long_pauses") is not None:
-        parts.append(plural(len(metrics["long_pauses"]), "long pause"))
-    parts.append(f"ramble {metrics.get('ramble_score', 0):.0f}/100")
+    if metrics.duration_s is not None:
+        lo, hi = metrics.target_s or (None, None)
+        parts.append(f"{fmt_seconds(metrics.duration_s)} (target {fmt_seconds(lo)}-{fmt_seconds(hi)})")
+    parts.append(plural(metrics.words, "word"))
+    if metrics.wpm is not None:
+        parts.append(f"{metrics.wpm:.0f} wpm")
+    parts.append(plural(metrics.fillers_total, "filler"))
+    if metrics.long_pause_count is not None:
+        parts.append(plural(metrics.long_pause_count, "long pause"))
+    parts.append(f"ramble {metrics.ramble_score:.0f}/100")
     return " · ".join(parts)
 
 
@@ -94,15 +93,12 @@ def print_report(report) -> None:
     out.print()
     out.print(f"[bold]Attempt #{report.attempt_id}[/bold] · {esc(report.question.id)}")
     out.print(esc(summary_line(m)))
-    tp = m.get("talking_points") or {}
-    if tp.get("covered") or tp.get("missing"):
-        for point in tp.get("covered", []):
-            out.print(f"  [green]✓[/green] {esc(point)}")
-        for point in tp.get("missing", []):
-            out.print(f"  [red]✗[/red] {esc(point)}")
-    before = h.get("attempts_before", 0)
-    scope = h.get("scope", "none")
-    if before and h.get("change"):
+    for point in m.talking_points.covered:
+        out.print(f"  [green]✓[/green] {esc(point)}")
+    for point in m.talking_points.missing:
+        out.print(f"  [red]✗[/red] {esc(point)}")
+    before, scope = h.attempts_before, h.scope
+    if before and h.change:
         where = "this question" if scope == "this question" else "all your questions (first try at this one)"
         table = Table(title=f"Against your {plural(before, 'earlier attempt')} on {where}", title_justify="left")
         table.add_column("")
@@ -110,20 +106,19 @@ def print_report(report) -> None:
         table.add_column("your median", justify="right")
         table.add_column("your best", justify="right")
         table.add_column("")
-        for key, change in h["change"].items():
+        for key, change in h.change.items():
             label = esc(_LABELS.get(key, (key.replace("_", " "), None))[0])
-            now_value = change.get("value", m.get(key))
             table.add_row(
                 label,
-                esc(_fmt(key, now_value)),
-                esc(_fmt(key, h.get("median", {}).get(key))),
-                esc(_fmt(key, h.get("best", {}).get(key))),
-                _ARROWS.get(change.get("vs_median"), ""),
+                esc(_fmt(key, change.value)),
+                esc(_fmt(key, h.median.get(key))),
+                esc(_fmt(key, h.best.get(key))),
+                _ARROWS.get(change.vs_median, ""),
             )
         out.print(table)
     else:
         out.print("[dim]First attempt: this is your baseline; next time you'll see how you compare.[/dim]")
-    for line in report.feedback:
+    for line in report.feedback.to_json():
         style = "green" if line.lower().startswith("went well") else "yellow"
         out.print(f"[{style}]•[/{style}] {esc(line)}")
     for warning in report.warnings:

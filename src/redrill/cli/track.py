@@ -235,15 +235,13 @@ def report(app: App, out_file: Path | None, open_it: bool, force: bool) -> None:
 _TOKEN_STYLE = {"filled_pause": "bold magenta", "filler": "magenta", "restart": "yellow strike"}
 
 
-def attempt_view(store, catalog, attempt_id: int) -> dict:
+def attempt_view(store, catalog, config, attempt_id: int) -> dict:
     """Everything `redrill show` displays for one attempt: the stored row, the transcript's tokens
     (as scoring classified them) with long pauses placed between them, repeated phrases, and the
     report against the attempts of the same question made before this one."""
     from redrill import pipeline
     from redrill.errors import RedrillError
     from redrill.scoring import annotate, normalise
-    from redrill.scoring.comparison import compare
-    from redrill.scoring.feedback import feedback
     from redrill.tracking.export import json_row
     from redrill.transcript import Transcript
 
@@ -256,39 +254,28 @@ def attempt_view(store, catalog, attempt_id: int) -> dict:
     tokens = annotate(Transcript.from_json(attempt.transcript)) if attempt.transcript else []
     items: list[dict] = [{"text": t.text, "kind": t.kind, "start": t.start, "end": t.end} for t in tokens]
     # A long pause ends where the next word starts: put its marker before that word.
-    for pause in sorted(metrics.get("long_pauses") or [], key=lambda p: p["at_s"], reverse=True):
-        ends = pause["at_s"] + pause["length_s"] - 0.05
+    for pause in sorted(metrics.long_pauses or (), key=lambda p: p.at_s, reverse=True):
+        ends = pause.at_s + pause.length_s - 0.05
         at = next((i for i, t in enumerate(items) if t.get("start") is not None and t["start"] >= ends), len(items))
         items.insert(
             at,
             {
-                "text": f"[{pause['length_s']:.1f} s]",
+                "text": f"[{pause.length_s:.1f} s]",
                 "kind": "long_pause",
-                "start": pause["at_s"],
-                "end": pause["at_s"] + pause["length_s"],
+                "start": pause.at_s,
+                "end": pause.at_s + pause.length_s,
             },
         )
     # Mark every occurrence of the phrases scoring reported as repeated.
     words = [(i, normalise(t["text"])) for i, t in enumerate(items) if t["kind"] in ("word", "restart")]
-    for phrase in metrics.get("repeated_phrases") or []:
-        target = phrase["phrase"].split()
+    for phrase in metrics.repeated_phrases:
+        target = phrase.phrase.split()
         n = len(target)
         for j in range(len(words) - n + 1):
             if [w for _, w in words[j : j + n]] == target:
                 for i, _ in words[j : j + n]:
                     items[i]["repeated"] = True
-    earlier_same, earlier_all = [], []
-    for other_id, question_id, created, other in store.scored_metrics():
-        if (created, other_id) >= (attempt.created_at, attempt.id):
-            continue
-        earlier_all.append(other)
-        if question_id == attempt.question_id:
-            earlier_same.append(other)
-    comparison = compare(metrics, earlier_same, fallback=earlier_all)
-    notes = feedback(metrics, comparison)
-    report = pipeline.AttemptReport(
-        attempt.id, pipeline.question_for(catalog, attempt), metrics, comparison.to_json(), notes.to_json()
-    )
+    report = pipeline.AttemptPipeline(store, config).view(catalog, attempt)
     return {"attempt": json_row(attempt), "tokens": items, "report": report}
 
 
@@ -299,7 +286,7 @@ def attempt_view(store, catalog, attempt_id: int) -> dict:
 def show(app: App, attempt_id: int, as_json: bool) -> None:
     """Show one attempt: the transcript with fillers, long pauses, restarts and repeated phrases
     marked, talking points ticked, and how it compares with your earlier attempts."""
-    view = attempt_view(app.store, app.catalog, attempt_id)
+    view = attempt_view(app.store, app.catalog, app.config, attempt_id)
     report = view["report"]
     if as_json:
         data = {k: v for k, v in view.items() if k != "report"}

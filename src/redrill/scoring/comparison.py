@@ -1,7 +1,7 @@
 """Comparing an attempt with the user's own earlier attempts.
 
-Pure functions over the plain metric dicts that :meth:`redrill.scoring.Metrics.to_json` writes
-(that is what the store keeps), so old attempts can be compared without re-scoring them.
+Pure functions over stored :class:`~redrill.scoring.metrics.Metrics`, so old attempts can be
+compared without re-scoring them.
 
 * :func:`compare`: this attempt against the median and the best of earlier attempts at the same
   question, or of all the user's attempts when this question has none (``scope`` says which).
@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from redrill.numbers import number
+from redrill.scoring.metrics import Metrics
 
 __all__ = [
     "KEY_METRICS",
@@ -58,27 +57,20 @@ KEY_METRICS: tuple[KeyMetric, ...] = (
 SCOPE_QUESTION, SCOPE_ALL, SCOPE_NONE = "this question", "all questions", "none"
 
 
-def key_metrics(metrics: Mapping[str, Any], *, pace_wpm: Sequence[float] = (130.0, 160.0)) -> dict[str, float | None]:
-    """The compared figures of one attempt's metric dict (None where it cannot be measured)."""
-    over, under = number(metrics.get("over_target_s")), number(metrics.get("under_target_s"))
-    duration = number(metrics.get("duration_s"))
-    words = number(metrics.get("words")) or 0.0
-    pauses = metrics.get("long_pauses")
-    points = metrics.get("talking_points") or {}
-    n_points = len(points.get("covered") or ()) + len(points.get("missing") or ())
-    wpm = number(metrics.get("wpm"))
-    restarts = number(metrics.get("restarts"))
+def key_metrics(m: Metrics, *, pace_wpm: Sequence[float] = (130.0, 160.0)) -> dict[str, float | None]:
+    """The compared figures of one attempt (None where it cannot be measured, e.g. typed answers)."""
+    duration = m.duration_s
     return {
-        "ramble_score": number(metrics.get("ramble_score")),
-        "distance_from_target_s": None if over is None or under is None else over + under,
-        "fillers_per_min": number(metrics.get("fillers_per_min")),
-        "fillers_per_100_words": number(metrics.get("fillers_per_100_words")),
-        "talking_points_covered": len(points.get("covered") or ()) / n_points if n_points else None,
-        "restarts_per_100_words": 100.0 * restarts / words if words > 0 and restarts is not None else None,
-        "long_pauses_per_min": len(pauses) / (duration / 60.0)
-        if isinstance(pauses, list) and duration is not None and duration >= 1.0
+        "ramble_score": m.ramble_score,
+        "distance_from_target_s": m.distance_from_target_s,
+        "fillers_per_min": m.fillers_per_min,
+        "fillers_per_100_words": m.fillers_per_100_words,
+        "talking_points_covered": m.points_covered_share,
+        "restarts_per_100_words": 100.0 * m.restarts / m.words if m.words > 0 else None,
+        "long_pauses_per_min": len(m.long_pauses) / (duration / 60.0)
+        if m.long_pauses is not None and duration is not None and duration >= 1.0
         else None,
-        "wpm_off_band": None if wpm is None else max(0.0, float(pace_wpm[0]) - wpm, wpm - float(pace_wpm[1])),
+        "wpm_off_band": None if m.wpm is None else max(0.0, float(pace_wpm[0]) - m.wpm, m.wpm - float(pace_wpm[1])),
     }
 
 
@@ -127,10 +119,10 @@ def _improvement(metric: KeyMetric, new: float, old: float) -> float:
 
 
 def compare(
-    current: Mapping[str, Any],
-    history: Sequence[Mapping[str, Any]],
+    current: Metrics,
+    history: Sequence[Metrics],
     *,
-    fallback: Sequence[Mapping[str, Any]] = (),
+    fallback: Sequence[Metrics] = (),
     pace_wpm: Sequence[float] = (130.0, 160.0),
 ) -> Comparison:
     """Compare this attempt's metrics with earlier attempts (oldest first).
@@ -149,8 +141,6 @@ def compare(
     now = key_metrics(current, pace_wpm=pace_wpm)
     columns: dict[str, list[float]] = {m.name: [] for m in KEY_METRICS}
     for attempt in earlier:
-        if not isinstance(attempt, Mapping):
-            continue
         for name, value in key_metrics(attempt, pace_wpm=pace_wpm).items():
             if value is not None:
                 columns[name].append(value)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from redrill.numbers import number
 from redrill.scoring.comparison import KEY_METRICS, SCOPE_QUESTION, Comparison
+from redrill.scoring.metrics import Metrics
 from redrill.scoring.ramble import ramble_components
 from redrill.scoring.settings import ScoringSettings
 
@@ -58,7 +57,7 @@ def _history_phrase(comparison: Comparison, name: str, fmt: str) -> str:
 
 
 def feedback(
-    metrics: Mapping[str, Any],
+    metrics: Metrics,
     comparison: Comparison,
     *,
     talking_points: Sequence[str] = (),
@@ -78,11 +77,10 @@ def feedback(
         worse = any(comparison.change.get(r) is not None and comparison.change[r].vs_median == "worse" for r in related)
         return weights.get(component, 0.0) * value * (1.25 if worse else 1.0)
 
-    duration = number(metrics.get("duration_s"))
-    target = metrics.get("target_s") or (60.0, 120.0)
-    lo_t, hi_t = float(target[0]), float(target[1])
-    over = number(metrics.get("over_target_s")) or 0.0
-    under = number(metrics.get("under_target_s")) or 0.0
+    duration = metrics.duration_s
+    lo_t, hi_t = metrics.target_s or (60.0, 120.0)
+    over = metrics.over_target_s or 0.0
+    under = metrics.under_target_s or 0.0
     if duration is not None and over >= max(5.0, 0.05 * hi_t):
         candidates.append(
             (
@@ -102,12 +100,12 @@ def feedback(
             )
         )
 
-    filled = int(metrics.get("filled_pause_count") or 0)
-    discourse = int(metrics.get("filler_count") or 0)
+    filled = metrics.filled_pause_count
+    discourse = metrics.filler_count
     total_fillers = filled + discourse
     if total_fillers and (parts.get("fillers") or 0.0) >= 0.15:
-        counts = sorted((metrics.get("fillers") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
-        per_min = number(metrics.get("fillers_per_min"))
+        counts = sorted(metrics.fillers, key=lambda kv: (-kv[1], kv[0]))
+        per_min = metrics.fillers_per_min
         if filled and not discourse:
             what = f"{filled} filled pauses ({_quote_counts(counts)})"
             advice = "pause silently instead"
@@ -120,14 +118,13 @@ def feedback(
         if per_min is not None:
             rate = f"{per_min:.1f} per minute{_history_phrase(comparison, 'fillers_per_min', '.1f')}"
         else:
-            share = number(metrics.get("fillers_per_100_words")) or 0.0
+            share = metrics.fillers_per_100_words or 0.0
             rate = f"{share:.1f} per 100 words{_history_phrase(comparison, 'fillers_per_100_words', '.1f')}"
         candidates.append(
             (impact("fillers", "fillers_per_min", "fillers_per_100_words"), "fillers", f"{what}, {rate}: {advice}.")
         )
 
-    points = metrics.get("talking_points") or {}
-    missing = list(points.get("missing") or ())
+    missing = list(metrics.talking_points.missing)
     if missing:
         order = {p.casefold(): i for i, p in enumerate(talking_points)}
         missing.sort(key=lambda p: order.get(p.casefold(), len(order)))
@@ -139,23 +136,23 @@ def feedback(
             )
         )
 
-    pauses = metrics.get("long_pauses") or []
+    pauses = metrics.long_pauses or ()
     if pauses and (parts.get("long_pauses") or 0.0) >= 0.25:
-        longest = max(pauses, key=lambda p: p.get("length_s", 0.0))
+        longest = max(pauses, key=lambda p: p.length_s)
         n = len(pauses)
         candidates.append(
             (
                 impact("long_pauses", "long_pauses_per_min"),
                 "pauses",
                 f"{n} long silence{'s' if n != 1 else ''} of {_g(settings.long_pause_s)} s or more (longest "
-                f"{longest.get('length_s', 0.0):.1f} s at {_mmss(longest.get('at_s', 0.0))}): know your next point "
+                f"{longest.length_s:.1f} s at {_mmss(longest.at_s)}): know your next point "
                 "before you finish the current one.",
             )
         )
 
-    restarts = int(metrics.get("restarts") or 0)
+    restarts = metrics.restarts
     if restarts and (parts.get("restarts") or 0.0) >= 0.2:
-        examples = metrics.get("restart_examples") or []
+        examples = metrics.restart_examples
         eg = f' (e.g. "{examples[0]}")' if examples else ""
         candidates.append(
             (
@@ -166,7 +163,7 @@ def feedback(
             )
         )
 
-    repeated = metrics.get("repeated_phrases") or []
+    repeated = metrics.repeated_phrases
     if repeated and (parts.get("repetition") or 0.0) >= 0.15:
         top = repeated[0]
         more = f" and {len(repeated) - 1} other phrase{'s' if len(repeated) > 2 else ''}" if len(repeated) > 1 else ""
@@ -174,13 +171,13 @@ def feedback(
             (
                 impact("repetition"),
                 "repetition",
-                f'You kept coming back to "{top["phrase"]}" ({top["count"]}×){more}: make the point once, then move on.',
+                f'You kept coming back to "{top.phrase}" ({top.count}×){more}: make the point once, then move on.',
             )
         )
 
-    hedges = int(metrics.get("hedges") or 0)
+    hedges = metrics.hedges
     if hedges and (parts.get("hedges") or 0.0) >= 0.25:
-        examples = metrics.get("hedge_examples") or []
+        examples = metrics.hedge_examples
         listed = ", ".join(f"'{h}'" for h in examples[:3])
         candidates.append(
             (
@@ -190,7 +187,7 @@ def feedback(
             )
         )
 
-    wpm = number(metrics.get("wpm"))
+    wpm = metrics.wpm
     lo_p, hi_p = settings.pace_wpm
     if wpm is not None and (parts.get("pace") or 0.0) >= 0.125:
         if wpm > hi_p:
@@ -234,7 +231,7 @@ def _fmt_metric(name: str, value: float) -> str:
 
 
 def _went_well(
-    metrics: Mapping[str, Any],
+    metrics: Metrics,
     comparison: Comparison,
     parts: Mapping[str, float | None],
     busy: set[str],
@@ -259,26 +256,22 @@ def _went_well(
                 f"Better {metric.label} than your usual {where}: {_fmt_metric(metric.name, change.value)} "
                 f"against a median of {_fmt_metric(metric.name, med)}."
             )
-    duration = number(metrics.get("duration_s"))
-    target = metrics.get("target_s") or (60.0, 120.0)
     # 3. Within the target length.
-    if duration is not None and not number(metrics.get("over_target_s")) and not number(metrics.get("under_target_s")):
-        return (
-            f"Right length: {_mmss(duration)}, inside the {_mmss(float(target[0]))}-{_mmss(float(target[1]))} target."
-        )
+    if metrics.within_target and metrics.duration_s is not None and metrics.target_s is not None:
+        lo, hi = metrics.target_s
+        return f"Right length: {_mmss(metrics.duration_s)}, inside the {_mmss(lo)}-{_mmss(hi)} target."
     # 4. Every talking point made.
-    points = metrics.get("talking_points") or {}
-    covered, missing = points.get("covered") or [], points.get("missing") or []
+    covered, missing = metrics.talking_points.covered, metrics.talking_points.missing
     if covered and not missing:
         n = len(covered)
         return "You made the talking point." if n == 1 else f"You covered all {n} talking points."
     # 5. The most favourable component, honestly phrased.
-    words = int(metrics.get("words") or 0)
-    fillers = int(metrics.get("filled_pause_count") or 0) + int(metrics.get("filler_count") or 0)
-    n_pauses = len(metrics.get("long_pauses") or [])
-    restarts = int(metrics.get("restarts") or 0)
-    hedges = int(metrics.get("hedges") or 0)
-    wpm = number(metrics.get("wpm")) or 0.0
+    words = metrics.words
+    fillers = metrics.fillers_total
+    n_pauses = metrics.long_pause_count or 0
+    restarts = metrics.restarts
+    hedges = metrics.hedges
+    wpm = metrics.wpm or 0.0
 
     def plural(n: int, word: str) -> str:
         return f"{n} {word}" + ("" if n == 1 else "s")
@@ -289,9 +282,7 @@ def _went_well(
         "restarts": f"only {plural(restarts, 'restart')} in {words} words."
         if restarts
         else "no restarts: your sentences ran through.",
-        "repetition": "you didn't keep repeating yourself."
-        if not metrics.get("repeated_phrases")
-        else "little repetition.",
+        "repetition": "you didn't keep repeating yourself." if not metrics.repeated_phrases else "little repetition.",
         "hedges": f"only {plural(hedges, 'hedge')} in {words} words."
         if hedges
         else "no hedging: you said what you did.",

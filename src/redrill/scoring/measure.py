@@ -20,8 +20,8 @@ say why a rule is the way it is. In short:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
 from redrill.errors import NoSpeechError
 from redrill.numbers import number
@@ -118,40 +118,16 @@ def score(
         under = round(max(0.0, lo_t - duration), 3)
     audio = number(transcript.audio_seconds)
 
-    data: dict[str, Any] = {
-        "duration_s": _r(duration),
-        "audio_s": _r(audio),
-        "speech_s": _r(speech_s),
-        "words": n_words,
-        "wpm": wpm,
-        "filled_pause_count": filled_count,
-        "filler_count": discourse_count,
-        "fillers_per_min": per_min,
-        "fillers_per_100_words": round(100.0 * all_fillers / spoken, 2) if spoken else None,
-        "fillers": dict(fillers),
-        "long_pauses": None if pauses is None else [{"at_s": p.at_s, "length_s": p.length_s} for p in pauses],
-        "long_pause_total_s": total_pause,
-        "restarts": restarts,
-        "restart_examples": restart_examples,
-        "hedges": hedges,
-        "hedge_examples": hedge_examples,
-        "repeated_phrases": [{"phrase": r.phrase, "count": r.count} for r in repeated],
-        "target_s": [lo_t, hi_t],
-        "over_target_s": over,
-        "under_target_s": under,
-        "talking_points": {"covered": list(coverage.covered), "missing": list(coverage.missing)},
-    }
-    data["ramble_score"] = ramble_score(data, settings)
-    return Metrics(
-        duration_s=data["duration_s"],
-        audio_s=data["audio_s"],
-        speech_s=data["speech_s"],
+    metrics = Metrics(
+        duration_s=_r(duration),
+        audio_s=_r(audio),
+        speech_s=_r(speech_s),
         words=n_words,
         wpm=wpm,
         filled_pause_count=filled_count,
         filler_count=discourse_count,
         fillers_per_min=per_min,
-        fillers_per_100_words=data["fillers_per_100_words"],
+        fillers_per_100_words=round(100.0 * all_fillers / spoken, 2) if spoken else None,
         fillers=fillers,
         long_pauses=pauses,
         long_pause_total_s=total_pause,
@@ -164,5 +140,5 @@ def score(
         over_target_s=over,
         under_target_s=under,
         talking_points=coverage,
-        ramble_score=data["ramble_score"],
     )
+    return dataclasses.replace(metrics, ramble_score=ramble_score(metrics, settings))

@@ -1,11 +1,30 @@
-"""The metrics of one scored answer: one typed model, stored as JSON and read back tolerantly."""
+"""The metrics of one scored answer: one typed model, stored as JSON and read back tolerantly.
+
+:class:`Metrics` is the only description of what is stored about an answer. Its JSON form
+(:meth:`Metrics.to_dict`), the list of stored keys (:data:`JSON_KEYS`), the reading of old or damaged
+rows (:meth:`Metrics.from_dict`) and the export columns all follow from its fields, so a new metric
+is one new field (with a default, so older rows still read). The figures derived from stored ones
+(distance from the target length, long pauses, fillers in all, share of points made) are plain
+functions over plain values, so the store's SQL fast path computes them with the same code.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+import dataclasses
+import sys
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
+
+from redrill.numbers import number
+
+# A field whose value is a tuple of (key, count) pairs, stored as a JSON object {key: count}.
+AS_MAPPING = {"as_mapping": True}
+# The field that holds unknown stored keys; they are written back at the top level.
+EXTRA = {"extra": True}
 
 
 @dataclass(frozen=True)
@@ -31,135 +50,215 @@ class Coverage:
     covered: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
 
-
-JSON_KEYS = (
-    "duration_s",
-    "audio_s",
-    "speech_s",
-    "words",
-    "wpm",
-    "filled_pause_count",
-    "filler_count",
-    "fillers_per_min",
-    "fillers_per_100_words",
-    "fillers",
-    "long_pauses",
-    "long_pause_total_s",
-    "restarts",
-    "restart_examples",
-    "hedges",
-    "hedge_examples",
-    "repeated_phrases",
-    "target_s",
-    "over_target_s",
-    "under_target_s",
-    "talking_points",
-    "ramble_score",
-)
+    @property
+    def total(self) -> int:
+        return len(self.covered) + len(self.missing)
 
 
 @dataclass(frozen=True)
 class Metrics:
-    """Everything measured about one answer; None marks a figure that needs timings."""
+    """Everything measured about one answer; None marks a figure that needs timings (typed answers)."""
 
-    duration_s: float | None
-    audio_s: float | None
-    speech_s: float | None
-    words: int
-    wpm: float | None
-    filled_pause_count: int
-    filler_count: int
-    fillers_per_min: float | None
-    fillers_per_100_words: float | None
-    fillers: tuple[tuple[str, int], ...]
-    long_pauses: tuple[Pause, ...] | None
-    long_pause_total_s: float | None
-    restarts: int
-    restart_examples: tuple[str, ...]
-    hedges: int
-    hedge_examples: tuple[str, ...]
-    repeated_phrases: tuple[RepeatedPhrase, ...]
-    target_s: tuple[float, float]
-    over_target_s: float | None
-    under_target_s: float | None
-    talking_points: Coverage
-    ramble_score: float
+    duration_s: float | None = None  # first word to last word
+    audio_s: float | None = None
+    speech_s: float | None = None
+    words: int = 0  # fillers not counted
+    wpm: float | None = None
+    filled_pause_count: int = 0  # um, uh
+    filler_count: int = 0  # you know, I mean, filler "like"
+    fillers_per_min: float | None = None
+    fillers_per_100_words: float | None = None
+    fillers: tuple[tuple[str, int], ...] = field(default=(), metadata=AS_MAPPING)
+    long_pauses: tuple[Pause, ...] | None = None
+    long_pause_total_s: float | None = None
+    restarts: int = 0
+    restart_examples: tuple[str, ...] = ()
+    hedges: int = 0
+    hedge_examples: tuple[str, ...] = ()
+    repeated_phrases: tuple[RepeatedPhrase, ...] = ()
+    target_s: tuple[float, float] | None = None
+    over_target_s: float | None = None
+    under_target_s: float | None = None
+    talking_points: Coverage = Coverage()
+    ramble_score: float = 0.0
+    # Stored keys this version does not know (written by a newer redrill): kept, exported, never lost.
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, metadata=EXTRA)
 
-    def to_json(self) -> dict:
-        """Plain JSON with exactly the keys of :data:`JSON_KEYS`."""
-        return {
-            "duration_s": self.duration_s,
-            "audio_s": self.audio_s,
-            "speech_s": self.speech_s,
-            "words": self.words,
-            "wpm": self.wpm,
-            "filled_pause_count": self.filled_pause_count,
-            "filler_count": self.filler_count,
-            "fillers_per_min": self.fillers_per_min,
-            "fillers_per_100_words": self.fillers_per_100_words,
-            "fillers": dict(self.fillers),
-            "long_pauses": None
-            if self.long_pauses is None
-            else [{"at_s": p.at_s, "length_s": p.length_s} for p in self.long_pauses],
-            "long_pause_total_s": self.long_pause_total_s,
-            "restarts": self.restarts,
-            "restart_examples": list(self.restart_examples),
-            "hedges": self.hedges,
-            "hedge_examples": list(self.hedge_examples),
-            "repeated_phrases": [{"phrase": r.phrase, "count": r.count} for r in self.repeated_phrases],
-            "target_s": [self.target_s[0], self.target_s[1]],
-            "over_target_s": self.over_target_s,
-            "under_target_s": self.under_target_s,
-            "talking_points": {
-                "covered": list(self.talking_points.covered),
-                "missing": list(self.talking_points.missing),
-            },
-            "ramble_score": self.ramble_score,
-        }
+    # --- derived figures -------------------------------------------------------------------------
+
+    @property
+    def timed(self) -> bool:
+        """True for spoken answers (timing figures measured), False for typed ones."""
+        return self.duration_s is not None
+
+    @property
+    def distance_from_target_s(self) -> float | None:
+        """Seconds outside the target band (0 inside it); None without timings or target."""
+        return distance_from_target(self.duration_s, self.target_s)
+
+    @property
+    def within_target(self) -> bool | None:
+        """True when the length is inside the target band; None when it is unknown (typed answers)."""
+        distance = self.distance_from_target_s
+        return None if distance is None else distance <= 0.0
+
+    @property
+    def long_pause_count(self) -> int | None:
+        """How many long pauses; None when pauses could not be measured (typed answers)."""
+        return None if self.long_pauses is None else len(self.long_pauses)
+
+    @property
+    def fillers_total(self) -> int:
+        """Filled pauses (um, uh) plus filler words and phrases (like, you know)."""
+        return self.filled_pause_count + self.filler_count
+
+    @property
+    def points_covered_share(self) -> float | None:
+        """Share of the talking points made (0..1); None when the question has none."""
+        total = self.talking_points.total
+        return len(self.talking_points.covered) / total if total else None
+
+    # --- storage ---------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON with the keys of :data:`JSON_KEYS` (plus any unknown keys it was read with)."""
+        data = {f.name: _encode(getattr(self, f.name), f) for f in _stored_fields()}
+        return {**self.extra, **data}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Metrics:
-        """Read :meth:`to_json` output back; missing keys become None/empty (older records)."""
-        pauses = data.get("long_pauses")
-        points = data.get("talking_points") or {}
-        target = data.get("target_s") or (60.0, 120.0)
-        return cls(
-            duration_s=number(data.get("duration_s")),
-            audio_s=number(data.get("audio_s")),
-            speech_s=number(data.get("speech_s")),
-            words=int(data.get("words") or 0),
-            wpm=number(data.get("wpm")),
-            filled_pause_count=int(data.get("filled_pause_count") or 0),
-            filler_count=int(data.get("filler_count") or 0),
-            fillers_per_min=number(data.get("fillers_per_min")),
-            fillers_per_100_words=number(data.get("fillers_per_100_words")),
-            fillers=tuple((str(k), int(v)) for k, v in (data.get("fillers") or {}).items()),
-            long_pauses=None
-            if pauses is None
-            else tuple(Pause(float(p["at_s"]), float(p["length_s"])) for p in pauses),
-            long_pause_total_s=number(data.get("long_pause_total_s")),
-            restarts=int(data.get("restarts") or 0),
-            restart_examples=tuple(str(s) for s in data.get("restart_examples") or ()),
-            hedges=int(data.get("hedges") or 0),
-            hedge_examples=tuple(str(s) for s in data.get("hedge_examples") or ()),
-            repeated_phrases=tuple(
-                RepeatedPhrase(str(r["phrase"]), int(r["count"])) for r in data.get("repeated_phrases") or ()
-            ),
-            target_s=(float(target[0]), float(target[1])),
-            over_target_s=number(data.get("over_target_s")),
-            under_target_s=number(data.get("under_target_s")),
-            talking_points=Coverage(
-                tuple(str(p) for p in points.get("covered") or ()), tuple(str(p) for p in points.get("missing") or ())
-            ),
-            ramble_score=float(data.get("ramble_score") or 0.0),
-        )
+    def from_dict(cls, data: Mapping[str, Any]) -> Metrics:
+        """Read :meth:`to_dict` output back. Missing keys (older records) and values of the wrong
+        kind (damage) take the field's default: a stored row never stops a command."""
+        if not isinstance(data, Mapping):
+            return cls()
+        known = _decode_dataclass(cls, data)
+        extra = {k: v for k, v in data.items() if k not in JSON_KEYS}
+        return dataclasses.replace(known, extra=extra) if extra else known
 
 
-def number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
+def _stored_fields() -> tuple[dataclasses.Field, ...]:
+    return tuple(f for f in dataclasses.fields(Metrics) if not f.metadata.get("extra"))
+
+
+JSON_KEYS: tuple[str, ...] = tuple(f.name for f in _stored_fields())
+
+
+def distance_from_target(duration_s: float | None, target_s: Sequence[float] | None) -> float | None:
+    """Seconds outside the target band ``(min, max)``, 0 inside it; None when either is unknown.
+
+    The one rule for "how far off the length was", used by scoring, comparison, the schedule and
+    ``redrill progress`` alike.
+    """
+    duration = number(duration_s)
+    band = target_band(target_s)
+    if duration is None or band is None:
         return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
+    lo, hi = band
+    return round(max(0.0, lo - duration, duration - hi), 3)
+
+
+def target_band(value: Any) -> tuple[float, float] | None:
+    """A stored target ``[min, max]`` as a tuple of two finite numbers in order, or None."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
         return None
-    return out if math.isfinite(out) else None
+    lo, hi = number(value[0]), number(value[1])
+    if lo is None or hi is None:
+        return None
+    return (lo, hi) if lo <= hi else (hi, lo)
+
+
+# --- the JSON codec, driven by the field types ---------------------------------------------------
+
+
+def _encode(value: Any, f: dataclasses.Field | None = None) -> Any:
+    if f is not None and f.metadata.get("as_mapping"):
+        return {str(k): v for k, v in value}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {g.name: _encode(getattr(value, g.name), g) for g in dataclasses.fields(value)}
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+
+
+def _default(f: dataclasses.Field) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    raise TypeError(f"{f.name} is required")  # a nested record without it is dropped as damaged
+
+
+def _decode_dataclass(cls: type, data: Mapping[str, Any]) -> Any:
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("extra"):
+            continue
+        if f.name not in data:
+            values[f.name] = _default(f)
+            continue
+        raw = data[f.name]
+        decoded = _decode_mapping(raw) if f.metadata.get("as_mapping") else _decode(_hints(cls)[f.name], raw)
+        values[f.name] = _default(f) if decoded is _BAD else decoded
+    return cls(**values)
+
+
+_BAD = object()  # a value that does not fit its type
+
+
+def _decode_mapping(raw: Any) -> Any:
+    if not isinstance(raw, Mapping):
+        return _BAD
+    out = []
+    for k, v in raw.items():
+        n = number(v)
+        if n is not None:
+            out.append((str(k), int(n)))
+    return tuple(out)
+
+
+def _decode(hint: Any, raw: Any) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if raw is None and type(None) in args:
+            return None
+        for option in args:
+            if option is not type(None):
+                value = _decode(option, raw)
+                if value is not _BAD:
+                    return value
+        return _BAD
+    if origin is tuple:
+        if not isinstance(raw, (list, tuple)):
+            return _BAD
+        if len(args) == 2 and args[1] is Ellipsis:
+            items = [_decode(args[0], r) for r in raw]
+            return tuple(i for i in items if i is not _BAD)
+        if len(args) != len(raw):
+            return _BAD
+        items = [_decode(a, r) for a, r in zip(args, raw)]
+        return _BAD if any(i is _BAD for i in items) else tuple(items)
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(raw, Mapping):
+            return _BAD
+        try:
+            return _decode_dataclass(hint, raw)
+        except TypeError:  # a required field missing in a nested record
+            return _BAD
+    if hint is float:
+        n = number(raw)
+        return _BAD if n is None else n
+    if hint is int:
+        n = number(raw)
+        return _BAD if n is None else int(n)
+    if hint is str:
+        return raw if isinstance(raw, str) else _BAD
+    if hint is bool:
+        return raw if isinstance(raw, bool) else _BAD
+    if origin is dict or hint is dict:
+        return dict(raw) if isinstance(raw, Mapping) else _BAD
+    return raw

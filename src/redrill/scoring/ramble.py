@@ -7,10 +7,7 @@ left out and the weights of the rest renormalised.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
 
-from redrill.numbers import number
 from redrill.scoring.metrics import Metrics
 from redrill.scoring.settings import COMPONENTS, ScoringSettings
 
@@ -23,43 +20,31 @@ def _ramp(value: float, ok: float, full: float) -> float:
     return min(1.0, max(0.0, (value - ok) / (full - ok)))
 
 
-def ramble_components(
-    metrics: Metrics | Mapping[str, Any], settings: ScoringSettings = ScoringSettings()
-) -> dict[str, float | None]:
+def ramble_components(m: Metrics, settings: ScoringSettings = ScoringSettings()) -> dict[str, float | None]:
     """Each ramble component mapped to 0..1 (None when it cannot be measured for this answer)."""
-    m = metrics.to_json() if isinstance(metrics, Metrics) else metrics
-    words = int(m.get("words") or 0)
-    duration = number(m.get("duration_s"))
-    target = m.get("target_s") or (60.0, 120.0)
     out: dict[str, float | None] = dict.fromkeys(COMPONENTS)
-    over = number(m.get("over_target_s"))
-    if over is not None:
-        out["over_target"] = _ramp(over, 0.0, settings.over_target_full * max(float(target[1]), 1.0))
-    share = number(m.get("fillers_per_100_words"))
-    if share is not None:
-        out["fillers"] = _ramp(share, settings.filler_share_ok, settings.filler_share_full)
-    pauses = m.get("long_pauses")
-    if pauses is not None and duration is not None and duration >= settings.min_rate_s:
-        out["long_pauses"] = _ramp(len(pauses) / (duration / 60.0), 0.0, settings.long_pauses_per_min_full)
-    if words > 0:
-        out["restarts"] = _ramp(100.0 * int(m.get("restarts") or 0) / words, 0.0, settings.restarts_per_100_full)
-        extra = sum(max(0, int(r.get("count", 0)) - 1) for r in m.get("repeated_phrases") or ())
-        out["repetition"] = _ramp(100.0 * extra / words, 0.0, settings.repeats_per_100_full)
-        out["hedges"] = _ramp(
-            100.0 * int(m.get("hedges") or 0) / words, settings.hedges_per_100_ok, settings.hedges_per_100_full
-        )
-    points = m.get("talking_points") or {}
-    total_points = len(points.get("covered") or ()) + len(points.get("missing") or ())
-    if total_points:
-        out["missing_points"] = len(points.get("missing") or ()) / total_points
-    wpm = number(m.get("wpm"))
-    if wpm is not None:
+    if m.over_target_s is not None:
+        maximum = m.target_s[1] if m.target_s else 120.0
+        out["over_target"] = _ramp(m.over_target_s, 0.0, settings.over_target_full * max(maximum, 1.0))
+    if m.fillers_per_100_words is not None:
+        out["fillers"] = _ramp(m.fillers_per_100_words, settings.filler_share_ok, settings.filler_share_full)
+    if m.long_pauses is not None and m.duration_s is not None and m.duration_s >= settings.min_rate_s:
+        per_min = len(m.long_pauses) / (m.duration_s / 60.0)
+        out["long_pauses"] = _ramp(per_min, 0.0, settings.long_pauses_per_min_full)
+    if m.words > 0:
+        out["restarts"] = _ramp(100.0 * m.restarts / m.words, 0.0, settings.restarts_per_100_full)
+        extra = sum(max(0, r.count - 1) for r in m.repeated_phrases)
+        out["repetition"] = _ramp(100.0 * extra / m.words, 0.0, settings.repeats_per_100_full)
+        out["hedges"] = _ramp(100.0 * m.hedges / m.words, settings.hedges_per_100_ok, settings.hedges_per_100_full)
+    if m.talking_points.total:
+        out["missing_points"] = len(m.talking_points.missing) / m.talking_points.total
+    if m.wpm is not None:
         lo, hi = settings.pace_wpm
-        out["pace"] = _ramp(max(0.0, lo - wpm, wpm - hi), 0.0, settings.pace_off_full_wpm)
+        out["pace"] = _ramp(max(0.0, lo - m.wpm, m.wpm - hi), 0.0, settings.pace_off_full_wpm)
     return out
 
 
-def ramble_score(metrics: Metrics | Mapping[str, Any], settings: ScoringSettings = ScoringSettings()) -> float:
+def ramble_score(metrics: Metrics, settings: ScoringSettings = ScoringSettings()) -> float:
     """0-100 weighted mean of the measurable components (rounded to 0.1); always finite."""
     parts = ramble_components(metrics, settings)
     total = weight_sum = 0.0

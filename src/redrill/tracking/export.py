@@ -9,6 +9,7 @@ JSON keeps everything as stored, transcript included, so nothing is lost.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -18,24 +19,12 @@ from typing import IO
 
 from redrill.errors import RedrillError
 from redrill.paths import private_file
-from redrill.scoring import JSON_KEYS
+from redrill.scoring.metrics import Coverage, Metrics
 
 FORMATS = ("csv", "json")
 EXPORT_VERSION = 1
 
-# Metric keys that become one CSV column each, in this order, as stored.
-SCALAR_METRICS = (
-    "duration_s",
-    "audio_s",
-    "speech_s",
-    "words",
-    "wpm",
-    "filled_pause_count",
-    "filler_count",
-    "fillers_per_min",
-    "fillers_per_100_words",
-)
-CSV_COLUMNS = (
+ATTEMPT_COLUMNS = (
     "id",
     "question_id",
     "question_text",
@@ -45,32 +34,49 @@ CSV_COLUMNS = (
     "audio_path",
     "audio_seconds",
     "error",
-    *SCALAR_METRICS,
-    "fillers",
-    "long_pause_count",
-    "long_pauses",
-    "long_pause_total_s",
-    "restarts",
-    "restart_examples",
-    "hedges",
-    "hedge_examples",
-    "repeated_phrases",
-    "target_min_s",
-    "target_max_s",
-    "over_target_s",
-    "under_target_s",
-    "ramble_score",
-    "talking_points_covered",
-    "talking_points_missing",
 )
-# Metric keys the fixed columns above already carry: every key scoring writes (anything else
-# scalar, e.g. from a newer redrill, gets its own column).
-_FLATTENED = set(SCALAR_METRICS) | set(JSON_KEYS)
 
 
 def _join(items: Iterable) -> str:
     # ';' separates list items; a ';' inside an item would split it, so it becomes ','.
     return ";".join(str(i).replace(";", ",") for i in items)
+
+
+def _flatten(f: dataclasses.Field, value) -> dict[str, object]:
+    """One metric as CSV cells: scalars as they are, composites spread over fixed columns."""
+    name = f.name
+    if f.metadata.get("as_mapping"):
+        return {name: _join(f"{k}={n}" for k, n in value)}
+    if isinstance(f.default, Coverage):
+        return {f"{name}_covered": _join(value.covered), f"{name}_missing": _join(value.missing)}
+    if name == "target_s":
+        lo, hi = value or (None, None)
+        return {"target_min_s": lo, "target_max_s": hi}
+    if name == "long_pauses":
+        return {
+            "long_pause_count": None if value is None else len(value),
+            "long_pauses": None if value is None else _join(f"{p.at_s}+{p.length_s}" for p in value),
+        }
+    if name == "repeated_phrases":
+        return {name: _join(f"{r.phrase}×{r.count}" for r in value)}
+    if isinstance(value, tuple):
+        return {name: _join(value)}
+    return {name: value}
+
+
+def metric_cells(m: Metrics) -> dict[str, object]:
+    """Every field of :class:`~redrill.scoring.Metrics` as CSV cells, in field order."""
+    cells: dict[str, object] = {}
+    for f in dataclasses.fields(Metrics):
+        if f.metadata.get("extra"):  # keys of a newer redrill: scalars get a column of their own
+            cells.update({k: v for k, v in sorted(m.extra.items()) if v is None or isinstance(v, (str, int, float))})
+        else:
+            cells.update(_flatten(f, getattr(m, f.name)))
+    return cells
+
+
+# The CSV columns follow from the metrics model: a new metric is a new column, with no list to update.
+CSV_COLUMNS = (*ATTEMPT_COLUMNS, *metric_cells(Metrics(long_pauses=())))
 
 
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection: a question
@@ -94,37 +100,12 @@ def _cell(value) -> str | int | float:
 
 
 def csv_row(attempt) -> dict:
-    """One attempt as a flat dict keyed by :data:`CSV_COLUMNS` (plus extra scalar metrics)."""
-    m = attempt.metrics or {}
-    tp = m.get("talking_points") or {}
-    target = m.get("target_s") or (None, None)
-    pauses = m.get("long_pauses")
-    row = {
-        **_attempt_fields(attempt),
-        **{key: m.get(key) for key in SCALAR_METRICS},
-        "fillers": _join(f"{name}={n}" for name, n in (m.get("fillers") or {}).items()),
-        "long_pause_count": None if not isinstance(pauses, list) else len(pauses),
-        "long_pauses": None
-        if not isinstance(pauses, list)
-        else _join(f"{p.get('at_s')}+{p.get('length_s')}" for p in pauses),
-        "long_pause_total_s": m.get("long_pause_total_s"),
-        "restarts": m.get("restarts"),
-        "restart_examples": _join(m.get("restart_examples") or ()),
-        "hedges": m.get("hedges"),
-        "hedge_examples": _join(m.get("hedge_examples") or ()),
-        "repeated_phrases": _join(f"{r.get('phrase')}×{r.get('count')}" for r in m.get("repeated_phrases") or ()),
-        "target_min_s": target[0],
-        "target_max_s": target[1],
-        "over_target_s": m.get("over_target_s"),
-        "under_target_s": m.get("under_target_s"),
-        "ramble_score": m.get("ramble_score"),
-        "talking_points_covered": _join(tp.get("covered") or ()),
-        "talking_points_missing": _join(tp.get("missing") or ()),
-    }
-    for key in sorted(m):
-        value = m[key]
-        if key not in _FLATTENED and (value is None or isinstance(value, (str, int, float))):
-            row[key] = value
+    """One attempt as a flat dict keyed by :data:`CSV_COLUMNS` (metric cells empty until scored)."""
+    if attempt.metrics is None:
+        cells: dict[str, object] = dict.fromkeys(CSV_COLUMNS[len(ATTEMPT_COLUMNS) :])
+    else:
+        cells = metric_cells(attempt.metrics)
+    row = {**_attempt_fields(attempt), **cells}
     return {k: _cell(v) for k, v in row.items()}
 
 
@@ -148,7 +129,7 @@ def json_row(attempt) -> dict:
     return {
         **_attempt_fields(attempt),
         "interview_id": attempt.interview_id,
-        "metrics": attempt.metrics,
+        "metrics": None if attempt.metrics is None else attempt.metrics.to_dict(),
         "transcript": attempt.transcript,
     }
 

@@ -5,8 +5,8 @@ Everything here is pure: functions take what the store returned (``Attempt`` obj
 dataclasses with a ``to_json``. No I/O, no numpy: ``redrill progress`` must stay interactive with
 tens of thousands of stored attempts, so this module imports only the standard library.
 
-Metrics dicts are read defensively (``.get``): typed answers have no timings (duration, pace and
-pauses are ``None``), and attempts scored by an older redrill may lack newer keys.
+Typed answers have no timings (duration, pace and pauses are ``None``); the store reads attempts
+scored by an older redrill into the same :class:`~redrill.scoring.metrics.Metrics`.
 """
 
 from __future__ import annotations
@@ -18,47 +18,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
 
 from redrill.numbers import number
+from redrill.scoring.metrics import Metrics, distance_from_target, target_band
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 # The sparkline shows at most this many of the latest attempts, so it fits in a table column.
 SPARK_WIDTH = 8
-
-
-# --- reading one metrics dict ------------------------------------------------------------------
-
-
-def target_of(metrics: dict) -> tuple[float, float] | None:
-    """The target band ``(min, max)`` in seconds the attempt was scored against, if known."""
-    target = metrics.get("target_s")
-    if isinstance(target, (list, tuple)) and len(target) == 2 and all(number(v) is not None for v in target):
-        return float(target[0]), float(target[1])
-    return None
-
-
-def distance_from_target(metrics: dict) -> float | None:
-    """Seconds outside the target band (0 inside it); None for answers without timings."""
-    duration = number(metrics.get("duration_s"))
-    if duration is None:
-        return None
-    over, under = number(metrics.get("over_target_s")), number(metrics.get("under_target_s"))
-    if over is not None or under is not None:
-        return round((over or 0.0) + (under or 0.0), 3)
-    target = target_of(metrics)
-    if target is None:
-        return None
-    lo, hi = target
-    return round(max(0.0, lo - duration, duration - hi), 3)
-
-
-def long_pause_count(metrics: dict) -> int | None:
-    """How many long pauses the answer had; None when pauses could not be measured (typed text)."""
-    pauses = metrics.get("long_pauses")
-    return len(pauses) if isinstance(pauses, list) else None
-
-
-def fillers_total(metrics: dict) -> int:
-    """Filled pauses (um, uh) plus filler words and phrases (like, you know)."""
-    return int(number(metrics.get("filled_pause_count")) or 0) + int(number(metrics.get("filler_count")) or 0)
 
 
 # --- history -----------------------------------------------------------------------------------
@@ -95,7 +59,7 @@ def history_rows(attempts: Iterable) -> list[HistoryRow]:
     """One :class:`HistoryRow` per stored ``Attempt`` (any status), in the order given."""
     rows = []
     for a in attempts:
-        m = a.metrics or {}
+        m = a.metrics
         rows.append(
             HistoryRow(
                 id=a.id,
@@ -104,13 +68,13 @@ def history_rows(attempts: Iterable) -> list[HistoryRow]:
                 question_text=a.question_text,
                 source=a.source,
                 status=a.status,
-                duration_s=number(m.get("duration_s")) if m else a.audio_seconds,
-                target_s=target_of(m),
-                distance_from_target_s=distance_from_target(m),
-                wpm=number(m.get("wpm")),
-                fillers_per_min=number(m.get("fillers_per_min")),
-                long_pauses=long_pause_count(m),
-                ramble_score=number(m.get("ramble_score")),
+                duration_s=m.duration_s if m else a.audio_seconds,
+                target_s=m.target_s if m else None,
+                distance_from_target_s=m.distance_from_target_s if m else None,
+                wpm=m.wpm if m else None,
+                fillers_per_min=m.fillers_per_min if m else None,
+                long_pauses=m.long_pause_count if m else None,
+                ramble_score=m.ramble_score if m else None,
                 error=a.error,
             )
         )
@@ -196,17 +160,17 @@ def sparkline(
 Figures = tuple
 
 
-def _figures(attempt_id: int, question_id: str, created_at, m: dict) -> Figures:
+def _figures(attempt_id: int, question_id: str, created_at, m: Metrics) -> Figures:
     return (
         attempt_id,
         question_id,
         created_at,
-        number(m.get("duration_s")),
-        distance_from_target(m),
-        number(m.get("fillers_per_min")),
-        long_pause_count(m),
-        number(m.get("ramble_score")),
-        target_of(m),
+        m.duration_s,
+        m.distance_from_target_s,
+        m.fillers_per_min,
+        m.long_pause_count,
+        m.ramble_score,
+        m.target_s,
     )
 
 
@@ -218,25 +182,17 @@ def figures_from_store_rows(rows: Iterable[tuple[int, str, str, str | None]]) ->
     """
     loads = json.loads
     for attempt_id, question_id, created_iso, packed in rows:
-        duration, over, under, target, fillers, pauses, ramble = loads(packed) if packed else (None,) * 7
-        distance = None
-        if duration is not None:
-            if over is not None or under is not None:
-                distance = round((over or 0.0) + (under or 0.0), 3)
-            else:
-                distance = distance_from_target({"duration_s": duration, "target_s": target})
-        if target is not None:
-            target = target_of({"target_s": target})
+        duration, _over, _under, target, fillers, pauses, ramble = loads(packed) if packed else (None,) * 7
         yield (
             attempt_id,
             question_id,
             created_iso,
             number(duration),
-            distance,
+            distance_from_target(duration, target),
             number(fillers),
             len(pauses) if isinstance(pauses, list) else None,
             number(ramble),
-            target,
+            target_band(target),
         )
 
 

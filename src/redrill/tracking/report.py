@@ -18,8 +18,7 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 
-from redrill.numbers import number
-from redrill.tracking.progress import fillers_total, long_pause_count, median_or_none, question_progress, target_of
+from redrill.tracking.progress import median_or_none, question_progress
 
 # Colours that survive black-and-white printing as different greys.
 INK = "#1f2937"
@@ -60,13 +59,13 @@ def report_data(
             {
                 "attempt_id": attempt_id,
                 "when": local.isoformat(timespec="minutes"),
-                "duration_s": number(m.get("duration_s")),
-                "target_s": target_of(m),
-                "fillers_per_min": number(m.get("fillers_per_min")),
-                "fillers": fillers_total(m),
-                "long_pauses": long_pause_count(m),
-                "long_pause_total_s": number(m.get("long_pause_total_s")),
-                "ramble_score": number(m.get("ramble_score")),
+                "duration_s": m.duration_s,
+                "target_s": m.target_s,
+                "fillers_per_min": m.fillers_per_min,
+                "fillers": m.fillers_total,
+                "long_pauses": m.long_pause_count,
+                "long_pause_total_s": m.long_pause_total_s,
+                "ramble_score": m.ramble_score,
             }
         )
     questions = []
@@ -92,7 +91,7 @@ def report_data(
     if scored:
         by_week: dict[date, list[float | None]] = {}
         for _id, _q, created_at, m in scored:
-            by_week.setdefault(_week_start(created_at.astimezone(tz).date()), []).append(number(m.get("ramble_score")))
+            by_week.setdefault(_week_start(created_at.astimezone(tz).date()), []).append(m.ramble_score)
         start, end = min(by_week), max(by_week)
         while start <= end:
             scores = by_week.get(start, [])
