@@ -403,3 +403,40 @@ def test_a_locked_database_keeps_the_recording_and_transcribe_pending_adopts_it(
         f"recordings/{kept.name}",
     )
     assert "billing" in transcript.lower()
+
+
+def dead_pid() -> int:
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(proc.stdout)
+
+
+def test_a_killed_recordings_leftovers_are_kept_when_they_hold_sound_and_swept_when_empty(cli, redrill_home):
+    """In recordings/: an empty temporary recording and an empty spool go; a temporary recording
+    with sound is put in place for adoption; a spool with sound stays for the next drill."""
+    import numpy as np
+
+    from redrill.sound.audiofile import write_opus
+    from redrill.sound.spool import SpoolWriter
+
+    rec = Paths(redrill_home).ensure().recordings
+    pid = dead_pid()
+    name = "20261120-100000-failure-story-abcdef.ogg"
+    full_tmp = rec / f".{name}.{pid}.k3j2h1g0.tmp"
+    write_opus(rec / "source.ogg", (0.2 * np.sin(np.arange(32000) / 16000 * 2 * np.pi * 220)).astype(np.float32))
+    (rec / "source.ogg").rename(full_tmp)
+    empty_tmp = rec / f".20261120-100001-failure-story-123456.ogg.{pid}.a1b2c3d4.tmp"
+    empty_tmp.write_bytes(b"")
+    empty_spool = rec / f".answer-failure-story-20261120-100002-{pid}.spool"
+    empty_spool.write_bytes(b"")
+    spoken = SpoolWriter(rec, "failure-story", "Q?", 16000)
+    spoken.write(np.full(32000, 0.1, np.float32))
+    spoken.close()
+    kept_spool = rec / spoken.path.name.replace(f"-{os.getpid()}.spool", f"-{pid}.spool")
+    spoken.path.rename(kept_spool)
+
+    assert cli("history").exit_code == 0
+    assert not empty_tmp.exists() and not empty_spool.exists()
+    assert not full_tmp.exists() and (rec / name).exists(), "a recording with sound was not put in place"
+    assert kept_spool.exists(), "a spool with two seconds of sound was swept"
+    doctor = cli("doctor").stdout
+    assert "1 recording(s) not in the database yet: " + name in doctor, doctor

@@ -169,7 +169,7 @@ def check_unfinished_forget(app) -> list[Check]:
         return []
     return [
         Check(
-            "privacy",
+            "unfinished forget",
             False,
             f"{len(found)} interrupted forget(s): recordings or the text of what you forgot may still be on disk",
             f"{found[0].command}   (any redrill forget finishes it first)",

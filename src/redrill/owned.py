@@ -33,6 +33,10 @@ RECORDING_NAME = re.compile(r"^\d{8}-\d{6}-(?P<question>[A-Za-z0-9_.-]+)-[0-9a-f
 TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.(?P<tag>[A-Za-z0-9_]{6,})\.tmp$")
 # A temporary file whose process number is still in use is left alone for this long: numbers are reused.
 TEMP_MAX_AGE_S = 24 * 3600.0
+# ``.answer-failure-story-20261120-101500-4242.spool``: the crash-safety copy of process 4242's recording.
+SPOOL_NAME = re.compile(r"^\.answer-.*-(?P<pid>\d+)\.spool$")
+# A spool this small holds less than half a second even at 48 kHz: nothing worth offering to save.
+SPOOL_NOTHING_BYTES = 100_000
 
 
 def _real(path: Path) -> str:
@@ -175,6 +179,29 @@ def is_stale_temp(path: Path, *, now: float | None = None) -> bool:
     return age > TEMP_MAX_AGE_S
 
 
+def is_empty_dead_spool(path: Path) -> bool:
+    """A crash-safety spool of a redrill that is gone, holding nothing worth saving (killed right
+    after it was created, or within the first half second): ``recover_spools`` skips those, so
+    without this they would stay forever."""
+    match = SPOOL_NAME.match(path.name)
+    if match is None or _pid_alive(int(match["pid"])):
+        return False
+    try:
+        if os.lstat(path).st_size > SPOOL_NOTHING_BYTES:
+            return False
+    except OSError:
+        return False
+    from redrill.errors import RedrillError
+    from redrill.sound.spool import read_spool
+
+    try:
+        header, samples = read_spool(path)
+    except (OSError, RedrillError):
+        return True
+    rate = header.get("rate") if isinstance(header.get("rate"), int) and header.get("rate") > 0 else 16000
+    return len(samples) < 0.5 * rate
+
+
 def sweep_recordings(paths: Paths, known: set[str]) -> Deletion:
     """For ``forget --all``: delete redrill's own leftovers in the recordings folder (see
     :func:`is_own_leftover`); every other file there is the user's, and is kept and reported."""
@@ -227,8 +254,10 @@ def temp_file(folder: Path, name: str) -> tuple[int, Path]:
 def sweep_temp_files(paths: Paths) -> list[Path]:
     """Remove temporary files that redrill processes which are gone left in its own folders.
 
-    Only names of :func:`temp_file`'s pattern, only regular files, only in the data home and its
-    recordings, banks and exports folders (never through a link). Returns what was removed.
+    Only names of :func:`temp_file`'s pattern (and empty crash-safety spools, see
+    :func:`is_empty_dead_spool`), only regular files, only in the data home and its recordings,
+    banks and exports folders (never through a link). A temporary *recording* with sound in it is
+    not removed but put in place, for :mod:`redrill.orphans` to adopt. Returns what was removed.
     """
     removed = []
     now = time.time()
@@ -240,6 +269,12 @@ def sweep_temp_files(paths: Paths) -> list[Path]:
         except OSError:
             continue
         for entry in entries:
+            if folder == paths.recordings and entry.name.endswith(".spool"):
+                path = Path(entry.path)
+                if entry.is_file(follow_symlinks=False) and is_empty_dead_spool(path):
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+                continue
             if not entry.name.endswith(".tmp") or not TEMP_NAME.match(entry.name):
                 continue
             try:
