@@ -64,16 +64,19 @@ def test_answer_report_shows_talking_points_as_written(hostile):
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (("show", "1"), [QUESTION, "[/red]", "[your last project]", "[bold]"] + POINTS),
-        (("bank", "show", "hostile-q"), [QUESTION, *POINTS, "[/red]", "[your-tag]", "Hostile [/red] bank"]),
-        (("bank", "list"), [QUESTION, "Hostile [/red] bank"]),
-        (("queue",), [QUESTION]),
-        (("history",), ["hostile-q"]),
-        (("progress",), ["hostile-q"]),
-        (("interviews",), [COMPANY, ROLE, "[/bold]"]),
-        (("followup", "1"), [COMPANY.strip(), WISH]),
+        pytest.param(("show", "1"), [QUESTION, "[/red]", "[your last project]", "[bold]", *POINTS], id="show"),
+        pytest.param(
+            ("bank", "show", "hostile-q"),
+            [QUESTION, *POINTS, "[/red]", "[your-tag]", "Hostile [/red] bank"],
+            id="bank show",
+        ),
+        pytest.param(("bank", "list"), [QUESTION, "Hostile [/red] bank"], id="bank list"),
+        pytest.param(("queue",), [QUESTION], id="queue"),
+        pytest.param(("history",), ["hostile-q"], id="history"),
+        pytest.param(("progress",), ["hostile-q"], id="progress"),
+        pytest.param(("interviews",), [COMPANY, ROLE, "[/bold]"], id="interviews"),
+        pytest.param(("followup", "1"), [COMPANY, WISH], id="followup"),
     ],
-    ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
 )
 def test_every_command_prints_bank_and_user_text_literally(hostile, args, expected):
     hostile("answer", "hostile-q", "--text", ANSWER)
