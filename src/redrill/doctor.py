@@ -179,9 +179,15 @@ def check_unfinished_forget(app) -> list[Check]:
 
 def check_orphan_recordings(app) -> list[Check]:
     """Recordings redrill saved whose database row was never written (e.g. the database was locked)."""
+    import sqlite3
+
+    from redrill.errors import RedrillError
     from redrill.orphans import orphan_recordings
 
-    found = orphan_recordings(app.store, app.paths)
+    try:
+        found = orphan_recordings(app.store, app.paths)
+    except (RedrillError, sqlite3.Error):
+        return []  # the database check above says what is wrong with the database
     if not found:
         return []
     names = ", ".join(p.name for p in found[:3]) + (" ..." if len(found) > 3 else "")

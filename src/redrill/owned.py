@@ -271,9 +271,12 @@ def sweep_temp_files(paths: Paths) -> list[Path]:
         for entry in entries:
             if folder == paths.recordings and entry.name.endswith(".spool"):
                 path = Path(entry.path)
-                if entry.is_file(follow_symlinks=False) and is_empty_dead_spool(path):
-                    path.unlink(missing_ok=True)
-                    removed.append(path)
+                try:
+                    if entry.is_file(follow_symlinks=False) and is_empty_dead_spool(path):
+                        path.unlink(missing_ok=True)
+                        removed.append(path)
+                except OSError:
+                    pass
                 continue
             if not entry.name.endswith(".tmp") or not TEMP_NAME.match(entry.name):
                 continue
