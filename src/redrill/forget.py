@@ -119,11 +119,14 @@ def finish_interrupted(store: Store, paths: Paths) -> tuple[int, Deletion]:
 
 
 def forget_attempts(store: Store, paths: Paths, attempt_ids: list[int], *, command: str = "") -> Forgotten:
-    """Delete these attempts and their recordings."""
-    attempts = [store.get_attempt(i) for i in attempt_ids]
-    audio = [a.audio_path for a in attempts if a.audio_path]
+    """Delete these attempts and their recordings, and the answers to follow-up questions asked
+    after them (they belong to the answer being forgotten)."""
+    from redrill.store import follow_ups_of
+
+    ids = list(attempt_ids) + follow_ups_of(store, attempt_ids)
+    audio = [a.audio_path for a in (store.get_attempt(i) for i in ids) if a.audio_path]
     journal = _begin(paths, command or "redrill forget " + " ".join(map(str, attempt_ids)) + " --yes", audio)
-    gone = store.delete_attempts(attempt_ids)
+    gone = store.delete_attempts(ids)
     done = _finish(store, paths, journal, audio, False)
     return Forgotten(len(gone), len(done.deleted), kept=done.kept)
 
@@ -137,12 +140,18 @@ def has_question_data(store: Store, question_id: str) -> bool:
 
 
 def forget_question(store: Store, paths: Paths, question_id: str, *, command: str = "") -> Forgotten:
-    """Delete every attempt at one question, its review history and drill state."""
-    attempts = store.attempts(question_id)
-    audio = [a.audio_path for a in attempts if a.audio_path]
+    """Delete every attempt at one question (and at its follow-up questions), its review history
+    and drill state."""
+    from redrill.follow_up_questions import follow_up_id
+    from redrill.store import follow_ups_of
+
+    attempts = store.attempts(question_id) + store.attempts(follow_up_id(question_id))
+    ids = [a.id for a in attempts]
+    ids += follow_ups_of(store, ids)
+    audio = [a.audio_path for a in (store.get_attempt(i) for i in dict.fromkeys(ids)) if a.audio_path]
     journal = _begin(paths, command or f"redrill forget --question {question_id} --yes", audio)
     with store.transaction() as db:
-        gone = store.delete_attempts([a.id for a in attempts])
+        gone = store.delete_attempts(list(dict.fromkeys(ids)))
         db.execute("DELETE FROM reviews WHERE question_id = ?", (question_id,))
         db.execute("DELETE FROM question_state WHERE question_id = ?", (question_id,))
     done = _finish(store, paths, journal, audio, False)
@@ -150,7 +159,8 @@ def forget_question(store: Store, paths: Paths, question_id: str, *, command: st
 
 
 def forget_everything(store: Store, paths: Paths) -> Forgotten:
-    """Delete all attempts, recordings, debriefs, flags, drill state and reviews.
+    """Delete all attempts, recordings, debriefs, flags, drill state, reviews, prep sets (job
+    descriptions) and mock interviews.
 
     Besides the recordings the database names, redrill's own leftovers in the recordings folder go
     too (a recording whose row was never written, a spool of a killed session); files redrill did
@@ -161,7 +171,8 @@ def forget_everything(store: Store, paths: Paths) -> Forgotten:
     journal = _begin(paths, "redrill forget --all --yes", audio, sweep=True)
     with store.transaction() as db:
         interviews = db.execute("SELECT count(*) FROM interviews").fetchone()[0]
-        for table in ("reviews", "attempts", "question_flags", "question_state", "interviews"):
+        tables = ("reviews", "attempts", "question_flags", "question_state", "interviews")
+        for table in (*tables, "prep_sets", "mock_interviews"):
             db.execute(f"DELETE FROM {table}")
     done = _finish(store, paths, journal, audio, True)
     return Forgotten(len(attempts), len(done.deleted), interviews, kept=done.kept)

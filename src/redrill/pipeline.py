@@ -28,6 +28,7 @@ from typing import Any
 from redrill.banks import Catalog, Question, merge_talking_points
 from redrill.config import Config
 from redrill.errors import NoSpeechError, RedrillError
+from redrill.follow_up_questions import is_follow_up_id
 from redrill.paths import Paths
 from redrill.schedule import Review, plan_review
 from redrill.scoring import Metrics, ScoringSettings, score
@@ -191,20 +192,22 @@ class AttemptPipeline:
         *,
         source: str,
         now: datetime | None = None,
-        attempt_id: int | None = None,
+        stored: Attempt | None = None,
+        history: History | None = None,
     ) -> AttemptReport:
         """Judge a transcript against the user's earlier attempts and store it with its review.
 
-        With ``attempt_id`` the stored (recorded/transcribed) attempt is completed; otherwise a new
-        attempt is stored. An answer with no words raises :class:`NoSpeechError` and stores nothing.
+        With ``stored`` (a recorded/transcribed attempt) that attempt is completed; otherwise a new
+        attempt is stored. ``history`` is read when not given. An answer with no words raises
+        :class:`NoSpeechError` and stores nothing.
         """
         now = now or self.clock()
-        created = self.store.get_attempt(attempt_id).created_at if attempt_id is not None else now
-        history = self.history(question, before=created, exclude_id=attempt_id)
+        created = stored.created_at if stored is not None else now
+        if history is None:
+            history = self.history(question, before=created, exclude_id=stored.id if stored else None)
         verdict = self.judge(question, transcript, history, now=now)
-        review = verdict.review
         with self.store.transaction():
-            if attempt_id is None:
+            if stored is None:
                 attempt_id = self.store.add_attempt(
                     question_id=question.id,
                     question_text=question.text,
@@ -215,12 +218,15 @@ class AttemptPipeline:
                     metrics=verdict.metrics,
                 )
             else:
+                attempt_id = stored.id
                 self.store.update_attempt(
                     attempt_id, status="scored", transcript=transcript.to_json(), metrics=verdict.metrics, error=None
                 )
-            self.store_review(question.id, attempt_id, review, now=now)
+            # A follow-up answer has its own history but no schedule: the question it followed has one.
+            if not is_follow_up_id(question.id):
+                self.store_review(question.id, attempt_id, verdict.review, now=now)
         return AttemptReport(
-            attempt_id, question, verdict.metrics, verdict.comparison, verdict.feedback, transcript, review
+            attempt_id, question, verdict.metrics, verdict.comparison, verdict.feedback, transcript, verdict.review
         )
 
     def store_review(self, question_id: str, attempt_id: int, review: Review, *, now: datetime) -> None:
@@ -270,6 +276,7 @@ class AttemptPipeline:
         store = self.store
         attempt = store.get_attempt(attempt_id)
         question = question_for(catalog, attempt)
+        history = self.history(question, before=attempt.created_at, exclude_id=attempt_id)
         audio_path = audio_file_of(self.paths, attempt)
         if transcript is not None:
             store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
@@ -277,18 +284,19 @@ class AttemptPipeline:
             transcript = Transcript.from_json(attempt.transcript)
         else:
             from redrill.transcription.streaming import transcribe_answer
+            from redrill.transcription.whisper import with_hints
 
             audio = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS)
             try:
                 # Chunked at pauses exactly as the live drill streams it, so both give the same words.
-                hinted = self.hinted(question, transcriber)
+                hinted = with_hints(transcriber, self._hints(question, history.talking_points))
                 transcript = transcribe_answer(hinted, audio.samples, progress=progress)
             except RedrillError as err:
                 store.update_attempt(attempt_id, error=str(err))
                 raise
             store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
         try:
-            return self.score(question, transcript, source=attempt.source, now=now, attempt_id=attempt_id)
+            return self.score(question, transcript, source=attempt.source, now=now, stored=attempt, history=history)
         except NoSpeechError:
             from redrill.owned import delete_recording
 
@@ -299,17 +307,14 @@ class AttemptPipeline:
     def hints(self, question: Question) -> str | None:
         """What the recognizer is told to expect for this question: its text and talking points
         (``context_hints``; None when switched off). The same for streaming and whole answers."""
+        return self._hints(question, talking_points_for(self.store, question))
+
+    def _hints(self, question: Question, talking_points: tuple[str, ...]) -> str | None:
         if not self.config.context_hints:
             return None
         from redrill.transcription.whisper import recognition_hints
 
-        return recognition_hints(question.text, talking_points_for(self.store, question))
-
-    def hinted(self, question: Question, transcriber):
-        """``transcriber`` biased towards this question's words and talking points."""
-        from redrill.transcription.whisper import with_hints
-
-        return with_hints(transcriber, self.hints(question))
+        return recognition_hints(question.text, talking_points)
 
     # -- showing and rescoring
 

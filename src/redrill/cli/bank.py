@@ -66,6 +66,10 @@ def bank_show(app: App, question_id: str) -> None:
         out.print("Talking points:")
         for point in q.talking_points:
             out.print(f"  - {esc(point)}")
+    if q.follow_ups:
+        out.print("Follow-up questions:")
+        for text in q.follow_ups:
+            out.print(f"  - {esc(text)}")
     out.print(f"[dim]From {esc(q.source)}[/dim]")
 
 
