@@ -11,6 +11,7 @@ import pytest
 
 # Each is valid rich markup or a rich markup error when printed unescaped.
 QUESTION = "Tell me about [your last project] and what [/red] broke [bold]there"
+FOLLOW_UP = "And then [what] happened [/i]?"
 POINTS = ["[/red] rolled back [b]fast", "[your last project] shipped", "kept [link=https://x.test]notes[/link]"]
 BANK = f"""\
 name: "Hostile [/red] bank"
@@ -20,6 +21,7 @@ questions:
     text: "{QUESTION}"
     tags: ["[/red]", "[your-tag]"]
     talking_points: {POINTS!r}
+    follow_ups: ["{FOLLOW_UP}"]
 """
 COMPANY = "Acme [/red] Ltd"
 ROLE = "[your role]"
@@ -67,7 +69,7 @@ def test_answer_report_shows_talking_points_as_written(hostile):
         pytest.param(("show", "1"), [QUESTION, "[/red]", "[your last project]", "[bold]", *POINTS], id="show"),
         pytest.param(
             ("bank", "show", "hostile-q"),
-            [QUESTION, *POINTS, "[/red]", "[your-tag]", "Hostile [/red] bank"],
+            [QUESTION, *POINTS, "[/red]", "[your-tag]", "Hostile [/red] bank", FOLLOW_UP],
             id="bank show",
         ),
         pytest.param(("bank", "list"), [QUESTION, "Hostile [/red] bank"], id="bank list"),
@@ -76,6 +78,7 @@ def test_answer_report_shows_talking_points_as_written(hostile):
         pytest.param(("progress",), ["hostile-q"], id="progress"),
         pytest.param(("interviews",), [COMPANY, ROLE, "[/bold]"], id="interviews"),
         pytest.param(("followup", "1"), [COMPANY, WISH], id="followup"),
+        pytest.param(("show", "--best", "hostile-q"), [QUESTION], id="show --best"),
     ],
 )
 def test_every_command_prints_bank_and_user_text_literally(hostile, args, expected):

@@ -259,9 +259,16 @@ def test_plain_ascii_or_latin1_output_degrades_instead_of_crashing(redrill_home,
         (("--bank", "/dev/zero", "bank", "list"), "/dev/zero: more than 1,000,000 bytes"),
         (("answer", "failure-story", "--transcript", "/dev/zero"), "/dev/zero: more than 20,000,000 bytes"),
         (("answer", "failure-story", "--text-file", "/dev/zero"), "/dev/zero: more than 100,000 bytes"),
+        (("prep", "/dev/zero"), "/dev/zero: more than 400,000 bytes"),
     ],
-    ids=["--bank", "--transcript", "--text-file"],
+    ids=["--bank", "--transcript", "--text-file", "prep"],
 )
 def test_dev_zero_as_a_file_is_refused_without_reading_it_all(redrill_home, args, fragment):
     proc = run_redrill(*args, home=redrill_home)
     clean(proc, fragment, "not a regular file")
+
+
+def test_an_endless_job_description_on_standard_input_is_refused(redrill_home):
+    with open("/dev/zero", "rb") as zeros:
+        proc = run_redrill("prep", "-", home=redrill_home, stdin=zeros)
+    clean(proc, "standard input: more than 400,000 bytes; a job description fits in 100,000")

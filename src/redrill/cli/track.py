@@ -184,7 +184,7 @@ def _print_mocks(store, out) -> None:
         table.add_row(
             str(r["mock_id"]),
             f"{datetime.fromisoformat(r['when']).astimezone():%d %b %H:%M}",
-            r["source"],
+            esc(r["source"]),
             f"{r['answered']}/{r['questions']}",
             _num(r["score"], ".0f"),
             f"[{style}]{change}[/{style}]" if style else change,
@@ -396,10 +396,12 @@ def _show_best(app: App, question_id: str, *, hear: bool, as_json: bool) -> None
         )
     out = console()
     if question is not None:
-        out.print(f"[bold]{question.id}[/bold] [dim]{question.text}[/dim]")
+        out.print(f"[bold]{esc(question.id)}[/bold] [dim]{esc(question.text)}[/dim]")
     show_model_answer(out, model)
     if model.kind == RECORDING and not hear:
-        out.print(f"[dim]Hear it: redrill show --best {question_id} --hear (or redrill play {model.attempt_id})[/dim]")
+        out.print(
+            f"[dim]Hear it: redrill show --best {esc(question_id)} --hear (or redrill play {model.attempt_id})[/dim]"
+        )
     if not hear:
         return
     if model.kind == RECORDING:
