@@ -7,7 +7,7 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "redrill"
 
-GROUND = {"errors", "numbers", "paths", "yamlfile", "config", "transcript", "banks", "store"}
+GROUND = {"errors", "numbers", "paths", "capped", "owned", "yamlfile", "config", "transcript", "banks", "store"}
 APPLICATION = {
     "pipeline",
     "drill",
@@ -16,6 +16,8 @@ APPLICATION = {
     "debrief",
     "followup",
     "forget",
+    "leftovers",
+    "orphans",
     "doctor",
     # practising for the next interview
     "prep",

@@ -336,7 +336,7 @@ def slugify(text: str, taken: set[str] | frozenset[str] = frozenset(), *, max_le
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a crash leaves the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    from redrill.owned import temp_file
+    from redrill.paths import temp_file
 
     # The temporary name carries this process's number, so a redrill run after a kill removes it.
     fd, tmp = temp_file(path.parent, path.name)

@@ -18,8 +18,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from redrill.owned import Deletion, delete_recordings, sweep_recordings, temp_file
-from redrill.paths import Paths
+from redrill.leftovers import sweep_recordings
+from redrill.owned import Deletion, delete_recordings
+from redrill.paths import Paths, pid_alive, temp_file
 from redrill.store import Store
 
 JOURNAL_PREFIX = ".forget-"
@@ -47,8 +48,6 @@ class Journal:
 
 def journals(paths: Paths, *, include_running: bool = False) -> list[Journal]:
     """Journals of forgets that did not finish (those of a forget still running are left out)."""
-    from redrill.owned import _pid_alive
-
     found = []
     try:
         entries = sorted(paths.home.glob(f"{JOURNAL_PREFIX}*{JOURNAL_SUFFIX}"))
@@ -69,7 +68,7 @@ def journals(paths: Paths, *, include_running: bool = False) -> list[Journal]:
         except (OSError, ValueError, AttributeError):
             # A journal torn by the kill that interrupted its own writing: nothing was deleted yet.
             journal = Journal(path, "redrill forget", [], False, None)
-        if not include_running and journal.pid is not None and journal.pid != os.getpid() and _pid_alive(journal.pid):
+        if not include_running and journal.pid is not None and journal.pid != os.getpid() and pid_alive(journal.pid):
             continue
         found.append(journal)
     return found

@@ -7,6 +7,8 @@ One data home holds everything: ``REDRILL_HOME`` when set, else the platform's u
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,3 +112,34 @@ def private_file(path: Path) -> None:
 def current() -> Paths:
     """Paths of the current data home (not created)."""
     return Paths(data_home())
+
+
+# ``.my-questions.yaml.4242.x7kq2ab1.tmp``: a temporary file of process 4242 (see :func:`temp_file`).
+TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.(?P<tag>[A-Za-z0-9_]{6,})\.tmp$")
+
+
+def temp_file(folder: Path, name: str) -> tuple[int, Path]:
+    """Create a user-only temporary file for ``name`` in ``folder``: ``(fd, path)``.
+
+    Its name carries the process number (``.NAME.PID.RANDOM.tmp``), so a later redrill knows whose
+    it is and can clean it up if this process dies before renaming it into place.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, 0o600)
+    except OSError:
+        pass
+    return fd, Path(tmp)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (this process counts as running)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but is not ours (PermissionError), or the check itself failed
+        return True
+    return True

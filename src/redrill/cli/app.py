@@ -43,7 +43,7 @@ class App:
     @property
     def store(self):
         if self._store is None:
-            from redrill.owned import sweep_temp_files
+            from redrill.leftovers import sweep_temp_files
             from redrill.store import open_store
 
             self._store = open_store(self.paths)

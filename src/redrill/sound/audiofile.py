@@ -295,7 +295,7 @@ def write_opus(path: Path | str, samples16k: np.ndarray, *, bitrate: int = 24000
         raise RedrillError(f"nothing to save to {path}: the recording is empty")
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    from redrill.owned import temp_file
+    from redrill.paths import temp_file
 
     # The temporary name carries this process's number, so a redrill run after a kill removes it.
     fd, tmp = temp_file(folder, path.name)
