@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/accuracy.py                 # tiny.en, and base when installed
     .venv/bin/python scripts/accuracy.py --models tiny.en
+    .venv/bin/python scripts/accuracy.py --only points   # talking points only (no model, a second)
 
 Builds the labelled set of ``scripts/evalset.py`` (espeak-ng voices and rates, exact silences,
 fillers, restarts, talking points said and not said, an improving series), runs redrill's own
@@ -128,7 +129,16 @@ def main() -> None:
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-accuracy", help="folder for rendered audio"
     )
     parser.add_argument("--verbose", action="store_true", help="print every transcript")
+    parser.add_argument(
+        "--only", choices=["points"], help="points: only the talking-point section (text, no model, a second)"
+    )
     args = parser.parse_args()
+
+    import accuracy_points
+
+    accuracy_points.section()  # talking points: pure text, no model
+    if args.only == "points":
+        return
 
     import evalset
     from redrill.paths import Paths

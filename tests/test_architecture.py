@@ -7,7 +7,20 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "redrill"
 
-GROUND = {"errors", "numbers", "paths", "capped", "owned", "yamlfile", "config", "transcript", "banks", "store"}
+GROUND = {
+    "errors",
+    "numbers",
+    "paths",
+    "capped",
+    "owned",
+    "yamlfile",
+    "config",
+    "transcript",
+    "banks",
+    "store",
+    "dbfaults",
+    "offline",
+}
 APPLICATION = {
     "pipeline",
     "drill",
@@ -19,6 +32,7 @@ APPLICATION = {
     "leftovers",
     "orphans",
     "doctor",
+    "damage",
     # practising for the next interview
     "prep",
     "follow_up_questions",

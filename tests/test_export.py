@@ -165,3 +165,12 @@ def test_csv_export_neutralises_formula_cells(cli, redrill_home):
 
     [stored] = json.loads(cli("export", "--format", "json").output)["attempts"]
     assert stored["question_text"] == by_column["question_text"]
+
+
+def test_csv_has_the_transcript_words(cli, redrill_home):
+    """JSON had the transcript, CSV did not: a spreadsheet user could not read an answer by its figures."""
+    text = "We rolled back within the hour, and I wrote the runbook."
+    assert cli("answer", "failure-story", "--text", text).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv").output)))
+    assert rows[-1]["transcript"] == text
+    assert list(rows[-1])[-1] == "transcript"

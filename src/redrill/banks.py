@@ -8,10 +8,15 @@ Schema (unknown keys are rejected)::
         text: Tell me about a time you failed.   # required
         tags: [behavioral, failure]  # optional
         target_seconds: [60, 120]    # optional [min, max], default 60-120
-        talking_points:              # optional: key points a good answer makes
+        talking_points:              # optional: content to say, checked in the answer's words
+          - rolled back within the hour
+        self_check:                  # optional: prompts about the answer's shape, ticked by the user
           - what went wrong and my part in it
         follow_ups:                  # optional: what an interviewer may ask next (at most 5)
           - What would you do differently now?
+
+A talking point is content, written as the words you would say; a self-check prompt describes what
+a good answer does, which no word list can check (``docs/metrics.md``, "Talking points").
 
 Banks come from three places, in this order: the banks shipped with redrill, the ``banks`` folder
 of the data home, and ``--bank FILE`` options.
@@ -30,10 +35,11 @@ from redrill.yamlfile import kind_of, read_yaml
 DEFAULT_TARGET = (60.0, 120.0)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 BANK_KEYS = {"name", "description", "questions"}
-QUESTION_KEYS = {"id", "text", "tags", "target_seconds", "talking_points", "follow_ups"}
+QUESTION_KEYS = {"id", "text", "tags", "target_seconds", "talking_points", "follow_ups", "self_check"}
 # A follow-up is one spoken question: longer text is a paste accident, more than a few is a script.
 MAX_FOLLOW_UPS = 5
 MAX_FOLLOW_UP_CHARS = 300
+BANK_HINT = "See the README section 'Question banks' for the format."
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,9 @@ class Question:
     target_seconds: tuple[float, float] = DEFAULT_TARGET
     talking_points: tuple[str, ...] = ()
     bank: str = ""
+    # Prompts about the shape of a good answer ("the situation and what was at stake"): shown as a
+    # list the user ticks, never matched against the answer's words.
+    self_check: tuple[str, ...] = ()
     follow_ups: tuple[str, ...] = ()
     source: str = ""
     line: int | None = field(default=None, compare=False)
@@ -118,6 +127,19 @@ def user_bank_files(banks_dir: Path) -> list[Path]:
 
 def load_bank(path: Path) -> Bank:
     """Load and validate one bank file; every problem is reported at once."""
+    bank, problems = read_bank(path)
+    if problems:
+        raise InputError(problems, hint=BANK_HINT)
+    return bank
+
+
+def read_bank(path: Path) -> tuple[Bank, list[Problem]]:
+    """One bank file: its valid questions and the problems of the rest.
+
+    The valid questions come back even when there are problems, so a caller can also check them
+    against other banks (a duplicate id is reported with the other problems, not only once they are
+    fixed). A file that cannot be read as a bank at all raises :class:`InputError`.
+    """
     name = str(path)
     data, lines = read_yaml(path)
     problems: list[Problem] = []
@@ -250,6 +272,17 @@ def load_bank(path: Path) -> Bank:
                 )
             )
             points = []
+        checks = item.get("self_check", [])
+        if not isinstance(checks, list) or not all(isinstance(p, str) and p.strip() for p in checks):
+            problems.append(
+                Problem(
+                    name,
+                    at("questions", i, "self_check"),
+                    f"{where}.self_check",
+                    "must be a list of short phrases",
+                )
+            )
+            checks = []
         follow_ups = _follow_ups(item.get("follow_ups", []), name, at, i, problems)
         if qid and text:
             questions.append(
@@ -259,15 +292,20 @@ def load_bank(path: Path) -> Bank:
                     tags=tuple(tags),
                     target_seconds=(float(target[0]), float(target[1])),
                     talking_points=tuple(p.strip() for p in points),
+                    self_check=tuple(" ".join(p.split()) for p in checks),
                     bank=bank_name if isinstance(bank_name, str) else "",
                     follow_ups=follow_ups,
                     source=name,
                     line=at("questions", i, "id"),
                 )
             )
-    if problems:
-        raise InputError(problems, hint="See the README section 'Question banks' for the format.")
-    return Bank(name=bank_name, path=name, questions=tuple(questions), description=description)
+    bank = Bank(
+        name=bank_name if isinstance(bank_name, str) else "",
+        path=name,
+        questions=tuple(questions),
+        description=description,
+    )
+    return bank, problems
 
 
 def _follow_ups(value, name: str, at, i: int, problems: list[Problem]) -> tuple[str, ...]:
@@ -326,10 +364,11 @@ def load_catalog(banks_dir: Path | None = None, extra: list[Path] | tuple[Path, 
             continue
         loaded.add(key)
         try:
-            bank = load_bank(Path(path))
+            bank, bank_problems = read_bank(Path(path))
         except InputError as err:
             problems.extend(err.problems)
             continue
+        problems.extend(bank_problems)
         catalog.banks.append(bank)
         for q in bank.questions:
             if q.id in first_seen:
@@ -347,5 +386,5 @@ def load_catalog(banks_dir: Path | None = None, extra: list[Path] | tuple[Path, 
             first_seen[q.id] = q
             catalog.questions[q.id] = q
     if problems:
-        raise InputError(problems, hint="See the README section 'Question banks' for the format.")
+        raise InputError(problems, hint=BANK_HINT)
     return catalog

@@ -19,7 +19,9 @@ answer; ``redrill transcribe --pending`` finishes such attempts later.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,8 +32,9 @@ from redrill.config import Config
 from redrill.errors import NoSpeechError, RedrillError
 from redrill.follow_up_questions import is_follow_up_id
 from redrill.paths import Paths
-from redrill.schedule import Review, plan_review
-from redrill.scoring import Metrics, ScoringSettings, score
+from redrill.schedule import Review, plan_review, review_line
+from redrill.scoring import Coverage, Metrics, ScoringSettings, score
+from redrill.scoring.advice import answer_kind
 from redrill.scoring.comparison import Comparison, compare
 from redrill.scoring.feedback import Feedback, feedback
 from redrill.sound import SAMPLE_RATE
@@ -44,6 +47,8 @@ MAX_ANSWER_SECONDS = 30 * 60.0
 # about 30 KB). Scoring time grows with the text (10 MB took 24 s and 1.3 GB), so more is refused.
 MAX_TEXT_BYTES = 100_000
 TEXT_LIMIT_NOTE = " (about 18,000 words)"
+# Speech (by the voice-activity detector) that makes an answer worth keeping when no words came out of it.
+KEEP_UNHEARD_SPEECH_S = 1.0
 
 
 @dataclass
@@ -58,6 +63,13 @@ class AttemptReport:
     transcript: Transcript | None = None
     review: Review | None = None  # None when shown later (``show``) rather than just scored
     warnings: list[str] = field(default_factory=list)
+    reviewed_at: datetime | None = None  # when the review was planned (``review`` is relative to it)
+
+    def review_text(self, tz=None) -> str | None:
+        """``Hard - back on Thursday``: the rating and when the question comes back (None: no review)."""
+        if self.review is None or self.reviewed_at is None:
+            return None
+        return review_line(self.review, self.reviewed_at, tz=tz)
 
     def to_json(self) -> dict:
         """The ``redrill answer --json`` object."""
@@ -68,6 +80,17 @@ class AttemptReport:
             "metrics": self.metrics.to_dict(),
             "history": self.comparison.to_json(),
             "feedback": self.feedback.to_json(),
+            "self_check": list(self.question.self_check),
+            "review": None
+            if self.review is None
+            else {
+                "rating": self.review.rating.name,
+                "reasons": list(self.review.rating.reasons),
+                "due": None if self.review.due is None else self.review.due.isoformat(),
+                "weak": self.review.weak,
+                "left_weak_list": self.review.left_weak_list,
+                "line": self.review_text(),
+            },
             "warnings": self.warnings,
         }
 
@@ -80,7 +103,8 @@ class History:
     talking_points: tuple[str, ...]
     same: tuple[Metrics, ...] = ()  # earlier attempts at this question
     everything: tuple[Metrics, ...] = ()  # earlier attempts at any question
-    since_flag: tuple[Metrics, ...] = ()  # earlier attempts at it since it was last flagged weak
+    # (when, metrics) of the earlier attempts at it since it was last flagged weak
+    since_flag: tuple[tuple[datetime, Metrics], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,7 +166,7 @@ class AttemptPipeline:
             flagged = max((f.created_at for f in self.store.flags(question_id=question.id)), default=None)
         same: list[Metrics] = []
         everything: list[Metrics] = []
-        since_flag: list[Metrics] = []
+        since_flag: list[tuple[datetime, Metrics]] = []
         for attempt_id, qid, created, metrics in self.store.scored_metrics():
             if attempt_id == exclude_id or (before is not None and _later(created, attempt_id, before, exclude_id)):
                 continue
@@ -150,7 +174,7 @@ class AttemptPipeline:
             if qid == question.id:
                 same.append(metrics)
                 if flagged is None or created >= flagged:
-                    since_flag.append(metrics)
+                    since_flag.append((created, metrics))
         return History(state, _points(question, state), tuple(same), tuple(everything), tuple(since_flag))
 
     # -- 2. judge (pure)
@@ -179,7 +203,13 @@ class AttemptPipeline:
 
     def _verdict(self, question: Question, metrics: Metrics, history: History, *, now: datetime) -> Judgement:
         comparison = compare(metrics, history.same, fallback=history.everything, pace_wpm=self.settings.pace_wpm)
-        notes = feedback(metrics, comparison, talking_points=history.talking_points, settings=self.settings)
+        notes = feedback(
+            metrics,
+            comparison,
+            talking_points=history.talking_points,
+            settings=self.settings,
+            kind=answer_kind(question.tags, question.target_seconds, question.id),
+        )
         review = plan_review(history.state, metrics, comparison, history.since_flag, question_id=question.id, now=now)
         return Judgement(metrics, comparison, notes, review)
 
@@ -226,7 +256,14 @@ class AttemptPipeline:
             if not is_follow_up_id(question.id):
                 self.store_review(question.id, attempt_id, verdict.review, now=now)
         return AttemptReport(
-            attempt_id, question, verdict.metrics, verdict.comparison, verdict.feedback, transcript, verdict.review
+            attempt_id,
+            question,
+            verdict.metrics,
+            verdict.comparison,
+            verdict.feedback,
+            transcript,
+            verdict.review,
+            reviewed_at=now,
         )
 
     def store_review(self, question_id: str, attempt_id: int, review: Review, *, now: datetime) -> None:
@@ -268,8 +305,11 @@ class AttemptPipeline:
 
         ``progress(done_seconds, total_seconds)`` is told how far transcription has got.
         ``transcript`` is given when the answer was already transcribed while it was being recorded
-        (streaming); it is stored and scored without transcribing again. A recording with no words
-        at all is removed (there is nothing in it to keep) and :class:`NoSpeechError` is raised.
+        (streaming); it is stored and scored without transcribing again. A recording with no speech
+        in it (by the voice-activity detector, and no words) is removed and :class:`NoSpeechError` is
+        raised. One with speech the recognizer found no words in is kept, as ``recorded`` with the
+        reason, and a :class:`RedrillError` says so: nothing spoken is deleted because a model or a
+        setting failed.
         """
         from redrill.sound.audiofile import load_audio
 
@@ -298,6 +338,17 @@ class AttemptPipeline:
         try:
             return self.score(question, transcript, source=attempt.source, now=now, stored=attempt, history=history)
         except NoSpeechError:
+            heard = _speech_seconds(transcript)
+            if not transcript.words and (heard is None or heard >= KEEP_UNHEARD_SPEECH_S):
+                # The detector heard speech but the recognizer wrote nothing: a model or a setting
+                # failed, not the user. Keep the recording, to be transcribed afresh once that is fixed.
+                spoken = "speech" if heard is None else f"{heard:.0f} s of speech"
+                message = (
+                    f"the recognizer found no words in {spoken} (attempt #{attempt_id} is kept, not scored); "
+                    "check the model and settings with `redrill doctor`"
+                )
+                store.update_attempt(attempt_id, status="recorded", transcript=None, error=message)
+                raise RedrillError(message) from None
             from redrill.owned import delete_recording
 
             store.delete_attempts([attempt_id])
@@ -343,12 +394,42 @@ class AttemptPipeline:
             if question.id not in points:
                 points[question.id] = talking_points_for(self.store, question)
             metrics = self.measure(question, transcript, points[question.id])
+            if attempt.metrics is not None:  # the user's ticks are theirs, not recomputed
+                metrics = dataclasses.replace(metrics, self_check=attempt.metrics.self_check)
             self.store.update_attempt(attempt.id, metrics=metrics, status="scored")
             done += 1
         return done, skipped
 
 
+def tick_self_check(store: Store, attempt_id: int, prompts: Sequence[str], ticked: Sequence[str]) -> Metrics:
+    """Store which of the question's self-check prompts the user ticked for a scored attempt.
+
+    Ticks are the user's own judgement of the answer's shape; they are kept with its metrics (so
+    export, ``show`` and ``rescore`` keep them) and never change a figure or the review.
+    """
+    attempt = store.get_attempt(attempt_id)
+    if attempt.metrics is None:
+        raise RedrillError(f"attempt #{attempt_id} is not scored yet, so there is nothing to tick")
+    chosen = {p.casefold() for p in ticked}
+    unknown = [p for p in ticked if p.casefold() not in {q.casefold() for q in prompts}]
+    if unknown:
+        raise RedrillError(f"not a self-check prompt of this question: {unknown[0]}")
+    coverage = Coverage(
+        tuple(p for p in prompts if p.casefold() in chosen), tuple(p for p in prompts if p.casefold() not in chosen)
+    )
+    metrics = dataclasses.replace(attempt.metrics, self_check=coverage)
+    store.update_attempt(attempt_id, metrics=metrics)
+    return metrics
+
+
 # --- audio ------------------------------------------------------------------------------------
+
+
+def _speech_seconds(transcript: Transcript) -> float | None:
+    """Seconds of speech the voice-activity detector found (None: not known)."""
+    if transcript.speech is None:
+        return None
+    return sum(max(0.0, end - start) for start, end in transcript.speech)
 
 
 def save_recording(

@@ -22,6 +22,7 @@ class App:
         self._config = None
         self._catalog = None
         self._store = None
+        self.warn_about_damage = True  # doctor reports damaged rows itself
 
     @property
     def config(self):
@@ -59,8 +60,13 @@ class App:
 
     def close(self) -> None:
         if self._store is not None:
+            damage = list(self._store.damage)
             self._store.close()
             self._store = None
+            if damage and self.warn_about_damage:  # once, after the command's own output
+                from redrill.damage import warning
+
+                click.echo(warning(damage), err=True)
 
 
 pass_app = click.make_pass_decorator(App)
@@ -153,9 +159,7 @@ def check_out_file(app: App, out: Path, force: bool) -> None:
 
 
 def fmt_seconds(value: float | None) -> str:
-    """``95.4`` -> ``1:35``; None -> ``-``."""
-    if value is None:
-        return "-"
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    return f"{sign}{int(value // 60)}:{int(round(value % 60)):02d}" if value >= 60 else f"{sign}{value:.0f} s"
+    """``95.4`` -> ``1:35``, ``119.5`` -> ``2:00``; None -> ``-`` (:func:`redrill.numbers.length_text`)."""
+    from redrill.numbers import length_text
+
+    return length_text(value)

@@ -43,13 +43,13 @@ def forget(app: App, attempt_ids: tuple[int, ...], question_id: str | None, ever
         for attempt_id in attempt_ids:
             if resumed and not store.db.execute("SELECT 1 FROM attempts WHERE id = ?", (attempt_id,)).fetchone():
                 continue  # forgotten by the forget just finished
-            store.get_attempt(attempt_id)  # unknown ids are an error before anything is deleted
-            known.append(attempt_id)
+            known.append(store.get_attempt(attempt_id))  # unknown ids are an error before anything is deleted
         if not known:
             _report_kept(finished.kept)
             return
-        attempt_ids = tuple(known)
-        what = f"attempt(s) {', '.join(f'#{i}' for i in attempt_ids)}"
+        attempt_ids = tuple(a.id for a in known)
+        what = "; ".join(describe_attempt(a) for a in known)
+        what = f"attempt {what}" if len(known) == 1 else f"{len(known)} attempts: {what}"
     if not yes:
         if not is_interactive():
             raise click.UsageError("not a terminal: add --yes to confirm")
@@ -79,6 +79,15 @@ def _report_kept(kept) -> None:
     if len(kept) > 20:
         click.echo(f"  ... and {len(kept) - 20} more", err=True)
     click.echo("Delete them yourself if you do not want them.", err=True)
+
+
+def describe_attempt(attempt) -> str:
+    """``#7 (failure-story "Tell me about a time when ...", 20 Nov 2026 14:02)``: which answer it is."""
+    text = " ".join(attempt.question_text.split())
+    if len(text) > 50:
+        text = text[:47].rstrip() + "..."
+    when = attempt.created_at.astimezone()
+    return f'#{attempt.id} ({attempt.question_id} "{text}", {when.day} {when:%b %Y %H:%M})'
 
 
 COMMANDS = [forget]

@@ -36,6 +36,9 @@ ASCII_FALLBACKS = {
     "▯": ".",
     "●": "*",
     "▶": ">",
+    "☐": "[ ]",
+    "☑": "[x]",
+    "↳": "->",
     "—": "--",
     "–": "-",
     "‘": "'",
@@ -46,7 +49,7 @@ ASCII_FALLBACKS = {
     "»": ">>",
 }
 # What redrill itself prints: a stream that cannot encode all of these gets the fallbacks.
-SYMBOLS = "·•✓✗→↑↓…×▁█░▮▯●▶—’”»"
+SYMBOLS = "·•✓✗→↑↓…×▁█░▮▯●▶☐☑↳—’”»"
 
 
 def _fallback(err: UnicodeError) -> tuple[str, int]:

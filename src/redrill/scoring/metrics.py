@@ -81,6 +81,9 @@ class Metrics:
     under_target_s: float | None = None
     talking_points: Coverage = Coverage()
     ramble_score: float = 0.0
+    # The question's self-check prompts the user ticked (covered) and left unticked (missing); empty
+    # until they tick them. Their own judgement, never computed: no part of the ramble score.
+    self_check: Coverage = Coverage()
     # Stored keys this version does not know (written by a newer redrill): kept, exported, never lost.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, metadata=EXTRA)
 

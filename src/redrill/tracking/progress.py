@@ -46,12 +46,18 @@ class HistoryRow:
     long_pauses: int | None
     ramble_score: float | None
     error: str | None = None
+    damaged: tuple[str, ...] = ()  # stored fields that could not be read (their figures are missing)
+
+    @property
+    def date_damaged(self) -> bool:
+        return any(d.startswith("created_at:") for d in self.damaged)
 
     def to_json(self) -> dict:
-        """JSON form; ``created_at`` as ISO 8601 UTC."""
+        """JSON form; ``created_at`` as ISO 8601 UTC (None when the stored date is damaged)."""
         data = asdict(self)
-        data["created_at"] = self.created_at.isoformat()
+        data["created_at"] = None if self.date_damaged else self.created_at.isoformat()
         data["target_s"] = None if self.target_s is None else list(self.target_s)
+        data["damaged"] = list(self.damaged)
         return data
 
 
@@ -76,6 +82,7 @@ def history_rows(attempts: Iterable) -> list[HistoryRow]:
                 long_pauses=m.long_pause_count if m else None,
                 ramble_score=m.ramble_score if m else None,
                 error=a.error,
+                damaged=getattr(a, "damage", ()),
             )
         )
     return rows
@@ -234,15 +241,15 @@ def question_progress(
 
     ``scored`` is :meth:`Store.scored_metrics` output: ``(id, question_id, created_at, metrics)``
     oldest first. ``question_texts`` maps ids to the text shown (the id is used when missing).
-    The trend word is :func:`redrill.scoring.comparison.trend` of the ramble scores, the same judgement
-    the per-attempt report uses.
+    The trend word is :func:`redrill.scoring.comparison.ramble_trend`, the one judgement ``queue``
+    and the report use too.
     """
     return summarise((_figures(*row) for row in scored), question_texts)
 
 
 def summarise(figures: Iterable[Figures], question_texts: dict[str, str] | None = None) -> list[QuestionProgress]:
     """:func:`question_progress` over :data:`Figures` tuples (oldest first within a question)."""
-    from redrill.scoring.comparison import trend
+    from redrill.scoring.comparison import ramble_trend
 
     by_question: dict[str, list[Figures]] = {}
     for f in figures:
@@ -264,7 +271,7 @@ def summarise(figures: Iterable[Figures], question_texts: dict[str, str] | None 
                 latest=_point(items[-1]),
                 ramble_scores=scores,
                 sparkline=sparkline(scores),
-                trend=trend(scores),
+                trend=ramble_trend([(f[7], f[3] is not None) for f in items]),
             )
         )
     rows.sort(key=weakness_key)
