@@ -169,6 +169,8 @@ class Recording:
     overflows: int = 0
     spool_path: Path | None = None
     _spool: SpoolWriter | None = field(default=None, repr=False)
+    spool_error: str | None = None  # why the crash-safety copy stopped early (e.g. the disk is full)
+    spool_seconds: float | None = None  # how much of the recording the crash-safety copy holds
 
     @property
     def has_answer(self) -> bool:
@@ -337,6 +339,8 @@ class Recorder:
             overflows=overflows[0],
             spool_path=spool.path if spool else None,
             _spool=spool,
+            spool_error=spool.error if spool else None,
+            spool_seconds=spool.written_s if spool else None,
         )
         return recording
 
