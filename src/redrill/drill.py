@@ -457,7 +457,7 @@ class Drill:
                     # Most of the answer was transcribed while it was spoken: only the tail is left.
                     transcript = stream.finish(samples, on_wait=on_wait)
                     on_wait(0, 0.0)
-                    report = self.practice.finish(attempt_id, transcriber, transcript=transcript)
+                    report = self.practice.finish(attempt_id, transcriber, transcript=transcript, samples=samples)
                 else:
                     report = self.practice.finish(attempt_id, transcriber)
         except NoSpeechError:
@@ -618,12 +618,12 @@ class StorePractice:
 
         return pipeline.save_recording(self.store, self.paths, self.config, question, samples)
 
-    def finish(self, attempt_id: int, transcriber, transcript=None):
-        """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt."""
+    def finish(self, attempt_id: int, transcriber, transcript=None, samples=None):
+        """Transcribe (unless ``transcript`` was streamed already, from ``samples``) and score a saved attempt."""
         attempt = self.store.get_attempt(attempt_id)
         # What the schedule looked like before this attempt, so [d]iscard / [c]ontinue can undo it.
         self._before[attempt_id] = self.store.get_state(attempt.question_id)
-        return self.attempts.finish(self.catalog, attempt_id, transcriber, transcript=transcript)
+        return self.attempts.finish(self.catalog, attempt_id, transcriber, transcript=transcript, samples=samples)
 
     def hints(self, question: Question) -> str | None:
         """The recognition hints for this question (as whole-answer transcription uses them)."""

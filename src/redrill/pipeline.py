@@ -299,18 +299,23 @@ class AttemptPipeline:
         *,
         now: datetime | None = None,
         transcript: Transcript | None = None,
+        samples=None,
         progress=None,
     ) -> AttemptReport:
         """Transcribe a stored recording and score it. On failure the attempt stays stored with the error.
 
         ``progress(done_seconds, total_seconds)`` is told how far transcription has got.
         ``transcript`` is given when the answer was already transcribed while it was being recorded
-        (streaming); it is stored and scored without transcribing again. A recording with no speech
-        in it (by the voice-activity detector, and no words) is removed and :class:`NoSpeechError` is
-        raised. One with speech the recognizer found no words in is kept, as ``recorded`` with the
-        reason, and a :class:`RedrillError` says so: nothing spoken is deleted because a model or a
-        setting failed.
+        (streaming); it is stored and scored without transcribing again, and ``samples`` (the audio it
+        was transcribed from) save reading the recording back. Either way the audio is then searched
+        for the filled pauses and restarts the words leave out (:func:`with_audio_disfluencies`), on
+        the final transcript and the whole answer's audio, so streaming and whole-answer transcription
+        give the same result. A recording with no speech in it (by the voice-activity detector, and
+        no words) is removed and :class:`NoSpeechError` is raised. One with speech the recognizer
+        found no words in is kept, as ``recorded`` with the reason, and a :class:`RedrillError` says
+        so: nothing spoken is deleted because a model or a setting failed.
         """
+        from redrill.scoring.disfluency_audio import with_audio_disfluencies
         from redrill.sound.audiofile import load_audio
 
         store = self.store
@@ -327,14 +332,20 @@ class AttemptPipeline:
             from redrill.transcription.whisper import with_hints
 
             audio = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS)
+            samples = audio.samples
             try:
                 # Chunked at pauses exactly as the live drill streams it, so both give the same words.
                 hinted = with_hints(transcriber, self._hints(question, history.talking_points))
-                transcript = transcribe_answer(hinted, audio.samples, progress=progress)
+                transcript = transcribe_answer(hinted, samples, progress=progress)
             except RedrillError as err:
                 store.update_attempt(attempt_id, error=str(err))
                 raise
             store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
+        if transcript.audio_disfluencies is None and transcript.words:
+            if samples is None and audio_path.exists():
+                samples = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS).samples
+            if samples is not None:
+                transcript = with_audio_disfluencies(transcript, samples)
         try:
             return self.score(question, transcript, source=attempt.source, now=now, stored=attempt, history=history)
         except NoSpeechError:

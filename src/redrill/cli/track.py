@@ -276,6 +276,9 @@ def report(app: App, out_file: Path | None, open_it: bool, force: bool) -> None:
 
 
 _TOKEN_STYLE = {"filled_pause": "bold magenta", "filler": "magenta", "restart": "yellow strike"}
+# Heard in the audio, not written by the recognizer: shown as a marker of its own, in italics.
+_AUDIO_TEXT = {"filled_pause": "(filler)", "restart": "(said twice)"}
+_AUDIO_STYLE = {"filled_pause": "italic magenta", "restart": "italic yellow"}
 
 
 def attempt_view(store, catalog, config, attempt_id: int) -> dict:
@@ -296,8 +299,11 @@ def attempt_view(store, catalog, config, attempt_id: int) -> dict:
             f"attempt #{attempt_id} is {attempt.status}, not scored yet; run `redrill transcribe {attempt_id}` first"
         )
     metrics = attempt.metrics
-    tokens = annotate(Transcript.from_json(attempt.transcript)) if attempt.transcript else []
-    items: list[dict] = [{"text": t.text, "kind": t.kind, "start": t.start, "end": t.end} for t in tokens]
+    transcript = Transcript.from_json(attempt.transcript) if attempt.transcript else None
+    tokens = annotate(transcript) if transcript is not None else []
+    items: list[dict] = [
+        {"text": t.text, "kind": t.kind, "start": t.start, "end": t.end, "source": "transcript"} for t in tokens
+    ]
     # A long pause ends where the next word starts: put its marker before that word.
     for pause in sorted(metrics.long_pauses or (), key=lambda p: p.at_s, reverse=True):
         ends = pause.at_s + pause.length_s - 0.05
@@ -320,6 +326,13 @@ def attempt_view(store, catalog, config, attempt_id: int) -> dict:
             if [w for _, w in words[j : j + n]] == target:
                 for i, _ in words[j : j + n]:
                     items[i]["repeated"] = True
+    # What the audio holds that the words leave out, where it was heard.
+    for heard in sorted(transcript.audio_disfluencies or () if transcript else (), key=lambda d: -d.start_s):
+        at = next(
+            (i for i, t in enumerate(items) if t.get("start") is not None and t["start"] >= heard.start_s - 0.05),
+            len(items),
+        )
+        items.insert(at, {"text": _AUDIO_TEXT[heard.kind], **heard.to_json()})
     report = pipeline.AttemptPipeline(store, config).view(catalog, attempt)
     return {"attempt": json_row(attempt), "tokens": items, "report": report}
 
@@ -400,6 +413,8 @@ def show(app: App, attempt_id: int | None, best_question: str | None, hear: bool
         if i:
             text.append(" ")
         style = "reverse red" if t["kind"] == "long_pause" else _TOKEN_STYLE.get(t["kind"], "")
+        if t.get("source") == "audio":
+            style = _AUDIO_STYLE.get(t["kind"], "italic")
         if t.get("repeated"):
             style = (style + " underline").strip()
         text.append(t["text"], style=style or None)
@@ -409,6 +424,11 @@ def show(app: App, attempt_id: int | None, best_question: str | None, hear: bool
         "[dim]Key:[/dim] [bold magenta]um/uh[/bold magenta] [magenta]filler[/magenta] "
         "[yellow strike]restart[/yellow strike] [reverse red]\\[long pause][/reverse red] [underline]repeated phrase[/underline]"
     )
+    if any(t.get("source") == "audio" for t in view["tokens"]):
+        out.print(
+            "[dim]Heard in the audio, not written by the recognizer:[/dim] "
+            "[italic magenta](filler)[/italic magenta] [italic yellow](said twice)[/italic yellow]"
+        )
     from redrill.cli.render import print_report
 
     print_report(report)

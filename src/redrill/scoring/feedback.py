@@ -109,15 +109,19 @@ def feedback(
     total_fillers = filled + discourse
     if total_fillers and (parts.get("fillers") or 0.0) >= 0.15:
         counts = sorted(metrics.fillers, key=lambda kv: (-kv[1], kv[0]))
+        listed = _quote_counts(counts)
+        if metrics.audio_filled_pauses:
+            heard = f"{metrics.audio_filled_pauses} heard only in the audio"
+            listed = f"{listed}, {heard}" if listed else heard
         per_min = metrics.fillers_per_min
         if filled and not discourse:
-            what = f"{filled} filled pauses ({_quote_counts(counts)})"
+            what = f"{filled} filled pauses ({listed})"
             advice = "pause silently instead"
         elif discourse and not filled:
-            what = f"{discourse} filler words ({_quote_counts(counts)})"
+            what = f"{discourse} filler words ({listed})"
             advice = "drop them, or pause silently instead"
         else:
-            what = f"{total_fillers} fillers ({_quote_counts(counts)})"
+            what = f"{total_fillers} fillers ({listed})"
             advice = "pause silently instead"
         if per_min is not None:
             rate = f"{per_min:.1f} per minute{_history_phrase(comparison, 'fillers_per_min', '.1f')}"

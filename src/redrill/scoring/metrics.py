@@ -81,6 +81,9 @@ class Metrics:
     under_target_s: float | None = None
     talking_points: Coverage = Coverage()
     ramble_score: float = 0.0
+    # Of filled_pause_count and restarts: how many were heard only in the audio (the words leave them out).
+    audio_filled_pauses: int = 0
+    audio_restarts: int = 0
     # The question's self-check prompts the user ticked (covered) and left unticked (missing); empty
     # until they tick them. Their own judgement, never computed: no part of the ramble score.
     self_check: Coverage = Coverage()
