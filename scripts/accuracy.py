@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/accuracy.py                 # tiny.en, and base when installed
     .venv/bin/python scripts/accuracy.py --models tiny.en
+    .venv/bin/python scripts/accuracy.py --sections voice    # only the voice figures
 
 Builds the labelled set of ``scripts/evalset.py`` (espeak-ng voices and rates, exact silences,
 fillers, restarts, talking points said and not said, an improving series), runs redrill's own
@@ -10,6 +11,10 @@ scoring), and prints a table per model: word error, pace error, filled pauses, l
 restarts, talking points, ramble ranking and hallucinated phrases, overall and per voice. Each
 model is also run without recognition hints, to show what they change. Counts of fillers and
 restarts are compared as counts per answer (found vs said), not word by word.
+
+The voice section (``scripts/accuracy_voice.py``) renders monotone and lively deliveries of the
+same texts, and answers whose loudness falls at chosen sentence ends, and checks the voice figures
+against what was made.
 """
 
 from __future__ import annotations
@@ -121,14 +126,30 @@ def summarise(rows: list[dict]) -> dict[str, str]:
     }
 
 
+def voice_section(*, quick: bool = False) -> None:
+    """The voice figures against rendered ground truth (pitch ranking, trailing off)."""
+    import accuracy_voice
+
+    print("\n### Voice: pitch spread and trailing off (tiny.en word timings)\n")
+    print(accuracy_voice.table(accuracy_voice.run(quick=quick)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sections", default="words,voice", help="comma-separated: words (transcripts and scoring), voice"
+    )
     parser.add_argument("--models", help="comma-separated: tiny.en,base (default: tiny.en, and base when installed)")
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-accuracy", help="folder for rendered audio"
     )
     parser.add_argument("--verbose", action="store_true", help="print every transcript")
     args = parser.parse_args()
+    sections = {s.strip() for s in args.sections.split(",")}
+    if "words" not in sections:
+        if "voice" in sections:
+            voice_section()
+        return
 
     import evalset
     from redrill.paths import Paths
@@ -165,6 +186,8 @@ def main() -> None:
         if args.verbose:
             for r in hinted:
                 print(f"  {r['key']}: {r['heard']}")
+    if "voice" in sections:
+        voice_section()
 
 
 if __name__ == "__main__":
