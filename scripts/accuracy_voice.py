@@ -6,7 +6,7 @@ Ground truth is made (``tests/voice_renders.py``): each text is rendered by espe
 (SSML prosody range x-low) and a lively delivery (x-high) with the same voice and rate, and as a
 steady answer and one whose loudness sox makes fall at the end of chosen sentences. Every answer
 goes through redrill's whole-answer path: transcribed by the real tiny.en model (word timings, as
-``redrill answer --audio`` does), then :func:`redrill.sound.prosody.measure_voice`. The monotone
+``redrill answer --audio`` does), then :func:`redrill.pipeline.measure_voice`. The monotone
 must rank flatter in every pair; trailing sentences must be found where they were made and nowhere
 else, and never in the steady answers.
 """
@@ -38,7 +38,7 @@ def transcriber(name: str = "tiny.en"):
 
 def measured(tr, samples):
     """The voice figures of one rendered answer, through the whole-answer path."""
-    from redrill.sound.prosody import measure_voice
+    from redrill.pipeline import measure_voice
     from redrill.transcription.streaming import transcribe_answer
 
     return measure_voice(samples, transcribe_answer(tr, samples))

@@ -168,6 +168,7 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     from redrill.paths import Paths
     from redrill.sound import microphone
     from redrill.sound.audiofile import resample
+    from redrill.sound.endpointing import Endpointing
     from redrill.store import open_store
     from redrill.transcription.streaming import StreamingTranscription
 
@@ -178,9 +179,10 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     microphone.import_sounddevice = lambda: fake_sounddevice(audio48k)
     microphone.resolve_input_device = lambda sd, device: (None, {"name": "bench", "default_samplerate": DEVICE_RATE})
     recorder = microphone.Recorder(
-        settings=microphone.Endpointing(silence_seconds=4.0, max_seconds=600), spool_dir=paths.recordings
+        settings=Endpointing(silence_seconds=4.0, max_seconds=600), spool_dir=paths.recordings
     )
-    hinted = pipeline.hinted_for(store, question, transcriber, config)
+    attempts = pipeline.AttemptPipeline(store, config, paths=paths)
+    hinted = attempts.hinted(question, transcriber)
 
     # streaming, as `redrill drill` does it
     stream = StreamingTranscription(hinted, before_chunk=recorder.sync_spool)
@@ -190,7 +192,7 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     attempt = pipeline.save_recording(store, paths, config, question, samples)
     transcript = stream.finish(samples)
     transcript_s = time.perf_counter() - t0
-    report = pipeline.finish_attempt(store, catalog, attempt, transcriber, config, paths=paths, transcript=transcript)
+    report = attempts.finish(catalog, attempt, transcriber, transcript=transcript)
     render(report)
     streaming_s = time.perf_counter() - t0
     recording.discard_spool()
@@ -201,7 +203,7 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     # the whole answer after the end, from the stored recording (as `redrill answer --audio` does it)
     attempt2 = pipeline.save_recording(store, paths, config, question, samples)
     t0 = time.perf_counter()
-    report2 = pipeline.finish_attempt(store, catalog, attempt2, transcriber, config, paths=paths)
+    report2 = attempts.finish(catalog, attempt2, transcriber)
     render(report2)
     whole_s = time.perf_counter() - t0
     from redrill.transcript import Transcript

@@ -21,7 +21,7 @@ try:
 except ImportError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from redrill.scoring import score
+from redrill.scoring import Metrics, score
 from redrill.scoring.comparison import compare
 from redrill.scoring.feedback import feedback
 from redrill.transcript import Transcript, Word
@@ -70,13 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rng = random.Random(7)
     transcript = two_minute_answer(rng)
-    base = score(transcript, target_seconds=(60, 120), talking_points=POINTS, question_text=QUESTION).to_json()
-    history = earlier_attempts(rng, base)
+    base = score(transcript, target_seconds=(60, 120), talking_points=POINTS, question_text=QUESTION).to_dict()
+    history = [Metrics.from_dict(m) for m in earlier_attempts(rng, base)]
 
     times: dict[str, list[float]] = {"score": [], "compare": [], "feedback": [], "total": []}
     for _ in range(args.runs):
         t0 = time.perf_counter()
-        metrics = score(transcript, target_seconds=(60, 120), talking_points=POINTS, question_text=QUESTION).to_json()
+        metrics = score(transcript, target_seconds=(60, 120), talking_points=POINTS, question_text=QUESTION)
         t1 = time.perf_counter()
         comparison = compare(metrics, history)
         t2 = time.perf_counter()
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1000.0 * values[min(len(values) - 1, int(q * len(values)))]
 
     print(
-        f"{len(transcript.words)} words, {metrics['duration_s']:.0f} s answer; {len(history)} earlier attempts; {args.runs} runs"
+        f"{len(transcript.words)} words, {metrics.duration_s:.0f} s answer; {len(history)} earlier attempts; {args.runs} runs"
     )
     print(f"{'step':<10}{'median ms':>12}{'p90 ms':>10}")
     for name, values in times.items():

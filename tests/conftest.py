@@ -37,3 +37,32 @@ def cli(runner):
         return runner.invoke(main, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
 
     return invoke
+
+
+# Markers follow from what a test uses, so the fast tier (`-m "not audio and not model and not
+# realmodel and not browser and not slow"`) needs no sound device, model, browser or time.
+FIXTURE_MARKS = {
+    "pulse_server": "audio",
+    "play_into_sink": "audio",
+    "monitor_recorder": "audio",
+    "speech_samples": "audio",
+    "whisper_model_dir": "model",
+    "fast_transcriber": "model",
+    "real_tiny_dir": "realmodel",
+    "real_base_dir": "realmodel",
+    "practised": "slow",
+}
+
+
+# Modules whose tests run redrill (or pip) as separate processes: seconds each, so not in the fast tier.
+PROCESS_MODULES = {"test_network", "test_packaging", "test_reliability"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            mark = FIXTURE_MARKS.get(fixture)
+            if mark is not None:
+                item.add_marker(mark)
+        if item.module is not None and item.module.__name__ in PROCESS_MODULES:
+            item.add_marker("slow")

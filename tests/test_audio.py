@@ -180,6 +180,7 @@ def test_cut_off_wav_with_no_samples_names_the_file(speech, tmp_path):
     assert str(header_only) in str(err.value)
 
 
+@pytest.mark.slow
 def test_hour_long_audio_is_capped(tmp_path):
     # 3601 s of quiet 8 kHz 8-bit audio: 29 MB on disk, written in a moment.
     path = tmp_path / "hour.wav"

@@ -554,6 +554,7 @@ def run_redrill(*args, home: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_bad_inputs_as_real_processes(tmp_path, redrill_home, seeded):
     bomb = write_bad(tmp_path / "bomb.yaml", BILLION_LAUGHS.encode())
     nan = write_bad(tmp_path / "nan.json", BAD_TRANSCRIPTS["nan-time"][0])

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import statistics
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -394,18 +392,6 @@ def test_json_has_exactly_the_documented_keys_and_round_trips():
     assert list(data) == list(JSON_KEYS)
     assert Metrics.from_dict(json.loads(json.dumps(data))) == m
     assert ramble_score(Metrics.from_dict(data)) == m.ramble_score
-
-
-def test_scoring_a_two_minute_answer_is_fast():
-    words = (CONCISE + " " + RAMBLING).split()
-    t = speak(" ".join((words * 2)[:300]), wpm=150)
-    score(t, talking_points=POINTS, question_text="Tell me about a failure.")
-    runs = []
-    for _ in range(30):
-        start = time.perf_counter()
-        score(t, talking_points=POINTS, question_text="Tell me about a failure.")
-        runs.append(time.perf_counter() - start)
-    assert statistics.median(runs) < 0.010  # target: well under 5 ms; generous for slow CI
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from redrill.scoring import Metrics
 from redrill.scoring.comparison import compare
 from redrill.scoring.feedback import feedback
 from redrill.scoring.metrics import PaceStretch, Trailing, Voice
-from redrill.scoring.voice import Frames, VoiceSettings, compare_voice, personal_band, voice_figures, voice_point
+from redrill.scoring.voice import VoiceSettings, compare_voice, personal_band, voice_figures, voice_point
+from redrill.sound.prosody import Frames
 from redrill.transcript import Transcript, Word
 
 STEP = 0.02
@@ -184,7 +185,7 @@ def renders(tmp_path_factory):
 
 @pytest.mark.parametrize("voice,text", [("en-us", 0), ("en-gb", 1), ("en-us+f3", 2)])
 def test_a_monotone_rendering_has_a_flatter_pitch_than_a_lively_one(renders, voice, text):
-    from redrill.sound.prosody import measure_voice
+    from redrill.pipeline import measure_voice
 
     pair = vr.pitch_pair(vr.TEXTS[text], renders / f"pitch-{voice}", voice=voice, rate=150)
     no_words = Transcript(words=(), timed=True)
@@ -195,18 +196,19 @@ def test_a_monotone_rendering_has_a_flatter_pitch_than_a_lively_one(renders, voi
 
 
 def test_streaming_and_whole_answer_give_identical_figures(renders):
-    from redrill.sound.prosody import VoiceStream, analyse_answer, voice_pieces
+    from redrill.sound.prosody import VoiceStream, analyse_answer, pieces
 
     pair = vr.trailing_pair(vr.TEXTS[0], renders / "stream", voice="en-us", rate=160)
     samples = pair["trailing"].samples
     answer = np.concatenate([samples, samples])  # about 20 s with pauses
-    assert len(voice_pieces(answer)) >= 6  # analysed piece by piece, cut in the pauses
+    assert len(pieces(len(answer))) >= 4  # analysed piece by piece
     transcript = timed_words(list(vr.TEXTS[0]) * 2, wpm=160)
     whole = analyse_answer(answer)
     for block in (1600, 4410, 16000):  # block sizes must not matter
         stream = VoiceStream()
         for i in range(0, len(answer), block):
             stream.feed(answer[i : i + block])
+        assert stream.pieces_submitted == len(pieces(len(answer))) - 1  # only the last one is left
         streamed = stream.frames(answer)
         assert streamed == whole
         assert voice_figures(streamed, transcript) == voice_figures(whole, transcript)
@@ -215,12 +217,19 @@ def test_streaming_and_whole_answer_give_identical_figures(renders):
         stream.feed(answer[i : i + 1600])
     trimmed = answer[: len(answer) - 8000]  # the stored answer may be cut short of what was fed
     assert stream.frames(trimmed) == analyse_answer(trimmed)
+    # The pieces do not distort the figures: one Praat pass over the whole answer agrees.
+    from redrill.sound.prosody import analyse_piece
+
+    one_pass = voice_figures([analyse_piece(answer)], transcript)
+    pieced = voice_figures(whole, transcript)
+    assert pieced.pitch_range_st == pytest.approx(one_pass.pitch_range_st, abs=0.1)
+    assert pieced.loudness_sd_db == pytest.approx(one_pass.loudness_sd_db, abs=0.1)
 
 
 def test_the_stored_opus_recording_gives_nearly_the_same_figures(renders, tmp_path):
     """`rescore` measures the stored Ogg/Opus file; the drill measured the raw samples."""
     from redrill.sound.audiofile import load_audio, write_opus
-    from redrill.sound.prosody import measure_voice
+    from redrill.pipeline import measure_voice
 
     pair = vr.pitch_pair(vr.TEXTS[1], renders / "opus", voice="en-gb", rate=150)
     transcript = timed_words(list(vr.TEXTS[1]))
@@ -239,7 +248,7 @@ def test_the_stored_opus_recording_gives_nearly_the_same_figures(renders, tmp_pa
 def test_trailing_sentences_are_found_where_made_and_not_in_steady_speech(renders, real_tiny_dir, voice, text):
     """The whole-answer path (real tiny.en word timings, as `answer --audio` does) on sentences whose
     loudness sox made fall at the end, and on the same sentences spoken steadily."""
-    from redrill.sound.prosody import measure_voice
+    from redrill.pipeline import measure_voice
     from redrill.transcription.streaming import transcribe_answer
     from redrill.transcription.whisper import Transcriber
 

@@ -32,9 +32,10 @@ from redrill.errors import NoSpeechError, RedrillError
 from redrill.paths import Paths
 from redrill.schedule import Review, plan_review
 from redrill.scoring import Metrics, ScoringSettings, score
+from redrill.scoring.metrics import Voice
 from redrill.scoring.comparison import Comparison, compare
 from redrill.scoring.feedback import Feedback, feedback
-from redrill.scoring.voice import Frames, voice_figures
+from redrill.scoring.voice import PitchFrames, voice_figures
 from redrill.sound import SAMPLE_RATE
 from redrill.store import Attempt, QuestionState, Store, utcnow
 from redrill.transcript import Transcript, from_text
@@ -95,7 +96,7 @@ class VoiceInput:
     """What the voice figures of one answer are measured from: its recording's frames (None when
     they could not be measured, ``warnings`` say why) and the silence cut before the recording."""
 
-    frames: list[Frames] | None
+    frames: list[PitchFrames] | None
     lead_s: float | None = None
     warnings: tuple[str, ...] = ()
 
@@ -108,6 +109,14 @@ class Rescored:
     skipped: int
     voiced: int = 0
     warnings: tuple[str, ...] = ()
+
+
+def measure_voice(samples, transcript: Transcript, *, lead_s: float | None = 0.0) -> Voice:
+    """The voice figures of a whole recording (16 kHz mono) with its transcript: Praat's frames
+    (:func:`redrill.sound.prosody.analyse_answer`) made into figures (:func:`voice_figures`)."""
+    from redrill.sound.prosody import analyse_answer
+
+    return voice_figures(analyse_answer(samples), transcript, lead_s=lead_s)
 
 
 def lead_of(attempt: Attempt, lead_s: float | None) -> float | None:
@@ -237,22 +246,24 @@ class AttemptPipeline:
         *,
         source: str,
         now: datetime | None = None,
-        attempt_id: int | None = None,
+        stored: Attempt | None = None,
+        history: History | None = None,
         voice: VoiceInput | None = None,
     ) -> AttemptReport:
         """Judge a transcript against the user's earlier attempts and store it with its review.
 
-        With ``attempt_id`` the stored (recorded/transcribed) attempt is completed; otherwise a new
-        attempt is stored. An answer with no words raises :class:`NoSpeechError` and stores nothing.
-        ``voice`` carries the recording's frames for the voice figures (None: no recording).
+        With ``stored`` (a recorded/transcribed attempt) that attempt is completed; otherwise a new
+        attempt is stored. ``history`` is read when not given. An answer with no words raises
+        :class:`NoSpeechError` and stores nothing. ``voice`` carries the recording's frames for the
+        voice figures (None: no recording).
         """
         now = now or self.clock()
-        created = self.store.get_attempt(attempt_id).created_at if attempt_id is not None else now
-        history = self.history(question, before=created, exclude_id=attempt_id)
+        created = stored.created_at if stored is not None else now
+        if history is None:
+            history = self.history(question, before=created, exclude_id=stored.id if stored else None)
         verdict = self.judge(question, transcript, history, now=now, voice=voice)
-        review = verdict.review
         with self.store.transaction():
-            if attempt_id is None:
+            if stored is None:
                 attempt_id = self.store.add_attempt(
                     question_id=question.id,
                     question_text=question.text,
@@ -263,10 +274,11 @@ class AttemptPipeline:
                     metrics=verdict.metrics,
                 )
             else:
+                attempt_id = stored.id
                 self.store.update_attempt(
                     attempt_id, status="scored", transcript=transcript.to_json(), metrics=verdict.metrics, error=None
                 )
-            self.store_review(question.id, attempt_id, review, now=now)
+            self.store_review(question.id, attempt_id, verdict.review, now=now)
         return AttemptReport(
             attempt_id,
             question,
@@ -274,7 +286,7 @@ class AttemptPipeline:
             verdict.comparison,
             verdict.feedback,
             transcript,
-            review,
+            verdict.review,
             warnings=list(voice.warnings) if voice is not None else [],
         )
 
@@ -306,7 +318,7 @@ class AttemptPipeline:
         now: datetime | None = None,
         transcript: Transcript | None = None,
         progress=None,
-        frames: list[Frames] | None = None,
+        frames: list[PitchFrames] | None = None,
         lead_s: float | None = None,
     ) -> AttemptReport:
         """Transcribe a stored recording and score it. On failure the attempt stays stored with the error.
@@ -325,6 +337,7 @@ class AttemptPipeline:
         store = self.store
         attempt = store.get_attempt(attempt_id)
         question = question_for(catalog, attempt)
+        history = self.history(question, before=attempt.created_at, exclude_id=attempt_id)
         audio_path = audio_file_of(self.paths, attempt)
         lead_s = lead_of(attempt, lead_s)
         voice = None
@@ -339,11 +352,12 @@ class AttemptPipeline:
             voice = self.voice_of(load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS).samples, lead_s)
         else:
             from redrill.transcription.streaming import transcribe_answer
+            from redrill.transcription.whisper import with_hints
 
             audio = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS)
             try:
                 # Chunked at pauses exactly as the live drill streams it, so both give the same words.
-                hinted = self.hinted(question, transcriber)
+                hinted = with_hints(transcriber, self._hints(question, history.talking_points))
                 transcript = transcribe_answer(hinted, audio.samples, progress=progress)
             except RedrillError as err:
                 store.update_attempt(attempt_id, error=str(err))
@@ -351,7 +365,9 @@ class AttemptPipeline:
             store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
             voice = self.voice_of(audio.samples, lead_s)
         try:
-            return self.score(question, transcript, source=attempt.source, now=now, attempt_id=attempt_id, voice=voice)
+            return self.score(
+                question, transcript, source=attempt.source, now=now, stored=attempt, history=history, voice=voice
+            )
         except NoSpeechError:
             store.delete_attempts([attempt_id])
             audio_path.unlink(missing_ok=True)
@@ -360,17 +376,14 @@ class AttemptPipeline:
     def hints(self, question: Question) -> str | None:
         """What the recognizer is told to expect for this question: its text and talking points
         (``context_hints``; None when switched off). The same for streaming and whole answers."""
+        return self._hints(question, talking_points_for(self.store, question))
+
+    def _hints(self, question: Question, talking_points: tuple[str, ...]) -> str | None:
         if not self.config.context_hints:
             return None
         from redrill.transcription.whisper import recognition_hints
 
-        return recognition_hints(question.text, talking_points_for(self.store, question))
-
-    def hinted(self, question: Question, transcriber):
-        """``transcriber`` biased towards this question's words and talking points."""
-        from redrill.transcription.whisper import with_hints
-
-        return with_hints(transcriber, self.hints(question))
+        return recognition_hints(question.text, talking_points)
 
     # -- showing and rescoring
 

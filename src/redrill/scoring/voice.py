@@ -1,10 +1,11 @@
 """How the answer sounded: pitch, loudness and pace variation, trailing sentences, first-word delay.
 
 Pure, like the rest of scoring: the pitch and intensity *frames* of the recording (measured by
-Praat in :mod:`redrill.sound.prosody`, the only place that touches audio) and the transcript's word
-timings go in, the :class:`~redrill.scoring.metrics.Voice` figures come out. Plain Python over a
-few thousand frames (about 50 a second), a few milliseconds for a two-minute answer, so it runs at
-the end of an answer without touching the latency budget.
+Praat in :mod:`redrill.sound.prosody`, the only place that touches audio; anything shaped like
+:class:`PitchFrames` will do) and the transcript's word timings go in, the
+:class:`~redrill.scoring.metrics.Voice` figures come out. Plain Python over a few thousand frames
+(about 50 a second), a few milliseconds for a two-minute answer, so it runs at the end of an answer
+without touching the latency budget.
 
 * :func:`voice_figures` measures one answer;
 * :func:`compare_voice` sets its figures against the user's own earlier answers (median and the
@@ -22,6 +23,7 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from redrill.numbers import number
 from redrill.scoring.metrics import Metrics, PaceStretch, Trailing, Voice
@@ -30,7 +32,7 @@ from redrill.transcript import Transcript
 __all__ = [
     "VOICE_FIGURE",
     "VOICE_FIGURES",
-    "Frames",
+    "PitchFrames",
     "VoiceChange",
     "VoiceFigure",
     "VoiceSettings",
@@ -40,17 +42,14 @@ __all__ = [
     "voice_point",
 ]
 
-# Frames with no measurable intensity (digital silence) carry this level; they are left out.
-SILENT_DB = -100.0
-
 
 @dataclass(frozen=True)
 class VoiceSettings:
     """Thresholds of the voice figures; the defaults follow the norms in ``docs/metrics.md``."""
 
-    # Praat's pitch search range: 75-500 Hz covers low male to high female speaking voices.
-    pitch_floor_hz: float = 75.0
-    pitch_ceiling_hz: float = 500.0
+    # Pitch is read inside the words (and this much either side): a hum or a breath in a pause is
+    # not the voice.
+    word_margin_s: float = 0.05
     # Less voiced speech than this: no pitch figures (a spread of a second of vowels means little).
     min_voiced_s: float = 2.0
     # Pitch spread (10th-90th percentile of voiced frames) under this reads as flat.
@@ -77,16 +76,29 @@ class VoiceSettings:
     slow_start_s: float = 3.0
 
 
-@dataclass(frozen=True)
-class Frames:
-    """Praat's frames of one piece of an answer: times (s, on the answer's timeline), F0 in Hz
-    (0 = unvoiced) and intensity in dB (:data:`SILENT_DB` where there is none)."""
+class PitchFrames(Protocol):
+    """Frames of one piece of an answer: times (s, on the answer's timeline), F0 in Hz (0 =
+    unvoiced), intensity in dB (None: nothing to measure), and the step between frames."""
 
-    start_s: float
-    end_s: float
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def times(self) -> Sequence[float]: ...
+    @property
+    def f0_hz(self) -> Sequence[float]: ...
+    @property
+    def db(self) -> Sequence[float | None]: ...
+    @property
+    def step_s(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class Track:
+    """The frames of a whole answer on one timeline (see :func:`merged`)."""
+
     times: tuple[float, ...] = ()
     f0_hz: tuple[float, ...] = ()
-    db: tuple[float, ...] = ()
+    db: tuple[float | None, ...] = ()
     step_s: float = 0.02
 
 
@@ -106,6 +118,12 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), digits)
 
 
+def _inside(t: float, spans: Sequence[tuple[float, float]]) -> bool:
+    """Whether ``t`` falls in one of the (sorted, mostly disjoint) ``spans``."""
+    i = bisect.bisect_right(spans, (t, math.inf)) - 1
+    return any(a <= t <= b for a, b in spans[max(0, i - 1) : i + 2])
+
+
 def _sentences(words: Sequence, gap_s: float) -> list[list]:
     """Timed words split into sentences at . ? ! or at a silence of ``gap_s`` or more."""
     out: list[list] = []
@@ -123,14 +141,12 @@ def _sentences(words: Sequence, gap_s: float) -> list[list]:
     return out
 
 
-def merged(pieces: Iterable[Frames]) -> Frames:
-    """The frames of several pieces on one timeline (pieces in time order)."""
+def merged(pieces: Iterable[PitchFrames]) -> Track:
+    """The frames of an answer's pieces on one timeline."""
     ordered = sorted(pieces, key=lambda p: p.start_s)
     if not ordered:
-        return Frames(0.0, 0.0)
-    return Frames(
-        ordered[0].start_s,
-        ordered[-1].end_s,
+        return Track()
+    return Track(
         tuple(t for p in ordered for t in p.times),
         tuple(v for p in ordered for v in p.f0_hz),
         tuple(v for p in ordered for v in p.db),
@@ -138,13 +154,8 @@ def merged(pieces: Iterable[Frames]) -> Frames:
     )
 
 
-def semitones(frames: Frames, reference_hz: float) -> list[float | None]:
-    """Each frame's pitch in semitones above (below) ``reference_hz``; None where unvoiced."""
-    return [12.0 * math.log2(f / reference_hz) if f > 0 else None for f in frames.f0_hz]
-
-
 def voice_figures(
-    pieces: Iterable[Frames],
+    pieces: Iterable[PitchFrames],
     transcript: Transcript,
     *,
     lead_s: float | None = 0.0,
@@ -163,9 +174,15 @@ def voice_figures(
         if number(w.start) is not None and number(w.end) is not None and w.end >= w.start and w.text.strip()
     ]
 
-    # Pitch: semitones around the speaker's median over voiced frames. Octave errors of the
-    # tracker are rare outliers; the 10th-90th percentile spread is robust to them.
-    voiced = sorted(v for v in f0 if v > 0)
+    # Pitch: semitones around the speaker's median over voiced frames inside the words (without
+    # words, all of them). Octave errors of the tracker are rare outliers; the 10th-90th percentile
+    # spread is robust to them.
+    if words:
+        spans = [(w.start - settings.word_margin_s, w.end + settings.word_margin_s) for w in words]
+        inside = [_inside(t, spans) for t in times]
+        voiced = sorted(v for v, ok in zip(f0, inside) if ok and v > 0)
+    else:
+        voiced = sorted(v for v in f0 if v > 0)
     voiced_s = len(voiced) * frames.step_s
     median_f0 = pitch_range = pitch_sd = None
     if voiced and voiced_s >= settings.min_voiced_s:
@@ -181,7 +198,7 @@ def voice_figures(
     for w in words:
         lo = bisect.bisect_left(times, w.start)
         hi = bisect.bisect_left(times, max(w.end, w.start + frames.step_s))
-        span = sorted(v for v in db[lo:hi] if v > SILENT_DB)
+        span = sorted(v for v in db[lo:hi] if v is not None)
         levels.append(_percentiles(span, (90,))[0] if span else None)
     measured = [v for v in levels if v is not None]
     loudness_sd = statistics.pstdev(measured) if len(measured) >= 5 else None

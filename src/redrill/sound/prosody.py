@@ -4,153 +4,186 @@ This is the audio side of the voice figures; :mod:`redrill.scoring.voice` turns 
 here, with the transcript's word timings, into the figures (pure, no audio).
 
 * :func:`analyse_piece` runs Praat's pitch tracker (the autocorrelation method of Boersma 1993,
-  through praat-parselmouth) and Praat's intensity contour over one piece of audio, sampled every
-  :data:`FRAME_S` seconds on the answer's timeline.
-* The **pieces** are the stretches between the pause points and cuts of the streaming chunker
-  (:class:`~redrill.transcription.streaming.PauseChunker`): each ends in the middle of a pause, so no
-  word is split. The chunker is causal, so the pieces of an answer are the same whether it is fed
-  block by block while being spoken or all at once afterwards, and Praat gives the same frames for
-  the same samples: :class:`VoiceStream` (live, each piece analysed in a background thread as soon
-  as it is complete) and :func:`analyse_answer` (a stored recording: ``rescore``, imported files,
-  answers finished later) give *identical* figures.
-* :func:`measure_voice` is both steps on a whole recording.
+  through praat-parselmouth) and Praat's intensity contour over a stretch of audio, sampled every
+  ``frame_s`` seconds on the answer's timeline.
+* An answer is analysed in **pieces** of a fixed ``piece_s`` seconds (:func:`pieces`), each read
+  with ``pad_s`` of audio either side so that Praat's analysis windows are whole at the joins; a
+  piece keeps only the frames centred inside it. The pieces depend on nothing but the sample
+  positions, so an answer fed block by block while it is spoken (:class:`VoiceStream`: each piece
+  analysed in a background thread as soon as its audio is in) and the same answer analysed
+  afterwards (:func:`analyse_answer`: ``rescore``, imported files, answers finished later) go
+  through the same pieces, and Praat gives the same frames for the same samples: the figures are
+  *identical*. At the end of a streamed answer only the last piece is left (at most
+  ``piece_s + pad_s`` seconds of audio, about 10 ms of work).
 
-Cost: about 0.1 s of one core per minute of audio (Praat's pitch tracker is nearly all of it).
+Cost: about 0.1-0.15 s of one core per minute of audio (Praat's pitch tracker is nearly all of it).
 """
 
 from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
-from redrill.scoring.metrics import Voice
-from redrill.scoring.voice import SILENT_DB, Frames, VoiceSettings, voice_figures
 from redrill.sound import SAMPLE_RATE
-from redrill.transcript import Transcript
 
-__all__ = ["FRAME_S", "VoiceStream", "analyse_answer", "analyse_piece", "measure_voice", "voice_pieces"]
-
-# 20 ms frames: enough for spread statistics over whole answers, and half the cost of Praat's
-# standard 10 ms step for a 75 Hz floor (the pitch tracker is most of the cost).
-FRAME_S = 0.02
-# Praat's intensity analysis window is 3.2 / minimum pitch; 100 Hz gives a 32 ms window, short
-# enough to follow the loudness of single words.
-INTENSITY_MIN_PITCH_HZ = 100.0
+__all__ = ["Frames", "ProsodySettings", "VoiceStream", "analyse_answer", "analyse_piece", "pieces"]
 
 
-def analyse_piece(samples, offset_s: float = 0.0, *, settings: VoiceSettings = VoiceSettings()) -> Frames:
-    """Pitch and intensity frames of one piece of 16 kHz mono audio that starts at ``offset_s``.
+@dataclass(frozen=True)
+class ProsodySettings:
+    """How the recording is measured (``docs/metrics.md``, "How it sounded")."""
 
-    Pure: no I/O, no state. A piece shorter than Praat's pitch window gives no frames.
+    # Praat's pitch search range: 75-500 Hz covers low male to high female speaking voices (Praat's
+    # standard floor is 75 Hz, its ceiling 600 Hz).
+    pitch_floor_hz: float = 75.0
+    pitch_ceiling_hz: float = 500.0
+    # 20 ms frames: enough for spread statistics over whole answers, and half the cost of Praat's
+    # standard 10 ms step for a 75 Hz floor (the pitch tracker is most of the cost).
+    frame_s: float = 0.02
+    # Praat's intensity window is 3.2 / minimum pitch: 100 Hz gives 32 ms, short enough for words.
+    intensity_min_pitch_hz: float = 100.0
+    piece_s: float = 5.0
+    # More than half the longest analysis window (3 periods of the 75 Hz floor: 40 ms).
+    pad_s: float = 0.1
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Praat's frames of one piece of an answer: times (s, on the answer's timeline), F0 in Hz
+    (0 = unvoiced) and intensity in dB (None where there is no sound to measure)."""
+
+    start_s: float
+    end_s: float
+    times: tuple[float, ...] = ()
+    f0_hz: tuple[float, ...] = ()
+    db: tuple[float | None, ...] = ()
+    step_s: float = 0.02
+
+
+def analyse_piece(
+    samples,
+    offset_s: float = 0.0,
+    *,
+    keep: tuple[float, float] | None = None,
+    settings: ProsodySettings = ProsodySettings(),
+) -> Frames:
+    """Pitch and intensity frames of 16 kHz mono audio that starts at ``offset_s`` on the answer's
+    timeline; with ``keep`` (start, end in s) only the frames centred in that span.
+
+    Pure: no I/O, no state. Audio shorter than Praat's pitch window gives no frames.
     """
     import numpy as np
     import parselmouth
 
     audio = np.asarray(samples, dtype=np.float64).reshape(-1)
-    start = float(offset_s)
-    end = start + len(audio) / SAMPLE_RATE
+    start, end = keep if keep is not None else (float(offset_s), float(offset_s) + len(audio) / SAMPLE_RATE)
     # Praat needs three periods of the pitch floor (plus a little) for one pitch frame.
     if len(audio) < int(3.5 / settings.pitch_floor_hz * SAMPLE_RATE) or not np.any(audio):
-        return Frames(start, end, step_s=FRAME_S)
+        return Frames(start, end, step_s=settings.frame_s)
     sound = parselmouth.Sound(audio, sampling_frequency=SAMPLE_RATE)
     pitch = sound.to_pitch_ac(
-        time_step=FRAME_S, pitch_floor=settings.pitch_floor_hz, pitch_ceiling=settings.pitch_ceiling_hz
+        time_step=settings.frame_s, pitch_floor=settings.pitch_floor_hz, pitch_ceiling=settings.pitch_ceiling_hz
     )
-    times = np.asarray(pitch.xs(), dtype=np.float64)
+    times = np.asarray(pitch.xs(), dtype=np.float64) + offset_s
     f0 = np.nan_to_num(np.asarray(pitch.selected_array["frequency"], dtype=np.float64))
+    db = np.full(len(times), np.nan)
     try:
-        intensity = sound.to_intensity(minimum_pitch=INTENSITY_MIN_PITCH_HZ, time_step=FRAME_S, subtract_mean=False)
-        ixs = np.asarray(intensity.xs(), dtype=np.float64)
+        intensity = sound.to_intensity(
+            minimum_pitch=settings.intensity_min_pitch_hz, time_step=settings.frame_s, subtract_mean=False
+        )
+        ixs = np.asarray(intensity.xs(), dtype=np.float64) + offset_s
         ivals = np.asarray(intensity.values, dtype=np.float64).reshape(-1)
-        db = np.interp(times, ixs, ivals) if len(ixs) else np.full(len(times), SILENT_DB)
+        if len(ixs):
+            db = np.interp(times, ixs, ivals)
     except parselmouth.PraatError:  # too short for the intensity window
-        db = np.full(len(times), SILENT_DB)
-    db = np.where(np.isfinite(db) & (db > SILENT_DB), db, SILENT_DB)
+        pass
+    inside = (times >= start) & (times < end)
     return Frames(
         start,
         end,
-        tuple(np.round(times + start, 4).tolist()),
-        tuple(np.round(f0, 2).tolist()),
-        tuple(np.round(db, 2).tolist()),
-        FRAME_S,
+        tuple(np.round(times[inside], 4).tolist()),
+        tuple(np.round(f0[inside], 2).tolist()),
+        tuple(round(float(v), 2) if np.isfinite(v) and v > -100.0 else None for v in db[inside]),
+        settings.frame_s,
     )
 
 
-def _marks(audio) -> list[int]:
-    """Every cut and pause point the streaming chunker finds in ``audio`` (sample positions)."""
-    from redrill.transcription.streaming import PauseChunker
-
-    return [pos for _, pos in PauseChunker().push(audio)]
-
-
-def voice_pieces(samples) -> list[tuple[int, int]]:
-    """The pieces ``[start, end)`` (samples) an answer is analysed in: between its pause points and cuts."""
-    import numpy as np
-
-    audio = np.asarray(samples, dtype=np.float32).reshape(-1)
-    edges = [0, *(m for m in _marks(audio) if 0 < m < len(audio)), len(audio)]
-    return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
+def pieces(total: int, settings: ProsodySettings = ProsodySettings()) -> list[tuple[int, int, int, int]]:
+    """The pieces of an answer of ``total`` samples: ``(keep_start, keep_end, read_start, read_end)``
+    in samples; each keeps ``piece_s`` (the last one less) and reads ``pad_s`` more either side."""
+    size = int(round(settings.piece_s * SAMPLE_RATE))
+    pad = int(round(settings.pad_s * SAMPLE_RATE))
+    return [(a, min(a + size, total), max(0, a - pad), min(total, a + size + pad)) for a in range(0, total, size)]
 
 
-def analyse_answer(samples, *, settings: VoiceSettings = VoiceSettings()) -> list[Frames]:
+def _analyse(audio, piece: tuple[int, int, int, int], settings: ProsodySettings) -> Frames:
+    keep_a, keep_b, a, b = piece
+    return analyse_piece(
+        audio, a / SAMPLE_RATE, keep=(keep_a / SAMPLE_RATE, keep_b / SAMPLE_RATE), settings=settings
+    )
+
+
+def analyse_answer(samples, *, settings: ProsodySettings = ProsodySettings()) -> list[Frames]:
     """The frames of a whole recorded answer, piece by piece (what :class:`VoiceStream` gives live)."""
     import numpy as np
 
     audio = np.asarray(samples, dtype=np.float32).reshape(-1)
-    return [analyse_piece(audio[a:b], a / SAMPLE_RATE, settings=settings) for a, b in voice_pieces(audio)]
-
-
-def measure_voice(
-    samples, transcript: Transcript, *, lead_s: float | None = 0.0, settings: VoiceSettings = VoiceSettings()
-) -> Voice:
-    """The voice figures of a whole recording (16 kHz mono) with its transcript."""
-    return voice_figures(analyse_answer(samples, settings=settings), transcript, lead_s=lead_s, settings=settings)
+    return [_analyse(audio[p[2] : p[3]], p, settings) for p in pieces(len(audio), settings)]
 
 
 class VoiceStream:
     """Analyses an answer's pieces while it is being spoken.
 
-    Feed it the same audio as the streaming transcriber (:meth:`feed`, never blocks: each complete
-    piece goes to a background thread). :meth:`frames` then returns the frames of the answer as
-    finally kept, reusing every piece analysed from exactly the same samples and analysing only
-    what is left, normally the words since the last pause: a few milliseconds.
+    Feed it the audio the streaming transcriber gets (:meth:`feed` never blocks: each piece goes to
+    a background thread once its audio, padding included, is in). :meth:`frames` then returns the
+    frames of the answer as finally kept, reusing every piece analysed from exactly the same
+    samples and analysing only what is left, normally the last piece.
     """
 
-    def __init__(self, settings: VoiceSettings = VoiceSettings()):
-        from redrill.transcription.streaming import PauseChunker
-
+    def __init__(self, settings: ProsodySettings = ProsodySettings()):
         self.settings = settings
-        self._chunker = PauseChunker()
-        self._blocks: list = []  # audio since ``_from`` (the last mark)
-        self._from = 0
+        self._audio = None  # the audio from ``_offset`` on (what the pieces still to come read)
+        self._blocks: list = []
+        self._offset = 0
         self._length = 0
-        self._jobs: dict[tuple[int, int], tuple[object, Future]] = {}
+        self._next = 0  # index of the next piece to analyse
+        self._jobs: dict[tuple[int, int, int, int], tuple[object, Future]] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redrill-voice")
         self._lock = threading.Lock()
         self._closed = False
+
+    @property
+    def pieces_submitted(self) -> int:
+        """How many pieces were handed to the background thread so far."""
+        return len(self._jobs)
 
     def feed(self, samples) -> None:
         """Add recorded audio (16 kHz mono float32)."""
         import numpy as np
 
         block = np.asarray(samples, dtype=np.float32).reshape(-1)
+        s = self.settings
+        size = int(round(s.piece_s * SAMPLE_RATE))
+        pad = int(round(s.pad_s * SAMPLE_RATE))
         with self._lock:
             if self._closed:
                 raise RuntimeError("voice analysis already finished")
             self._blocks.append(block)
             self._length += len(block)
-            for _, pos in self._chunker.push(block):
-                if pos <= self._from:
-                    continue
-                audio = np.concatenate(self._blocks)
-                piece = audio[: pos - self._from].copy()
-                start = self._from
-                self._jobs[(start, pos)] = (
-                    piece,
-                    self._worker.submit(analyse_piece, piece, start / SAMPLE_RATE, settings=self.settings),
-                )
-                self._blocks = [audio[pos - self._from :]]
-                self._from = pos
+            while self._length >= (self._next + 1) * size + pad:
+                parts = ([self._audio] if self._audio is not None else []) + self._blocks
+                self._audio = np.concatenate(parts)
+                self._blocks = []
+                keep_a = self._next * size
+                piece = (keep_a, keep_a + size, max(0, keep_a - pad), keep_a + size + pad)
+                chunk = self._audio[piece[2] - self._offset : piece[3] - self._offset].copy()
+                self._jobs[piece] = (chunk, self._worker.submit(_analyse, chunk, piece, s))
+                self._next += 1
+                # The next piece reads from its own start minus the padding: older audio can go.
+                drop = self._next * size - pad - self._offset
+                self._audio = self._audio[drop:]
+                self._offset += drop
 
     def frames(self, final) -> list[Frames]:
         """The frames of ``final`` (the answer as stored: what was fed, perhaps trimmed or extended)."""
@@ -162,12 +195,12 @@ class VoiceStream:
             jobs = dict(self._jobs)
         out = []
         try:
-            for a, b in voice_pieces(audio):
-                job = jobs.get((a, b))
-                if job is not None and np.array_equal(job[0], audio[a:b]):
+            for piece in pieces(len(audio), self.settings):
+                job = jobs.get(piece)
+                if job is not None and np.array_equal(job[0], audio[piece[2] : piece[3]]):
                     out.append(job[1].result())
                 else:
-                    out.append(analyse_piece(audio[a:b], a / SAMPLE_RATE, settings=self.settings))
+                    out.append(_analyse(audio[piece[2] : piece[3]], piece, self.settings))
         finally:
             self._worker.shutdown(wait=False, cancel_futures=True)
         return out

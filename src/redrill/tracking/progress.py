@@ -15,7 +15,7 @@ import json
 import statistics
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 
 from redrill.numbers import number
 from redrill.scoring.metrics import Metrics, distance_from_target, target_band
@@ -325,8 +325,3 @@ def median_or_none(values: Iterable[float | None]) -> float | None:
     """The median of the values that are known, or None."""
     known = [v for v in values if v is not None]
     return statistics.median(known) if known else None
-
-
-def local_time(moment: datetime, tz: tzinfo | None = None) -> datetime:
-    """An aware datetime in ``tz`` (default: this computer's local zone)."""
-    return moment.astimezone(tz)

@@ -19,7 +19,7 @@ import statistics
 from collections.abc import Iterable
 
 from redrill.scoring.metrics import Voice
-from redrill.scoring.voice import SILENT_DB, Frames, merged
+from redrill.scoring.voice import PitchFrames, Track, merged
 from redrill.transcript import Transcript
 
 BIN_S = 0.1  # one pitch and loudness value per 100 ms
@@ -44,7 +44,7 @@ STRIP_CSS = """
 """
 
 
-def _bins(frames: Frames, t0: float, n: int, median_hz: float) -> tuple[list, list]:
+def _bins(frames: Track, t0: float, n: int, median_hz: float) -> tuple[list, list]:
     pitch: list[list[float]] = [[] for _ in range(n)]
     loud: list[float | None] = [None] * n
     for t, f, d in zip(frames.times, frames.f0_hz, frames.db):
@@ -53,7 +53,7 @@ def _bins(frames: Frames, t0: float, n: int, median_hz: float) -> tuple[list, li
             continue
         if f > 0:
             pitch[i].append(12.0 * math.log2(f / median_hz))
-        if d > SILENT_DB and (loud[i] is None or d > loud[i]):
+        if d is not None and (loud[i] is None or d > loud[i]):
             loud[i] = d
     return [round(statistics.median(p), 2) if p else None for p in pitch], [
         None if v is None else round(v, 1) for v in loud
@@ -61,7 +61,7 @@ def _bins(frames: Frames, t0: float, n: int, median_hz: float) -> tuple[list, li
 
 
 def strip_data(
-    pieces: Iterable[Frames], transcript: Transcript, voice: Voice, *, attempt_id: int, when: str = ""
+    pieces: Iterable[PitchFrames], transcript: Transcript, voice: Voice, *, attempt_id: int, when: str = ""
 ) -> dict | None:
     """The numbers behind one answer's strip, or None when it has no timed words.
 
