@@ -47,25 +47,51 @@ def timed_words(sentences: list[str], *, wpm: float = 150.0, start: float = 0.5,
     return Transcript(words=tuple(words), timed=True)
 
 
+def aligned(sentences: list[str], spans) -> Transcript:
+    """Words spread evenly over where each sentence was rendered (timings like a recognizer's)."""
+    words = []
+    for text, (a, b) in zip(sentences, spans):
+        tokens = text.split()
+        step = (b - a) / len(tokens)
+        words += [Word(t, round(a + k * step, 3), round(a + (k + 0.9) * step, 3)) for k, t in enumerate(tokens)]
+    return Transcript(words=tuple(words), timed=True)
+
+
+def shifted(spans, samples) -> list[tuple[float, float]]:
+    """``spans`` of a rendering repeated right after itself."""
+    length = len(samples) / vr.SAMPLE_RATE
+    return [(a + length, b + length) for a, b in spans]
+
+
 SIX = ["We moved the billing system over.", "It took six weeks of work.", "Costs fell by a third after."]
 
 
 # --- the figures' rules ----------------------------------------------------------------------------
 
 
+TEN_SECONDS = timed_words([" ".join(["word"] * 25)], start=0.0, gap=0.0)  # words from 0 to 10 s
+
+
 def test_pitch_spread_is_the_10th_to_90th_percentile_in_semitones():
     even = frames(10.0, st=lambda t: -3.0 + 6.0 * t / 10.0)  # evenly from -3 to +3 semitones
-    v = voice_figures([even], timed_words(SIX))
+    v = voice_figures([even], TEN_SECONDS)
     assert v.pitch_range_st == pytest.approx(4.8, abs=0.05)
     assert v.median_f0_hz == pytest.approx(120.0, abs=0.5)
     assert v.pitch_sd_st == pytest.approx(6 / math.sqrt(12), abs=0.05)  # uniform distribution
     # an octave error in 5 % of the frames (the tracker's typical slip) hardly moves the spread
     slipped = frames(10.0, st=lambda t: 12.0 if int(t / STEP) % 20 == 0 else -3.0 + 6.0 * t / 10.0)
-    assert voice_figures([slipped], timed_words(SIX)).pitch_range_st == pytest.approx(4.8, abs=0.6)
+    assert voice_figures([slipped], TEN_SECONDS).pitch_range_st == pytest.approx(4.8, abs=0.6)
+
+
+def test_pitch_is_read_inside_the_words_not_in_the_pauses():
+    """A hum in a pause (here 10 semitones up) is not the voice."""
+    speech = timed_words([" ".join(["word"] * 10)], start=0.0, gap=0.0)  # 0-4 s
+    hum = frames(8.0, st=lambda t: 10.0 if t > 4.5 else 0.0)
+    assert voice_figures([hum], speech).pitch_range_st == pytest.approx(0.0, abs=0.01)
 
 
 def test_too_little_voice_gives_no_pitch_figures():
-    v = voice_figures([frames(10.0, voiced=lambda t: t < 1.5)], timed_words(SIX))
+    v = voice_figures([frames(10.0, voiced=lambda t: t < 1.5)], TEN_SECONDS)
     assert v.pitch_range_st is None and v.median_f0_hz is None and v.voiced_s == pytest.approx(1.5, abs=0.03)
 
 
@@ -202,7 +228,7 @@ def test_streaming_and_whole_answer_give_identical_figures(renders):
     samples = pair["trailing"].samples
     answer = np.concatenate([samples, samples])  # about 20 s with pauses
     assert len(pieces(len(answer))) >= 4  # analysed piece by piece
-    transcript = timed_words(list(vr.TEXTS[0]) * 2, wpm=160)
+    transcript = aligned(list(vr.TEXTS[0]) * 2, [*pair["trailing"].spans, *shifted(pair["trailing"].spans, samples)])
     whole = analyse_answer(answer)
     for block in (1600, 4410, 16000):  # block sizes must not matter
         stream = VoiceStream()
@@ -228,8 +254,8 @@ def test_streaming_and_whole_answer_give_identical_figures(renders):
 
 def test_the_stored_opus_recording_gives_nearly_the_same_figures(renders, tmp_path):
     """`rescore` measures the stored Ogg/Opus file; the drill measured the raw samples."""
-    from redrill.sound.audiofile import load_audio, write_opus
     from redrill.pipeline import measure_voice
+    from redrill.sound.audiofile import load_audio, write_opus
 
     pair = vr.pitch_pair(vr.TEXTS[1], renders / "opus", voice="en-gb", rate=150)
     transcript = timed_words(list(vr.TEXTS[1]))

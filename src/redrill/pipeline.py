@@ -32,9 +32,9 @@ from redrill.errors import NoSpeechError, RedrillError
 from redrill.paths import Paths
 from redrill.schedule import Review, plan_review
 from redrill.scoring import Metrics, ScoringSettings, score
-from redrill.scoring.metrics import Voice
 from redrill.scoring.comparison import Comparison, compare
 from redrill.scoring.feedback import Feedback, feedback
+from redrill.scoring.metrics import Voice
 from redrill.scoring.voice import PitchFrames, voice_figures
 from redrill.sound import SAMPLE_RATE
 from redrill.store import Attempt, QuestionState, Store, utcnow

@@ -7,8 +7,9 @@ here, with the transcript's word timings, into the figures (pure, no audio).
   through praat-parselmouth) and Praat's intensity contour over a stretch of audio, sampled every
   ``frame_s`` seconds on the answer's timeline.
 * An answer is analysed in **pieces** of a fixed ``piece_s`` seconds (:func:`pieces`), each read
-  with ``pad_s`` of audio either side so that Praat's analysis windows are whole at the joins; a
-  piece keeps only the frames centred inside it. The pieces depend on nothing but the sample
+  with ``pad_s`` of audio either side so that Praat's analysis windows are whole at the joins (and
+  the same length, so that the frames of all pieces lie on one grid); a piece keeps only the frames
+  centred inside it. The pieces depend on nothing but the sample
   positions, so an answer fed block by block while it is spoken (:class:`VoiceStream`: each piece
   analysed in a background thread as soon as its audio is in) and the same answer analysed
   afterwards (:func:`analyse_answer`: ``rescore``, imported files, answers finished later) go
@@ -118,10 +119,21 @@ def pieces(total: int, settings: ProsodySettings = ProsodySettings()) -> list[tu
 
 
 def _analyse(audio, piece: tuple[int, int, int, int], settings: ProsodySettings) -> Frames:
+    """One piece, read as ``piece_s + 2 pad_s`` of audio (silence before the answer's start and
+    after its end): every piece then has the same length, so Praat puts its frames on one grid
+    across the whole answer (frame times are centred in what is analysed)."""
+    import numpy as np
+
     keep_a, keep_b, a, b = piece
-    return analyse_piece(
-        audio, a / SAMPLE_RATE, keep=(keep_a / SAMPLE_RATE, keep_b / SAMPLE_RATE), settings=settings
-    )
+    size = int(round(settings.piece_s * SAMPLE_RATE))
+    pad = int(round(settings.pad_s * SAMPLE_RATE))
+    before, after = pad - (keep_a - a), keep_a + size + pad - b
+    if before or after:
+        audio = np.concatenate(
+            [np.zeros(before, np.float32), np.asarray(audio, np.float32), np.zeros(after, np.float32)]
+        )
+    keep = (keep_a / SAMPLE_RATE, keep_b / SAMPLE_RATE)
+    return analyse_piece(audio, (keep_a - pad) / SAMPLE_RATE, keep=keep, settings=settings)
 
 
 def analyse_answer(samples, *, settings: ProsodySettings = ProsodySettings()) -> list[Frames]:
