@@ -100,16 +100,21 @@ def test_a_sentence_whose_last_words_are_quieter_trails_off_and_the_others_do_no
     second = t.words[6:12]  # "It took six weeks of work."
     fade_from = second[-2].start
 
-    def db(x):
-        return 58.0 if fade_from <= x <= second[-1].end else 70.0
+    def level(drop: float):
+        def db(x):
+            if not any(w.start <= x <= w.end for w in t.words):
+                return 30.0  # the room between words
+            return 70.0 - drop if fade_from <= x <= second[-1].end else 70.0
 
-    v = voice_figures([frames(20.0, db=db)], t)
+        return db
+
+    v = voice_figures([frames(20.0, db=level(12.0))], t)
     assert v.sentences == 3
     assert v.trailing == (Trailing(round(fade_from, 2), 12.0, "of work."),)
     assert v.trailing_share == pytest.approx(1 / 3, abs=0.001)
-    # steady loudness: nothing trails off; a 5 dB dip is within normal declination
-    assert voice_figures([frames(20.0)], t).trailing == ()
-    assert voice_figures([frames(20.0, db=lambda x: 65.0 if fade_from <= x else 70.0)], t).trailing[:1] == ()
+    # steady loudness: nothing trails off; a 3 dB fall is the normal lowering at a sentence end
+    assert voice_figures([frames(20.0, db=level(0.0))], t).trailing == ()
+    assert voice_figures([frames(20.0, db=level(3.0))], t).trailing == ()
 
 
 def test_pace_bursts_and_drags_are_windows_far_from_the_answers_own_median_pace():

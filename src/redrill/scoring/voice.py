@@ -56,9 +56,10 @@ class VoiceSettings:
     flat_range_st: float = 4.0
     # A spread this much under the user's usual band is named even above the norm.
     flatter_than_usual_st: float = 1.0
-    # A sentence trails off when its last words are this much quieter than the rest of it.
-    trailing_drop_db: float = 6.0
-    trailing_words: int = 2  # how many last words make "the end of the sentence"
+    # A sentence trails off when its last ``trailing_tail_s`` (its last two or three words) are
+    # this much quieter than the typical word of the rest of it.
+    trailing_drop_db: float = 4.0
+    trailing_tail_s: float = 0.8
     min_sentence_words: int = 5
     # Words further apart than this start a new sentence even without punctuation.
     sentence_gap_s: float = 1.0
@@ -203,24 +204,28 @@ def voice_figures(
     measured = [v for v in levels if v is not None]
     loudness_sd = statistics.pstdev(measured) if len(measured) >= 5 else None
 
-    # Trailing sentences: the last words against the median word of the rest of the sentence.
+    # Trailing sentences: the loudest moment of the sentence's last stretch (``trailing_tail_s``)
+    # against the median word of the rest of it. A stretch of time rather than a count of words:
+    # "thirty percent" may be one word ("30%") or two, and the fall is in the sound, not the text.
     level_of = {id(w): lv for w, lv in zip(words, levels)}
     trailing: list[Trailing] = []
     n_sentences = 0
-    k = settings.trailing_words
     for sentence in _sentences(words, settings.sentence_gap_s):
-        lv = [level_of[id(w)] for w in sentence]
-        if sum(v is not None for v in lv) < settings.min_sentence_words:
+        if sum(level_of[id(w)] is not None for w in sentence) < settings.min_sentence_words:
             continue
         n_sentences += 1
-        body = [v for v in lv[:-k] if v is not None]
-        tail = [v for v in lv[-k:] if v is not None]
-        if not body or not tail:
+        end = sentence[-1].end
+        cut = end - settings.trailing_tail_s
+        body = [level_of[id(w)] for w in sentence if w.start < cut and level_of[id(w)] is not None]
+        lo, hi = bisect.bisect_left(times, cut), bisect.bisect_right(times, end)
+        tail = sorted(v for v in db[lo:hi] if v is not None)
+        if len(body) < 3 or not tail:
             continue
-        drop = statistics.median(body) - statistics.fmean(tail)
+        drop = statistics.median(body) - _percentiles(tail, (90,))[0]
         if drop >= settings.trailing_drop_db:
-            said = " ".join(w.text.strip() for w in sentence[-k:])
-            trailing.append(Trailing(round(sentence[-k].start, 2), round(drop, 1), said))
+            last = [w for w in sentence if w.end > cut]
+            said = " ".join(w.text.strip() for w in last)
+            trailing.append(Trailing(round(last[0].start, 2), round(drop, 1), said))
 
     # Pace across the answer: words per minute in consecutive windows; a short last window joins
     # the one before it.
