@@ -421,3 +421,23 @@ def test_the_report_with_a_voice_strip_renders_in_headless_chromium(cli, recorde
         assert bad not in run.stderr, run.stderr[-2000:]
     dom = subprocess.run(flags + ["--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
     assert dom.count('class="row"') >= 2 and dom.count("<polyline") >= 2 and "How attempt #2 sounded" in dom
+
+
+def test_a_failing_voice_analysis_never_loses_the_answer(cli, renders, redrill_home, whisper_model_dir, monkeypatch):
+    """Praat refusing a recording costs the voice figures (with a warning), never the answer."""
+    from redrill.sound import prosody
+    from redrill.sound.audiofile import write_wav
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("Praat cannot read this")
+
+    monkeypatch.setattr(prosody, "analyse_answer", refuse)
+    (redrill_home / "config.yaml").write_text("beam_size: 1\nmax_tokens_per_window: 40\n")
+    pair = vr.pitch_pair(vr.TEXTS[2], renders / "refused", voice="en-gb", rate=150)
+    wav = write_wav(renders / "refused" / "answer-16k.wav", pair["lively"])
+    result = cli("answer", "failure-story", "--audio", wav, "--model", whisper_model_dir)
+    assert result.exit_code == 0, result.output
+    said = " ".join((result.output + (result.stderr or "")).split())
+    assert "voice figures not measured: RuntimeError: Praat cannot read this" in said
+    assert stored_voices(redrill_home) == [None]
+    assert "How it sounded" not in said
