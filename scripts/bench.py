@@ -184,15 +184,26 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     attempts = pipeline.AttemptPipeline(store, config, paths=paths)
     hinted = attempts.hinted(question, transcriber)
 
-    # streaming, as `redrill drill` does it
+    # streaming, as `redrill drill` does it: words and voice analysed while the answer is spoken
+    from redrill.sound.prosody import VoiceStream
+
     stream = StreamingTranscription(hinted, before_chunk=recorder.sync_spool)
-    recording = recorder.record(question.id, question.text, on_audio=stream.feed)
+    voice = VoiceStream()
+
+    def feed(block) -> None:
+        stream.feed(block)
+        voice.feed(block)
+
+    recording = recorder.record(question.id, question.text, on_audio=feed)
     t0 = time.perf_counter()
     samples = stream.settle(recording.samples)
     attempt = pipeline.save_recording(store, paths, config, question, samples)
     transcript = stream.finish(samples)
+    frames = voice.frames(samples)
     transcript_s = time.perf_counter() - t0
-    report = attempts.finish(catalog, attempt, transcriber, transcript=transcript)
+    report = attempts.finish(
+        catalog, attempt, transcriber, transcript=transcript, frames=frames, lead_s=recording.started_s
+    )
     render(report)
     streaming_s = time.perf_counter() - t0
     recording.discard_spool()

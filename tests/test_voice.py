@@ -441,3 +441,29 @@ def test_a_failing_voice_analysis_never_loses_the_answer(cli, renders, redrill_h
     assert "voice figures not measured: RuntimeError: Praat cannot read this" in said
     assert stored_voices(redrill_home) == [None]
     assert "How it sounded" not in said
+
+
+def test_progress_reads_the_voice_figures_the_fast_way_as_the_pure_way(redrill_home):
+    """`redrill progress` picks figures out of the stored JSON with SQL; they equal the typed model's."""
+    from fixtures_attempts import metrics, seed
+    from redrill.paths import Paths
+    from redrill.store import open_store
+    from redrill.tracking.progress import _figures, figures_from_store_rows, voice_progress
+
+    rows = []
+    for i, (pitch, trailing) in enumerate([(2.5, 0.5), (3.5, 0.25), (None, None), (5.0, 0.0)]):
+        m = metrics(100 + i, 40 - i)
+        if pitch is not None:
+            m["voice"] = {"voiced_s": 30.0, "pitch_range_st": pitch, "trailing_share": trailing, "sentences": 4}
+        rows.append(("q", m))
+    seed(redrill_home, rows)
+    store = open_store(Paths(redrill_home))
+    try:
+        fast = list(figures_from_store_rows(store.progress_figures()))
+        pure = [_figures(*row) for row in store.scored_metrics()]
+    finally:
+        store.close()
+    assert [f[9:] for f in fast] == [f[9:] for f in pure] == [(2.5, 0.5), (3.5, 0.25), (None, None), (5.0, 0.0)]
+    moved = voice_progress(fast)
+    assert (moved.answers, moved.pitch_first, moved.pitch_latest) == (3, 2.5, 5.0)
+    assert (moved.trailing_first, moved.trailing_latest) == (0.5, 0.0)
