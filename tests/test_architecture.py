@@ -8,7 +8,22 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src" / "redrill"
 
 GROUND = {"errors", "numbers", "paths", "yamlfile", "config", "transcript", "banks", "store"}
-APPLICATION = {"pipeline", "drill", "schedule", "selection", "debrief", "followup", "forget", "doctor"}
+APPLICATION = {
+    "pipeline",
+    "drill",
+    "schedule",
+    "selection",
+    "debrief",
+    "followup",
+    "forget",
+    "doctor",
+    # practising for the next interview
+    "prep",
+    "follow_up_questions",
+    "model_answer",
+    "mock",
+    "coaching",
+}
 
 # What each part may import (besides itself). A part is a ground-floor module, a domain package,
 # an application module or the command line.

@@ -126,6 +126,23 @@ def test_doctor_and_text_commands_use_no_network(redrill_home, tmp_path):
             assert "speech model" in proc.stdout or "model" in proc.stdout, proc.stdout
 
 
+def test_prep_and_mock_use_no_network(redrill_home, tmp_path):
+    """Key phrases come from YAKE on this computer; nothing about the job goes anywhere."""
+    job = Path(__file__).parent / "jobs" / "data-analyst.txt"
+    for args in (
+        ("prep", job, "--yes", "--name", "analyst"),
+        ("mock", "--text", "--prep", "analyst"),
+        ("warmup", "--text"),
+    ):
+        proc, attempts = guarded(redrill_home, tmp_path, *args)
+        assert attempts == "", f"`redrill {' '.join(map(str, args))}` tried to use the network:\n{attempts}"
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, (args, proc.stderr)
+    assert (
+        "Saved prep set 'analyst'"
+        in guarded(redrill_home, tmp_path, "prep", job, "--yes", "--name", "analyst")[0].stdout
+    )
+
+
 def test_model_pull_is_the_one_command_that_goes_online_and_fails_cleanly(redrill_home, tmp_path):
     proc, attempts = guarded(redrill_home, tmp_path, "model", "pull", "tiny.en", timeout=60)
     assert attempts, "model pull made no connection attempt: the guard does not see the network"

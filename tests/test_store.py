@@ -29,6 +29,7 @@ EXPECTED_SCHEMA = {
         ("audio_seconds", "REAL"),
         ("error", "TEXT"),
         ("interview_id", "INTEGER"),
+        ("follow_up_of", "INTEGER"),
     ],
     "interviews": [
         ("id", "INTEGER"),
@@ -59,6 +60,19 @@ EXPECTED_SCHEMA = {
         ("due", "TEXT"),
         ("updated_at", "TEXT"),
     ],
+    "mock_interviews": [
+        ("id", "INTEGER"),
+        ("source", "TEXT"),
+        ("scorecard", "TEXT"),
+        ("created_at", "TEXT"),
+    ],
+    "prep_sets": [
+        ("name", "TEXT"),
+        ("title", "TEXT"),
+        ("job_text", "TEXT"),
+        ("data", "TEXT"),
+        ("created_at", "TEXT"),
+    ],
     "reviews": [
         ("id", "INTEGER"),
         ("question_id", "TEXT"),
@@ -76,6 +90,7 @@ EXPECTED_INDEXES = {
     "attempts_by_status",
     "reviews_by_question",
     "attempts_scored_metrics",
+    "attempts_by_follow_up",
 }
 
 
@@ -162,6 +177,42 @@ def test_upgrade_from_v1_keeps_data_and_backs_up(tmp_path):
     assert backup.execute("SELECT count(*) FROM attempts").fetchone()[0] == 1
     backup.close()
     assert stat.S_IMODE(store.backup_path.stat().st_mode) == 0o600
+
+
+def test_upgrade_from_v3_adds_interview_practice_and_keeps_data(tmp_path):
+    """Migration 4 on a database of the previous version with data in it: every row stays, old
+    attempts are not follow-ups, and the new tables work."""
+    from redrill.store import add_mock, follow_up_links, link_follow_up, mocks, prep_sets, save_prep
+
+    path = tmp_path / "redrill.db"
+    make_v1_database(path)
+    db = sqlite3.connect(path, isolation_level=None)
+    for number in (2, 3):
+        db.execute("BEGIN")
+        MIGRATIONS[number - 1](db)
+        db.execute(f"PRAGMA user_version = {number}")
+        db.execute("COMMIT")
+    db.close()
+    with Store(path) as store:
+        assert store.version == SCHEMA_VERSION == 4
+        assert store.backup_path is not None
+        [attempt] = store.attempts()
+        assert attempt.metrics.ramble_score == 42
+        assert follow_up_links(store) == {}
+        second = store.add_attempt(
+            question_id="failure-story/follow-up", question_text="And?", source="text", status="scored"
+        )
+        link_follow_up(store, second, attempt.id)
+        assert follow_up_links(store) == {second: attempt.id}
+        save_prep(store, name="acme", title="Backend", job_text="ad", data={"name": "acme"}, created_at=T0)
+        save_prep(store, name="acme", title="Backend 2", job_text="ad 2", data={"name": "acme"}, created_at=T0)
+        assert [(r.name, r.title) for r in prep_sets(store)] == [("acme", "Backend 2")]
+        add_mock(store, source="weak", scorecard={"overall": {"score": 70}}, created_at=T0)
+        assert mocks(store)[0].scorecard == {"overall": {"score": 70}}
+        # deleting the main attempt keeps the follow-up row (its link is cleared): forget removes both
+        store.delete_attempts([attempt.id])
+        assert follow_up_links(store) == {}
+    assert schema_of(path) == EXPECTED_SCHEMA
 
 
 def test_failed_migration_rolls_back(tmp_path, monkeypatch):

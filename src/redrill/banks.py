@@ -10,6 +10,8 @@ Schema (unknown keys are rejected)::
         target_seconds: [60, 120]    # optional [min, max], default 60-120
         talking_points:              # optional: key points a good answer makes
           - what went wrong and my part in it
+        follow_ups:                  # optional: what an interviewer may ask next (at most 5)
+          - What would you do differently now?
 
 Banks come from three places, in this order: the banks shipped with redrill, the ``banks`` folder
 of the data home, and ``--bank FILE`` options.
@@ -28,7 +30,10 @@ from redrill.yamlfile import kind_of, read_yaml
 DEFAULT_TARGET = (60.0, 120.0)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 BANK_KEYS = {"name", "description", "questions"}
-QUESTION_KEYS = {"id", "text", "tags", "target_seconds", "talking_points"}
+QUESTION_KEYS = {"id", "text", "tags", "target_seconds", "talking_points", "follow_ups"}
+# A follow-up is one spoken question: longer text is a paste accident, more than a few is a script.
+MAX_FOLLOW_UPS = 5
+MAX_FOLLOW_UP_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Question:
     target_seconds: tuple[float, float] = DEFAULT_TARGET
     talking_points: tuple[str, ...] = ()
     bank: str = ""
+    follow_ups: tuple[str, ...] = ()
     source: str = ""
     line: int | None = field(default=None, compare=False)
 
@@ -244,6 +250,7 @@ def load_bank(path: Path) -> Bank:
                 )
             )
             points = []
+        follow_ups = _follow_ups(item.get("follow_ups", []), name, at, i, problems)
         if qid and text:
             questions.append(
                 Question(
@@ -253,6 +260,7 @@ def load_bank(path: Path) -> Bank:
                     target_seconds=(float(target[0]), float(target[1])),
                     talking_points=tuple(p.strip() for p in points),
                     bank=bank_name if isinstance(bank_name, str) else "",
+                    follow_ups=follow_ups,
                     source=name,
                     line=at("questions", i, "id"),
                 )
@@ -260,6 +268,45 @@ def load_bank(path: Path) -> Bank:
     if problems:
         raise InputError(problems, hint="See the README section 'Question banks' for the format.")
     return Bank(name=bank_name, path=name, questions=tuple(questions), description=description)
+
+
+def _follow_ups(value, name: str, at, i: int, problems: list[Problem]) -> tuple[str, ...]:
+    """A question's ``follow_ups``: a list of at most :data:`MAX_FOLLOW_UPS` short questions."""
+    where = f"questions[{i}].follow_ups"
+    if not isinstance(value, list):
+        problems.append(
+            Problem(
+                name,
+                at("questions", i, "follow_ups"),
+                where,
+                f"must be a list of questions, e.g. [What would you do differently now?], not {kind_of(value)}",
+            )
+        )
+        return ()
+    if len(value) > MAX_FOLLOW_UPS:
+        problems.append(
+            Problem(
+                name,
+                at("questions", i, "follow_ups"),
+                where,
+                f"has {len(value)} follow-ups; keep at most {MAX_FOLLOW_UPS} (one is asked after an answer)",
+            )
+        )
+    out = []
+    for j, text in enumerate(value):
+        line = at("questions", i, "follow_ups", j)
+        if isinstance(text, str) and not text.strip():
+            problems.append(Problem(name, line, f"{where}[{j}]", "is empty: write the question, or remove the line"))
+        elif not isinstance(text, str):
+            what = "nothing" if text is None else kind_of(text)
+            problems.append(Problem(name, line, f"{where}[{j}]", f"must be a question (text), not {what}"))
+        elif len(text) > MAX_FOLLOW_UP_CHARS:
+            problems.append(
+                Problem(name, line, f"{where}[{j}]", f"is {len(text)} characters; keep it under {MAX_FOLLOW_UP_CHARS}")
+            )
+        else:
+            out.append(" ".join(text.split()))
+    return tuple(out)
 
 
 def load_catalog(banks_dir: Path | None = None, extra: list[Path] | tuple[Path, ...] = ()) -> Catalog:

@@ -38,6 +38,7 @@ class Config:
     beam_size: int = 5  # Whisper beam width: 1 is about twice as fast, 5 a little more accurate
     max_tokens_per_window: int | None = None  # cap on tokens per 30 s window (None: Whisper's own)
     context_hints: bool = True  # bias recognition towards the question's and talking points' words
+    follow_ups: bool = False  # ask one follow-up question after each answer in drills and mock interviews
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def with_overrides(self, **values) -> Config:
@@ -61,6 +62,7 @@ _TYPES = {
     "beam_size": int,
     "max_tokens_per_window": int,
     "context_hints": bool,
+    "follow_ups": bool,
 }
 
 

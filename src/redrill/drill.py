@@ -21,6 +21,12 @@ store nothing; after two unanswered questions in a row the session stops (or, at
 whether to go on): nobody is listening, or the microphone is not. Model missing: the recording is
 still saved and the user is told how to fix it.
 
+With a ``coach`` (:mod:`redrill.coaching`) the menu also offers ``[h]ear a better answer`` (the
+user's best recording, or their cleaned best answer and own points read aloud), and with
+``follow_ups`` one follow-up question is asked after each scored answer, read aloud like the
+question; its answer is stored as its own attempt, linked to the main one. ``menu=False`` (mock
+interviews, warm-ups) moves on after each answer without asking.
+
 An answer that ended on silence may have been a thinking pause that ran long, so the menu also
 offers ``[c]ontinue`` (record more: both halves become one recording, transcribed and scored as one
 attempt) and ``[d]iscard`` (the attempt is taken out of history, medians and the schedule as if it
@@ -38,7 +44,7 @@ from redrill.banks import Question
 from redrill.errors import NoSpeechError, RedrillError
 
 PENDING_HINT = "`redrill transcribe --pending` will transcribe and score it"
-CHOICES = {"r": "retry", "p": "play back my answer", "n": "next question", "q": "quit"}
+CHOICES = {"r": "retry", "p": "play back my answer", "h": "hear a better answer", "n": "next question", "q": "quit"}
 # Offered after an answer that ended on silence (see the module docstring).
 AFTER_SILENCE = {"c": "continue this answer", "d": "discard this answer"}
 # Two questions in a row with nothing heard: stop instead of talking to an empty room.
@@ -122,6 +128,7 @@ class SessionResult:
     recovered: list[int] = field(default_factory=list)  # attempts saved from earlier crashed sessions
     discarded: list[int] = field(default_factory=list)  # attempts the user discarded
     continued: list[int] = field(default_factory=list)  # attempts carried on after a silence ended them
+    follow_ups: list = field(default_factory=list)  # (main attempt id, the follow-up answer's report or id)
     asked: int = 0
     interrupted: bool = False
 
@@ -147,6 +154,9 @@ class Drill:
         max_seconds: float | None = None,
         find_spools: Callable[[], list] | None = None,
         streaming: bool = False,
+        coach=None,
+        follow_ups: bool = False,
+        menu: bool = True,
     ):
         if not text_mode and (recorder is None or transcriber_factory is None):
             raise ValueError("a spoken drill needs a recorder and a transcriber factory")
@@ -161,6 +171,11 @@ class Drill:
         self.max_seconds = max_seconds
         self.find_spools = find_spools
         self.streaming = streaming
+        # Follow-up questions and model answers (redrill.coaching); menu=False moves on after each
+        # answer without asking (a mock interview, a warm-up).
+        self.coach = coach
+        self.follow_ups = follow_ups and coach is not None
+        self.menu = menu
         self.result = SessionResult()
         self._unanswered = 0  # questions in a row with nothing heard
         self._last: tuple | None = None  # (reason, samples) of the last stored spoken answer
@@ -221,17 +236,26 @@ class Drill:
                 attempt_id, go_on = self._spoken_answer(question)
             if go_on is not None:
                 return go_on
-            if not self.interactive:
+            if attempt_id is not None and self.follow_ups:
+                go_on = self._follow_up(question, attempt_id)
+                if go_on is not None:
+                    return go_on
+            if not self.interactive or not self.menu:
                 return True
             while True:
                 choices = dict(CHOICES)
                 if attempt_id is None or self.text_mode:
                     choices.pop("p")  # nothing to play back
+                if attempt_id is None or self.coach is None:
+                    choices.pop("h")
                 if attempt_id is not None and self._ended_on_silence():
                     choices = {**AFTER_SILENCE, **choices}
                 choice = self.ui.choose("What next?", choices, default="n")
                 if choice == "p":
                     self.practice.play(attempt_id)
+                    continue
+                if choice == "h":
+                    self._hear_better(question, attempt_id)
                     continue
                 if choice == "d":
                     self._discard(attempt_id)
@@ -246,6 +270,58 @@ class Drill:
                 if choice == "r":
                     break
                 return choice == "n"
+
+    def _follow_up(self, question: Question, attempt_id: int) -> bool | None:
+        """Ask one follow-up question after a scored answer (when the coach has one) and record its
+        answer as an attempt linked to ``attempt_id``. False ends the session; None goes on."""
+        report = next((r for r in self.result.reports if r.attempt_id == attempt_id), None)
+        if report is None:
+            return None  # not scored (saved for later): nothing to follow up on yet
+        follow = self.coach.follow_up(question, report)
+        if follow is None:
+            return None
+        show = getattr(self.ui, "follow_up", None)
+        if show is not None:
+            show(follow, self.coach.why(follow) if hasattr(self.coach, "why") else "")
+        else:
+            self.ui.info(f"Follow-up: {follow.text}")
+        last, unanswered = self._last, self._unanswered
+        self._speak(follow.text)
+        if self.text_mode:
+            follow_id, go_on = self._typed_answer(follow)
+        else:
+            follow_id, go_on = self._spoken_answer(follow)
+        # The main answer stays the one [c]ontinue, [p]lay and the unanswered count are about.
+        self._last, self._unanswered = last, unanswered
+        if follow_id is not None:
+            self.coach.link(follow_id, attempt_id)
+            done = next((r for r in self.result.reports if r.attempt_id == follow_id), None)
+            self.result.reports = [r for r in self.result.reports if r.attempt_id != follow_id]
+            self.result.follow_ups.append((attempt_id, done if done is not None else follow_id))
+        return False if go_on is False else None
+
+    def _hear_better(self, question: Question, attempt_id: int) -> None:
+        """Play the user's best recording of this question, or read their cleaned best answer and
+        own points aloud (see redrill.model_answer)."""
+        from redrill.model_answer import RECORDING
+
+        model = self.coach.better_answer(question, attempt_id)
+        if model is None:
+            self.ui.info(
+                "Nothing better to hear yet: answer this question again, or note what you wish you had said "
+                "in `redrill debrief`."
+            )
+            return
+        show = getattr(self.ui, "model_answer", None)
+        if show is not None:
+            show(model)
+        try:
+            if model.kind == RECORDING:
+                self.practice.play(model.attempt_id)
+            else:
+                self._speak(model.spoken_text)
+        except RedrillError as err:
+            self.ui.warn(str(err))
 
     def _ended_on_silence(self) -> bool:
         from redrill.sound.endpointing import SILENCE

@@ -29,6 +29,7 @@ from typing import Any
 from redrill.banks import Catalog, Question, merge_talking_points
 from redrill.config import Config
 from redrill.errors import NoSpeechError, RedrillError
+from redrill.follow_up_questions import is_follow_up_id
 from redrill.paths import Paths
 from redrill.schedule import Review, plan_review
 from redrill.scoring import Metrics, ScoringSettings, score
@@ -278,7 +279,9 @@ class AttemptPipeline:
                 self.store.update_attempt(
                     attempt_id, status="scored", transcript=transcript.to_json(), metrics=verdict.metrics, error=None
                 )
-            self.store_review(question.id, attempt_id, verdict.review, now=now)
+            # A follow-up answer has its own history but no schedule: the question it followed has one.
+            if not is_follow_up_id(question.id):
+                self.store_review(question.id, attempt_id, verdict.review, now=now)
         return AttemptReport(
             attempt_id,
             question,

@@ -241,7 +241,11 @@ def queue(store, catalog: Catalog, *, now: datetime) -> list[QueueEntry]:
     from redrill.schedule import RATING_NAMES
 
     entries = []
+    from redrill.follow_up_questions import is_follow_up_id
+
     for qid in sorted(set(states) | set(counts) | set(last_flag)):
+        if is_follow_up_id(qid):
+            continue  # answers to follow-up questions are not scheduled; their question is
         s = states.get(qid)
         q = catalog.questions.get(qid)
         text = q.text if q else (last_flag[qid].question_text if qid in last_flag else qid)

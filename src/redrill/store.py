@@ -131,7 +131,39 @@ def _m003_metrics_index(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX attempts_scored_metrics ON attempts(status, created_at, id, question_id, metrics_json)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_core, _m002_scheduling, _m003_metrics_index]
+def _m004_interview_practice(db: sqlite3.Connection) -> None:
+    """Practising for the next interview: follow-up answers linked to the answer they followed,
+    prep sets made from a job description, and mock interviews with their scorecards.
+
+    Additive only: a new nullable column and two new tables, so older rows need no change.
+    """
+    db.execute("ALTER TABLE attempts ADD COLUMN follow_up_of INTEGER REFERENCES attempts(id) ON DELETE SET NULL")
+    db.execute("CREATE INDEX attempts_by_follow_up ON attempts(follow_up_of) WHERE follow_up_of IS NOT NULL")
+    db.execute(
+        """CREATE TABLE prep_sets (
+            name TEXT PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            job_text TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE mock_interviews (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            scorecard TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _m001_core,
+    _m002_scheduling,
+    _m003_metrics_index,
+    _m004_interview_practice,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -658,6 +690,93 @@ class Store:
             args.append(question_id)
         sql += " ORDER BY created_at, id"
         return self.db.execute(sql, args).fetchall()
+
+
+# --- interview practice: follow-ups, prep sets, mock interviews (migration 4) -------------------
+
+
+@dataclass(frozen=True)
+class PrepRow:
+    """A stored prep set: its name, the job's title and text, and the set itself (JSON)."""
+
+    name: str
+    title: str
+    job_text: str
+    data: dict
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class MockRow:
+    """A stored mock interview: where its questions came from and its scorecard (JSON)."""
+
+    id: int
+    source: str
+    scorecard: dict
+    created_at: datetime
+
+
+def link_follow_up(store: Store, attempt_id: int, main_attempt_id: int) -> None:
+    """Mark an attempt as the answer to a follow-up question asked after ``main_attempt_id``."""
+    with store.transaction() as db:
+        cur = db.execute("UPDATE attempts SET follow_up_of = ? WHERE id = ?", (main_attempt_id, attempt_id))
+        if cur.rowcount != 1:
+            raise RedrillError(f"no attempt #{attempt_id}")
+
+
+def follow_ups_of(store: Store, attempt_ids) -> list[int]:
+    """The follow-up attempts linked to any of ``attempt_ids``."""
+    ids = [int(i) for i in attempt_ids]
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    sql = f"SELECT id FROM attempts WHERE follow_up_of IN ({marks}) ORDER BY id"
+    return [r[0] for r in store.db.execute(sql, ids)]
+
+
+def follow_up_links(store: Store) -> dict[int, int]:
+    """``{follow-up attempt id: the attempt it followed}`` for every linked attempt."""
+    rows = store.db.execute("SELECT id, follow_up_of FROM attempts WHERE follow_up_of IS NOT NULL")
+    return {r[0]: r[1] for r in rows}
+
+
+def save_prep(store: Store, *, name: str, title: str, job_text: str, data: dict, created_at: datetime) -> None:
+    """Store a prep set, replacing one of the same name."""
+    with store.transaction() as db:
+        db.execute(
+            "INSERT INTO prep_sets (name, title, job_text, data, created_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(name) DO UPDATE SET title = excluded.title, job_text = excluded.job_text,"
+            " data = excluded.data, created_at = excluded.created_at",
+            (name, title, job_text, _dumps(data), to_iso(created_at)),
+        )
+
+
+def prep_sets(store: Store) -> list[PrepRow]:
+    """Every stored prep set, newest first."""
+    rows = store.db.execute("SELECT name, title, job_text, data, created_at FROM prep_sets ORDER BY created_at DESC")
+    return [PrepRow(r[0], r[1], r[2], json.loads(r[3]), from_iso(r[4])) for r in rows]
+
+
+def delete_prep(store: Store, name: str) -> bool:
+    """Delete a prep set; False when there was none of that name."""
+    with store.transaction() as db:
+        return db.execute("DELETE FROM prep_sets WHERE name = ?", (name,)).rowcount == 1
+
+
+def add_mock(store: Store, *, source: str, scorecard: dict, created_at: datetime) -> int:
+    """Store a finished mock interview's scorecard; returns its id."""
+    with store.transaction() as db:
+        cur = db.execute(
+            "INSERT INTO mock_interviews (source, scorecard, created_at) VALUES (?, ?, ?)",
+            (source, _dumps(scorecard), to_iso(created_at)),
+        )
+        return cur.lastrowid
+
+
+def mocks(store: Store) -> list[MockRow]:
+    """Every stored mock interview, oldest first."""
+    rows = store.db.execute("SELECT id, source, scorecard, created_at FROM mock_interviews ORDER BY created_at, id")
+    return [MockRow(r[0], r[1], json.loads(r[2]), from_iso(r[3])) for r in rows]
 
 
 def open_store(paths) -> Store:

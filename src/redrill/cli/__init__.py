@@ -52,15 +52,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("track", "Your attempts, newest first, with their key figures."),
     "interviews": ("debrief", "Your debriefed interviews, newest first."),
     "mastered": ("queue", "Take a question off your weak list and stop scheduling it."),
+    "mock": ("mock", "A mock interview: questions in a row, one scorecard at the end."),
     "model": ("model", "The speech-recognition models: list them, pull a bigger one."),
     "paths": ("system", "Where redrill keeps your data."),
     "play": ("sound", "Play back a recorded answer."),
+    "prep": ("prep", "Pick the questions and points for a job from its description."),
     "progress": ("track", "How each practised question is going, weakest first."),
     "queue": ("queue", "What is due to drill, when, and why."),
     "report": ("track", "An HTML page with charts of how each answer improves."),
     "rescore": ("answer", "Recompute stored attempts' metrics, voice figures from recordings."),
     "show": ("track", "One attempt: its transcript marked up, and its report."),
     "transcribe": ("answer", "Transcribe and score recordings not yet scored."),
+    "warmup": ("mock", "Before an interview: the opener and your two weakest questions."),
 }
 
 

@@ -66,6 +66,10 @@ def bank_show(app: App, question_id: str) -> None:
         out.print("Talking points:")
         for point in q.talking_points:
             out.print(f"  - {point}")
+    if q.follow_ups:
+        out.print("Follow-up questions:")
+        for text in q.follow_ups:
+            out.print(f"  - {text}")
     out.print(f"[dim]From {q.source}[/dim]")
 
 

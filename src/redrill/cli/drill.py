@@ -243,6 +243,19 @@ class TerminalUI:
         self.out.print(f"[bold cyan]{escape(question.text)}[/bold cyan]")
         self._target = (lo, hi)
 
+    def follow_up(self, question, why: str = "") -> None:
+        """Show a follow-up question (it is read aloud next, like the question)."""
+        from redrill.cli.practice import show_follow_up
+
+        show_follow_up(self.out, question, why)
+        self._target = question.target_seconds
+
+    def model_answer(self, model) -> None:
+        """Say what the better answer to hear is (a recording, or the cleaned words read aloud)."""
+        from redrill.cli.practice import show_model_answer
+
+        show_model_answer(self.out, model)
+
     def info(self, text: str) -> None:
         """A plain message (never read as rich markup: error texts contain brackets)."""
         self.out.print(escape(text))
@@ -393,6 +406,8 @@ def _summary(result, out) -> None:
         parts.append(f"{len(result.no_speech)} without speech")
     if getattr(result, "discarded", None):
         parts.append(f"{len(result.discarded)} discarded")
+    if getattr(result, "follow_ups", None):
+        parts.append(f"{plural(len(result.follow_ups), 'follow-up')} answered")
     head = "Session stopped" if result.interrupted else "Session done"
     out.print(f"\n[bold]{head}:[/bold] " + "; ".join(parts) + ".")
     if scored:
@@ -410,6 +425,17 @@ def _summary(result, out) -> None:
 @click.option("--tag", "tags", multiple=True, help="Only questions with this tag (repeatable).")
 @click.option("--count", type=click.IntRange(min=1), help="Ask at most this many questions.")
 @click.option("--interview", "interview_id", type=int, help="Drill the questions flagged in this debrief.")
+@click.option(
+    "--prep",
+    "prep_name",
+    metavar="NAME",
+    help="Drill a prep set made with `redrill prep` (its questions, with the job's terms as talking points).",
+)
+@click.option(
+    "--follow-ups/--no-follow-ups",
+    default=None,
+    help="Ask one follow-up question after each answer (default: the follow_ups setting, off).",
+)
 @click.option("--text", "text_mode", is_flag=True, help="Type the answers instead of speaking (no microphone needed).")
 @click.option("--no-tts", is_flag=True, help="Do not read questions aloud (show them only, no sound).")
 @click.option(
@@ -461,11 +487,15 @@ def drill(
     model,
     streaming,
     no_live,
+    prep_name,
+    follow_ups,
 ) -> None:
     """Hear each question, answer out loud, and get a report against your earlier attempts.
 
     Questions come in drill order (due flagged questions first, then your weakest, then new ones)
-    unless you pick them with --question, --tag or --interview. Each answer ends when you press
+    unless you pick them with --question, --tag, --interview or --prep. After an answer, [h] plays
+    your best recording of the question (or reads your cleaned best answer and own points aloud);
+    --follow-ups asks a follow-up question like an interviewer would. Each answer ends when you press
     Enter or space, go quiet for --silence-seconds, or reach --max-seconds; it is saved before it
     is transcribed, so Ctrl-C never loses it. On a first run (no interview logged, nothing
     practised) it starts by asking what to drill. With no terminal on standard input (a script),
@@ -480,6 +510,15 @@ def drill(
 
     config = app.config.with_overrides(voice=voice, rate=rate, input_device=device, silence_seconds=silence_seconds)
     interactive = is_interactive()
+    from redrill.coaching import StoreCoach, session_catalog
+
+    catalog = session_catalog(app.catalog)
+    if prep_name is not None:
+        from redrill.cli.practice import load_prep
+
+        prep, catalog = load_prep(app, prep_name)
+        if not question_ids:
+            question_ids = tuple(prep.question_ids)
     if not question_ids and not tags and interview_id is None and first_run(app.store):
         picked = onboarding(app, interactive=interactive, count=count)
         if picked is None:
@@ -487,7 +526,7 @@ def drill(
         question_ids, interview_id = picked
     questions = pick_questions(
         app.store,
-        app.catalog,
+        catalog,
         question_ids=question_ids,
         tags=tags,
         count=count,
@@ -522,7 +561,7 @@ def drill(
     session = Drill(
         questions,
         speaker=speaker,
-        practice=StorePractice(app.store, app.catalog, app.paths, config, playback_bar=PlaybackBar),
+        practice=StorePractice(app.store, catalog, app.paths, config, playback_bar=PlaybackBar),
         ui=ui,
         recorder=recorder,
         transcriber_factory=factory,
@@ -531,6 +570,8 @@ def drill(
         max_seconds=max_seconds,
         find_spools=find_spools,
         streaming=streaming,
+        coach=StoreCoach(app.store, catalog, app.paths),
+        follow_ups=config.follow_ups if follow_ups is None else follow_ups,
     )
     try:
         result = session.run()

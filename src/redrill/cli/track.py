@@ -169,6 +169,7 @@ def progress(app: App, as_json: bool) -> None:
     voice = voice_progress(figures)
     if voice is not None:
         out.print(_voice_progress_line(voice))
+    _print_mocks(store, out)
 
 
 def _voice_progress_line(v) -> str:
@@ -184,6 +185,37 @@ def _voice_progress_line(v) -> str:
         if parts
         else ""
     )
+
+
+def _print_mocks(store, out) -> None:
+    """The practice interviews (``redrill mock``), oldest first, with the change in score."""
+    from datetime import datetime
+
+    from redrill.mock import mock_summaries
+    from redrill.store import mocks
+
+    rows = mock_summaries(mocks(store))
+    if not rows:
+        return
+    table = _table("Practice interviews (redrill mock; score 0-100: higher is better)")
+    for name, justify in (("#", "right"), ("when", "left"), ("questions from", "left"), ("answered", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)
+    for name in ("score", "change", "first answer"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for r in rows:
+        change = "-" if r["change"] is None else f"{r['change']:+.0f}"
+        style = "green" if (r["change"] or 0) >= 3 else "red" if (r["change"] or 0) <= -3 else ""
+        table.add_row(
+            str(r["mock_id"]),
+            f"{datetime.fromisoformat(r['when']).astimezone():%d %b %H:%M}",
+            r["source"],
+            f"{r['answered']}/{r['questions']}",
+            _num(r["score"], ".0f"),
+            f"[{style}]{change}[/{style}]" if style else change,
+            _num(r["first_answer_score"], ".0f"),
+        )
+    out.print()
+    out.print(table)
 
 
 @click.command("export")
@@ -232,8 +264,12 @@ def report(app: App, out_file: Path | None, open_it: bool) -> None:
     from redrill.tracking.report import render_html, report_data
 
     store = app.store
+    from redrill.mock import mock_summaries
+    from redrill.store import mocks
+
     scored = store.scored_metrics()
     data = report_data(scored, store.question_texts(), strips=_latest_strips(app, scored))
+    data["mocks"] = mock_summaries(mocks(store))
     if not data["questions"]:
         raise RedrillError(
             "no scored attempts yet, so there is nothing to chart; answer a question first with `redrill drill` or `redrill answer`"
@@ -318,12 +354,31 @@ def attempt_view(store, catalog, config, attempt_id: int) -> dict:
 
 
 @click.command("show")
-@click.argument("attempt_id", type=int)
+@click.argument("attempt_id", type=int, required=False)
+@click.option(
+    "--best",
+    "best_question",
+    metavar="QUESTION",
+    help="Instead: your best answer to QUESTION so far, cleaned of fillers and restarts, with your own points.",
+)
+@click.option("--hear", is_flag=True, help="With --best: play that recording, or read the cleaned answer aloud.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: the attempt, its annotated tokens and the report.")
 @pass_app
-def show(app: App, attempt_id: int, as_json: bool) -> None:
+def show(app: App, attempt_id: int | None, best_question: str | None, hear: bool, as_json: bool) -> None:
     """Show one attempt: the transcript with fillers, long pauses, restarts and repeated phrases
-    marked, talking points ticked, and how it compares with your earlier attempts."""
+    marked, talking points ticked, and how it compares with your earlier attempts.
+
+    With --best QUESTION: the better answer redrill offers after a drill answer ([h] in the drill):
+    your best recording of that question, or your best transcript without fillers and restarts and
+    the points you wished you had made.
+    """
+    if best_question is not None:
+        _show_best(app, best_question, hear=hear, as_json=as_json)
+        return
+    if attempt_id is None:
+        raise click.UsageError(
+            "Missing argument 'ATTEMPT_ID': an attempt number (`redrill history` lists them), or --best QUESTION"
+        )
     view = attempt_view(app.store, app.catalog, app.config, attempt_id)
     report = view["report"]
     if as_json:
@@ -356,6 +411,43 @@ def show(app: App, attempt_id: int, as_json: bool) -> None:
     from redrill.cli.render import print_report
 
     print_report(report)
+
+
+def _show_best(app: App, question_id: str, *, hear: bool, as_json: bool) -> None:
+    """``redrill show --best QUESTION`` (see :mod:`redrill.model_answer`)."""
+    from redrill.cli.practice import show_model_answer
+    from redrill.coaching import model_answer_for
+    from redrill.errors import RedrillError
+    from redrill.model_answer import RECORDING
+
+    question = app.catalog.questions.get(question_id)
+    if question is None and not app.store.attempts(question_id, limit=1):
+        app.catalog.get(question_id)  # the error that suggests the closest ids
+    model = model_answer_for(app.store, app.paths, question_id)
+    if as_json:
+        print_json({"question_id": question_id, "model_answer": None if model is None else model.to_json()})
+        return
+    if model is None:
+        raise RedrillError(
+            f"no answer to '{question_id}' yet, and no points of your own for it: answer it with "
+            f"`redrill drill --question {question_id}`, or note what you wish you had said in `redrill debrief`"
+        )
+    out = console()
+    if question is not None:
+        out.print(f"[bold]{question.id}[/bold] [dim]{question.text}[/dim]")
+    show_model_answer(out, model)
+    if model.kind == RECORDING and not hear:
+        out.print(f"[dim]Hear it: redrill show --best {question_id} --hear (or redrill play {model.attempt_id})[/dim]")
+    if not hear:
+        return
+    if model.kind == RECORDING:
+        from redrill.drill import play_attempt
+
+        play_attempt(app.store, app.paths, model.attempt_id)
+    else:
+        from redrill.sound.speaker import TtsSpeaker
+
+        TtsSpeaker(app.config.voice, app.config.rate).say(model.spoken_text)
 
 
 COMMANDS = [history, show, progress, report, export]

@@ -328,6 +328,32 @@ def _strip_section(strip: dict) -> str:
     )
 
 
+def _mock_section(mocks: list[dict]) -> list[str]:
+    """The practice interviews (``redrill mock``) as a table, oldest first."""
+    e = html.escape
+    out = [
+        '<section id="mocks"><h2>Practice interviews</h2>',
+        '<p class="meta">Each <code>redrill mock</code>: questions in a row, scored as a whole. Score 0-100 '
+        "(100 minus the mean ramble score), higher is better; the first answer sets the tone.</p>",
+        '<table><thead><tr><th>#</th><th>When</th><th>Questions from</th><th class="n">Answered</th>'
+        '<th class="n">Inside target</th><th class="n">Score</th><th class="n">Change</th>'
+        '<th class="n">First answer</th></tr></thead><tbody>',
+    ]
+    for m in mocks:
+        change = m.get("change")
+        css = "improving" if (change or 0) >= 3 else "worsening" if (change or 0) <= -3 else "steady"
+        inside = "-" if not m.get("timed") else f"{m['within_target']}/{m['timed']}"
+        out.append(
+            f"<tr><td>{m['mock_id']}</td><td>{e(m['when'][:16].replace('T', ' '))}</td><td>{e(m['source'])}</td>"
+            f'<td class="n">{m["answered"]}/{m["questions"]}</td><td class="n">{inside}</td>'
+            f'<td class="n">{_f(m["score"], ".0f")}</td>'
+            f'<td class="n {css}">{"-" if change is None else f"{change:+.0f}"}</td>'
+            f'<td class="n">{_f(m["first_answer_score"], ".0f")}</td></tr>'
+        )
+    out.append("</tbody></table></section>")
+    return out
+
+
 def render_html(data: dict, *, generated: datetime, title: str = "redrill: how your answers are improving") -> str:
     """The whole page (a string) for :func:`report_data` output."""
     import matplotlib
@@ -374,6 +400,8 @@ def render_html(data: dict, *, generated: datetime, title: str = "redrill: how y
         out.append(
             f'<figure role="img" aria-label="Attempts and median ramble score per week">{weekly}</figure></section>'
         )
+    if data.get("mocks"):
+        out.extend(_mock_section(data["mocks"]))
     for q, chart in zip(data["questions"], charts):
         target = "" if not q["target_s"] else f" · target {q['target_s'][0]:.0f}-{q['target_s'][1]:.0f} s"
         out.append(f'<section class="question" id="q-{e(q["question_id"])}">')
