@@ -529,13 +529,10 @@ class Drill:
         return StreamingTranscription(_Loaded(), before_chunk=sync, on_chunk=on_chunk)
 
     def _start_voice(self):
-        """The voice analysis that runs beside streaming transcription (None when it cannot start)."""
-        try:
-            from redrill.sound.prosody import VoiceStream
+        """The voice analysis that runs beside streaming transcription (how the answer sounded)."""
+        from redrill.sound.prosody import VoiceStream
 
-            return VoiceStream()
-        except ImportError:  # without Praat the stored recording is tried afterwards, with a warning
-            return None
+        return VoiceStream()
 
     # -- leftovers of killed sessions
 
