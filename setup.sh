@@ -16,8 +16,9 @@ mode="${1:-install}"
 # What redrill needs at run time: PortAudio (microphone), espeak-ng (voice), aplay (pyttsx3 plays
 # through it), venv/pip for the virtual environment.
 run_pkgs=(python3-venv python3-pip libportaudio2 espeak-ng libespeak-ng1 alsa-utils)
-# What the tests need on top: a virtual sound device, sox for test audio, Chromium for the report.
-test_pkgs=(pulseaudio pulseaudio-utils libasound2-plugins sox chromium)
+# What the tests need on top: a virtual sound device, sox for test audio, Chromium for the report,
+# strace and unshare (util-linux) for the network test at the system-call level.
+test_pkgs=(pulseaudio pulseaudio-utils libasound2-plugins sox chromium strace util-linux)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "redrill"
 
-GROUND = {"errors", "numbers", "paths", "yamlfile", "config", "transcript", "banks", "store"}
+GROUND = {"errors", "numbers", "paths", "yamlfile", "config", "transcript", "banks", "store", "dbfaults", "offline"}
 APPLICATION = {
     "pipeline",
     "drill",
@@ -17,6 +17,7 @@ APPLICATION = {
     "followup",
     "forget",
     "doctor",
+    "damage",
     # practising for the next interview
     "prep",
     "follow_up_questions",

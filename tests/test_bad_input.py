@@ -357,8 +357,8 @@ def test_corrupt_audio_in_the_middle(cli, tmp_path, seeded, whisper_model_dir, r
     result = cli("answer", "failure-story", "--audio", wav, "--model", whisper_model_dir)
     print(f"corrupt audio: exit {result.exit_code} {result.stderr.strip()}")
     assert result.exit_code in (0, 1) and "Traceback" not in result.stderr
-    if result.exit_code == 1:
-        assert "no speech" in result.stderr or "only filler words" in result.stderr
+    if result.exit_code == 1:  # no words: removed when there was no speech either, else kept for another try
+        assert "no speech" in result.stderr or "only filler words" in result.stderr or "is kept" in result.stderr
 
 
 def test_silent_audio_stores_nothing(cli, tmp_path, seeded, whisper_model_dir, redrill_home):
@@ -432,7 +432,7 @@ def test_damaged_database_is_refused_and_left_alone(cli, redrill_home, seeded):
     db.write_bytes(b"this is not a database, it was overwritten by accident" * 100)
     before = db.read_bytes()
     result = cli("history")
-    clean_error(result, f"cannot open the database {db}", "move it aside", "recordings")
+    clean_error(result, f"{db} is not an SQLite database (it starts with 'this is not a database", "recordings stay in")
     assert db.read_bytes() == before
 
 

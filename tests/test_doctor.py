@@ -60,8 +60,9 @@ STORE_CHECKS = (
 
 
 @pytest.mark.audio
-def test_all_good_with_the_real_components(cli, pulse_server, whisper_model_dir, monkeypatch):
+def test_all_good_with_the_real_components(cli, pulse_server, whisper_model_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("REDRILL_MODEL", str(whisper_model_dir))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # this machine's own caches are not the point
     result, found = run_doctor(cli)
     assert result.exit_code == 0, result.stdout
     assert result.stdout.rstrip().endswith("All good.")
@@ -70,6 +71,7 @@ def test_all_good_with_the_real_components(cli, pulse_server, whisper_model_dir,
         "database",
         "privacy",
         "question banks",
+        "settings",
         "PortAudio",
         "microphone",
         "voice (TTS)",
@@ -167,8 +169,11 @@ def test_database_that_is_not_a_database(cli, redrill_home, monkeypatch):
     result, found = run_doctor(cli)
     assert result.exit_code == 1
     mark, detail, fix = found["database"]
-    assert mark == "FAIL" and f"cannot open the database {db}" in detail
-    assert fix.startswith(f"mv {db} {db}.damaged") and "recordings stay in" in fix
+    assert mark == "FAIL" and f"{db} is not an SQLite database (it starts with 'garbage, not SQLite" in detail
+    # No copy to restore: keep the file (it may be the user's) and say what moving it means.
+    assert (
+        f"mv {db} {db}.not-a-database" in fix and "starts a new, empty history" in fix and "recordings stay in" in fix
+    )
     assert db.read_bytes() == before, "doctor must not touch a damaged database"
 
 
@@ -331,6 +336,22 @@ def test_leftover_spool_from_a_killed_recording(cli, redrill_home, monkeypatch):
     assert fix.startswith("redrill drill") and "redrill transcribe --pending" in fix
     assert result.exit_code == 0
     assert spool.exists(), "doctor only reports; the drill saves"
+
+
+def test_telemetry_queue_left_by_onnxruntime(cli, monkeypatch, tmp_path):
+    """A device id and event queue written before redrill switched onnxruntime's telemetry off."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    only(monkeypatch, doctor.check_telemetry_queue)
+    result, found = run_doctor(cli)
+    assert found == {} and result.exit_code == 0
+    queue = tmp_path / "cache" / "Microsoft" / "DeveloperTools" / ".onnxruntime"
+    queue.mkdir(parents=True)
+    (queue / "deviceid").write_text("0f6c7a1e-0000-4000-8000-000000000000")
+    result, found = run_doctor(cli)
+    assert result.exit_code == 0, result.stdout  # a note: redrill works, the user may want to delete it
+    mark, detail, fix = found["telemetry"]
+    assert mark == "note" and str(queue) in detail and "queued usage events" in detail
+    assert fix.startswith(f"rm -r {queue}") and "ORT_DISABLE_TELEMETRY=1" in fix
 
 
 def test_a_crashing_check_is_reported_and_the_rest_still_run(cli, monkeypatch):

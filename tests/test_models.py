@@ -171,7 +171,10 @@ def test_list_shows_incomplete_models(installed):
     listed = {m.name: m for m in list_local_models(installed)}
     assert set(listed) == {"small.en", "tiny.en"}
     assert listed["tiny.en"].ok
-    assert listed["small.en"].problem == "incomplete: missing model.bin, config.json, tokenizer.json, vocabulary.json"
+    assert (
+        listed["small.en"].problem
+        == "incomplete: missing model.bin, config.json, tokenizer.json, vocabulary.txt or vocabulary.json"
+    )
 
 
 def test_doctor_check_fails_with_the_fix_then_passes(whisper_model_dir, no_network):

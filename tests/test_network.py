@@ -151,6 +151,18 @@ def test_model_pull_is_the_one_command_that_goes_online_and_fails_cleanly(redril
     assert not (redrill_home / "models" / "tiny.en").exists(), "a failed pull left a partial model"
 
 
+def test_importing_redrill_switches_library_telemetry_off_before_anything_loads_it():
+    """onnxruntime reads ORT_DISABLE_TELEMETRY once, when first imported: the switch must already be
+    set by then, whatever the shell exported (the system-call test proves the effect)."""
+    env = {**os.environ, "ORT_DISABLE_TELEMETRY": "0", "HF_HUB_DISABLE_TELEMETRY": "0"}
+    code = (
+        "import os, sys; import redrill; from redrill.transcription import whisper; "
+        "print(os.environ['ORT_DISABLE_TELEMETRY'], os.environ['HF_HUB_DISABLE_TELEMETRY'], 'onnxruntime' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["1", "1", "False"]
+
+
 # --- nothing readable by other users ----------------------------------------------------------
 
 

@@ -246,7 +246,7 @@ def test_newer_database_is_refused(tmp_path):
 def test_not_a_database_gives_clear_error(tmp_path):
     path = tmp_path / "redrill.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(RedrillError, match="cannot open the database"):
+    with pytest.raises(RedrillError, match="is not an SQLite database"):
         Store(path)
 
 

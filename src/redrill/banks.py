@@ -34,6 +34,7 @@ QUESTION_KEYS = {"id", "text", "tags", "target_seconds", "talking_points", "foll
 # A follow-up is one spoken question: longer text is a paste accident, more than a few is a script.
 MAX_FOLLOW_UPS = 5
 MAX_FOLLOW_UP_CHARS = 300
+BANK_HINT = "See the README section 'Question banks' for the format."
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,19 @@ def user_bank_files(banks_dir: Path) -> list[Path]:
 
 def load_bank(path: Path) -> Bank:
     """Load and validate one bank file; every problem is reported at once."""
+    bank, problems = read_bank(path)
+    if problems:
+        raise InputError(problems, hint=BANK_HINT)
+    return bank
+
+
+def read_bank(path: Path) -> tuple[Bank, list[Problem]]:
+    """One bank file: its valid questions and the problems of the rest.
+
+    The valid questions come back even when there are problems, so a caller can also check them
+    against other banks (a duplicate id is reported with the other problems, not only once they are
+    fixed). A file that cannot be read as a bank at all raises :class:`InputError`.
+    """
     name = str(path)
     data, lines = read_yaml(path)
     problems: list[Problem] = []
@@ -265,9 +279,13 @@ def load_bank(path: Path) -> Bank:
                     line=at("questions", i, "id"),
                 )
             )
-    if problems:
-        raise InputError(problems, hint="See the README section 'Question banks' for the format.")
-    return Bank(name=bank_name, path=name, questions=tuple(questions), description=description)
+    bank = Bank(
+        name=bank_name if isinstance(bank_name, str) else "",
+        path=name,
+        questions=tuple(questions),
+        description=description,
+    )
+    return bank, problems
 
 
 def _follow_ups(value, name: str, at, i: int, problems: list[Problem]) -> tuple[str, ...]:
@@ -326,10 +344,11 @@ def load_catalog(banks_dir: Path | None = None, extra: list[Path] | tuple[Path, 
             continue
         loaded.add(key)
         try:
-            bank = load_bank(Path(path))
+            bank, bank_problems = read_bank(Path(path))
         except InputError as err:
             problems.extend(err.problems)
             continue
+        problems.extend(bank_problems)
         catalog.banks.append(bank)
         for q in bank.questions:
             if q.id in first_seen:
@@ -347,5 +366,5 @@ def load_catalog(banks_dir: Path | None = None, extra: list[Path] | tuple[Path, 
             first_seen[q.id] = q
             catalog.questions[q.id] = q
     if problems:
-        raise InputError(problems, hint="See the README section 'Question banks' for the format.")
+        raise InputError(problems, hint=BANK_HINT)
     return catalog

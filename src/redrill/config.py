@@ -8,7 +8,9 @@ the file.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +68,77 @@ _TYPES = {
 }
 
 
+# Allowed ranges, checked on load so a bad value is named before anything uses it (the README's
+# settings table lists them). ``(low, high, unit, why)``: both ends allowed.
+RANGES: dict[str, tuple[float, float, str, str]] = {
+    "rate": (60, 400, "words per minute", "how fast questions are read aloud"),
+    "silence_seconds": (0.5, 60, "seconds", "silence that ends an answer; under 0.5 s every breath would end it"),
+    "no_speech_timeout": (1, 600, "seconds", "how long to wait for an answer to start"),
+    "long_pause_seconds": (
+        0.5,
+        30,
+        "seconds",
+        "the shortest gap counted as a long pause; shorter gaps are ordinary breaths between words",
+    ),
+    "opus_bitrate": (6000, 510000, "bits per second", "the range the Opus codec supports"),
+    "beam_size": (
+        1,
+        20,
+        "",
+        "the number of transcriptions Whisper keeps open at once; memory grows with it, 5 is already accurate",
+    ),
+    "max_tokens_per_window": (
+        10,
+        224,
+        "tokens",
+        "Whisper writes at most 224 per 30 s window; fewer than 10 would cut off the words of any answer",
+    ),
+}
+PACE_LIMITS = (40, 400)
+DEVICES = ("auto", "cpu", "cuda")
+# CTranslate2's compute types (its docs, "Quantization"); "auto" picks int8 on CPU, float16 on CUDA.
+COMPUTE_TYPES = (
+    "auto",
+    "bfloat16",
+    "float16",
+    "float32",
+    "int16",
+    "int8",
+    "int8_bfloat16",
+    "int8_float16",
+    "int8_float32",
+)
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")  # Whisper's language codes: en, de, haw, yue, ...
+
+
+def _range_problem(key: str, value) -> str | None:
+    """Why ``value`` (already of the right type) is out of range for ``key``; None when it is fine."""
+    if key in RANGES:
+        low, high, unit, why = RANGES[key]
+        number = float(value)
+        if not (math.isfinite(number) and low <= number <= high):
+            units = f" {unit}" if unit else ""
+            return f"must be {low:g} to {high:g}{units} ({why}), not {value!r}"
+    elif key == "pace_wpm":
+        low, high = value
+        if not (PACE_LIMITS[0] <= low < high <= PACE_LIMITS[1]):
+            return (
+                f"must be [low, high] words per minute with {PACE_LIMITS[0]} <= low < high <= {PACE_LIMITS[1]}, "
+                f"not {list(value)}"
+            )
+    elif key == "device" and value not in DEVICES:
+        return f"must be one of {', '.join(DEVICES)}, not {value!r}"
+    elif key == "compute_type" and value not in COMPUTE_TYPES:
+        return f"must be one of {', '.join(COMPUTE_TYPES)}, not {value!r}"
+    elif key == "language" and not _LANGUAGE.match(value):
+        return f"must be a language code such as en, de or fr (Whisper's two- or three-letter codes), not {value!r}"
+    elif key == "model" and not value.strip():
+        return "must name a model (tiny.en, base.en, ...) or a model folder; leave it out to choose automatically"
+    elif key == "input_device" and (value < 0 if isinstance(value, int) else not value.strip()):
+        return f"must be a device number (0 or more) or a name from `redrill devices`, not {value!r}"
+    return None
+
+
 def load_config(path: Path) -> Config:
     """Read ``config.yaml``; a missing file means all defaults."""
     from redrill.yamlfile import read_yaml_mapping
@@ -87,10 +160,14 @@ def load_config(path: Path) -> Config:
                 problems.append(Problem(str(path), line, key, f"has the wrong type ({type(value).__name__})"))
                 continue
             if key == "pace_wpm":
-                if len(value) != 2 or not all(isinstance(v, int) for v in value) or value[0] > value[1]:
+                if len(value) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                     problems.append(Problem(str(path), line, key, "must be [low, high] words per minute"))
                     continue
                 value = tuple(value)
+            out_of_range = _range_problem(key, value)
+            if out_of_range:
+                problems.append(Problem(str(path), line, key, out_of_range))
+                continue
             values[key] = value
         if problems:
             raise InputError(problems, hint="Fix the settings file, or delete it to use the defaults.")

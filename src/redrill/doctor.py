@@ -57,28 +57,64 @@ def check_data_home(app) -> list[Check]:
 
 
 def check_database(app) -> list[Check]:
-    """The database opens, passes SQLite's integrity check, and has no unfinished answers."""
+    """The database opens, passes SQLite's integrity check, can be written, and has no unfinished answers.
+
+    Each way it can fail (locked, read-only, disk full, not a database, damaged, another program's)
+    gets the fix for that cause; none of them is "move it aside" unless the file cannot be read at all.
+    """
     import sqlite3
 
+    from redrill import dbfaults
     from redrill.errors import RedrillError
     from redrill.store import SCHEMA_VERSION
 
     path = app.paths.database
-    aside = f"mv {path} {path}.damaged   (then run redrill again: it starts a new database; your recordings stay in {app.paths.recordings})"
     try:
         store = app.store
         n = store.db.execute("SELECT count(*) FROM attempts").fetchone()[0]
         pending = store.pending_attempts()
         integrity = store.db.execute("PRAGMA quick_check").fetchone()[0]
+    except dbfaults.DatabaseError as err:
+        return [Check("database", False, err.problem, err.fix)]
+    except sqlite3.Error as err:  # damage deeper in the file than its header, a lock taken meanwhile, ...
+        err = dbfaults.explain(err, path)
+        return [Check("database", False, err.problem, err.fix)]
     except RedrillError as err:
-        return [Check("database", False, str(err), aside)]
-    except sqlite3.DatabaseError as err:  # damage deeper in the file than its header
-        return [Check("database", False, f"{path} is damaged: {err}", _recover_fix(path))]
+        return [Check("database", False, str(err), "Fix what the message names, then run redrill doctor again.")]
     if integrity != "ok":
-        return [Check("database", False, f"integrity check failed: {integrity}", _recover_fix(path))]
+        return [Check("database", False, f"integrity check failed: {integrity}", dbfaults.recover_fix(path))]
+    from redrill.damage import describe, scan
+
+    damaged = scan(store)
     backups = sorted(p.name for p in path.parent.glob(f"{path.name}.v*-backup-*"))
     kept = f"; copy from before the last upgrade kept: {backups[-1]}" if backups else ""
-    checks = [Check("database", True, f"{store.path} (schema v{SCHEMA_VERSION}, {n} attempts{kept})")]
+    if store.read_only:
+        err = dbfaults.read_only(path)
+        checks = [Check("database", False, f"{err.problem} ({n} attempts, all readable)", err.fix)]
+    else:
+        checks = [Check("database", True, f"{store.path} (schema v{SCHEMA_VERSION}, {n} attempts{kept})")]
+    if damaged:
+        checks.append(
+            Check(
+                "stored data",
+                False,
+                describe(damaged),
+                "redrill doctor --repair   (it keeps a copy of the database first, then rebuilds what it can: "
+                "metrics from transcripts, dates from recordings or neighbouring rows, lists as far as they read)",
+            )
+        )
+    free = dbfaults.free_bytes(path.parent)
+    if free is not None and free < dbfaults.LOW_SPACE_BYTES and not store.read_only:
+        err = dbfaults.full(path)
+        checks.append(
+            Check(
+                "disk space",
+                False,
+                f"the disk holding {path.parent} is full or nearly ({free / 1_000_000:.1f} MB free): new answers "
+                "and their recordings may not fit",
+                err.fix,
+            )
+        )
     if pending:
         from redrill.pipeline import audio_file_of
 
@@ -111,13 +147,6 @@ def check_database(app) -> list[Check]:
                 )
             )
     return checks
-
-
-def _recover_fix(path) -> str:
-    return (
-        f"sqlite3 {path} .recover | sqlite3 {path}.recovered   then   mv {path} {path}.damaged && "
-        f"mv {path}.recovered {path}   (sqlite3 is in the sqlite3 package)"
-    )
 
 
 def check_privacy(app) -> list[Check]:
@@ -160,6 +189,27 @@ def check_leftover_recordings(app) -> list[Check]:
             False,
             f"{len(spools)} answer(s) ({seconds:.0f} s) recorded by a session that did not finish",
             "redrill drill   (it offers to save them first; then redrill transcribe --pending)",
+            warning=True,
+        )
+    ]
+
+
+def check_telemetry_queue(app) -> list[Check]:
+    """Events onnxruntime queued to upload while its telemetry was on (redrill now switches it off)."""
+    from redrill.offline import onnxruntime_telemetry_folder
+
+    folder = onnxruntime_telemetry_folder()
+    if not os.path.isdir(folder):
+        return []
+    return [
+        Check(
+            "telemetry",
+            False,
+            f"onnxruntime (the engine of the speech detector) left a device id and queued usage events in {folder}: "
+            "a redrill from before its telemetry was switched off, or another program, put them there; they are "
+            "sent to Microsoft the next time a program using onnxruntime runs online with its telemetry on",
+            f"rm -r {folder}   (redrill itself never writes there now: it starts onnxruntime with "
+            "ORT_DISABLE_TELEMETRY=1)",
             warning=True,
         )
     ]
@@ -263,9 +313,53 @@ def check_voice(app) -> list[Check]:
     return [Check("voice (TTS)", True, f"{len(voices)} voices")]
 
 
+def check_settings(app) -> list[Check]:
+    """config.yaml (when there is one) has only known settings, each of the right type and in range."""
+    from redrill.errors import InputError, RedrillError
+
+    path = app.paths.config
+    try:
+        _ = app.config
+    except InputError as err:
+        return [
+            Check(
+                "settings",
+                False,
+                "\n".join(str(p) for p in err.problems),
+                f"Fix the line(s) named above in {path}, or delete the file to use the defaults.",
+            )
+        ]
+    except RedrillError as err:
+        return [Check("settings", False, str(err), f"Fix {path}, or delete it to use the defaults.")]
+    if not path.exists():
+        return [Check("settings", True, "defaults (no config.yaml)")]
+    return [Check("settings", True, str(path))]
+
+
+def _settings_broken(app) -> bool:
+    from redrill.errors import RedrillError
+
+    try:
+        _ = app.config
+    except RedrillError:
+        return True
+    return False
+
+
 def check_model(app) -> list[Check]:
     """Which speech model will be used, and that it is on disk (never downloads)."""
     from redrill.transcription.models import describe_model_status
+
+    if _settings_broken(app):  # config.yaml may name the model: cannot tell which one until it is fixed
+        return [
+            Check(
+                "speech model",
+                False,
+                f"not checked: the settings in {app.paths.config.name} have problems (see settings)",
+                "Fix the settings first, then run redrill doctor again.",
+                warning=True,
+            )
+        ]
 
     return [Check("speech model", ok, detail, fix) for ok, detail, fix in describe_model_status(app)]
 
@@ -293,7 +387,9 @@ CHECKS: list[Callable] = [
     check_database,
     check_privacy,
     check_leftover_recordings,
+    check_telemetry_queue,
     check_banks,
+    check_settings,
     check_microphone,
     check_voice,
     check_voice_analysis,
@@ -302,12 +398,20 @@ CHECKS: list[Callable] = [
 
 
 def run_checks(app) -> list[Check]:
-    """Run every check; a check that crashes is reported as a failed check, never raised."""
+    """Run every check; a check that crashes is reported as a failed check, never raised.
+
+    A known failure (:class:`RedrillError`) is shown as its own message, which says what to do; only
+    an unexpected exception is a bug to report.
+    """
+    from redrill.errors import RedrillError
+
     results: list[Check] = []
     for check in CHECKS:
         name = check.__name__.removeprefix("check_").replace("_", " ")
         try:
             results.extend(check(app))
+        except RedrillError as err:
+            results.append(Check(name, False, str(err), "Fix what the message names, then run redrill doctor again."))
         except Exception as exc:  # doctor must always finish its report
             results.append(Check(name, False, f"check failed: {type(exc).__name__}: {exc}", "Please report this."))
     return results

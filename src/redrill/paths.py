@@ -59,11 +59,46 @@ class Paths:
         return self.home / "exports"
 
     def ensure(self) -> Paths:
-        """Create the data home and its folders, user-only (0700)."""
+        """Create the data home and its folders, user-only (0700).
+
+        A folder that already holds other things and none of redrill's is refused, untouched: redrill
+        does not make someone's Documents folder private or fill it with its own folders.
+        """
+        check_home_is_redrills(self.home)
         for folder in (self.home, self.recordings, self.models, self.banks, self.exports):
             folder.mkdir(parents=True, exist_ok=True)
             private_dir(folder)
         return self
+
+
+# The names redrill itself puts in a data home.
+_OWN_NAMES = ("redrill.db", "config.yaml", "recordings", "models", "banks", "exports")
+
+
+def check_home_is_redrills(home: Path) -> None:
+    """Raise :class:`RedrillError` when ``home`` exists, is not empty, and is not a redrill data home."""
+    from redrill.errors import RedrillError
+
+    try:
+        names = sorted(os.listdir(home))
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        raise RedrillError(
+            f"the data home {home} is a file, not a folder; give --home (or REDRILL_HOME) a folder"
+        ) from None
+    except OSError as exc:
+        raise RedrillError(f"cannot read the data home {home}: {exc.strerror}") from None
+    # Redrill's: it holds a redrill database, or nothing but names redrill uses (a home made by hand
+    # with a config.yaml or a banks folder first). The user's own notes next to a database are fine.
+    if "redrill.db" in names or all(name.startswith("redrill.db") or name in _OWN_NAMES for name in names):
+        return
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    raise RedrillError(
+        f"{home} is not a redrill data home: it holds other things ({shown}) and no redrill database. redrill "
+        "would make it private (chmod 700) and add its folders, so it leaves it alone. Give --home (or "
+        "REDRILL_HOME) a new or empty folder, or the one redrill uses (`redrill paths` shows it)"
+    )
 
 
 def private_dir(path: Path) -> None:

@@ -43,6 +43,8 @@ from redrill.transcript import Transcript, from_text
 
 # Longest answer redrill will take from an audio file; longer files are cut with a warning.
 MAX_ANSWER_SECONDS = 30 * 60.0
+# Speech (by the voice-activity detector) that makes an answer worth keeping when no words came out of it.
+KEEP_UNHEARD_SPEECH_S = 1.0
 
 
 @dataclass
@@ -332,8 +334,10 @@ class AttemptPipeline:
         its voice frames, analysed while it was spoken (:class:`~redrill.sound.prosody.VoiceStream`;
         without them the stored recording is analysed). ``lead_s``: the silence the recorder cut
         before the stored audio (for the delay before the first word; None when unknown). A
-        recording with no words at all is removed (there is nothing in it to keep) and
-        :class:`NoSpeechError` is raised.
+        recording with no speech in it (by the voice-activity detector, and no words) is removed and
+        :class:`NoSpeechError` is raised. One with speech the recognizer found no words in is kept,
+        as ``recorded`` with the reason, and a :class:`RedrillError` says so: nothing spoken is
+        deleted because a model or a setting failed.
         """
         from redrill.sound.audiofile import load_audio
 
@@ -372,6 +376,17 @@ class AttemptPipeline:
                 question, transcript, source=attempt.source, now=now, stored=attempt, history=history, voice=voice
             )
         except NoSpeechError:
+            heard = _speech_seconds(transcript)
+            if not transcript.words and (heard is None or heard >= KEEP_UNHEARD_SPEECH_S):
+                # The detector heard speech but the recognizer wrote nothing: a model or a setting
+                # failed, not the user. Keep the recording, to be transcribed afresh once that is fixed.
+                spoken = "speech" if heard is None else f"{heard:.0f} s of speech"
+                message = (
+                    f"the recognizer found no words in {spoken} (attempt #{attempt_id} is kept, not scored); "
+                    "check the model and settings with `redrill doctor`"
+                )
+                store.update_attempt(attempt_id, status="recorded", transcript=None, error=message)
+                raise RedrillError(message) from None
             store.delete_attempts([attempt_id])
             audio_path.unlink(missing_ok=True)
             raise
@@ -478,6 +493,13 @@ class AttemptPipeline:
 
 
 # --- audio ------------------------------------------------------------------------------------
+
+
+def _speech_seconds(transcript: Transcript) -> float | None:
+    """Seconds of speech the voice-activity detector found (None: not known)."""
+    if transcript.speech is None:
+        return None
+    return sum(max(0.0, end - start) for start, end in transcript.speech)
 
 
 def save_recording(

@@ -10,6 +10,8 @@ The store only moves rows; it knows nothing about scoring or scheduling.
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import json
 import os
 import sqlite3
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from redrill.errors import RedrillError
 from redrill.paths import private_file
@@ -39,10 +42,6 @@ def to_iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: pass an aware UTC datetime")
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def from_iso(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
 
 
 # --- migrations -----------------------------------------------------------------------------
@@ -186,6 +185,11 @@ class Attempt:
     metrics: Metrics | None = None  # None until scored
     interview_id: int | None = None
     error: str | None = None
+    damage: tuple[str, ...] = ()  # stored fields that could not be read (see :mod:`redrill.store` "damage")
+
+    @property
+    def date_damaged(self) -> bool:
+        return any(d.startswith("created_at:") for d in self.damage)
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,7 @@ class Interview:
     went_well: list[str]
     to_change: list[str]
     created_at: datetime
+    damage: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,7 @@ class Flag:
     wish_i_said: list[str]
     note: str
     created_at: datetime
+    damage: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -225,6 +231,7 @@ class QuestionState:
     card: dict | None
     due: datetime | None
     updated_at: datetime
+    damage: tuple[str, ...] = ()
 
 
 _ATTEMPT_COLUMNS = (
@@ -233,26 +240,73 @@ _ATTEMPT_COLUMNS = (
 )
 
 
+# --- damage -----------------------------------------------------------------------------------
+# A stored field that does not parse (JSON cut short, NaN inside JSON, a date that is not a date) is
+# damage: a disk error, a sync tool or a hand edit put it there, never redrill's own writes (they
+# refuse NaN and write ISO dates). It is read as "missing" (None, [], or EPOCH for a required date),
+# named in the row's ``damage`` and in :attr:`Store.damage`, and never written back: commands show
+# the row as damaged or leave it out of figures with a warning, and doctor repairs it.
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def read_json(text: str | None, column: str, damage: list[str], kind: type = dict):
+    """Stored JSON of type ``kind``, or None (with the reason added to ``damage``)."""
+    if text is None or text == "":
+        return None
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, TypeError, RecursionError):
+        damage.append(f"{column}: not valid JSON")
+        return None
+    if not isinstance(value, kind):
+        damage.append(f"{column}: not a JSON {'object' if kind is dict else 'list'}")
+        return None
+    return value
+
+
+def read_date(text: str | None, column: str, damage: list[str]) -> datetime | None:
+    """A stored ISO date (UTC when it carries no zone), or None (with the reason added to ``damage``)."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except (ValueError, TypeError):
+        damage.append(f"{column}: {text!r} is not a date")
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def _attempt(row: tuple) -> Attempt:
+    damage: list[str] = []
+    created = read_date(row[3], "created_at", damage) or EPOCH
+    transcript = read_json(row[8], "transcript_json", damage)
+    raw_metrics = read_json(row[9], "metrics_json", damage)
     return Attempt(
         id=row[0],
         question_id=row[1],
         question_text=row[2],
-        created_at=from_iso(row[3]),
+        created_at=created,
         source=row[4],
         status=row[5],
         audio_path=row[6],
         audio_seconds=row[7],
-        transcript=json.loads(row[8]) if row[8] else None,
-        metrics=_metrics(row[9]),
+        transcript=transcript,
+        metrics=None if raw_metrics is None else Metrics.from_dict(raw_metrics),
         interview_id=row[10],
         error=row[11],
+        damage=tuple(damage),
     )
 
 
 def _metrics(text: str | None) -> Metrics | None:
     """Stored metrics JSON as the typed model: the one place where it is converted."""
-    return Metrics.from_dict(json.loads(text)) if text else None
+    raw = read_json(text, "metrics_json", [])
+    return None if raw is None else Metrics.from_dict(raw)
 
 
 def _dumps(value: Any) -> str:
@@ -263,29 +317,117 @@ class Store:
     """A connection to the redrill database. Use as a context manager or call :meth:`close`."""
 
     def __init__(self, path: Path, *, backup: bool = True):
+        from redrill import dbfaults
+
         self.path = Path(path)
         self.backup_path: Path | None = None
+        self.read_only = False
+        # (table, row id, what) of every damaged field met while reading, for the warning and doctor.
+        self.damage: list[tuple[str, object, str]] = []
+        if self.path.is_symlink():  # never followed out of the data home, dangling or not
+            raise dbfaults.symlink(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
-            # Create it user-only before SQLite touches it; SQLite gives -wal/-shm the same mode.
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        private_file(self.path)
+            self._create()
+        read_only = dbfaults.why_read_only(self.path)
+        if read_only is None:
+            private_file(self.path)
         try:
+            if read_only is not None:
+                self._open_read_only(read_only)
+                return
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
+            self._check_ours()  # before anything writes: switching to WAL rewrites the file's header
             mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 self.db.execute("PRAGMA journal_mode = DELETE")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate(backup)
-        except sqlite3.DatabaseError as exc:
-            raise RedrillError(
-                f"cannot open the database {self.path}: {exc}. If the file is damaged, move it "
-                f"aside (your recordings stay in {self.path.parent / 'recordings'}) and run again."
+        except sqlite3.Error as exc:
+            self._close_quietly()
+            raise dbfaults.explain(exc, self.path) from None
+        except RedrillError:
+            self._close_quietly()
+            raise
+
+    def _create(self) -> None:
+        """Create the file user-only before SQLite touches it (SQLite gives -wal/-shm the same mode)."""
+        from redrill import dbfaults
+
+        try:
+            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
+        except FileExistsError:
+            pass  # another redrill created it first
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise dbfaults.full(self.path) from None
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise dbfaults.read_only(self.path) from None
+            raise dbfaults.DatabaseError(
+                "cannot-open",
+                self.path,
+                f"cannot create the database {self.path} ({exc.strerror})",
+                "Check the folder.",
             ) from None
 
+    def _open_read_only(self, reason: str) -> None:
+        """A database on a read-only disk (or not writable): readable, so no history is out of reach."""
+        from redrill import dbfaults
+
+        self.read_only = True
+        # On a read-only disk nothing else can be writing the file: SQLite may skip its locks (and the
+        # -shm file it cannot create there). Otherwise plain read-only mode.
+        mode = "immutable=1" if dbfaults.disk_is_read_only(self.path.parent) else "mode=ro"
+        uri = f"file:{quote(str(self.path.resolve()))}?{mode}"
+        self.db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        self._check_ours()
+        current = self.version
+        if current > SCHEMA_VERSION:
+            self._migrate(backup=False)  # says "from a newer redrill"
+        if current < SCHEMA_VERSION:
+            err = dbfaults.read_only(self.path, reason)
+            raise dbfaults.DatabaseError(
+                "read-only",
+                self.path,
+                f"{err.problem}; it is from an older redrill (schema {current}) and must be upgraded, which writes",
+                err.fix,
+            )
+
+    def _check_ours(self) -> None:
+        """Refuse an SQLite file of another program: redrill's tables are never added to it."""
+        from redrill import dbfaults
+
+        tables = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        version = self.version
+        if (version == 0 and tables) or (version > 0 and "attempts" not in tables):
+            raise dbfaults.foreign(self.path, tables)
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "db", None)
+        if db is not None:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
+
     # -- life cycle
+
+    def _noted(self, table: str, row_id, damage) -> None:
+        for what in damage:
+            if (table, row_id, what) not in self.damage:
+                self.damage.append((table, row_id, what))
+
+    def _attempt(self, row: tuple) -> Attempt:
+        attempt = _attempt(row)
+        self._noted("attempts", attempt.id, attempt.damage)
+        return attempt
 
     def __enter__(self) -> Store:
         return self
@@ -318,9 +460,13 @@ class Store:
     def _migrate(self, backup: bool) -> None:
         current = self.version
         if current > SCHEMA_VERSION:
-            raise RedrillError(
-                f"the database {self.path} is from a newer redrill (schema {current}, this one knows "
-                f"{SCHEMA_VERSION}); upgrade redrill to use it"
+            from redrill.dbfaults import DatabaseError
+
+            raise DatabaseError(
+                "newer",
+                self.path,
+                f"the database {self.path} is from a newer redrill (schema {current}, this one knows {SCHEMA_VERSION})",
+                "To use it, upgrade redrill; this one leaves the file as it is.",
             )
         if current == SCHEMA_VERSION:
             return
@@ -416,7 +562,7 @@ class Store:
         row = self.db.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         if row is None:
             raise RedrillError(f"no attempt #{attempt_id}; run `redrill history` to see attempt numbers")
-        return _attempt(row)
+        return self._attempt(row)
 
     def attempts(
         self,
@@ -445,12 +591,12 @@ class Store:
         sql += f" ORDER BY created_at {order}, id {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [_attempt(r) for r in self.db.execute(sql, args)]
+        return [self._attempt(r) for r in self.db.execute(sql, args)]
 
     def pending_attempts(self) -> list[Attempt]:
         """Attempts whose audio is stored but not yet transcribed or scored."""
         rows = self.db.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE status != 'scored' ORDER BY id")
-        return [_attempt(r) for r in rows]
+        return [self._attempt(r) for r in rows]
 
     def scored_metrics(self, question_id: str | None = None) -> list[tuple[int, str, datetime, Metrics]]:
         """``(id, question_id, created_at, metrics)`` of scored attempts, oldest first (no transcripts: fast)."""
@@ -460,7 +606,18 @@ class Store:
             sql += " AND question_id = ?"
             args.append(question_id)
         sql += " ORDER BY created_at, id"
-        return [(r[0], r[1], from_iso(r[2]), _metrics(r[3])) for r in self.db.execute(sql, args) if r[3]]
+        out = []
+        for attempt_id, qid, created_text, metrics_text in self.db.execute(sql, args):
+            if not metrics_text:
+                continue
+            damage: list[str] = []
+            created = read_date(created_text, "created_at", damage)
+            raw = read_json(metrics_text, "metrics_json", damage)
+            if damage:  # a figure without a sound date or sound numbers is left out, and reported
+                self._noted("attempts", attempt_id, damage)
+                continue
+            out.append((attempt_id, qid, created, Metrics.from_dict(raw)))
+        return out
 
     def delete_attempts(self, attempt_ids: list[int]) -> list[Attempt]:
         """Delete attempts (rows only; the caller removes audio files). Returns what was deleted."""
@@ -470,7 +627,7 @@ class Store:
                 row = db.execute(f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
                 if row is None:
                     continue
-                gone.append(_attempt(row))
+                gone.append(self._attempt(row))
                 db.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
         return gone
 
@@ -524,9 +681,13 @@ class Store:
             raise RedrillError(f"no interview #{interview_id}; run `redrill interviews` to list them")
         return self._interview(row)
 
-    @staticmethod
-    def _interview(r: tuple) -> Interview:
-        return Interview(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]), from_iso(r[7]))
+    def _interview(self, r: tuple) -> Interview:
+        damage: list[str] = []
+        went_well = read_json(r[5], "went_well", damage, list) or []
+        to_change = read_json(r[6], "to_change", damage, list) or []
+        created = read_date(r[7], "created_at", damage) or EPOCH
+        self._noted("interviews", r[0], damage)
+        return Interview(r[0], r[1], r[2], r[3], r[4], went_well, to_change, created, tuple(damage))
 
     def add_flag(
         self,
@@ -569,10 +730,14 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id"
-        return [
-            Flag(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], from_iso(r[7]))
-            for r in self.db.execute(sql, args)
-        ]
+        flags = []
+        for r in self.db.execute(sql, args):
+            damage: list[str] = []
+            wish = read_json(r[5], "wish_i_said", damage, list) or []
+            created = read_date(r[7], "created_at", damage) or EPOCH
+            self._noted("question_flags", r[0], damage)
+            flags.append(Flag(r[0], r[1], r[2], r[3], r[4], wish, r[6], created, tuple(damage)))
+        return flags
 
     # -- question state (scheduling)
 
@@ -589,17 +754,19 @@ class Store:
         )
         return [self._state(r) for r in rows]
 
-    @staticmethod
-    def _state(r: tuple) -> QuestionState:
-        return QuestionState(
+    def _state(self, r: tuple) -> QuestionState:
+        damage: list[str] = []
+        state = QuestionState(
             r[0],
-            json.loads(r[1]),
+            read_json(r[1], "talking_points", damage, list) or [],
             bool(r[2]),
             bool(r[3]),
-            json.loads(r[4]) if r[4] else None,
-            from_iso(r[5]),
-            from_iso(r[6]),
+            read_json(r[4], "card", damage),
+            read_date(r[5], "due", damage),
+            read_date(r[6], "updated_at", damage) or EPOCH,
         )
+        self._noted("question_state", r[0], damage)
+        return dataclasses.replace(state, damage=tuple(damage)) if damage else state
 
     def set_state(
         self,
@@ -661,7 +828,14 @@ class Store:
             sql += " WHERE question_id = ?"
             args.append(question_id)
         sql += " ORDER BY reviewed_at, id"
-        return [(r[0], r[1], r[2], r[3], from_iso(r[4]), from_iso(r[5])) for r in self.db.execute(sql, args)]
+        out = []
+        for r in self.db.execute(sql, args):
+            damage: list[str] = []
+            reviewed = read_date(r[4], "reviewed_at", damage) or EPOCH
+            due = read_date(r[5], "due", damage)
+            self._noted("reviews", r[0], damage)
+            out.append((r[0], r[1], r[2], r[3], reviewed, due))
+        return out
 
     def question_texts(self) -> dict[str, str]:
         """``{question_id: text}`` as stored with each question's latest attempt (fast: no transcripts)."""
@@ -670,7 +844,8 @@ class Store:
         return {r[0]: r[1] for r in rows}
 
     def progress_figures(self, question_id: str | None = None) -> list[tuple[int, str, str, str]]:
-        """``(id, question_id, created_at ISO, figures JSON)`` of scored attempts, oldest first.
+        """``(id, question_id, created_at ISO, figures JSON)`` of scored attempts, oldest first
+        (damaged ones left out and noted in :attr:`damage`).
 
         ``figures`` is a JSON array ``[duration_s, over_target_s, under_target_s, target_s,
         fillers_per_min, long_pauses, ramble_score, voice.pitch_range_st, voice.trailing_share]``
@@ -678,10 +853,12 @@ class Store:
         ``redrill progress`` neither parses whole metrics in Python nor builds datetimes it does
         not show (the fast path for many thousands of attempts).
         """
+        # Damage would stop json_extract (malformed JSON) or the parsing of the dates shown: such
+        # rows are left out and noted (json_valid in the same query; fromisoformat is C code).
         sql = (
-            "SELECT id, question_id, created_at, json_extract(metrics_json, '$.duration_s', '$.over_target_s',"
-            " '$.under_target_s', '$.target_s', '$.fillers_per_min', '$.long_pauses', '$.ramble_score',"
-            " '$.voice.pitch_range_st', '$.voice.trailing_share')"
+            "SELECT id, question_id, created_at, CASE WHEN json_valid(metrics_json) THEN json_extract(metrics_json,"
+            " '$.duration_s', '$.over_target_s', '$.under_target_s', '$.target_s', '$.fillers_per_min',"
+            " '$.long_pauses', '$.ramble_score', '$.voice.pitch_range_st', '$.voice.trailing_share') END"
             " FROM attempts WHERE status = 'scored' AND metrics_json IS NOT NULL"
         )
         args: list = []
@@ -689,7 +866,15 @@ class Store:
             sql += " AND question_id = ?"
             args.append(question_id)
         sql += " ORDER BY created_at, id"
-        return self.db.execute(sql, args).fetchall()
+        good = []
+        for row in self.db.execute(sql, args):
+            damage: list[str] = [] if row[3] is not None else ["metrics_json: not valid JSON"]
+            read_date(row[2], "created_at", damage)
+            if damage:
+                self._noted("attempts", row[0], damage)
+                continue
+            good.append(row)
+        return good
 
 
 # --- interview practice: follow-ups, prep sets, mock interviews (migration 4) -------------------
@@ -754,7 +939,15 @@ def save_prep(store: Store, *, name: str, title: str, job_text: str, data: dict,
 def prep_sets(store: Store) -> list[PrepRow]:
     """Every stored prep set, newest first."""
     rows = store.db.execute("SELECT name, title, job_text, data, created_at FROM prep_sets ORDER BY created_at DESC")
-    return [PrepRow(r[0], r[1], r[2], json.loads(r[3]), from_iso(r[4])) for r in rows]
+    out = []
+    for r in rows:
+        damage: list[str] = []
+        data = read_json(r[3], "data", damage)
+        created = read_date(r[4], "created_at", damage) or EPOCH
+        store._noted("prep_sets", r[0], damage)
+        if data is not None:  # a set whose questions cannot be read is left out (and reported)
+            out.append(PrepRow(r[0], r[1], r[2], data, created))
+    return out
 
 
 def delete_prep(store: Store, name: str) -> bool:
@@ -776,7 +969,15 @@ def add_mock(store: Store, *, source: str, scorecard: dict, created_at: datetime
 def mocks(store: Store) -> list[MockRow]:
     """Every stored mock interview, oldest first."""
     rows = store.db.execute("SELECT id, source, scorecard, created_at FROM mock_interviews ORDER BY created_at, id")
-    return [MockRow(r[0], r[1], json.loads(r[2]), from_iso(r[3])) for r in rows]
+    out = []
+    for r in rows:
+        damage: list[str] = []
+        scorecard = read_json(r[2], "scorecard", damage)
+        created = read_date(r[3], "created_at", damage)
+        store._noted("mock_interviews", r[0], damage)
+        if scorecard is not None and created is not None:  # left out of comparisons when damaged (and reported)
+            out.append(MockRow(r[0], r[1], scorecard, created))
+    return out
 
 
 def open_store(paths) -> Store:

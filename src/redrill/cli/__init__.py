@@ -26,10 +26,10 @@ class RedrillGroup(click.Group):
             return super().invoke(ctx)
         except RedrillError as err:
             raise click.ClickException(str(err)) from None
-        except sqlite3.OperationalError as err:
-            raise click.ClickException(
-                f"database problem: {err}. If another redrill is running, let it finish and try again."
-            ) from None
+        except sqlite3.Error as err:  # met while using the database: locked, read-only, full, damaged, ...
+            from redrill.dbfaults import explain
+
+            raise click.ClickException(str(explain(err, ctx.ensure_object(App).paths.database))) from None
         except KeyboardInterrupt:
             click.echo("\nStopped.", err=True)
             ctx.exit(130)

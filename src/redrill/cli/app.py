@@ -22,6 +22,7 @@ class App:
         self._config = None
         self._catalog = None
         self._store = None
+        self.warn_about_damage = True  # doctor reports damaged rows itself
 
     @property
     def config(self):
@@ -56,8 +57,13 @@ class App:
 
     def close(self) -> None:
         if self._store is not None:
+            damage = list(self._store.damage)
             self._store.close()
             self._store = None
+            if damage and self.warn_about_damage:  # once, after the command's own output
+                from redrill.damage import warning
+
+                click.echo(warning(damage), err=True)
 
 
 pass_app = click.make_pass_decorator(App)

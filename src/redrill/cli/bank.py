@@ -79,7 +79,7 @@ def _other_banks_ids(app: App, files: tuple[Path, ...]) -> dict[str, str]:
     A file that is valid on its own still cannot be loaded next to a bank that uses one of its ids.
     Banks that do not load are skipped here: they are not what is being validated.
     """
-    from redrill.banks import load_bank, shipped_bank_files, user_bank_files
+    from redrill.banks import read_bank, shipped_bank_files, user_bank_files
     from redrill.errors import InputError
 
     given = {str(Path(f).resolve()) for f in files}
@@ -88,7 +88,7 @@ def _other_banks_ids(app: App, files: tuple[Path, ...]) -> dict[str, str]:
         if str(path.resolve()) in given:
             continue
         try:
-            for q in load_bank(path).questions:
+            for q in read_bank(path)[0].questions:
                 ids.setdefault(q.id, f"{q.source}:{q.line}" if q.line else q.source)
         except InputError:
             continue
@@ -104,7 +104,7 @@ def bank_validate(app: App, files: tuple[Path, ...]) -> None:
     Ids must also be new to the shipped banks and the banks in your data home, since all of them
     are loaded together.
     """
-    from redrill.banks import load_bank
+    from redrill.banks import BANK_HINT, read_bank
     from redrill.errors import InputError, Problem
 
     problems: list[Problem] = []
@@ -115,23 +115,23 @@ def bank_validate(app: App, files: tuple[Path, ...]) -> None:
             problems.append(Problem(str(path), None, None, "no such file"))
             continue
         try:
-            loaded = load_bank(path)
+            loaded, own = read_bank(path)
         except InputError as err:
             problems.extend(err.problems)
             continue
-        clean = len(problems)
+        # Checked even when the file has other problems, so one run lists them all.
         for q in loaded.questions:
             if q.id in seen:
-                problems.append(
-                    Problem(str(path), q.line, "id", f"duplicate id '{q.id}': already defined in {seen[q.id]}")
-                )
+                own.append(Problem(str(path), q.line, "id", f"duplicate id '{q.id}': already defined in {seen[q.id]}"))
             else:
                 seen[q.id] = f"{q.source}:{q.line}" if q.line else q.source
         total += len(loaded.questions)
-        if len(problems) == clean:
+        if own:
+            problems.extend(sorted(own, key=lambda p: p.line or 0))
+        else:
             click.echo(f"ok  {path}: {len(loaded.questions)} questions ({loaded.name})")
     if problems:
-        raise InputError(problems, hint="See the README section 'Question banks' for the format.")
+        raise InputError(problems, hint=BANK_HINT)
     click.echo(f"{len(files)} file(s), {total} questions: all valid.")
 
 

@@ -29,15 +29,32 @@ def paths(app: App, as_json: bool) -> None:
 
 
 @click.command("doctor")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Repair damaged rows in the database (after keeping a copy of it), then check everything.",
+)
 @bank_option
 @pass_app
-def doctor(app: App) -> None:
+def doctor(app: App, repair: bool) -> None:
     """Check every component (database, banks, microphone, voice, model) and say how to fix problems."""
     from rich.markup import escape
 
     from redrill.doctor import run_checks
 
     out = console()
+    app.warn_about_damage = False
+    if repair:
+        from redrill.damage import repair as repair_rows
+
+        kept, done = repair_rows(app.store, app.catalog, app.config)
+        if kept is None:
+            out.print("Nothing to repair: no damaged rows.\n")
+        else:
+            out.print(f"Kept a copy of the database as it was: {escape(str(kept))}", soft_wrap=True)
+            for line in done:
+                out.print(f"  repaired: {escape(line)}", soft_wrap=True)
+            out.print()
     results = run_checks(app)
     failed = 0
     for check in results:

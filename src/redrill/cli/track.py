@@ -89,14 +89,16 @@ def history(app: App, question_id: str | None, limit: int, as_json: bool) -> Non
     for r in rows:
         table.add_row(
             str(r.id),
-            f"{r.created_at.astimezone():%d %b %H:%M}",
+            "date damaged" if r.date_damaged else f"{r.created_at.astimezone():%d %b %H:%M}",
             r.question_id,
             _SOURCE_LABEL.get(r.source, r.source),
             _duration_vs_target(r.duration_s, _signed_distance(r.duration_s, r.target_s)),
             _num(r.wpm, ".0f"),
             _num(r.fillers_per_min),
             _num(r.long_pauses, "d"),
-            _ramble(r.ramble_score)
+            "[red]damaged[/red]"
+            if r.damaged and r.ramble_score is None
+            else _ramble(r.ramble_score)
             if r.status == "scored"
             else "[red]failed[/red]"
             if r.error
@@ -104,6 +106,11 @@ def history(app: App, question_id: str | None, limit: int, as_json: bool) -> Non
         )
         pending = pending or r.status != "scored"
     console().print(table)
+    damaged = [f"#{r.id}" for r in rows if r.damaged]
+    if damaged:
+        click.echo(
+            f"damaged: stored data of {', '.join(damaged)} could not be read in full (what is missing is blank)."
+        )
     if pending:
         click.echo("pending: recorded but not scored yet; `redrill transcribe --pending` finishes them.")
     if limit and len(rows) == limit:
@@ -320,6 +327,8 @@ def attempt_view(store, catalog, config, attempt_id: int) -> dict:
     from redrill.transcript import Transcript
 
     attempt = store.get_attempt(attempt_id)
+    if attempt.status == "scored" and attempt.metrics is None and attempt.damage:
+        attempt = _remeasured(store, catalog, config, attempt)
     if attempt.status != "scored" or not attempt.metrics:
         raise RedrillError(
             f"attempt #{attempt_id} is {attempt.status}, not scored yet; run `redrill transcribe {attempt_id}` first"
@@ -351,6 +360,28 @@ def attempt_view(store, catalog, config, attempt_id: int) -> dict:
                     items[i]["repeated"] = True
     report = pipeline.AttemptPipeline(store, config).view(catalog, attempt)
     return {"attempt": json_row(attempt), "tokens": items, "report": report}
+
+
+def _remeasured(store, catalog, config, attempt):
+    """A scored attempt whose stored metrics are damaged, measured again from its transcript (in
+    memory only: `redrill doctor --repair` stores it). Without a readable transcript it stays as it is."""
+    import dataclasses
+
+    from redrill import pipeline
+    from redrill.errors import RedrillError
+    from redrill.transcript import Transcript
+
+    transcript = Transcript.from_json(attempt.transcript) if attempt.transcript else None
+    if transcript is None or not transcript.words:
+        raise RedrillError(
+            f"attempt #{attempt.id} is damaged beyond showing ({'; '.join(attempt.damage)}); "
+            "`redrill doctor --repair` keeps a copy of the database and clears what cannot be read"
+        )
+    question = pipeline.question_for(catalog, attempt)
+    metrics = pipeline.AttemptPipeline(store, config).measure(
+        question, transcript, pipeline.talking_points_for(store, question)
+    )
+    return dataclasses.replace(attempt, metrics=metrics)
 
 
 @click.command("show")
@@ -394,6 +425,14 @@ def show(app: App, attempt_id: int | None, best_question: str | None, hear: bool
         f"[bold]Attempt #{attempt['id']}[/bold] · {attempt['question_id']} · {attempt['source'].replace('_', ' ')}"
     )
     out.print(Text(report.question.text, style="dim"))
+    if attempt["damaged"]:
+        out.print(
+            Text(
+                f"damaged: {'; '.join(attempt['damaged'])} (shown as far as it can be; `redrill doctor --repair` "
+                "repairs it)",
+                style="red",
+            )
+        )
     text = Text()
     for i, t in enumerate(view["tokens"]):
         if i:

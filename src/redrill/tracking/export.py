@@ -36,6 +36,7 @@ ATTEMPT_COLUMNS = (
     "audio_path",
     "audio_seconds",
     "error",
+    "damaged",  # stored fields that could not be read: their cells are empty
 )
 
 
@@ -124,6 +125,7 @@ def csv_row(attempt) -> dict:
     else:
         cells = metric_cells(attempt.metrics)
     row = {**_attempt_fields(attempt), **cells}
+    row["damaged"] = "; ".join(row["damaged"])
     return {k: _cell(v) for k, v in row.items()}
 
 
@@ -133,12 +135,13 @@ def _attempt_fields(attempt) -> dict:
         "id": attempt.id,
         "question_id": attempt.question_id,
         "question_text": attempt.question_text,
-        "created_at": attempt.created_at.isoformat(),
+        "created_at": None if getattr(attempt, "date_damaged", False) else attempt.created_at.isoformat(),
         "source": attempt.source,
         "status": attempt.status,
         "audio_path": attempt.audio_path,
         "audio_seconds": attempt.audio_seconds,
         "error": attempt.error,
+        "damaged": list(getattr(attempt, "damage", ())),
     }
 
 

@@ -46,12 +46,18 @@ class HistoryRow:
     long_pauses: int | None
     ramble_score: float | None
     error: str | None = None
+    damaged: tuple[str, ...] = ()  # stored fields that could not be read (their figures are missing)
+
+    @property
+    def date_damaged(self) -> bool:
+        return any(d.startswith("created_at:") for d in self.damaged)
 
     def to_json(self) -> dict:
-        """JSON form; ``created_at`` as ISO 8601 UTC."""
+        """JSON form; ``created_at`` as ISO 8601 UTC (None when the stored date is damaged)."""
         data = asdict(self)
-        data["created_at"] = self.created_at.isoformat()
+        data["created_at"] = None if self.date_damaged else self.created_at.isoformat()
         data["target_s"] = None if self.target_s is None else list(self.target_s)
+        data["damaged"] = list(self.damaged)
         return data
 
 
@@ -76,6 +82,7 @@ def history_rows(attempts: Iterable) -> list[HistoryRow]:
                 long_pauses=m.long_pause_count if m else None,
                 ramble_score=m.ramble_score if m else None,
                 error=a.error,
+                damaged=getattr(a, "damage", ()),
             )
         )
     return rows

@@ -127,7 +127,8 @@ def missing_files(folder: Path) -> list[str]:
     """Files a CTranslate2 Whisper folder needs that ``folder`` lacks (empty list: looks complete)."""
     missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
     if not any(folder.glob("vocabulary.*")):
-        missing.append("vocabulary.json")
+        # Converters write one or the other (older ones .txt, newer ones .json): name both.
+        missing.append("vocabulary.txt or vocabulary.json")
     return missing
 
 
