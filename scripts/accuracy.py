@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/accuracy.py                 # tiny.en, and base when installed
     .venv/bin/python scripts/accuracy.py --models tiny.en
-    .venv/bin/python scripts/accuracy.py --sections voice    # only the voice figures
+    .venv/bin/python scripts/accuracy.py --only points   # talking points only (no model, a second)
+    .venv/bin/python scripts/accuracy.py --only voice    # the voice figures only (about 25 minutes)
 
 Builds the labelled set of ``scripts/evalset.py`` (espeak-ng voices and rates, exact silences,
 fillers, restarts, talking points said and not said, an improving series), runs redrill's own
@@ -136,19 +137,25 @@ def voice_section(*, quick: bool = False) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--sections", default="words,voice", help="comma-separated: words (transcripts and scoring), voice"
-    )
     parser.add_argument("--models", help="comma-separated: tiny.en,base (default: tiny.en, and base when installed)")
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-accuracy", help="folder for rendered audio"
     )
     parser.add_argument("--verbose", action="store_true", help="print every transcript")
+    parser.add_argument(
+        "--only",
+        choices=["points", "voice"],
+        help="points: only the talking-point section (text, no model, a second); voice: only the voice figures",
+    )
     args = parser.parse_args()
-    sections = {s.strip() for s in args.sections.split(",")}
-    if "words" not in sections:
-        if "voice" in sections:
-            voice_section()
+    if args.only == "voice":
+        voice_section()
+        return
+
+    import accuracy_points
+
+    accuracy_points.section()  # talking points: pure text, no model
+    if args.only == "points":
         return
 
     import evalset
@@ -186,8 +193,7 @@ def main() -> None:
         if args.verbose:
             for r in hinted:
                 print(f"  {r['key']}: {r['heard']}")
-    if "voice" in sections:
-        voice_section()
+    voice_section()
 
 
 if __name__ == "__main__":

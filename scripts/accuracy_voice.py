@@ -1,6 +1,6 @@
 """Accuracy of the voice figures on answers whose delivery is known (rendered, not recorded).
 
-    .venv/bin/python scripts/accuracy_voice.py [--quick]     # or: scripts/accuracy.py --sections voice
+    .venv/bin/python scripts/accuracy_voice.py [--quick]     # or: scripts/accuracy.py --only voice
 
 Ground truth is made (``tests/voice_renders.py``): each text is rendered by espeak-ng as a monotone
 (SSML prosody range x-low) and a lively delivery (x-high) with the same voice and rate, and as a

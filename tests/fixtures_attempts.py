@@ -132,6 +132,27 @@ SCRIPTS = {
         ],
     ],
 }
+# The user's own talking points (as a debrief stores them), one per group of sentences above: the
+# shipped banks' prompts for these questions are a self-check list, not matched against words.
+OWN_POINTS = {
+    "failure-story": [
+        "launch date promised to our largest customer",
+        "rollback never ran on production sized data",
+        "told my manager within the hour",
+        "every risky change gets a rehearsed rollback",
+    ],
+    "tell-me-about-yourself": [
+        "senior backend engineer at a logistics company",
+        "on-call for a system that moved real parcels",
+        "cut delivery planning from four hours to twenty minutes",
+        "grow into leading a platform team",
+    ],
+    "why-this-company": [
+        "your blog post on event sourcing",
+        "making small shops competitive",
+        "years of payments experience",
+    ],
+}
 # What a rambling answer adds: going round in circles.
 PADDING = [
     "So basically that was kind of the background to the whole thing, more or less.",
@@ -225,6 +246,8 @@ def practised(redrill_home):
     store = open_store(Paths(redrill_home))
     attempts = pipeline.AttemptPipeline(store, config)
     try:
+        for question_id, points in OWN_POINTS.items():
+            store.set_state(question_id, now=T0 - timedelta(days=1), talking_points=points)
         for when, question_id, quality in plan:
             question = catalog.get(question_id)
             report = attempts.score(question, spoken_answer(question_id, quality, rng), source="transcript", now=when)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 
@@ -238,3 +239,48 @@ def test_bad_audio_files_are_clean_errors(cli, tmp_path, redrill_home):
         assert result.exit_code == 1, name
         assert str(bad) in result.stderr and "Traceback" not in result.stderr
     assert attempts(redrill_home) == []
+
+
+def test_report_ends_with_the_review_line_and_the_queue_shows_it(cli):
+    """Spaced re-drilling made visible: the rating and when the question comes back."""
+    result = cli(
+        "answer", "failure-story", "--text", "I shipped a migration that locked a table, rolled it back and fixed it."
+    )
+    assert result.exit_code == 0, result.output
+    review_line = next(line for line in result.output.splitlines() if line.startswith("Review: "))
+    assert re.fullmatch(
+        r"Review: (Again|Hard|Good|Easy) - back (in \d+ minutes|later today at \d\d:\d\d|tomorrow)", review_line
+    )
+    data = json.loads(cli("queue", "--json").output)
+    [entry] = [e for e in data if e["question_id"] == "failure-story"]
+    assert "Review: " + entry["review"] == review_line
+    assert "Check yourself" in result.output and "☐ the situation and what was at stake" in result.output
+
+
+def test_show_gives_the_verdict_the_answer_got_with_the_users_settings_and_points(cli, tmp_path, redrill_home):
+    """`show` rebuilt the comparison without the user's pace band, scoring settings and talking
+    points; with a pace band of 100-120 and a point of their own it must say what `answer` said."""
+    (redrill_home / "config.yaml").write_text("pace_wpm: [100, 120]\nlong_pause_seconds: 3\n")
+    assert cli("flag", "failure-story", "--wish", "rolled back within the hour").exit_code == 0
+    texts = [
+        "the release broke checkout so I rolled back within the hour and told the team what happened "
+        "and then I added a size check to the migration script so it cannot happen again next time",
+        "the migration locked the orders table and checkout stopped so I rolled it back quickly "
+        "and wrote up what we learned and added a check that measures the table size first",
+    ]
+    reports = []
+    for i, text in enumerate(texts):
+        words = timed(text, step=0.3, pause_after=(5, 2.5))  # about 200 wpm: above the user's band
+        result = cli("answer", "failure-story", "--transcript", whisper_json(words, tmp_path / f"t{i}.json"), "--json")
+        assert result.exit_code == 0, result.output
+        reports.append(json.loads(result.output))
+    first, second = reports
+    assert first["metrics"]["talking_points"]["covered"] == ["rolled back within the hour"]
+    assert second["metrics"]["talking_points"]["missing"] == ["rolled back within the hour"]
+    assert first["metrics"]["long_pauses"] == []  # 2.7 s is under the user's 3 s threshold
+    assert any("above the 100-120 band" in line for line in second["feedback"])
+    for report in reports:
+        view = json.loads(cli("show", report["attempt_id"], "--json").output)["report"]
+        assert view["feedback"] == report["feedback"]
+        assert view["history"] == report["history"]
+        assert view["metrics"] == report["metrics"]

@@ -31,7 +31,7 @@ def test_shipped_banks_are_valid_and_big_enough():
     assert len(catalog.banks) >= 5
     assert len(catalog.questions) >= 60
     for q in catalog.questions.values():
-        assert q.talking_points, f"{q.id} has no talking points"
+        assert q.talking_points or q.self_check, f"{q.id} has neither talking points nor self-check prompts"
         assert q.target_seconds[0] < q.target_seconds[1]
     names = " ".join(b.name.lower() for b in catalog.banks)
     for kind in ("general", "behavioral", "tough", "software", "management", "customer"):

@@ -151,7 +151,8 @@ def test_untimed_attempts_compare_on_text_metrics_only():
     )
     c = compare(typed, [metrics()])
     assert "fillers_per_min" not in c.change and "distance_from_target_s" not in c.change
-    assert "ramble_score" in c.change and "fillers_per_100_words" in c.change
+    # a typed answer's ramble score leaves out the timing parts: not compared with a spoken one's
+    assert "ramble_score" not in c.change and "fillers_per_100_words" in c.change
 
 
 def test_key_metrics_are_derived_from_stored_metrics():
@@ -205,13 +206,15 @@ def test_trend_higher_is_better():
 def test_over_target_line_is_concrete():
     m = metrics(duration_s=155.0, over_target_s=35.0, under_target_s=0.0, target_s=[60.0, 120.0], ramble_score=30.0)
     fb = feedback(m, compare(m, []))
-    assert "Cut about 35 s: you ran 2:35 against a 2:00 maximum." in fb.work_on
+    assert "Cut about 35 s: you ran 2:35 against a 2:00 maximum; lead with your main point and drop the detours." in (
+        fb.work_on
+    )
 
 
 def test_under_target_line():
     m = metrics(duration_s=40.0, over_target_s=0.0, under_target_s=20.0, target_s=[60.0, 120.0])
     fb = feedback(m, compare(m, []))
-    assert fb.work_on[0].startswith("Add about 20 s: you ran 0:40 against a 1:00 minimum")
+    assert fb.work_on[0].startswith("Add about 20 s: you ran 40 s against a 1:00 minimum")
 
 
 def test_filler_line_says_how_it_compares_with_history():
@@ -249,7 +252,7 @@ def test_clean_first_attempt_praises_something_true():
     current = attempt(0)
     fb = feedback(current, compare(current, []))
     assert fb.work_on == ()
-    assert fb.went_well == "Right length: 0:32, inside the 0:30-1:00 target."
+    assert fb.went_well == "Right length: 32 s, between the 30 s minimum and the 1:00 maximum."
 
 
 def test_went_well_prefers_an_improvement_over_history():
@@ -282,8 +285,11 @@ def test_went_well_is_honest_when_nothing_went_well():
     fb = feedback(m, compare(m, []))
     assert len(fb.work_on) == 3
     assert fb.went_well == "Your strongest point: only 2 hedges in 300 words."
+    m = dataclasses.replace(m, hedges=4)
+    assert feedback(m, compare(m, [])).went_well == "Relatively best this time: only 4 hedges in 300 words."
+    # Nothing is good news: the practice is praised, never a bad figure.
     m = dataclasses.replace(m, hedges=20)
-    assert feedback(m, compare(m, [])).went_well.startswith("Relatively best this time: ")
+    assert feedback(m, compare(m, [])).went_well.startswith("You recorded a full attempt")
 
 
 # --------------------------------------------------------------------------------------------
@@ -331,3 +337,29 @@ def test_compare_and_feedback_never_fail_on_odd_records(current, history, fallba
     assert len(fb.work_on) <= 3
     assert fb.went_well
     assert sum(1 for line in fb.to_json() if line.startswith("Went well: ")) == 1
+
+
+def test_typed_answer_ramble_is_compared_only_with_typed_answers():
+    """A typed answer's ramble score has no timing parts: comparing it with spoken answers'
+    medians called a typed answer 'better' for leaving out length, pauses and pace."""
+    spoken = [metrics(ramble_score=v) for v in (60.0, 62.0, 64.0)]
+    typed = dataclasses.replace(
+        metrics(ramble_score=20.0),
+        duration_s=None,
+        wpm=None,
+        fillers_per_min=None,
+        long_pauses=None,
+        over_target_s=None,
+        under_target_s=None,
+    )
+    assert not typed.timed
+    result = compare(typed, spoken)
+    assert "ramble_score" not in result.change and "ramble_score" not in result.median
+    assert "ramble_score" not in result.personal_best
+    # figures a typed answer has are still compared (fillers per 100 words)
+    assert "fillers_per_100_words" in result.change
+    # with typed answers before it, its ramble score is compared with theirs
+    earlier_typed = [dataclasses.replace(typed, ramble_score=v) for v in (40.0, 42.0)]
+    assert compare(typed, [*spoken, *earlier_typed]).median["ramble_score"] == 41.0
+    # and a spoken answer is not compared with typed ones
+    assert compare(spoken[0], [*spoken[1:], *earlier_typed]).median["ramble_score"] == 63.0

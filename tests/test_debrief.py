@@ -428,3 +428,14 @@ def test_debrief_json_output(cli, tmp_path):
     assert data["weak"] == ["failure-story", "how-would-you-shard-the-payments-table"]
     assert data["new_questions"] == ["how-would-you-shard-the-payments-table"]
     assert [f["rating"] for f in data["flagged"]] == ["bombed", "shaky", "nailed"]
+
+
+def test_search_ranks_the_question_that_says_the_phrase_first():
+    """ "tell me about yourself" listed build-or-buy first (it also contains all four words)."""
+    from redrill.banks import load_catalog
+    from redrill.debrief import search_questions
+
+    catalog = load_catalog()
+    assert search_questions(catalog, "tell me about yourself")[0].id == "tell-me-about-yourself"
+    assert search_questions(catalog, "Tell me about yourself?")[0].id == "tell-me-about-yourself"
+    assert search_questions(catalog, "why this company")[0].id == "why-this-company"

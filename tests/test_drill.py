@@ -588,3 +588,35 @@ def test_no_sound_output_goes_on_with_questions_on_screen():
     warnings = [m for m in ui.messages if m.startswith("WARN")]
     assert len(warnings) == 1 and "no sound output device" in warnings[0] and "on screen only" in warnings[0]
     assert kinds(log, "say") == []  # the failing voice was not tried again
+
+
+def test_the_self_check_list_is_ticked_in_the_drill_and_kept(cli, monkeypatch, redrill_home):
+    """Rubric prompts are a list the user ticks ([t] after the report); the ticks stay with the
+    attempt (show, export, rescore) and change no figure."""
+    import json
+
+    import redrill.cli.drill as drill_cli
+
+    monkeypatch.setattr(drill_cli, "is_interactive", lambda: True)
+    answer = "Our checkout migration locked a table. The stakes were high. I rolled it back and added a size check."
+    result = cli("drill", "--text", "--no-tts", "--question", "failure-story", input=f"{answer}\n\nt\n1 x\n1 4\nq\n")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "[t]ick the self-check list" in out
+    assert (
+        "Check yourself: which of these did your answer do?" in out and "1. the situation and what was at stake" in out
+    )
+    assert "Please type numbers from 1 to 4" in out  # "1 x" is asked again
+    assert "Ticked 2 of 4; kept with attempt #1." in out
+    shown = json.loads(cli("show", "1", "--json").output)
+    assert shown["report"]["metrics"]["self_check"] == {
+        "covered": ["the situation and what was at stake", "what I changed afterwards"],
+        "missing": ["what went wrong and my part in it", "how I owned it and fixed it"],
+    }
+    before = shown["report"]["metrics"]["ramble_score"]
+    text = cli("show", "1").output
+    assert "☑ the situation and what was at stake" in text and "☐ how I owned it and fixed it" in text
+    assert cli("rescore").exit_code == 0
+    after = json.loads(cli("show", "1", "--json").output)["report"]["metrics"]
+    assert after["self_check"]["covered"] == ["the situation and what was at stake", "what I changed afterwards"]
+    assert after["ramble_score"] == before

@@ -114,3 +114,12 @@ def test_csv_row_has_every_column_for_an_empty_metrics_dict():
 
     row = csv_row(Attempt(1, "q", "Q?", T0, "text", "recorded"))
     assert set(CSV_COLUMNS) <= set(row)
+
+
+def test_csv_has_the_transcript_words(cli, redrill_home):
+    """JSON had the transcript, CSV did not: a spreadsheet user could not read an answer by its figures."""
+    text = "We rolled back within the hour, and I wrote the runbook."
+    assert cli("answer", "failure-story", "--text", text).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv").output)))
+    assert rows[-1]["transcript"] == text
+    assert list(rows[-1])[-1] == "transcript"

@@ -143,3 +143,91 @@ def test_no_banned_words_whatever_the_question(rating, question):
     note = draft_followup(interview(), [flag(1, rating, ["shipped the fix the same day"], question)])
     assert not BANNED.search(note)
     assert "shipped the fix the same day" in note
+
+
+# Wordings of questions about failure; none may be quoted back in a note.
+FAILURE_QUESTIONS = [
+    "Tell me about a time when something you were responsible for did not work out.",
+    "Tell me about a project that didn't work out.",
+    "Describe a time a launch went badly.",
+    "What is your biggest failure?",
+    "Tell me about a time you failed.",
+    "Tell me about a mistake you made.",
+    "When were you wrong about something important?",
+    "What decision do you regret most?",
+    "What is your greatest weakness?",
+    "Tell me about a time you got criticism.",
+    "Tell me about a goal you missed.",
+    "Tell me about a time you fell short of a target.",
+    "Tell me about a time you let your team down.",
+    "Describe a time a plan backfired.",
+    "Tell me about a time things went sideways.",
+    "Tell me about a time you dropped the ball.",
+    "Tell me about a time you messed up.",
+    "Why were you let go?",
+    "Tell me about a complaint you could not resolve.",
+    "Tell me about an outage you caused.",
+]
+# Words that, in a question, mean it is about something that went wrong.
+FAILURE_WORDS = re.compile(
+    r"\b(did not work out|didn't work out|fail\w*|mistakes?|wrong|regret|weakness|criticism|let you go|"
+    r"not able to resolve|not meeting expectations|badly|worst|difficult|did not like|improve|outage|gap|"
+    r"complaint|stung|angry|conflict|low)\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("question", FAILURE_QUESTIONS)
+def test_a_question_about_failure_is_never_quoted(question):
+    note = draft_followup(interview(), [flag(1, "bombed", ["rolled back within an hour"], question)])
+    assert question.rstrip("?.") not in note
+    assert "In addition to my answers in the interview, I'd like to add that I rolled back within an hour." in note
+
+
+def test_every_shipped_question_is_quoted_only_when_it_is_not_about_failure():
+    from redrill.banks import load_catalog
+
+    quoted = []
+    for q in load_catalog().questions.values():
+        note = draft_followup(interview(), [flag(1, "bombed", ["added a reconciliation test"], q.text)])
+        assert "added a reconciliation test" in note, q.id
+        assert not BANNED.search(note), q.id
+        if FAILURE_WORDS.search(q.text):
+            assert q.text.rstrip("?.!") not in note, q.id
+        if q.text.rstrip("?.!") in note:
+            quoted.append(q.id)
+    # the questions a thank-you note can name are still named
+    assert {"why-this-company", "technical-debt", "tell-me-about-yourself"} <= set(quoted)
+    for qid in (
+        "failure-story",
+        "mistake-you-made",
+        "greatest-weakness",
+        "handling-criticism",
+        "gap-in-cv",
+        "why-let-go",
+        "complaint-could-not-fix",
+        "estimate-badly-wrong",
+        "managing-underperformer",
+        "worst-manager",
+        "what-manager-would-criticise",
+        "incident-postmortem",
+    ):
+        assert qid not in quoted, qid
+
+
+def test_points_that_restate_a_mistake_are_left_out():
+    """The note volunteered "I shipped a migration that locked the orders table"."""
+    points = [
+        "I shipped a migration that locked the orders table",
+        "rolled back within an hour",
+        "my mistake was skipping the test",
+    ]
+    note = draft_followup(interview(), [flag(1, "bombed", points, "How do you ship schema changes safely?")])
+    assert "locked" not in note and "mistake" not in note
+    assert (
+        'In addition to my answer on "How do you ship schema changes safely", I\'d like to add that I rolled back within an hour.'
+        in note
+    )
+    # a flag whose points all restate what went wrong adds nothing; the next one with a positive point is used
+    flags = [flag(1, "bombed", ["the migration failed"], "Bombed?"), flag(2, "shaky", ["wrote the runbook"], "Shaky?")]
+    assert pick_addition(flags) == ("Shaky?", ["wrote the runbook"])

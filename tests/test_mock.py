@@ -198,7 +198,8 @@ def test_warmup_typed_short_feedback(cli):
     out = result.output
     assert "Warm-up: the opener and the 2 weakest of your prep set pm" in out
     assert "Question 1/3 (tell-me-about-yourself" in out
-    assert "Question 2/3 (surprising-experiment" in out and "Question 3/3 (working-with-engineering" in out
+    # (the set ranks product-you-launched just above working-with-engineering with Snowball stems)
+    assert "Question 2/3 (surprising-experiment" in out and "Question 3/3 (product-you-launched" in out
     assert "Warm-up done: 3 of 3 answered" in out
     assert "Against your" not in out and "•" in out  # one line of figures and a note, no full report
 

@@ -79,3 +79,27 @@ def test_home_database_and_recordings_are_user_only(redrill_home):
     for folder in (paths.home, paths.recordings, paths.models, paths.banks):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     assert stat.S_IMODE(paths.database.stat().st_mode) == 0o600
+
+
+def test_forget_confirmation_says_which_question_and_date(cli, redrill_home, monkeypatch):
+    """`forget 7` asked "Delete attempt(s) #7 for good?" without saying which answer #7 is."""
+    import redrill.cli.privacy as privacy
+
+    _paths, ids = seed(redrill_home)
+    store = open_store(Paths(redrill_home))
+    attempt = store.get_attempt(ids[0])
+    store.close()
+
+    class Terminal:
+        stdin = type("Stdin", (), {"isatty": staticmethod(lambda: True)})()
+
+    monkeypatch.setattr(privacy, "sys", Terminal)
+    result = cli("forget", ids[0], input="n\n")
+    when = attempt.created_at.astimezone()
+    expected = f'Delete attempt #{ids[0]} (failure-story "{attempt.question_text[:47]}'
+    assert expected in result.output, result.output
+    assert f"{when.day} {when:%b %Y %H:%M})" in result.output
+    assert result.exit_code == 1  # declined: nothing deleted
+    store = open_store(Paths(redrill_home))
+    assert store.get_attempt(ids[0]).id == ids[0]
+    store.close()

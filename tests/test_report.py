@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import stat
 import subprocess
@@ -211,3 +212,57 @@ def test_the_report_renders_in_headless_chromium(practised, cli, tmp_path):
     colours = len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0))
     assert not_white > 0.03, f"page looks blank: {not_white:.1%} non-white pixels"
     assert colours > 50, f"only {colours} colours: charts missing?"
+
+
+def _tick_labels(fig, ax):
+    fig.canvas.draw()  # ticks are placed when the figure is drawn
+    return [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+
+
+def test_charts_are_by_attempt_with_dates_as_labels_and_sane_axes():
+    """Several attempts on one day stay apart; one week of data is one week, not 2025-2029;
+    count axes are whole numbers even when every count is 0."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from redrill.tracking.report import question_figure, weekly_figure
+
+    same_day = [(i + 1, "a", T0 + timedelta(minutes=5 * i), typed(100 + i, 40 - i, pauses=0)) for i in range(4)]
+    week = [(5 + i, "a", T0 + timedelta(days=1 + i), typed(95, 30, pauses=0)) for i in range(3)]
+    data = report_data(same_day + week, tz=timezone.utc)
+    [q] = data["questions"]
+    fig = question_figure(q)
+    FigureCanvasAgg(fig)
+    a_len, _a_fill, a_pause, a_ramble = fig.axes[:4]
+    # x is the attempt number: the four same-day attempts are at 1, 2, 3, 4, not one date
+    assert list(a_ramble.get_lines()[0].get_xdata()) == [1, 2, 3, 4, 5, 6, 7]
+    labels = _tick_labels(fig, a_ramble)
+    assert labels and all(re.fullmatch(r"#\d+\n\d{1,2} Mar", label) for label in labels), labels
+    assert "#1\n4 Mar" in labels
+    # every count tick is a whole number, and all-zero counts still give a 0..1 axis
+    fig.canvas.draw()
+    ticks = [t for t in a_pause.get_yticks() if a_pause.get_ylim()[0] <= t <= a_pause.get_ylim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks) and a_pause.get_ylim()[1] >= 1
+    # lengths read as minutes:seconds on the axis, never 1:60
+    fig.canvas.draw()
+    assert all(re.fullmatch(r"\d+:[0-5]\d", t.get_text()) for t in a_len.get_yticklabels() if t.get_text())
+
+    [only_week] = data["weeks"]
+    assert only_week["attempts"] == 7
+    wfig = weekly_figure(data["weeks"])
+    FigureCanvasAgg(wfig)
+    a_count = wfig.axes[0]
+    assert _tick_labels(wfig, a_count) == ["4 Mar"]
+    low, high = a_count.get_xlim()
+    assert high - low < 2  # one slot, not years of dates
+    wfig.canvas.draw()
+    ticks = [t for t in a_count.get_yticks() if a_count.get_ylim()[0] <= t <= a_count.get_ylim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+
+
+def test_html_lengths_use_the_one_formatter():
+    data = report_data(
+        [(1, "a", T0, typed(119.5, 30)), (2, "a", T0 + timedelta(days=1), typed(1799.6, 30))], tz=timezone.utc
+    )
+    page = render_html(data, generated=datetime(2024, 5, 1, 12, 0))
+    assert "1:60" not in page and "29:60" not in page
+    assert ">2:00<" in page and ">30:00<" in page

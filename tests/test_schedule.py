@@ -114,15 +114,44 @@ def test_intervals_are_capped():
 # --- weak-list exit -------------------------------------------------------------------------
 
 
+def daily(*ms, start=NOW, step=timedelta(days=1)):
+    """``(when, metrics)`` pairs, one ``step`` apart (a fixed clock)."""
+    return [(start + i * step, m) for i, m in enumerate(ms)]
+
+
 def test_leaves_weak_list_rule():
     good = metrics(ramble=25)
-    assert not leaves_weak_list([good, good])  # too few
-    assert leaves_weak_list([good, good, good])
-    assert leaves_weak_list([metrics(ramble=80), good, good, good])  # only the last three count
-    assert not leaves_weak_list([good, good, metrics(ramble=45)])  # one rambling answer
-    assert not leaves_weak_list([good, metrics(ramble=25, duration=140), good])  # one over target
-    assert not leaves_weak_list([metrics(ramble=5), metrics(ramble=35), metrics(ramble=20)])  # not steady
-    assert not leaves_weak_list([metrics(ramble=10, duration=None)] * 3)  # typed: length unknown
+    assert not leaves_weak_list(daily(good, good))  # too few days
+    assert leaves_weak_list(daily(good, good, good))
+    assert leaves_weak_list(daily(metrics(ramble=80), good, good, good))  # only the last three days count
+    assert not leaves_weak_list(daily(good, good, metrics(ramble=45)))  # one rambling answer
+    assert not leaves_weak_list(daily(good, metrics(ramble=25, duration=140), good))  # one over target
+    assert not leaves_weak_list(daily(metrics(ramble=5), metrics(ramble=35), metrics(ramble=20)))  # not steady
+    assert not leaves_weak_list(daily(*[metrics(ramble=10, duration=None)] * 3))  # typed: length unknown
+
+
+def test_massed_repetition_in_one_sitting_does_not_leave_the_weak_list():
+    """Three identical clean answers within three minutes are one day's evidence, not three."""
+    good = metrics(ramble=25)
+    assert not leaves_weak_list(daily(good, good, good, step=timedelta(minutes=1)), tz=timezone.utc)
+    # two sittings on two days, however many answers: still one day short
+    two_days = daily(good, good, good, step=timedelta(minutes=1)) + daily(
+        good, good, start=NOW + timedelta(days=1), step=timedelta(minutes=5)
+    )
+    assert not leaves_weak_list(two_days, tz=timezone.utc)
+    assert schedule.good_days(two_days, tz=timezone.utc) == 2
+    # a day counts by its last answer: a bad try then a clean one still makes a good day
+    days = daily(good, good) + [(NOW + timedelta(days=2), metrics(ramble=70)), (NOW + timedelta(days=2, hours=1), good)]
+    assert leaves_weak_list(days, tz=timezone.utc)
+    # but the latest answer must be good
+    assert not leaves_weak_list(days + [(NOW + timedelta(days=2, hours=2), metrics(ramble=70))], tz=timezone.utc)
+    # calendar days in the user's zone: 23:00 and 01:00 UTC are the same day in New York
+    from zoneinfo import ZoneInfo
+
+    late = datetime(2026, 11, 21, 23, 0, tzinfo=timezone.utc)
+    spread = [(late - timedelta(days=1), good), (late, good), (late + timedelta(hours=2), good)]
+    assert leaves_weak_list(spread, tz=timezone.utc)
+    assert not leaves_weak_list(spread, tz=ZoneInfo("America/New_York"))
 
 
 # --- with the store -------------------------------------------------------------------------
@@ -163,17 +192,22 @@ def test_good_attempt_pushes_due_out_bad_one_brings_it_back(store):
     assert [r[3] for r in store.reviews("q")] == [GOOD, GOOD, AGAIN]
 
 
-def test_flagged_question_leaves_weak_list_after_three_steady_answers(store):
+def test_flagged_question_leaves_weak_list_after_good_answers_on_three_days(store):
     schedule.flag_question(store, "q", "Q?", now=NOW, rating="bombed", wish_i_said=["point one"])
     assert store.get_state("q").weak and store.get_state("q").due == NOW
     t = NOW
-    for i, ramble in enumerate([25, 30]):
-        t += timedelta(hours=1)
-        result = review_attempt(store, "q", metrics(ramble=ramble), t)
+    # the bombed-question case: three identical answers within three minutes, in one sitting
+    for i in range(3):
+        t += timedelta(minutes=1)
+        result = review_attempt(store, "q", metrics(ramble=25), t)
         assert result.weak and not result.left_weak_list, i
-    t += timedelta(hours=1)
-    result = review_attempt(store, "q", metrics(ramble=28), t)
+    assert store.get_state("q").weak
+    assert schedule.review_line(result, t, tz=timezone.utc).endswith("weak list: good answers on 1 of 3 days")
+    for ramble in (30, 28):
+        t += timedelta(days=1)
+        result = review_attempt(store, "q", metrics(ramble=ramble), t)
     assert result.left_weak_list and not result.weak
+    assert " - off the weak list; back " in schedule.review_line(result, t, tz=timezone.utc)
     state = store.get_state("q")
     assert not state.weak and state.due is not None  # still scheduled, like any practised question
 
@@ -271,4 +305,4 @@ def test_rating_and_exit_rule_accept_any_metrics(m, history):
     """Old or partial metrics (rescored, typed, older versions) never crash the scheduler."""
     m, history = Metrics.from_dict(m), [Metrics.from_dict(h) for h in history]
     assert rate_attempt(m, worse("ramble_score")).rating in (AGAIN, HARD, GOOD, EASY)
-    assert leaves_weak_list([*history, m]) in (True, False)
+    assert leaves_weak_list(daily(*history, m)) in (True, False)

@@ -496,3 +496,17 @@ def test_every_metric_is_finite_and_ramble_in_range(transcript, target, points):
     for pause in data["long_pauses"] or ():
         assert pause["length_s"] >= 2.0 - 1e-3
     assert Metrics.from_dict(data) == m
+
+
+def test_a_restart_right_after_a_restart_is_found_and_its_copy_not_repeated():
+    """ "it depends" ×3 was reported on a script that says it twice: the abandoned copy of the
+    second restart counted, because the search went on past the kept copy of the first."""
+    from redrill.scoring import score
+    from redrill.transcript import from_text
+
+    m = score(from_text("It, it depends, it depends on the load, and it depends on the team."))
+    assert m.restarts == 2
+    assert m.restart_examples == ("It, it", "it depends, it depends")
+    assert not any(r.phrase.startswith("it depends") and r.count >= 3 for r in m.repeated_phrases)
+    # a run stays one restart
+    assert score(from_text("the the the plan worked")).restarts == 1

@@ -12,7 +12,7 @@ from redrill import schedule
 from redrill.banks import load_catalog
 from redrill.errors import RedrillError
 from redrill.scoring import Metrics
-from redrill.selection import pick_questions, queue, trend
+from redrill.selection import pick_questions, queue
 from redrill.store import Store
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
@@ -126,12 +126,17 @@ def test_interview_questions_worst_first(store, catalog):
         pick_questions(store, catalog, interview_id=99, now=NOW, rng=random.Random(0))
 
 
-def test_trend():
-    assert trend([]) is None and trend([40]) is None
-    assert trend([50, 40]) == "improving"
-    assert trend([30, 40]) == "worse"
-    assert trend([30, 32]) == "steady"
-    assert trend([90, 30, 30, 30, 28]) == "steady"  # only the three before the latest count
+def test_queue_and_progress_give_one_trend(store, catalog):
+    """Two attempts were "improving" in the queue and "new" in `progress`: one trend now."""
+    from redrill.tracking.progress import question_progress
+
+    for i, ramble in enumerate([60, 40]):
+        scored(store, "why-this-company", ramble, NOW - timedelta(days=2 - i))
+    for i, ramble in enumerate([70, 60, 45, 30]):
+        scored(store, "failure-story", ramble, NOW - timedelta(days=4 - i))
+    by_queue = {e.question_id: e.trend for e in queue(store, catalog, now=NOW)}
+    by_progress = {r.question_id: r.trend for r in question_progress(store.scored_metrics())}
+    assert by_queue == by_progress == {"why-this-company": "new", "failure-story": "improving"}
 
 
 def test_queue_due_first_with_reason_score_and_trend(store, catalog):
@@ -146,8 +151,8 @@ def test_queue_due_first_with_reason_score_and_trend(store, catalog):
     assert first.due_now and first.weak and first.reason == "bombed in Acme onsite (interview #1, 2026-11-20)"
     # due since yesterday (a Hard answer comes back soon), but a flagged question goes first
     assert second.due_now and not second.weak and second.due < first.due and second.attempts == 2
-    assert second.last_ramble_score == 40 and second.trend == "improving"
-    assert "last review: hard" in second.reason
+    assert second.last_ramble_score == 40 and second.trend == "new"
+    assert second.review == "Hard - due now"
     assert third.mastered and third.due is None and third.reason.startswith("mastered")
     data = first.to_json()
     assert set(data) == {
@@ -161,5 +166,6 @@ def test_queue_due_first_with_reason_score_and_trend(store, catalog):
         "last_ramble_score",
         "attempts",
         "trend",
+        "review",
     }
     assert data["due"] == "2026-11-21T09:00:00+00:00"

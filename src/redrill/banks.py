@@ -8,10 +8,15 @@ Schema (unknown keys are rejected)::
         text: Tell me about a time you failed.   # required
         tags: [behavioral, failure]  # optional
         target_seconds: [60, 120]    # optional [min, max], default 60-120
-        talking_points:              # optional: key points a good answer makes
+        talking_points:              # optional: content to say, checked in the answer's words
+          - rolled back within the hour
+        self_check:                  # optional: prompts about the answer's shape, ticked by the user
           - what went wrong and my part in it
         follow_ups:                  # optional: what an interviewer may ask next (at most 5)
           - What would you do differently now?
+
+A talking point is content, written as the words you would say; a self-check prompt describes what
+a good answer does, which no word list can check (``docs/metrics.md``, "Talking points").
 
 Banks come from three places, in this order: the banks shipped with redrill, the ``banks`` folder
 of the data home, and ``--bank FILE`` options.
@@ -30,7 +35,7 @@ from redrill.yamlfile import kind_of, read_yaml
 DEFAULT_TARGET = (60.0, 120.0)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 BANK_KEYS = {"name", "description", "questions"}
-QUESTION_KEYS = {"id", "text", "tags", "target_seconds", "talking_points", "follow_ups"}
+QUESTION_KEYS = {"id", "text", "tags", "target_seconds", "talking_points", "follow_ups", "self_check"}
 # A follow-up is one spoken question: longer text is a paste accident, more than a few is a script.
 MAX_FOLLOW_UPS = 5
 MAX_FOLLOW_UP_CHARS = 300
@@ -47,6 +52,9 @@ class Question:
     target_seconds: tuple[float, float] = DEFAULT_TARGET
     talking_points: tuple[str, ...] = ()
     bank: str = ""
+    # Prompts about the shape of a good answer ("the situation and what was at stake"): shown as a
+    # list the user ticks, never matched against the answer's words.
+    self_check: tuple[str, ...] = ()
     follow_ups: tuple[str, ...] = ()
     source: str = ""
     line: int | None = field(default=None, compare=False)
@@ -264,6 +272,17 @@ def read_bank(path: Path) -> tuple[Bank, list[Problem]]:
                 )
             )
             points = []
+        checks = item.get("self_check", [])
+        if not isinstance(checks, list) or not all(isinstance(p, str) and p.strip() for p in checks):
+            problems.append(
+                Problem(
+                    name,
+                    at("questions", i, "self_check"),
+                    f"{where}.self_check",
+                    "must be a list of short phrases",
+                )
+            )
+            checks = []
         follow_ups = _follow_ups(item.get("follow_ups", []), name, at, i, problems)
         if qid and text:
             questions.append(
@@ -273,6 +292,7 @@ def read_bank(path: Path) -> tuple[Bank, list[Problem]]:
                     tags=tuple(tags),
                     target_seconds=(float(target[0]), float(target[1])),
                     talking_points=tuple(p.strip() for p in points),
+                    self_check=tuple(" ".join(p.split()) for p in checks),
                     bank=bank_name if isinstance(bank_name, str) else "",
                     follow_ups=follow_ups,
                     source=name,

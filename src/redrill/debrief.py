@@ -469,19 +469,29 @@ def _stem(word: str) -> str:
 
 
 def search_questions(catalog: Catalog, words: str, limit: int = 8) -> list[Question]:
-    """Questions matching the words: those containing all of them first, then the most matched."""
+    """Questions matching the words: those containing all of them first, then the most matched.
+
+    Among equals, a question that has the words as one phrase (in its text or id) comes first, then
+    the one whose id has more of them, then the shorter one: "tell me about yourself" finds
+    tell-me-about-yourself before a question that merely contains all four words somewhere.
+    """
     terms = [w for w in re.findall(r"[a-z0-9']+", words.lower()) if len(w) > 1 or w.isdigit()]
     if not terms:
         return []
     stems = [_stem(t) for t in terms]
+    phrase = " ".join(re.findall(r"[a-z0-9']+", words.lower()))
     scored = []
     for q in catalog.questions.values():
-        hay = f"{q.id} {q.text} {' '.join(q.tags)}".lower()
+        text = " ".join(re.findall(r"[a-z0-9']+", q.text.lower()))
+        qid = q.id.replace("-", " ")
+        hay = f"{qid} {text} {' '.join(q.tags)}"
         hits = sum(1 for t, s in zip(terms, stems) if t in hay or s in hay)
         if hits:
-            scored.append((-hits, q.id, q))
-    scored.sort(key=lambda item: (item[0], item[1]))
-    return [q for _h, _id, q in scored[:limit]]
+            as_phrase = phrase in f" {text} " or phrase in qid
+            in_id = sum(1 for t in terms if t in qid.split())
+            scored.append(((-hits, not as_phrase, -in_id, len(q.text), q.id), q))
+    scored.sort(key=lambda item: item[0])
+    return [q for _key, q in scored[:limit]]
 
 
 def check_date(text: str) -> str:

@@ -45,6 +45,8 @@ from redrill.errors import NoSpeechError, RedrillError
 
 PENDING_HINT = "`redrill transcribe --pending` will transcribe and score it"
 CHOICES = {"r": "retry", "p": "play back my answer", "h": "hear a better answer", "n": "next question", "q": "quit"}
+# Offered when the question has self-check prompts and the UI can ask for ticks.
+TICK = {"t": "tick the self-check list"}
 # Offered after an answer that ended on silence (see the module docstring).
 AFTER_SILENCE = {"c": "continue this answer", "d": "discard this answer"}
 # Two questions in a row with nothing heard: stop instead of talking to an empty room.
@@ -250,7 +252,12 @@ class Drill:
                     choices.pop("h")
                 if attempt_id is not None and self._ended_on_silence():
                     choices = {**AFTER_SILENCE, **choices}
+                if self._can_tick(question, attempt_id):
+                    choices = {**TICK, **choices}
                 choice = self.ui.choose("What next?", choices, default="n")
+                if choice == "t":
+                    self._tick(question, attempt_id)
+                    continue
                 if choice == "p":
                     self.practice.play(attempt_id)
                     continue
@@ -270,6 +277,19 @@ class Drill:
                 if choice == "r":
                     break
                 return choice == "n"
+
+    def _can_tick(self, question: Question, attempt_id: int | None) -> bool:
+        scored = attempt_id is not None and any(r.attempt_id == attempt_id for r in self.result.reports)
+        return bool(
+            scored and question.self_check and hasattr(self.ui, "tick") and hasattr(self.practice, "tick_self_check")
+        )
+
+    def _tick(self, question: Question, attempt_id: int) -> None:
+        """Ask which self-check prompts the answer did, and keep the ticks with the attempt."""
+        ticked = self.ui.tick(question.self_check)
+        if ticked is not None:
+            self.practice.tick_self_check(attempt_id, question.self_check, ticked)
+            self.ui.info(f"Ticked {len(ticked)} of {len(question.self_check)}; kept with attempt #{attempt_id}.")
 
     def _follow_up(self, question: Question, attempt_id: int) -> bool | None:
         """Ask one follow-up question after a scored answer (when the coach has one) and record its
@@ -643,6 +663,12 @@ class StorePractice:
         for path in self._withdrawn_audio:
             path.unlink(missing_ok=True)
         self._withdrawn_audio.clear()
+
+    def tick_self_check(self, attempt_id: int, prompts, ticked) -> None:
+        """Keep the self-check prompts the user ticked with the attempt."""
+        from redrill.pipeline import tick_self_check
+
+        tick_self_check(self.store, attempt_id, prompts, ticked)
 
     def score_text(self, question: Question, text: str):
         """Score a typed answer."""

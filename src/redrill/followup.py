@@ -57,28 +57,64 @@ def join_naturally(points: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-# Quoting "Tell me about a mistake you made" back would put the word "mistake" in a note that must
-# not read as a list of mistakes; such questions are referred to without quoting them.
-_TOUCHY = re.compile(r"\b(mistakes?|fail\w*|sorry|regret\w*|weakness\w*|wrong)\b", re.IGNORECASE)
+# Quoting "Tell me about a time something did not work out" back would put a failure in a note that
+# must read as an addition, not a list of what went wrong: a question with any of these words or
+# phrases is referred to without quoting it. Broad on purpose: a question left unquoted costs
+# nothing, a quoted one about failure costs the note.
+_TOUCHY = re.compile(
+    r"\b(mistakes?|fail\w*|wrong|bad(ly)?|worst|regret\w*|weak\w*|sorry|apolog\w*|criticis\w*|"
+    r"complain\w*|struggl\w*|setbacks?|difficult\w*|angry|conflicts?|disagree\w*|gaps?|fired|let (you )?go|"
+    r"outages?|incidents?|improve\w*|stung|low|unpopular|hard to hear|miss\w*|fell short|short of|sideways|"
+    r"backfired|fiasco|(screw|mess|blew|blow)\w* up|dropped the ball|let (\w+ ){1,2}down|need\w* to work on|bored|quite often|salary|other companies|walk away|"
+    r"(did ?n[o']t|does ?n[o']t|do ?n[o']t|could ?n[o']t|were ?n[o']t|was ?n[o']t|not) "
+    r"(work|go|like|able|meet\w*|fix\w*|resolve\w*|have)\w*)\b",
+    re.IGNORECASE,
+)
+# A wish-I-said point that tells what went wrong ("I shipped a migration that locked the orders
+# table") restates the mistake: the note leaves it out and adds only what the user did well.
+_SETBACK = re.compile(
+    r"\b(mistakes?|fail\w*|wrong|bad(ly)?|worse|regret\w*|sorry|apolog\w*|blam\w*|faults?|errors?|"
+    r"bugs?|broke|broken|break\w*|crash\w*|outages?|down ?time|locked|lost|los(e|ing)|miss(ed|ing)|late|"
+    r"delay\w*|forg[eo]t\w*|messed|slipp\w*|incidents?|angry|complain\w*|"
+    r"did ?n[o']t|could ?n[o']t|was ?n[o']t|were ?n[o']t|never)\b",
+    re.IGNORECASE,
+)
+
+
+def about_failure(text: str) -> bool:
+    """True when a question speaks of failure, mistakes, weaknesses or conflict (never quoted)."""
+    return bool(_TOUCHY.search(text))
+
+
+def restates_a_setback(point: str) -> bool:
+    """True when a wish-I-said point tells what went wrong rather than what the user did about it."""
+    return bool(_SETBACK.search(point))
 
 
 def _answer_on(question: str) -> str:
     text = question.strip().rstrip("?.! ")
-    if not text or _TOUCHY.search(text):
+    # A question of two sentences does not read as a quote inside one sentence of a note.
+    if not text or about_failure(text) or re.search(r"[.?!]\s", text):
         return "In addition to my answers in the interview"
     return f'In addition to my answer on "{text}"'
+
+
+def positive_points(points) -> list[str]:
+    """The wish-I-said points that add something, without the ones that restate a setback."""
+    return [p for p in points if p.strip() and not restates_a_setback(p)]
 
 
 def pick_addition(flags) -> tuple[str, list[str]] | None:
     """The question to add to (weakest rating first, bombed before shaky) and its points.
 
-    Only flags with wish-I-said points count: a note cannot add what the user never wrote down.
+    Only flags with positive wish-I-said points count: a note cannot add what the user never wrote
+    down, and it does not repeat what went wrong.
     """
-    with_points = [f for f in flags if f.wish_i_said]
+    with_points = [f for f in flags if positive_points(f.wish_i_said)]
     if not with_points:
         return None
     best = min(with_points, key=lambda f: (RATING_ORDER.get(f.rating, 9), f.id))
-    return best.question_text, list(best.wish_i_said)
+    return best.question_text, positive_points(best.wish_i_said)
 
 
 def _words(text: str) -> int:

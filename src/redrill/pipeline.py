@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,8 +32,9 @@ from redrill.config import Config
 from redrill.errors import NoSpeechError, RedrillError
 from redrill.follow_up_questions import is_follow_up_id
 from redrill.paths import Paths
-from redrill.schedule import Review, plan_review
-from redrill.scoring import Metrics, ScoringSettings, score
+from redrill.schedule import Review, plan_review, review_line
+from redrill.scoring import Coverage, Metrics, ScoringSettings, score
+from redrill.scoring.advice import answer_kind
 from redrill.scoring.comparison import Comparison, compare
 from redrill.scoring.feedback import Feedback, feedback
 from redrill.scoring.metrics import Voice
@@ -59,6 +61,13 @@ class AttemptReport:
     transcript: Transcript | None = None
     review: Review | None = None  # None when shown later (``show``) rather than just scored
     warnings: list[str] = field(default_factory=list)
+    reviewed_at: datetime | None = None  # when the review was planned (``review`` is relative to it)
+
+    def review_text(self, tz=None) -> str | None:
+        """``Hard - back on Thursday``: the rating and when the question comes back (None: no review)."""
+        if self.review is None or self.reviewed_at is None:
+            return None
+        return review_line(self.review, self.reviewed_at, tz=tz)
 
     def to_json(self) -> dict:
         """The ``redrill answer --json`` object."""
@@ -69,6 +78,17 @@ class AttemptReport:
             "metrics": self.metrics.to_dict(),
             "history": self.comparison.to_json(),
             "feedback": self.feedback.to_json(),
+            "self_check": list(self.question.self_check),
+            "review": None
+            if self.review is None
+            else {
+                "rating": self.review.rating.name,
+                "reasons": list(self.review.rating.reasons),
+                "due": None if self.review.due is None else self.review.due.isoformat(),
+                "weak": self.review.weak,
+                "left_weak_list": self.review.left_weak_list,
+                "line": self.review_text(),
+            },
             "warnings": self.warnings,
         }
 
@@ -81,7 +101,8 @@ class History:
     talking_points: tuple[str, ...]
     same: tuple[Metrics, ...] = ()  # earlier attempts at this question
     everything: tuple[Metrics, ...] = ()  # earlier attempts at any question
-    since_flag: tuple[Metrics, ...] = ()  # earlier attempts at it since it was last flagged weak
+    # (when, metrics) of the earlier attempts at it since it was last flagged weak
+    since_flag: tuple[tuple[datetime, Metrics], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,7 +200,7 @@ class AttemptPipeline:
             flagged = max((f.created_at for f in self.store.flags(question_id=question.id)), default=None)
         same: list[Metrics] = []
         everything: list[Metrics] = []
-        since_flag: list[Metrics] = []
+        since_flag: list[tuple[datetime, Metrics]] = []
         for attempt_id, qid, created, metrics in self.store.scored_metrics():
             if attempt_id == exclude_id or (before is not None and _later(created, attempt_id, before, exclude_id)):
                 continue
@@ -187,7 +208,7 @@ class AttemptPipeline:
             if qid == question.id:
                 same.append(metrics)
                 if flagged is None or created >= flagged:
-                    since_flag.append(metrics)
+                    since_flag.append((created, metrics))
         return History(state, _points(question, state), tuple(same), tuple(everything), tuple(since_flag))
 
     # -- 2. judge (pure)
@@ -236,7 +257,13 @@ class AttemptPipeline:
 
     def _verdict(self, question: Question, metrics: Metrics, history: History, *, now: datetime) -> Judgement:
         comparison = compare(metrics, history.same, fallback=history.everything, pace_wpm=self.settings.pace_wpm)
-        notes = feedback(metrics, comparison, talking_points=history.talking_points, settings=self.settings)
+        notes = feedback(
+            metrics,
+            comparison,
+            talking_points=history.talking_points,
+            settings=self.settings,
+            kind=answer_kind(question.tags, question.target_seconds, question.id),
+        )
         review = plan_review(history.state, metrics, comparison, history.since_flag, question_id=question.id, now=now)
         return Judgement(metrics, comparison, notes, review)
 
@@ -292,6 +319,7 @@ class AttemptPipeline:
             verdict.feedback,
             transcript,
             verdict.review,
+            reviewed_at=now,
             warnings=list(voice.warnings) if voice is not None else [],
         )
 
@@ -480,6 +508,8 @@ class AttemptPipeline:
                 points[question.id] = talking_points_for(self.store, question)
             voice = self.recorded_voice(attempt)
             metrics = self.measure(question, transcript, points[question.id], voice=voice)
+            if attempt.metrics is not None:  # the user's ticks are theirs, not recomputed
+                metrics = dataclasses.replace(metrics, self_check=attempt.metrics.self_check)
             if metrics.voice is None and attempt.metrics is not None and attempt.metrics.voice is not None:
                 metrics = dataclasses.replace(metrics, voice=attempt.metrics.voice)
             if voice is not None:
@@ -490,6 +520,27 @@ class AttemptPipeline:
         if progress is not None:
             progress(len(attempts), len(attempts))
         return Rescored(done, skipped, voiced, tuple(warnings))
+
+
+def tick_self_check(store: Store, attempt_id: int, prompts: Sequence[str], ticked: Sequence[str]) -> Metrics:
+    """Store which of the question's self-check prompts the user ticked for a scored attempt.
+
+    Ticks are the user's own judgement of the answer's shape; they are kept with its metrics (so
+    export, ``show`` and ``rescore`` keep them) and never change a figure or the review.
+    """
+    attempt = store.get_attempt(attempt_id)
+    if attempt.metrics is None:
+        raise RedrillError(f"attempt #{attempt_id} is not scored yet, so there is nothing to tick")
+    chosen = {p.casefold() for p in ticked}
+    unknown = [p for p in ticked if p.casefold() not in {q.casefold() for q in prompts}]
+    if unknown:
+        raise RedrillError(f"not a self-check prompt of this question: {unknown[0]}")
+    coverage = Coverage(
+        tuple(p for p in prompts if p.casefold() in chosen), tuple(p for p in prompts if p.casefold() not in chosen)
+    )
+    metrics = dataclasses.replace(attempt.metrics, self_check=coverage)
+    store.update_attempt(attempt_id, metrics=metrics)
+    return metrics
 
 
 # --- audio ------------------------------------------------------------------------------------

@@ -276,7 +276,10 @@ def question_fields(question: Question, own_points: Sequence[str] = (), bank_abo
         "bank": set(terms(bank_about)),
         "tags": set(terms(" ".join(question.tags))),
         "text": set(terms(question.text)),
-        "points": set(terms(" ".join(merge_talking_points(question.talking_points, own_points)))),
+        # Self-check prompts name what the question is about as well as talking points do.
+        "points": set(
+            terms(" ".join(merge_talking_points([*question.talking_points, *question.self_check], own_points)))
+        ),
     }
 
 

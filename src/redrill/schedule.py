@@ -19,7 +19,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from redrill.scoring.comparison import Comparison
@@ -39,9 +39,12 @@ FAR_FROM_TARGET = 0.5  # off the target by more than half its bound: Again
 # counts against an attempt.
 KEY_METRICS = ("ramble_score", "fillers_per_min", "distance_from_target_s", "restarts_per_100_words")
 
-# Weak-list exit: the last EXIT_ATTEMPTS attempts since the question was flagged are all within
-# target, each ramble score is under EXIT_RAMBLE, and they are steady (spread <= EXIT_SPREAD).
-EXIT_ATTEMPTS = 3
+# Weak-list exit: good answers (within target, ramble score under EXIT_RAMBLE) on EXIT_DAYS
+# different days since the question was flagged, steady (spread <= EXIT_SPREAD), the latest one
+# good. Each day counts once, by its last answer: three clean answers in one sitting are massed
+# repetition, which shows the answer is fresh in mind, not that it will come out clean next week.
+EXIT_DAYS = 3
+EXIT_ATTEMPTS = EXIT_DAYS  # the name older callers used
 EXIT_RAMBLE = 40.0
 EXIT_SPREAD = 15.0
 
@@ -77,6 +80,7 @@ class Review:
     due: datetime | None  # None: mastered, not scheduled
     weak: bool
     left_weak_list: bool = False
+    good_days: int = 0  # days with a good answer since the flag (counts towards EXIT_DAYS)
 
 
 def _worse_than_median(comparison: Comparison | None) -> list[str]:
@@ -177,46 +181,144 @@ def review(card: dict | None, rating: int, now: datetime, *, question_id: str) -
     return updated.to_dict(), updated.due
 
 
-def leaves_weak_list(recent: Sequence[Metrics]) -> bool:
-    """True when a weak question is solid: see EXIT_* (pure).
+def _good(m: Metrics) -> bool:
+    return m.ramble_score < EXIT_RAMBLE and m.within_target is True
 
-    ``recent`` is the metrics of the attempts since the question was last flagged, oldest first.
-    The last three must all be within target (a typed answer with unknown length does not count
-    as within), each with a ramble score under 40, and the scores steady: no more than 15 apart.
+
+def _days(recent: Sequence[tuple[datetime, Metrics]], tz: tzinfo | None) -> dict[date, Metrics]:
+    """Each calendar day (in ``tz``; None: this computer's zone) and the last answer made on it."""
+    out: dict[date, Metrics] = {}
+    for when, m in recent:
+        out[when.astimezone(tz).date()] = m
+    return out
+
+
+def good_days(recent: Sequence[tuple[datetime, Metrics]], *, tz: tzinfo | None = None) -> int:
+    """How many of the latest days in a row (by each day's last answer) had a good answer."""
+    days = _days(recent, tz)
+    count = 0
+    for day in sorted(days, reverse=True):
+        if not _good(days[day]):
+            break
+        count += 1
+    return count
+
+
+def leaves_weak_list(recent: Sequence[tuple[datetime, Metrics]], *, tz: tzinfo | None = None) -> bool:
+    """True when a weak question is solid (pure; rule in docs/debrief.md).
+
+    ``recent`` is ``(when, metrics)`` of the attempts since the question was last flagged, oldest
+    first, the last being the answer just scored. Each calendar day counts once, by its last
+    answer. The last :data:`EXIT_DAYS` days must each end on a good answer (within target: a typed
+    answer with unknown length does not count; ramble score under 40), with scores no more than
+    15 apart, and the latest answer must be good.
     """
-    if len(recent) < EXIT_ATTEMPTS:
+    if not recent or not _good(recent[-1][1]):
         return False
-    last = recent[-EXIT_ATTEMPTS:]
+    days = _days(recent, tz)
+    if len(days) < EXIT_DAYS:
+        return False
+    last = [days[d] for d in sorted(days)[-EXIT_DAYS:]]
+    if not all(_good(m) for m in last):
+        return False
     scores = [m.ramble_score for m in last]
-    if any(s >= EXIT_RAMBLE for s in scores):
-        return False
-    if max(scores) - min(scores) > EXIT_SPREAD:
-        return False
-    return all(m.within_target is True for m in last)
+    return max(scores) - min(scores) <= EXIT_SPREAD
 
 
 def plan_review(
     state: QuestionState | None,
     metrics: Metrics,
     comparison: Comparison | None,
-    since_flag: Sequence[Metrics],
+    since_flag: Sequence[tuple[datetime, Metrics]],
     *,
     question_id: str,
     now: datetime,
+    tz: tzinfo | None = None,
 ) -> Review:
     """The schedule after one scored attempt (pure: the attempt pipeline stores the result).
 
     Rates the attempt, reviews the question's FSRS card, and decides whether the question leaves
     the weak list (:func:`leaves_weak_list` over ``since_flag``, the earlier attempts made since
-    the question was last flagged, plus this one). A mastered question stays unscheduled (``due``
-    None; its review is still logged).
+    the question was last flagged, as ``(when, metrics)``, plus this one made ``now``). Days are
+    calendar days in ``tz`` (None: this computer's zone). A mastered question stays unscheduled
+    (``due`` None; its review is still logged).
     """
     rated = rate_attempt(metrics, comparison)
     card, due = review(state.card if state else None, rated.rating, now, question_id=question_id)
     weak = bool(state and state.weak)
     mastered = bool(state and state.mastered)
-    left = weak and leaves_weak_list([*since_flag, metrics])
-    return Review(rated, card, None if mastered else due, weak and not left, left)
+    recent = [*since_flag, (now, metrics)]
+    left = weak and leaves_weak_list(recent, tz=tz)
+    days = good_days(recent, tz=tz) if weak else 0
+    return Review(rated, card, None if mastered else due, weak and not left, left, days)
+
+
+# --- saying when a question comes back ------------------------------------------------------
+
+
+def comes_back(due: datetime | None, now: datetime, *, tz: tzinfo | None = None) -> str:
+    """When a question is due, as a person says it: ``now``, ``in 10 minutes``, ``later today at
+    15:30``, ``tomorrow``, ``on Thursday`` (within a week), ``on 12 March``; ``not scheduled``."""
+    if due is None:
+        return "not scheduled"
+    if due <= now:
+        return "now"
+    wait = due - now
+    if wait < timedelta(hours=1):
+        minutes = max(1, round(wait.total_seconds() / 60))
+        return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+    local_due, local_now = due.astimezone(tz), now.astimezone(tz)
+    days = (local_due.date() - local_now.date()).days
+    if days == 0:
+        return f"later today at {local_due:%H:%M}"
+    if days == 1:
+        return "tomorrow"
+    if days < 7:
+        return f"on {local_due:%A}"
+    if local_due.year == local_now.year:
+        return f"on {local_due.day} {local_due:%B}"
+    return f"on {local_due.day} {local_due:%B %Y}"
+
+
+def describe_review(
+    rating: int,
+    due: datetime | None,
+    now: datetime,
+    *,
+    weak: bool = False,
+    left_weak_list: bool = False,
+    good_days: int = 0,
+    tz: tzinfo | None = None,
+) -> str:
+    """The one line about a question's schedule, shown after a report and in ``redrill queue``.
+
+    ``Hard - back on Thursday``; ``Good - back tomorrow; weak list: good answers on 1 of 3 days``;
+    ``Good - off the weak list; back on 12 March``; ``Again - back in 10 minutes``.
+    """
+    head = RATING_NAMES.get(rating, str(rating)).capitalize()
+    if due is None:
+        back = "not scheduled (mastered)"
+    else:
+        back = "due now" if due <= now else f"back {comes_back(due, now, tz=tz)}"
+    if left_weak_list:
+        return f"{head} - off the weak list; {back}"
+    line = f"{head} - {back}"
+    if weak:
+        line += f"; weak list: good answers on {min(good_days, EXIT_DAYS)} of {EXIT_DAYS} days"
+    return line
+
+
+def review_line(review: Review, now: datetime, *, tz: tzinfo | None = None) -> str:
+    """:func:`describe_review` of a review just planned at ``now``."""
+    return describe_review(
+        review.rating.rating,
+        review.due,
+        now,
+        weak=review.weak,
+        left_weak_list=review.left_weak_list,
+        good_days=review.good_days,
+        tz=tz,
+    )
 
 
 def flag_question(

@@ -160,23 +160,6 @@ def pick_questions(
 
 # --- the queue (``redrill queue``) -------------------------------------------------------------
 
-# A ramble score this much lower (better) than the mean of the attempts before it is a real change.
-TREND_STEP = 5.0
-
-
-def trend(scores: Sequence[float]) -> str | None:
-    """``improving``, ``worse`` or ``steady``: the latest ramble score against the mean of up to
-    three before it (lower is better); None with fewer than two attempts."""
-    if len(scores) < 2:
-        return None
-    before = scores[-1 - RECENT_ATTEMPTS : -1]
-    delta = scores[-1] - sum(before) / len(before)
-    if delta <= -TREND_STEP:
-        return "improving"
-    if delta >= TREND_STEP:
-        return "worse"
-    return "steady"
-
 
 @dataclass(frozen=True)
 class QueueEntry:
@@ -191,7 +174,8 @@ class QueueEntry:
     reason: str
     last_ramble_score: float | None
     attempts: int
-    trend: str | None
+    trend: str  # improving, worsening, steady or new: the same word as ``redrill progress``
+    review: str | None = None  # "Hard - back on Thursday": the line the last report ended with
 
     def to_json(self) -> dict:
         """The ``redrill queue --json`` object."""
@@ -206,6 +190,7 @@ class QueueEntry:
             "last_ramble_score": self.last_ramble_score,
             "attempts": self.attempts,
             "trend": self.trend,
+            "review": self.review,
         }
 
 
@@ -220,25 +205,32 @@ def _flag_reason(flag, interviews: dict) -> str:
     return f"{flag.rating} in {what} (interview #{iv.id}{when})"
 
 
-def queue(store, catalog: Catalog, *, now: datetime) -> list[QueueEntry]:
+def queue(store, catalog: Catalog, *, now: datetime, tz=None) -> list[QueueEntry]:
     """Every question redrill is tracking (flagged, scheduled or practised), due ones first.
 
     Order: due now (flagged ones first, then oldest due first), then due later (soonest first),
-    then unscheduled (mastered) ones.
+    then unscheduled (mastered) ones. Each entry's ``review`` is the line the drill printed after
+    the question's last report, said from ``now`` (days in ``tz``; None: this computer's zone).
     """
+    from redrill.schedule import describe_review, good_days
+    from redrill.scoring.comparison import ramble_trend
+
     states = {s.question_id: s for s in store.states()}
-    scores = recent_ramble_scores(store)
-    counts: dict[str, int] = {}
-    for _aid, qid, _created, _m in store.scored_metrics():
-        counts[qid] = counts.get(qid, 0) + 1
     last_flag = {}
     for flag in store.flags():
         last_flag[flag.question_id] = flag  # flags come oldest first, so the last one wins
+    series: dict[str, list[tuple[float, bool]]] = {}
+    since_flag: dict[str, list] = {}
+    for _aid, qid, created, m in store.scored_metrics():
+        series.setdefault(qid, []).append((m.ramble_score, m.timed))
+        flag = last_flag.get(qid)
+        if flag is None or created >= flag.created_at:
+            since_flag.setdefault(qid, []).append((created, m))
+    counts = {qid: len(items) for qid, items in series.items()}
     interviews = {iv.id: iv for iv in store.interviews()}
     ratings = {}
     for _rid, qid, _aid, rating, _at, _due in store.reviews():
         ratings[qid] = rating
-    from redrill.schedule import RATING_NAMES
 
     entries = []
     from redrill.follow_up_questions import is_follow_up_id
@@ -258,11 +250,14 @@ def queue(store, catalog: Catalog, *, now: datetime) -> list[QueueEntry]:
             parts.append(_flag_reason(last_flag[qid], interviews))
         elif weak:
             parts.append("on the weak list")
-        if qid in ratings and not mastered:
-            parts.append(f"last review: {RATING_NAMES.get(ratings[qid], ratings[qid])}")
+        review = None
+        if qid in ratings:
+            review = describe_review(
+                ratings[qid], due, now, weak=weak, good_days=good_days(since_flag.get(qid, []), tz=tz), tz=tz
+            )
         if not parts:
             parts.append("practised" if qid in counts else "tracked")
-        history = scores.get(qid, [])
+        history = [score for score, _timed in series.get(qid, [])]
         entries.append(
             QueueEntry(
                 question_id=qid,
@@ -274,7 +269,8 @@ def queue(store, catalog: Catalog, *, now: datetime) -> list[QueueEntry]:
                 reason="; ".join(parts),
                 last_ramble_score=history[-1] if history else None,
                 attempts=counts.get(qid, 0),
-                trend=trend(history),
+                trend=ramble_trend(series.get(qid, [])),
+                review=review,
             )
         )
     far = datetime.max.replace(tzinfo=now.tzinfo)

@@ -58,10 +58,9 @@ class TranscriptionProgress:
 
 def _clock(seconds: float) -> str:
     """``119.6`` -> ``2:00``, ``7325`` -> ``2:02:05`` (rounded before it is split, never ``1:60``)."""
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    from redrill.numbers import length_text
+
+    return length_text(seconds, clock=True)
 
 
 def model_option(func):

@@ -122,9 +122,7 @@ def is_interactive() -> bool:
 
 
 def fmt_seconds(value: float | None) -> str:
-    """``95.4`` -> ``1:35``; None -> ``-``."""
-    if value is None:
-        return "-"
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    return f"{sign}{int(value // 60)}:{int(round(value % 60)):02d}" if value >= 60 else f"{sign}{value:.0f} s"
+    """``95.4`` -> ``1:35``, ``119.5`` -> ``2:00``; None -> ``-`` (:func:`redrill.numbers.length_text`)."""
+    from redrill.numbers import length_text
+
+    return length_text(value)

@@ -66,6 +66,10 @@ def bank_show(app: App, question_id: str) -> None:
         out.print("Talking points:")
         for point in q.talking_points:
             out.print(f"  - {point}")
+    if q.self_check:
+        out.print("Check yourself (not scored):")
+        for prompt in q.self_check:
+            out.print(f"  ☐ {prompt}", markup=False)
     if q.follow_ups:
         out.print("Follow-up questions:")
         for text in q.follow_ups:

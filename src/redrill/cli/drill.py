@@ -370,6 +370,23 @@ class TerminalUI:
                 return answer
             self.out.print(f"Please type one of: {', '.join(choices)}")
 
+    def tick(self, prompts) -> tuple[str, ...] | None:
+        """Ask which self-check prompts the answer did: numbers, e.g. ``1 3``; Enter for none;
+        None at end of input."""
+        self.out.print("Check yourself: which of these did your answer do?")
+        for i, prompt in enumerate(prompts, 1):
+            self.out.print(f"  {i}. {escape(prompt)}")
+        while True:
+            self.out.print("Type their numbers (e.g. 1 3), then Enter (Enter alone: none): ", end="")
+            line = self._lines().get()
+            if line is None:
+                self.out.print()
+                return None
+            picked = parse_ticks(line, len(prompts))
+            if picked is not None:
+                return tuple(prompts[i - 1] for i in picked)
+            self.out.print(f"Please type numbers from 1 to {len(prompts)}, separated by spaces.")
+
     def read_text(self, question) -> str | None:
         """A typed answer: lines until an empty line; None at end of input with nothing typed."""
         self.out.print("Type your answer; finish with an empty line (or Ctrl-D):")
@@ -393,6 +410,16 @@ class TerminalUI:
         if self._keys is not None:
             self._keys.__exit__(None, None, None)
             self._keys = None
+
+
+def parse_ticks(line: str, count: int) -> list[int] | None:
+    """``"1 3"`` / ``"1,3"`` -> ``[1, 3]`` (sorted, each once); None when a part is not 1..count."""
+    import re
+
+    parts = [p for p in re.split(r"[\s,;]+", line.strip()) if p]
+    if not all(p.isdigit() and 1 <= int(p) <= count for p in parts):
+        return None
+    return sorted({int(p) for p in parts})
 
 
 def _summary(result, out) -> None:

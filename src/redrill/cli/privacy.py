@@ -31,9 +31,10 @@ def forget(app: App, attempt_ids: tuple[int, ...], question_id: str | None, ever
             raise click.ClickException(f"no attempts at '{question_id}'; `redrill history` lists what is stored")
         what = f"{n} attempt(s) at '{question_id}'"
     else:
-        for attempt_id in attempt_ids:
-            store.get_attempt(attempt_id)  # unknown ids are an error before anything is deleted
-        what = f"attempt(s) {', '.join(f'#{i}' for i in attempt_ids)}"
+        # unknown ids are an error before anything is deleted
+        attempts = [store.get_attempt(attempt_id) for attempt_id in attempt_ids]
+        what = "; ".join(describe_attempt(a) for a in attempts)
+        what = f"attempt {what}" if len(attempts) == 1 else f"{len(attempts)} attempts: {what}"
     if not yes:
         if not sys.stdin.isatty():
             raise click.UsageError("not a terminal: add --yes to confirm")
@@ -48,6 +49,15 @@ def forget(app: App, attempt_ids: tuple[int, ...], question_id: str | None, ever
         f"Forgot {result.attempts} attempt(s) and {result.recordings} recording(s)"
         + (f" and {result.interviews} debrief(s)." if result.interviews else ".")
     )
+
+
+def describe_attempt(attempt) -> str:
+    """``#7 (failure-story "Tell me about a time when ...", 20 Nov 2026 14:02)``: which answer it is."""
+    text = " ".join(attempt.question_text.split())
+    if len(text) > 50:
+        text = text[:47].rstrip() + "..."
+    when = attempt.created_at.astimezone()
+    return f'#{attempt.id} ({attempt.question_id} "{text}", {when.day} {when:%b %Y %H:%M})'
 
 
 COMMANDS = [forget]

@@ -6,7 +6,7 @@ import click
 
 from redrill.cli.app import App, bank_option, console, pass_app, print_json
 
-TREND_ARROWS = {"improving": "↑", "worse": "↓", "steady": "→", None: ""}
+TREND_ARROWS = {"improving": "↑ improving", "worsening": "↓ worsening", "steady": "→ steady", "new": "new"}
 
 
 @click.command("queue")
@@ -16,7 +16,8 @@ TREND_ARROWS = {"improving": "↑", "worse": "↓", "steady": "→", None: ""}
 def queue_command(app: App, as_json: bool) -> None:
     """Show what is due to drill, when, and why: due questions first.
 
-    Trend compares the latest ramble score with the ones before: ↑ improving, ↓ worse, → steady.
+    Review is the line your last report ended with (rating, when it comes back, the weak list).
+    Trend is the one `redrill progress` shows: ↑ improving, ↓ worsening, → steady, or new.
     """
     from redrill.selection import queue
 
@@ -28,12 +29,14 @@ def queue_command(app: App, as_json: bool) -> None:
     if not entries:
         click.echo("Nothing tracked yet. Log an interview with `redrill debrief`, or start with `redrill drill`.")
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"{sum(e.due_now for e in entries)} due now, {len(entries)} tracked", title_justify="left")
     table.add_column("due", no_wrap=True)
     table.add_column("question")
     table.add_column("why")
+    table.add_column("last review")
     table.add_column("last", justify="right")
     table.add_column("tries", justify="right")
     table.add_column("trend")
@@ -46,7 +49,13 @@ def queue_command(app: App, as_json: bool) -> None:
             when = e.due.astimezone().strftime("%a %d %b %H:%M")
         last = "-" if e.last_ramble_score is None else f"{e.last_ramble_score:.0f}"
         table.add_row(
-            when, f"{e.text} [dim]{e.question_id}[/dim]", e.reason, last, str(e.attempts), TREND_ARROWS.get(e.trend, "")
+            when,
+            f"{escape(e.text)} [dim]{e.question_id}[/dim]",
+            escape(e.reason),
+            escape(e.review or "-"),
+            last,
+            str(e.attempts),
+            TREND_ARROWS.get(e.trend, e.trend),
         )
     console().print(table)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.markup import escape as escape_markup
+
 from redrill.cli.app import console, fmt_seconds
 
 # How each compared metric is shown: label and formatter.
@@ -161,5 +163,22 @@ def print_report(report) -> None:
     for line in report.feedback.to_json():
         style = "green" if line.lower().startswith("went well") else "yellow"
         out.print(f"[{style}]•[/{style}] {line}")
+    line = report.review_text() if hasattr(report, "review_text") else None
+    if line:
+        out.print(f"[bold]Review:[/bold] {escape_markup(line)}")
+    ticks = m.self_check
+    if ticks.total:
+        out.print(f"[bold]Self-check[/bold] [dim](your ticks: {len(ticks.covered)} of {ticks.total})[/dim]")
+        for prompt in ticks.covered:
+            out.print(f"  ☑ {prompt}", markup=False)
+        for prompt in ticks.missing:
+            out.print(f"  ☐ {prompt}", markup=False)
+    elif report.question.self_check:
+        # Prompts about the answer's shape: no word list can judge them, so the user ticks them.
+        out.print(
+            "[bold]Check yourself[/bold] [dim](tick what your answer did; in a drill, \\[t] keeps your ticks)[/dim]"
+        )
+        for prompt in report.question.self_check:
+            out.print(f"  ☐ {prompt}", markup=False)
     for warning in report.warnings:
         out.print(f"[yellow]warning:[/yellow] {warning}")

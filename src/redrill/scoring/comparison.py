@@ -27,6 +27,7 @@ __all__ = [
     "KeyMetric",
     "compare",
     "key_metrics",
+    "ramble_trend",
     "trend",
 ]
 
@@ -56,6 +57,9 @@ KEY_METRICS: tuple[KeyMetric, ...] = (
     KeyMetric("wpm_off_band", "pace outside the band (wpm)", False, 0.10, 5.0),
 )
 SCOPE_QUESTION, SCOPE_ALL, SCOPE_NONE = "this question", "all questions", "none"
+# Figures whose make-up differs between spoken and typed answers (the ramble score of a typed
+# answer leaves out length, pauses and pace): compared only between answers given the same way.
+MEASURED_ALIKE = frozenset({"ramble_score"})
 
 
 def key_metrics(m: Metrics, *, pace_wpm: Sequence[float] = (130.0, 160.0)) -> dict[str, float | None]:
@@ -151,7 +155,8 @@ def compare(
     columns: dict[str, list[float]] = {m.name: [] for m in KEY_METRICS}
     for attempt in earlier:
         for name, value in key_metrics(attempt, pace_wpm=pace_wpm).items():
-            if value is not None:
+            # A typed answer's ramble score has no timing parts: it is only compared with typed ones.
+            if value is not None and (name not in MEASURED_ALIKE or attempt.timed == current.timed):
                 columns[name].append(value)
     median: dict[str, float] = {}
     best: dict[str, float] = {}
@@ -207,5 +212,15 @@ def trend(values: Sequence[float], *, lower_is_better: bool = True, margin: floa
     return "improving" if better else "worsening"
 
 
-# --------------------------------------------------------------------------------------------
-# Feedback
+def ramble_trend(series: Sequence[tuple[float | None, bool]]) -> str:
+    """The one trend of a question's ramble scores, for ``progress``, ``queue`` and the report.
+
+    ``series`` is ``(ramble_score, spoken)`` per attempt, oldest first. Only attempts made the
+    same way as the latest one count (a typed answer's score has no timing parts), then
+    :func:`trend` decides.
+    """
+    items = [(score, spoken) for score, spoken in series if score is not None]
+    if not items:
+        return "new"
+    latest = items[-1][1]
+    return trend([score for score, spoken in items if spoken == latest])

@@ -153,7 +153,9 @@ def find_restarts(
                 end += size
             record(p, end - 1)
             dropped.update(range(p, end - size))
-            p = end
+            # Go on from the kept copy, not past it: it may itself start the next restart ("It, it
+            # depends, it depends on"), whose abandoned copy must not count as a repeated phrase.
+            p = end - size
             found = True
             break
         if found:

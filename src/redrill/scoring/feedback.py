@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from redrill.numbers import length_text
+from redrill.scoring.advice import EXPLAIN, length_advice
 from redrill.scoring.comparison import KEY_METRICS, SCOPE_QUESTION, Comparison
 from redrill.scoring.metrics import Metrics
 from redrill.scoring.ramble import ramble_components
@@ -28,8 +30,7 @@ class Feedback:
 
 
 def _mmss(seconds: float) -> str:
-    s = int(round(seconds))
-    return f"{s // 60}:{s % 60:02d}"
+    return length_text(seconds)
 
 
 def _about(seconds: float) -> int:
@@ -63,11 +64,13 @@ def feedback(
     *,
     talking_points: Sequence[str] = (),
     settings: ScoringSettings = ScoringSettings(),
+    kind: str = EXPLAIN,
 ) -> Feedback:
     """Up to three concrete things to work on, by impact, and exactly one thing that went well.
 
     ``talking_points`` (the question's points) only sets the order in which missing points are
     named; coverage itself comes from ``metrics``. ``settings`` must match the ones used to score.
+    ``kind`` (:func:`redrill.scoring.advice.answer_kind`) picks length advice that fits the question.
     """
     parts = ramble_components(metrics, settings)
     weights = dict(settings.weights.items())
@@ -87,7 +90,8 @@ def feedback(
             (
                 max(impact("over_target", "distance_from_target_s"), 1.0),
                 "length",
-                f"Cut about {_about(over)} s: you ran {_mmss(duration)} against a {_mmss(hi_t)} maximum.",
+                f"Cut about {_about(over)} s: you ran {_mmss(duration)} against a {_mmss(hi_t)} maximum; "
+                f"{length_advice(kind, over=True)}.",
             )
         )
     elif duration is not None and under >= 5.0:
@@ -97,7 +101,7 @@ def feedback(
                 max(weights.get("over_target", 0.0) * share, 1.0),
                 "length",
                 f"Add about {_about(under)} s: you ran {_mmss(duration)} against a {_mmss(lo_t)} minimum; "
-                "say more about what you did and how it turned out.",
+                f"{length_advice(kind, over=False)}.",
             )
         )
 
@@ -265,57 +269,78 @@ def _went_well(
     # 3. Within the target length.
     if metrics.within_target and metrics.duration_s is not None and metrics.target_s is not None:
         lo, hi = metrics.target_s
-        return f"Right length: {_mmss(metrics.duration_s)}, inside the {_mmss(lo)}-{_mmss(hi)} target."
+        return (
+            f"Right length: {_mmss(metrics.duration_s)}, between the {_mmss(lo)} minimum and the {_mmss(hi)} maximum."
+        )
     # 4. Every talking point made.
     covered, missing = metrics.talking_points.covered, metrics.talking_points.missing
     if covered and not missing:
         n = len(covered)
         return "You made the talking point." if n == 1 else f"You covered all {n} talking points."
-    # 5. The most favourable component, honestly phrased.
-    words = metrics.words
-    fillers = metrics.fillers_total
-    n_pauses = metrics.long_pause_count or 0
-    restarts = metrics.restarts
-    hedges = metrics.hedges
-    wpm = metrics.wpm or 0.0
-
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}" + ("" if n == 1 else "s")
-
-    lines = {
-        "fillers": f"only {plural(fillers, 'filler')} in {words + fillers} words." if fillers else "no fillers at all.",
-        "long_pauses": f"only {plural(n_pauses, 'long silence')}." if n_pauses else "no long silences.",
-        "restarts": f"only {plural(restarts, 'restart')} in {words} words."
-        if restarts
-        else "no restarts: your sentences ran through.",
-        "repetition": "you didn't keep repeating yourself." if not metrics.repeated_phrases else "little repetition.",
-        "hedges": f"only {plural(hedges, 'hedge')} in {words} words."
-        if hedges
-        else "no hedging: you said what you did.",
-        "missing_points": f"you made {len(covered)} of {len(covered) + len(missing)} talking points.",
-        "pace": f"pace {wpm:.0f} wpm, inside the {_g(settings.pace_wpm[0])}-{_g(settings.pace_wpm[1])} band."
-        if (parts.get("pace") or 0.0) == 0.0
-        else f"pace {wpm:.0f} wpm.",
-        "over_target": "you stayed within the maximum length.",
-    }
-    area = {
-        "over_target": "length",
-        "fillers": "fillers",
-        "long_pauses": "pauses",
-        "restarts": "restarts",
-        "repetition": "repetition",
-        "hedges": "hedges",
-        "missing_points": "points",
-        "pace": "pace",
-    }
-    measured = [(value, name) for name, value in parts.items() if value is not None and name in lines]
-    available = [(v, n) for v, n in measured if area[n] not in busy] or measured
-    order = list(lines)
-    value, name = min(available, key=lambda vn: (vn[0], order.index(vn[1]))) if available else (1.0, "")
-    if value >= 0.999:  # nothing is even partly good: praise the practice, not a bad number
+    # 5. The most favourable component, phrased from its own figures and offered only when those
+    # figures are good news: a fixed sentence ("you stayed within the maximum length") would be
+    # false for the answer it is wrong about.
+    candidates = [c for c in _strengths(metrics, parts, settings) if c[1] not in busy]
+    if not candidates:  # nothing is good news: praise the practice, not a bad number
         if comparison.attempts_before:
             where = " at this question" if comparison.scope == SCOPE_QUESTION else ""
             return f"You put in attempt {comparison.attempts_before + 1}{where}: saying it out loud again is what moves these numbers."
         return "You recorded a full attempt: it is the baseline your next one will be measured against."
+    value, _area, line = min(candidates, key=lambda c: c[0])
     label = "Your strongest point" if value == 0.0 else "Relatively best this time"
-    return f"{label}: {lines[name]}"
+    return f"{label}: {line}"
+
+
+# A component at or under this value (0..1) is good enough to be named as a strength.
+STRENGTH_MAX = 0.5
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _strengths(metrics: Metrics, parts: Mapping[str, float | None], settings: ScoringSettings):
+    """(component value, area, line) for every figure that is good news, in a fixed order.
+
+    Each line states the figure it is about and is offered only when that figure supports it.
+    """
+    out: list[tuple[float, str, str]] = []
+
+    def good(name: str) -> float | None:
+        value = parts.get(name)
+        return value if value is not None and value <= STRENGTH_MAX else None
+
+    words = metrics.words
+    duration = metrics.duration_s
+    target = metrics.target_s
+    if duration is not None and target is not None and metrics.over_target_s == 0.0 and good("over_target") == 0.0:
+        out.append((0.0, "length", f"you stayed within the {_mmss(target[1])} maximum ({_mmss(duration)})."))
+    fillers = metrics.fillers_total
+    if (v := good("fillers")) is not None:
+        line = f"only {_plural(fillers, 'filler')} in {words + fillers} words." if fillers else "no fillers at all."
+        out.append((v, "fillers", line))
+    pauses = metrics.long_pause_count
+    if pauses is not None and (v := good("long_pauses")) is not None:
+        out.append((v, "pauses", f"only {_plural(pauses, 'long silence')}." if pauses else "no long silences."))
+    if (v := good("restarts")) is not None:
+        restarts = metrics.restarts
+        line = (
+            f"only {_plural(restarts, 'restart')} in {words} words."
+            if restarts
+            else "no restarts: your sentences ran through."
+        )
+        out.append((v, "restarts", line))
+    if not metrics.repeated_phrases and parts.get("repetition") is not None:
+        out.append((0.0, "repetition", "you didn't keep repeating yourself."))
+    if (v := good("hedges")) is not None:
+        hedges = metrics.hedges
+        line = f"only {_plural(hedges, 'hedge')} in {words} words." if hedges else "no hedging: you said what you did."
+        out.append((v, "hedges", line))
+    covered, total = len(metrics.talking_points.covered), metrics.talking_points.total
+    if total and (v := good("missing_points")) is not None and covered:
+        out.append((v, "points", f"you made {covered} of {total} talking points."))
+    wpm = metrics.wpm
+    lo, hi = settings.pace_wpm
+    if wpm is not None and lo <= wpm <= hi:
+        out.append((0.0, "pace", f"pace {wpm:.0f} wpm, inside the {_g(lo)}-{_g(hi)} band."))
+    return out

@@ -32,7 +32,7 @@ from redrill.scoring.points import find_coverage
 from redrill.scoring.ramble import ramble_score
 from redrill.scoring.settings import ScoringSettings
 from redrill.scoring.timing import long_pauses, speech_seconds
-from redrill.scoring.words import FILLED, FILLER, WORD, content_stems, stem, tokenise, words_of
+from redrill.scoring.words import FILLED, FILLER, WORD, content_stems, tokenise, words_of
 from redrill.transcript import Transcript
 
 
@@ -90,15 +90,7 @@ def score(
         topic |= content_stems(words_of(point))
     repeated = find_repetition(toks, seq, dropped, topic, settings)
 
-    answer_stems = content_stems(content)
-    answer_stems |= {stem(w) for w in content}
-    # "rolled back" also covers "rollback"; "follow up" covers "follow-up".
-    for a, b in zip(content, content[1:]):
-        answer_stems.add(stem(a.replace("-", "") + b.replace("-", "")))
-    for w in content:
-        if "-" in w:
-            answer_stems.add(stem(w.replace("-", "")))
-    coverage = find_coverage(tuple(p for p in talking_points if p and p.strip()), answer_stems, settings.point_coverage)
+    coverage = find_coverage(tuple(p for p in talking_points if p and p.strip()), content, settings.point_coverage)
 
     duration = audio = speech_s = wpm = per_min = over = under = total_pause = None
     pauses: tuple[Pause, ...] | None = None

@@ -121,6 +121,9 @@ class Metrics:
     under_target_s: float | None = None
     talking_points: Coverage = Coverage()
     ramble_score: float = 0.0
+    # The question's self-check prompts the user ticked (covered) and left unticked (missing); empty
+    # until they tick them. Their own judgement, never computed: no part of the ramble score.
+    self_check: Coverage = Coverage()
     # How it sounded; None for answers without a recording (typed, imported transcripts) and for
     # attempts scored before voice figures existed (``redrill rescore`` fills them in).
     voice: Voice | None = None

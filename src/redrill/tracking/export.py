@@ -107,7 +107,8 @@ def metric_cells(m: Metrics) -> dict[str, object]:
 
 
 # The CSV columns follow from the metrics model: a new metric is a new column, with no list to update.
-CSV_COLUMNS = (*ATTEMPT_COLUMNS, *metric_cells(Metrics(long_pauses=())))
+# The transcript's words come last: the longest cell, and what a spreadsheet user reads the figures by.
+CSV_COLUMNS = (*ATTEMPT_COLUMNS, *metric_cells(Metrics(long_pauses=())), "transcript")
 
 
 def _cell(value) -> str | int | float:
@@ -121,12 +122,24 @@ def _cell(value) -> str | int | float:
 def csv_row(attempt) -> dict:
     """One attempt as a flat dict keyed by :data:`CSV_COLUMNS` (metric cells empty until scored)."""
     if attempt.metrics is None:
-        cells: dict[str, object] = dict.fromkeys(CSV_COLUMNS[len(ATTEMPT_COLUMNS) :])
+        cells: dict[str, object] = dict.fromkeys(CSV_COLUMNS[len(ATTEMPT_COLUMNS) : -1])
     else:
         cells = metric_cells(attempt.metrics)
-    row = {**_attempt_fields(attempt), **cells}
+    row = {**_attempt_fields(attempt), **cells, "transcript": transcript_text(attempt.transcript)}
     row["damaged"] = "; ".join(row["damaged"])
     return {k: _cell(v) for k, v in row.items()}
+
+
+def transcript_text(stored) -> str | None:
+    """The words of a stored transcript as one line of text (None: not transcribed yet)."""
+    if not stored:
+        return None
+    from redrill.transcript import Transcript
+
+    try:
+        return " ".join(Transcript.from_json(stored).text.split())
+    except (RedrillError, TypeError, ValueError, KeyError, AttributeError):
+        return None  # a damaged transcript leaves the cell empty; the JSON export keeps it as stored
 
 
 def _attempt_fields(attempt) -> dict:

@@ -253,15 +253,15 @@ def question_progress(
 
     ``scored`` is :meth:`Store.scored_metrics` output: ``(id, question_id, created_at, metrics)``
     oldest first. ``question_texts`` maps ids to the text shown (the id is used when missing).
-    The trend word is :func:`redrill.scoring.comparison.trend` of the ramble scores, the same judgement
-    the per-attempt report uses.
+    The trend word is :func:`redrill.scoring.comparison.ramble_trend`, the one judgement ``queue``
+    and the report use too.
     """
     return summarise((_figures(*row) for row in scored), question_texts)
 
 
 def summarise(figures: Iterable[Figures], question_texts: dict[str, str] | None = None) -> list[QuestionProgress]:
     """:func:`question_progress` over :data:`Figures` tuples (oldest first within a question)."""
-    from redrill.scoring.comparison import trend
+    from redrill.scoring.comparison import ramble_trend
 
     by_question: dict[str, list[Figures]] = {}
     for f in figures:
@@ -283,7 +283,7 @@ def summarise(figures: Iterable[Figures], question_texts: dict[str, str] | None 
                 latest=_point(items[-1]),
                 ramble_scores=scores,
                 sparkline=sparkline(scores),
-                trend=trend(scores),
+                trend=ramble_trend([(f[7], f[3] is not None) for f in items]),
             )
         )
     rows.sort(key=weakness_key)

@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 
+from redrill.numbers import length_text
 from redrill.tracking.progress import median_or_none, question_progress
 from redrill.tracking.voicestrip import STRIP_CSS, strip_html
 
@@ -159,67 +160,94 @@ def _style(ax, title: str, ylabel: str) -> None:
     ax.tick_params(labelsize=8, colors=INK)
 
 
-def _dates(ax) -> None:
-    import matplotlib.dates as mdates
+def _by_attempt(ax, points: list[dict]) -> None:
+    """X axis by attempt number (1, 2, 3 ...) labelled with each attempt's date: several attempts
+    on one day stay side by side instead of stacking into a vertical line over a date axis."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter
 
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    days = [datetime.fromisoformat(p["when"]) for p in points]
+    n = len(points)
+
+    def label(x: float, _pos=None) -> str:
+        k = int(round(x))
+        if abs(x - k) > 1e-6 or not 1 <= k <= n:
+            return ""
+        return f"#{k}\n{days[k - 1].day} {days[k - 1]:%b}"
+
+    ax.set_xlim(0.4, n + 0.6)
+    step = max(1, -(-n // 8))  # at most about eight labels, always starting at the first attempt
+    ax.xaxis.set_major_locator(FixedLocator(list(range(1, n + 1, step))))
+    ax.xaxis.set_major_formatter(FuncFormatter(label))
+    ax.set_xlabel("attempt (date)", fontsize=8, color=MUTED)
 
 
-def _series(points: list[dict], key: str) -> tuple[list[datetime], list[float]]:
+def _count_axis(ax, values: list[float]) -> None:
+    """Whole numbers only, starting at 0 and at least up to 1 (all zeros gave 0.00-0.05 ticks)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_ylim(0, max([1.0, *values]) * 1.1)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+
+
+def _series(points: list[dict], key: str) -> tuple[list[int], list[float]]:
+    """(attempt numbers, values) of the attempts where ``key`` was measured."""
     xs, ys = [], []
-    for p in points:
+    for number, p in enumerate(points, start=1):
         if p[key] is not None:
-            xs.append(datetime.fromisoformat(p["when"]).replace(tzinfo=None))
+            xs.append(number)
             ys.append(p[key])
     return xs, ys
 
 
 def question_chart(q: dict) -> str:
-    """Four small charts over time for one question: length against the target band, fillers per
-    minute, long pauses, ramble score."""
+    """Four small charts by attempt for one question (SVG): see :func:`question_figure`."""
+    return _svg(question_figure(q))
+
+
+def question_figure(q: dict):
+    """Four small charts by attempt for one question: length against the target band, fillers per
+    minute, long pauses, ramble score (a matplotlib Figure, so tests can read its axes)."""
     fig, axes = _figure(2, 2, (10.0, 5.6))
     (a_len, a_fill), (a_pause, a_ramble) = axes
     xs, ys = _series(q["points"], "duration_s")
     if q["target_s"]:
         lo, hi = q["target_s"]
-        a_len.axhspan(lo, hi, color=BAND, alpha=0.15, linewidth=0, label=f"target {lo:.0f}-{hi:.0f} s")
+        a_len.axhspan(
+            lo, hi, color=BAND, alpha=0.15, linewidth=0, label=f"target {length_text(lo)} to {length_text(hi)}"
+        )
         a_len.axhline(hi, color=BAND, linewidth=0.8, linestyle="--")
     a_len.plot(xs, ys, marker="o", color=LINE, linewidth=1.6, markersize=4, label="length")
     if xs:
         a_len.legend(loc="upper right", fontsize=8, frameon=False)
-    _style(a_len, "Answer length", "seconds")
+    _style(a_len, "Answer length", "minutes:seconds")
     a_len.set_ylim(bottom=0)
+    from matplotlib.ticker import FuncFormatter
+
+    a_len.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos=None: length_text(v, clock=True)))
 
     xs, ys = _series(q["points"], "fillers_per_min")
     a_fill.plot(xs, ys, marker="o", color=WARN, linewidth=1.6, markersize=4)
     _style(a_fill, "Fillers per minute", "per minute")
-    a_fill.set_ylim(bottom=0)
+    a_fill.set_ylim(bottom=0, top=max([1.0, *ys]) * 1.15)
 
     xs, ys = _series(q["points"], "long_pauses")
     if xs:
         a_pause.bar(xs, ys, width=0.6, color=MUTED)
     _style(a_pause, "Long pauses", "count")
-    a_pause.set_ylim(bottom=0)
-    a_pause.yaxis.get_major_locator().set_params(integer=True)
+    _count_axis(a_pause, ys)
 
     xs, ys = _series(q["points"], "ramble_score")
     a_ramble.plot(xs, ys, marker="o", color=INK, linewidth=1.6, markersize=4)
     a_ramble.axhspan(0, 30, color=BAND, alpha=0.10, linewidth=0)
     _style(a_ramble, "Ramble score (lower is better)", "0-100")
     a_ramble.set_ylim(0, 100)
-    # Every panel spans the same dates (padded, so one attempt is not stretched over years).
-    when = [datetime.fromisoformat(p["when"]).replace(tzinfo=None) for p in q["points"]]
-    span = (min(when) - timedelta(days=2), max(when) + timedelta(days=2))
     for ax, key in (
         (a_len, "duration_s"),
         (a_fill, "fillers_per_min"),
         (a_pause, "long_pauses"),
         (a_ramble, "ramble_score"),
     ):
-        ax.set_xlim(*span)
-        _dates(ax)
+        _by_attempt(ax, q["points"])
         if not _series(q["points"], key)[0]:
             ax.text(
                 0.5,
@@ -231,25 +259,44 @@ def question_chart(q: dict) -> str:
                 fontsize=9,
                 color=MUTED,
             )
-    return _svg(fig)
+    return fig
 
 
 def weekly_chart(weeks: list[dict]) -> str:
-    """Attempts per week and the median ramble score per week."""
+    """The week-by-week charts (SVG): see :func:`weekly_figure`."""
+    return _svg(weekly_figure(weeks))
+
+
+def weekly_figure(weeks: list[dict]):
+    """Attempts per week and the median ramble score per week, one slot per week (labelled with the
+    week's Monday): a single week is one bar, not an axis of years."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
     fig, axes = _figure(1, 2, (10.0, 3.0))
     a_count, a_ramble = axes[0]
-    xs = [datetime.fromisoformat(w["start"]) for w in weeks]
-    a_count.bar(xs, [w["attempts"] for w in weeks], width=5, color=LINE, align="edge")
+    xs = list(range(len(weeks)))
+    starts = [date.fromisoformat(w["start"]) for w in weeks]
+    counts = [w["attempts"] for w in weeks]
+    a_count.bar(xs, counts, width=0.6, color=LINE)
     _style(a_count, "Attempts per week", "attempts")
-    a_count.yaxis.get_major_locator().set_params(integer=True)
+    _count_axis(a_count, counts)
     known = [(x, w["median_ramble_score"]) for x, w in zip(xs, weeks) if w["median_ramble_score"] is not None]
     a_ramble.plot([k[0] for k in known], [k[1] for k in known], marker="o", color=INK, linewidth=1.6, markersize=4)
     a_ramble.axhspan(0, 30, color=BAND, alpha=0.10, linewidth=0)
     _style(a_ramble, "Median ramble score per week", "0-100")
     a_ramble.set_ylim(0, 100)
+    step = max(1, -(-len(weeks) // 8))  # at most about eight labels
     for ax in (a_count, a_ramble):
-        _dates(ax)
-    return _svg(fig)
+        ax.set_xlim(-0.6, len(weeks) - 0.4)
+        ax.xaxis.set_major_locator(FixedLocator(xs[::step]))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos=None: _week_label(starts, x)))
+        ax.set_xlabel("week starting", fontsize=8, color=MUTED)
+    return fig
+
+
+def _week_label(starts: list[date], x: float) -> str:
+    k = int(round(x))
+    return f"{starts[k].day} {starts[k]:%b}" if 0 <= k < len(starts) and abs(x - k) < 1e-6 else ""
 
 
 CSS = """
@@ -282,9 +329,7 @@ h3 { font-size: 16px; margin: 16px 0 2px; }
 
 
 def _fmt_s(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{int(value // 60)}:{int(round(value % 60)):02d}" if value >= 60 else f"{value:.0f} s"
+    return length_text(value)
 
 
 def _f(value, spec: str = ".1f") -> str:
@@ -383,7 +428,7 @@ def render_html(data: dict, *, generated: datetime, title: str = "redrill: how y
         '<th class="n">Fillers/min now</th><th class="n">Ramble now</th><th>Trend</th></tr></thead><tbody>',
     ]
     for q in data["questions"]:
-        target = "-" if not q["target_s"] else f"{q['target_s'][0]:.0f}-{q['target_s'][1]:.0f} s"
+        target = "-" if not q["target_s"] else f"{length_text(q['target_s'][0])} to {length_text(q['target_s'][1])}"
         out.append(
             f'<tr><td><a href="#q-{e(q["question_id"])}">{e(q["question_text"])}</a></td>'
             f'<td class="n">{q["attempts"]}</td><td class="n">{target}</td>'
@@ -403,7 +448,9 @@ def render_html(data: dict, *, generated: datetime, title: str = "redrill: how y
     if data.get("mocks"):
         out.extend(_mock_section(data["mocks"]))
     for q, chart in zip(data["questions"], charts):
-        target = "" if not q["target_s"] else f" · target {q['target_s'][0]:.0f}-{q['target_s'][1]:.0f} s"
+        target = (
+            "" if not q["target_s"] else f" · target {length_text(q['target_s'][0])} to {length_text(q['target_s'][1])}"
+        )
         out.append(f'<section class="question" id="q-{e(q["question_id"])}">')
         out.append(f"<h2>{e(q['question_text'])}</h2>")
         out.append(
