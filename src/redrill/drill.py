@@ -38,6 +38,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from redrill.banks import Question
@@ -439,8 +440,17 @@ class Drill:
             self.practice.withdraw(carry_on)
             self.result.reports = [r for r in self.result.reports if r.attempt_id != carry_on]
             self.result.pending = [i for i in self.result.pending if i != carry_on]
+        spool_error = getattr(recording, "spool_error", None)
+        if spool_error:
+            self.ui.warn(
+                f"The crash-safety copy of this answer stopped after {getattr(recording, 'spool_seconds', 0) or 0:.0f} s "
+                f"({spool_error}); the answer itself was captured in full and is being saved now."
+            )
         # Saved before anything that can fail or take long: the answer is never lost.
-        attempt_id = self.practice.save_recording(question, samples)
+        try:
+            attempt_id = self.practice.save_recording(question, samples)
+        except RedrillError as err:
+            return self._not_saved(recording, err)
         if before is not None:
             self.result.continued.append(attempt_id)
         # The first-word delay counts from the cue: the silence the recorder trimmed comes first.
@@ -480,6 +490,23 @@ class Drill:
         self.result.reports.append(report)
         self.ui.report(report)
         return attempt_id, None
+
+    def _not_saved(self, recording, err: RedrillError) -> tuple[None, bool]:
+        """The answer could not be stored: say where it is kept, and end the session (the next
+        answer would fail the same way)."""
+        from redrill.pipeline import RecordingKept
+
+        if isinstance(err, RecordingKept):
+            recording.discard_spool()  # the recording itself is safe on disk, and will be adopted
+            self.ui.warn(str(err))
+            return None, False
+        spool = getattr(recording, "spool_path", None)
+        if spool is not None and Path(spool).exists():
+            where = f"What was recorded is kept in {spool}; free some space, then `redrill drill` offers to save it."
+        else:
+            where = "Nothing of it could be kept."
+        self.ui.warn(f"{err}\nYour answer could not be saved. {where}")
+        return None, False
 
     def _waiting(self, seconds: float):
         """The UI's progress display while the answer is transcribed (a spinner with what is
@@ -660,8 +687,10 @@ class StorePractice:
 
     def end_session(self) -> None:
         """Remove the recordings of attempts withdrawn during the session."""
+        from redrill.owned import delete_recording
+
         for path in self._withdrawn_audio:
-            path.unlink(missing_ok=True)
+            delete_recording(self.paths, str(path))  # only redrill's own file, never through a link
         self._withdrawn_audio.clear()
 
     def tick_self_check(self, attempt_id: int, prompts, ticked) -> None:

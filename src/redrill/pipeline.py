@@ -45,6 +45,10 @@ from redrill.transcript import Transcript, from_text
 
 # Longest answer redrill will take from an audio file; longer files are cut with a warning.
 MAX_ANSWER_SECONDS = 30 * 60.0
+# Longest typed answer: about 18,000 words, an hour and a half of speech (a 30-minute answer is
+# about 30 KB). Scoring time grows with the text (10 MB took 24 s and 1.3 GB), so more is refused.
+MAX_TEXT_BYTES = 100_000
+TEXT_LIMIT_NOTE = " (about 18,000 words)"
 # Speech (by the voice-activity detector) that makes an answer worth keeping when no words came out of it.
 KEEP_UNHEARD_SPEECH_S = 1.0
 
@@ -340,6 +344,12 @@ class AttemptPipeline:
 
     def score_text(self, question: Question, text: str, *, now: datetime | None = None) -> AttemptReport:
         """Score a typed answer (no timings: timing metrics are reported as unavailable)."""
+        size = len(text.encode("utf-8", errors="replace"))
+        if size > MAX_TEXT_BYTES:
+            raise RedrillError(
+                f"the answer is {size:,} bytes of text; the limit is {MAX_TEXT_BYTES:,}{TEXT_LIMIT_NOTE}, "
+                "far more than any spoken answer"
+            )
         return self.score(question, from_text(text), source="text", now=now)
 
     def finish(
@@ -415,8 +425,10 @@ class AttemptPipeline:
                 )
                 store.update_attempt(attempt_id, status="recorded", transcript=None, error=message)
                 raise RedrillError(message) from None
+            from redrill.owned import delete_recording
+
             store.delete_attempts([attempt_id])
-            audio_path.unlink(missing_ok=True)
+            delete_recording(self.paths, attempt.audio_path)  # only redrill's own file, never through a link
             raise
 
     def hints(self, question: Question) -> str | None:
@@ -567,22 +579,46 @@ def save_recording(
 
     ``samples`` are 16 kHz mono float32. Returns the attempt id.
     """
+    import sqlite3
+
+    from redrill.orphans import recording_tags
     from redrill.sound.audiofile import write_opus
 
     now = now or utcnow()
     paths.ensure()
     name = f"{now:%Y%m%d-%H%M%S}-{question.id}-{uuid.uuid4().hex[:6]}.ogg"
     target = paths.recordings / name
-    write_opus(target, samples, bitrate=config.opus_bitrate)
-    return store.add_attempt(
-        question_id=question.id,
-        question_text=question.text,
-        source=source,
-        status="recorded",
-        created_at=now,
-        audio_path=str(target.relative_to(paths.home)),
-        audio_seconds=round(len(samples) / SAMPLE_RATE, 3),
+    write_opus(
+        target, samples, bitrate=config.opus_bitrate, tags=recording_tags(question.id, question.text, source, now)
     )
+    try:
+        return store.add_attempt(
+            question_id=question.id,
+            question_text=question.text,
+            source=source,
+            status="recorded",
+            created_at=now,
+            audio_path=str(target.relative_to(paths.home)),
+            audio_seconds=round(len(samples) / SAMPLE_RATE, 3),
+        )
+    except (sqlite3.Error, RedrillError) as exc:
+        # The answer is on disk (fsynced) and says which question it answers: keep it for adoption.
+        raise RecordingKept(target, exc) from None
+
+
+class RecordingKept(RedrillError):
+    """The answer's recording was saved but its attempt could not be stored; the file is kept and
+    ``redrill transcribe --pending`` adds it later (see :mod:`redrill.orphans`)."""
+
+    def __init__(self, path: Path, cause: Exception):
+        self.path = path
+        reason = str(cause)
+        if "locked" in reason or "busy" in reason:
+            reason = f"{reason}: another program is holding the database"
+        super().__init__(
+            f"could not store the answer in the database ({reason}). The recording is kept: {path}. "
+            "Once the database is free, `redrill transcribe --pending` adds it and transcribes it"
+        )
 
 
 def import_audio_file(
@@ -603,9 +639,14 @@ def import_audio_file(
     audio = load_audio(Path(audio_file), max_seconds=MAX_ANSWER_SECONDS)
     warnings = []
     if audio.truncated:
+        # A pipe is not read past the cap, so its full length is not known.
+        length = (
+            f"{_length(audio.original_seconds)} long"
+            if audio.length_known
+            else f"longer than {_length(MAX_ANSWER_SECONDS)}"
+        )
         warnings.append(
-            f"{audio_file} is {_length(audio.original_seconds)} long; only the first "
-            f"{_length(MAX_ANSWER_SECONDS)} were kept as the answer"
+            f"{audio_file} is {length}; only the first {_length(MAX_ANSWER_SECONDS)} were kept as the answer"
         )
     if len(audio.samples) == 0:
         raise RedrillError(f"{audio_file} contains no audio samples")

@@ -185,16 +185,10 @@ def parse_whisper_json(data: Any, origin: str = "<transcript>") -> Transcript:
 
 def load_transcript_file(path: Path) -> Transcript:
     """Read a Whisper JSON transcript file; errors name the file and the problem."""
+    from redrill.capped import read_capped
+
     name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_TRANSCRIPT_BYTES:
-            raise InputError(
-                [Problem(name, None, None, f"file is {size:,} bytes; the limit is {MAX_TRANSCRIPT_BYTES:,}")]
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(name, None, None, f"cannot read: {exc.strerror or exc}")]) from None
+    raw = read_capped(path, MAX_TRANSCRIPT_BYTES)
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

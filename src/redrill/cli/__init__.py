@@ -111,6 +111,9 @@ def main(ctx: click.Context, home: Path | None) -> None:
       redrill progress           see how each answer is improving
     Everything stays on this computer. `redrill doctor` checks your set-up.
     """
+    from redrill.cli.terminal import prepare_streams
+
+    prepare_streams()
     app = ctx.ensure_object(App)
     if home is not None:
         app.paths = type(app.paths)(home)

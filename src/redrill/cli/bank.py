@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.app import App, bank_option, console, esc, pass_app, print_json
 
 
 @click.group("bank")
@@ -46,7 +46,7 @@ def bank_list(app: App, tag: str | None, as_json: bool) -> None:
     table.add_column("bank", style="dim")
     for q in questions:
         lo, hi = q.target_seconds
-        table.add_row(q.id, q.text, f"{lo:.0f}-{hi:.0f} s", q.bank)
+        table.add_row(esc(q.id), esc(q.text), f"{lo:.0f}-{hi:.0f} s", esc(q.bank))
     console().print(table)
 
 
@@ -58,14 +58,14 @@ def bank_show(app: App, question_id: str) -> None:
     """Show one question: text, target length, tags and talking points."""
     q = app.catalog.get(question_id)
     out = console()
-    out.print(f"[bold]{q.id}[/bold]  ({q.bank})")
-    out.print(q.text)
+    out.print(f"[bold]{esc(q.id)}[/bold]  ({esc(q.bank)})")
+    out.print(esc(q.text))
     lo, hi = q.target_seconds
-    out.print(f"Target: {lo:.0f}-{hi:.0f} s" + (f"   Tags: {', '.join(q.tags)}" if q.tags else ""))
+    out.print(f"Target: {lo:.0f}-{hi:.0f} s" + (f"   Tags: {esc(', '.join(q.tags))}" if q.tags else ""))
     if q.talking_points:
         out.print("Talking points:")
         for point in q.talking_points:
-            out.print(f"  - {point}")
+            out.print(f"  - {esc(point)}")
     if q.self_check:
         out.print("Check yourself (not scored):")
         for prompt in q.self_check:
@@ -73,8 +73,8 @@ def bank_show(app: App, question_id: str) -> None:
     if q.follow_ups:
         out.print("Follow-up questions:")
         for text in q.follow_ups:
-            out.print(f"  - {text}")
-    out.print(f"[dim]From {q.source}[/dim]")
+            out.print(f"  - {esc(text)}")
+    out.print(f"[dim]From {esc(q.source)}[/dim]")
 
 
 def _other_banks_ids(app: App, files: tuple[Path, ...]) -> dict[str, str]:

@@ -50,7 +50,7 @@ def queue_command(app: App, as_json: bool) -> None:
         last = "-" if e.last_ramble_score is None else f"{e.last_ramble_score:.0f}"
         table.add_row(
             when,
-            f"{escape(e.text)} [dim]{e.question_id}[/dim]",
+            f"{escape(e.text)} [dim]{escape(e.question_id)}[/dim]",
             escape(e.reason),
             escape(e.review or "-"),
             last,

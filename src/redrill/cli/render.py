@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.markup import escape as escape_markup
 
-from redrill.cli.app import console, fmt_seconds
+from redrill.cli.app import console, esc, fmt_seconds
 
 # How each compared metric is shown: label and formatter.
 _LABELS = {
@@ -130,12 +130,12 @@ def print_report(report) -> None:
     out = console()
     m, h = report.metrics, report.comparison
     out.print()
-    out.print(f"[bold]Attempt #{report.attempt_id}[/bold] · {report.question.id}")
-    out.print(summary_line(m))
+    out.print(f"[bold]Attempt #{report.attempt_id}[/bold] · {esc(report.question.id)}")
+    out.print(esc(summary_line(m)))
     for point in m.talking_points.covered:
-        out.print(f"  [green]✓[/green] {point}")
+        out.print(f"  [green]✓[/green] {esc(point)}")
     for point in m.talking_points.missing:
-        out.print(f"  [red]✗[/red] {point}")
+        out.print(f"  [red]✗[/red] {esc(point)}")
     before, scope = h.attempts_before, h.scope
     if before and h.change:
         where = "this question" if scope == "this question" else "all your questions (first try at this one)"
@@ -146,12 +146,12 @@ def print_report(report) -> None:
         table.add_column("your best", justify="right")
         table.add_column("")
         for key, change in h.change.items():
-            label = _LABELS.get(key, (key.replace("_", " "), None))[0]
+            label = esc(_LABELS.get(key, (key.replace("_", " "), None))[0])
             table.add_row(
                 label,
-                _fmt(key, change.value),
-                _fmt(key, h.median.get(key)),
-                _fmt(key, h.best.get(key)),
+                esc(_fmt(key, change.value)),
+                esc(_fmt(key, h.median.get(key))),
+                esc(_fmt(key, h.best.get(key))),
                 _ARROWS.get(change.vs_median, ""),
             )
         out.print(table)
@@ -162,7 +162,7 @@ def print_report(report) -> None:
         out.print(voice)
     for line in report.feedback.to_json():
         style = "green" if line.lower().startswith("went well") else "yellow"
-        out.print(f"[{style}]•[/{style}] {line}")
+        out.print(f"[{style}]•[/{style}] {esc(line)}")
     line = report.review_text() if hasattr(report, "review_text") else None
     if line:
         out.print(f"[bold]Review:[/bold] {escape_markup(line)}")
@@ -181,4 +181,4 @@ def print_report(report) -> None:
         for prompt in report.question.self_check:
             out.print(f"  ☐ {prompt}", markup=False)
     for warning in report.warnings:
-        out.print(f"[yellow]warning:[/yellow] {warning}")
+        out.print(f"[yellow]warning:[/yellow] {esc(warning)}")

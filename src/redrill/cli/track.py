@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, console, fmt_seconds, pass_app, print_json
+from redrill.cli.app import App, check_out_file, console, esc, fmt_seconds, force_option, pass_app, print_json
 
 _SOURCE_LABEL = {"microphone": "mic", "audio_file": "audio", "transcript": "whisper", "text": "typed"}
 _TREND_STYLE = {"improving": "green", "worsening": "red", "steady": "yellow", "new": "dim"}
@@ -90,8 +90,8 @@ def history(app: App, question_id: str | None, limit: int, as_json: bool) -> Non
         table.add_row(
             str(r.id),
             "date damaged" if r.date_damaged else f"{r.created_at.astimezone():%d %b %H:%M}",
-            r.question_id,
-            _SOURCE_LABEL.get(r.source, r.source),
+            esc(r.question_id),
+            esc(_SOURCE_LABEL.get(r.source, r.source)),
             _duration_vs_target(r.duration_s, _signed_distance(r.duration_s, r.target_s)),
             _num(r.wpm, ".0f"),
             _num(r.fillers_per_min),
@@ -161,7 +161,7 @@ def progress(app: App, as_json: bool) -> None:
         style = _TREND_STYLE.get(r.trend, "")
         pitch = [f"{_num(r.first.pitch_range_st)}→{_num(r.latest.pitch_range_st)}"] if voiced else []
         table.add_row(
-            r.question_id
+            esc(r.question_id)
             + ("" if not r.target_s else f"\n[dim]target {r.target_s[0]:.0f}-{r.target_s[1]:.0f} s[/dim]"),
             str(r.attempts),
             durations,
@@ -215,7 +215,7 @@ def _print_mocks(store, out) -> None:
         table.add_row(
             str(r["mock_id"]),
             f"{datetime.fromisoformat(r['when']).astimezone():%d %b %H:%M}",
-            r["source"],
+            esc(r["source"]),
             f"{r['answered']}/{r['questions']}",
             _num(r["score"], ".0f"),
             f"[{style}]{change}[/{style}]" if style else change,
@@ -240,11 +240,14 @@ def _print_mocks(store, out) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (user-only) instead of standard output.",
 )
+@force_option
 @pass_app
-def export(app: App, fmt: str, out_file: Path | None) -> None:
+def export(app: App, fmt: str, out_file: Path | None, force: bool) -> None:
     """Export every attempt with its metrics as CSV or JSON."""
     from redrill.tracking.export import export_text, write_private
 
+    if out_file is not None:
+        check_out_file(app, out_file, force)
     text, count = export_text(app.store.attempts(), fmt)
     if out_file is None:
         click.echo(text, nl=False)
@@ -261,8 +264,9 @@ def export(app: App, fmt: str, out_file: Path | None) -> None:
     help="Write the page here. Default: exports/report-YYYYMMDD.html in your data home.",
 )
 @click.option("--open", "open_it", is_flag=True, help="Open the page in your web browser afterwards.")
+@force_option
 @pass_app
-def report(app: App, out_file: Path | None, open_it: bool) -> None:
+def report(app: App, out_file: Path | None, open_it: bool, force: bool) -> None:
     """Write an HTML page with charts of how each answer improves (works offline, prints well)."""
     from datetime import datetime
 
@@ -270,6 +274,8 @@ def report(app: App, out_file: Path | None, open_it: bool) -> None:
     from redrill.tracking.export import write_private
     from redrill.tracking.report import render_html, report_data
 
+    if out_file is not None:
+        check_out_file(app, out_file, force)
     store = app.store
     from redrill.mock import mock_summaries
     from redrill.store import mocks
@@ -422,7 +428,7 @@ def show(app: App, attempt_id: int | None, best_question: str | None, hear: bool
     out = console()
     attempt = view["attempt"]
     out.print(
-        f"[bold]Attempt #{attempt['id']}[/bold] · {attempt['question_id']} · {attempt['source'].replace('_', ' ')}"
+        f"[bold]Attempt #{attempt['id']}[/bold] · {esc(attempt['question_id'])} · {esc(attempt['source'].replace('_', ' '))}"
     )
     out.print(Text(report.question.text, style="dim"))
     if attempt["damaged"]:
@@ -473,10 +479,12 @@ def _show_best(app: App, question_id: str, *, hear: bool, as_json: bool) -> None
         )
     out = console()
     if question is not None:
-        out.print(f"[bold]{question.id}[/bold] [dim]{question.text}[/dim]")
+        out.print(f"[bold]{esc(question.id)}[/bold] [dim]{esc(question.text)}[/dim]")
     show_model_answer(out, model)
     if model.kind == RECORDING and not hear:
-        out.print(f"[dim]Hear it: redrill show --best {question_id} --hear (or redrill play {model.attempt_id})[/dim]")
+        out.print(
+            f"[dim]Hear it: redrill show --best {esc(question_id)} --hear (or redrill play {model.attempt_id})[/dim]"
+        )
     if not hear:
         return
     if model.kind == RECORDING:

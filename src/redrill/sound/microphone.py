@@ -170,6 +170,8 @@ class Recording:
     started_s: float = 0.0  # where the kept answer starts in the recording (the silence trimmed before it)
     spool_path: Path | None = None
     _spool: SpoolWriter | None = field(default=None, repr=False)
+    spool_error: str | None = None  # why the crash-safety copy stopped early (e.g. the disk is full)
+    spool_seconds: float | None = None  # how much of the recording the crash-safety copy holds
 
     @property
     def has_answer(self) -> bool:
@@ -339,6 +341,8 @@ class Recorder:
             overflows=overflows[0],
             spool_path=spool.path if spool else None,
             _spool=spool,
+            spool_error=spool.error if spool else None,
+            spool_seconds=spool.written_s if spool else None,
         )
         return recording
 

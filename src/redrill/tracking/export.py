@@ -1,7 +1,8 @@
 """Export every stored attempt with its metrics, as CSV (one flat row each) or JSON (as stored).
 
 CSV is for spreadsheets: nested metrics are flattened into fixed columns (lists joined with
-``;``), so the columns do not move when an attempt lacks a figure (the cell is empty instead).
+``;``), so the columns do not move when an attempt lacks a figure (the cell is empty instead), and a
+text cell that a spreadsheet would run as a formula is neutralised with a leading single quote.
 JSON keeps everything as stored, transcript included, so nothing is lost.
 """
 
@@ -111,11 +112,23 @@ def metric_cells(m: Metrics) -> dict[str, object]:
 CSV_COLUMNS = (*ATTEMPT_COLUMNS, *metric_cells(Metrics(long_pauses=())), "transcript")
 
 
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection: a question
+# text or talking point "=HYPERLINK(...)" or "+cmd|..."). OWASP's advice: prefix a single quote.
+# The full-width forms are read as formulas by some spreadsheets too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def _cell(value) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, str):
+        if value.startswith(FORMULA_STARTS):
+            value = "'" + value
+        # A bare CR is not quoted by the csv writer (its line ends are "\n"), so it would split the
+        # row for a reader; inside a cell it becomes a newline, which is quoted.
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 
