@@ -4,6 +4,7 @@
     .venv/bin/python scripts/accuracy.py --models tiny.en
     .venv/bin/python scripts/accuracy.py --sections disfluency    # one section
     .venv/bin/python scripts/accuracy.py --only points            # talking points only (no model, a second)
+    .venv/bin/python scripts/accuracy.py --only voice             # the voice figures only (about 25 minutes)
 
 Builds the labelled set of ``scripts/evalset.py`` (espeak-ng voices, rates and pitches, exact
 silences, fillers, restarts, talking points said and not said, an improving series, held-out voices
@@ -116,7 +117,7 @@ def main() -> None:
     parser.add_argument("--models", help="comma-separated: tiny.en,base (default: tiny.en, and base when installed)")
     parser.add_argument("--sections", help="comma-separated section names (default: all); --list-sections names them")
     parser.add_argument("--list-sections", action="store_true", help="name the sections and stop")
-    parser.add_argument("--only", choices=["points"], help="points: the same as --sections points")
+    parser.add_argument("--only", choices=["points", "voice"], help="the same as --sections points or --sections voice")
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-accuracy", help="folder for rendered audio"
     )

@@ -525,6 +525,33 @@ class _Espeak:
 
 
 _engine: _Espeak | None = None
+_worker = None  # the one process the library is loaded in (see _render)
+
+
+def _render_here(ssml: str, voice: str, rate: int, pitch: int) -> tuple[np.ndarray, list[tuple[int, int]], int]:
+    """Runs in the worker process: the audio, word events and sample rate of one part."""
+    global _engine
+    if _engine is None:
+        _engine = _Espeak()
+    audio, events = _engine.render(ssml, voice, rate, pitch)
+    return audio, events, _engine.rate
+
+
+def _render(ssml: str, voice: str, rate: int, pitch: int) -> tuple[np.ndarray, list[tuple[int, int]], int]:
+    """Render in a worker process of its own: the espeak-ng library keeps global state (one
+    synthesis callback, one output mode), and pyttsx3's espeak driver in the same process (the drill
+    tests, redrill's speaker) would hang on it once this module had initialised it."""
+    global _worker
+    if _worker is None:
+        import multiprocessing
+        import site
+        from concurrent.futures import ProcessPoolExecutor
+
+        here = str(Path(__file__).resolve().parent)  # so the worker can import this module by name
+        _worker = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=site.addsitedir, initargs=(here,)
+        )
+    return _worker.submit(_render_here, ssml, voice, rate, pitch).result()
 
 
 def _ssml(part: str) -> tuple[str, list[tuple[str, int, bool]]]:
@@ -553,24 +580,21 @@ def _speak(
     text: str, voice: str, rate: int, pitch: int, cache: Path
 ) -> tuple[np.ndarray, list[tuple[str, float, float, bool]]]:
     """One part at 16 kHz, edges trimmed, and its words' spans (seconds from the trimmed start)."""
-    global _engine
     from redrill.sound.audiofile import load_audio
 
     digest = hashlib.sha256(f"{RENDERER}|{voice}|{rate}|{pitch}|{text}".encode()).hexdigest()[:16]
     wav, meta = cache / f"{digest}.wav", cache / f"{digest}.json"
     ssml, words = _ssml(text)
     if not (wav.exists() and meta.exists()):
-        if _engine is None:
-            _engine = _Espeak()
-        audio, events = _engine.render(ssml, voice, rate, pitch)
+        audio, events, sample_rate = _render(ssml, voice, rate, pitch)
         starts = {}
         for position, sample in events:
-            starts.setdefault(position, sample / _engine.rate)
+            starts.setdefault(position, sample / sample_rate)
         tmp = wav.with_suffix(".tmp.wav")
         with wave.open(str(tmp), "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
-            out.setframerate(_engine.rate)
+            out.setframerate(sample_rate)
             out.writeframes(audio.astype("<i2").tobytes())
         meta.write_text(json.dumps({str(k): v for k, v in starts.items()}))
         tmp.rename(wav)

@@ -401,6 +401,24 @@ def check_model(app) -> list[Check]:
     return [Check("speech model", ok, detail, fix) for ok, detail, fix in describe_model_status(app)]
 
 
+def check_voice_analysis(app) -> list[Check]:
+    """Praat (through praat-parselmouth) measures how answers sound: pitch and loudness."""
+    try:
+        import parselmouth
+    except ImportError:
+        return [
+            Check(
+                "voice analysis",
+                False,
+                "praat-parselmouth is not installed: answers are scored without voice figures",
+                ".venv/bin/pip install praat-parselmouth (or run ./setup.sh again)",
+            )
+        ]
+    return [
+        Check("voice analysis", True, f"praat-parselmouth {parselmouth.VERSION} (Praat {parselmouth.PRAAT_VERSION})")
+    ]
+
+
 CHECKS: list[Callable] = [
     check_data_home,
     check_database,
@@ -413,6 +431,7 @@ CHECKS: list[Callable] = [
     check_settings,
     check_microphone,
     check_voice,
+    check_voice_analysis,
     check_model,
 ]
 

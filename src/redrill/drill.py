@@ -182,6 +182,7 @@ class Drill:
         self.result = SessionResult()
         self._unanswered = 0  # questions in a row with nothing heard
         self._last: tuple | None = None  # (reason, samples) of the last stored spoken answer
+        self._last_lead: float | None = None  # the silence trimmed before it (for the first-word delay)
 
     def max_seconds_for(self, question: Question) -> float:
         """The recording cap: ``--max-seconds``, else twice the question's target maximum."""
@@ -390,9 +391,12 @@ class Drill:
             limit = max(1.0, limit - len(before) / 16000)
         self.ui.recording_started(question, limit)
         stream = self._start_stream(question)
+        voice = self._start_voice() if stream is not None else None
         if stream is not None and before is not None:
             stream.feed(before)  # the first half is chunked and transcribed while the user goes on
-        extra = {"on_audio": stream.feed} if stream is not None else {}
+            if voice is not None:
+                voice.feed(before)
+        extra = {"on_audio": _fan_out(stream, voice)} if stream is not None else {}
         try:
             recording = self.recorder.record(
                 question.id,
@@ -405,11 +409,16 @@ class Drill:
         except BaseException:
             if stream is not None:
                 stream.cancel()
+            if voice is not None:
+                voice.cancel()
             raise
         self.ui.recording_finished(recording)
         if (not recording.has_answer or recording.interrupted) and stream is not None:
             stream.cancel()
             stream = None
+        if stream is None and voice is not None:
+            voice.cancel()
+            voice = None
         if not recording.has_answer:
             recording.discard_spool()
             if recording.interrupted:
@@ -444,7 +453,10 @@ class Drill:
             return self._not_saved(recording, err)
         if before is not None:
             self.result.continued.append(attempt_id)
+        # The first-word delay counts from the cue: the silence the recorder trimmed comes first.
+        lead_s = self._last_lead if before is not None else getattr(recording, "started_s", None)
         self._last = (recording.reason, samples)
+        self._last_lead = lead_s
         recording.discard_spool()
         if recording.interrupted:
             self.result.pending.append(attempt_id)
@@ -456,10 +468,13 @@ class Drill:
                 if stream is not None:
                     # Most of the answer was transcribed while it was spoken: only the tail is left.
                     transcript = stream.finish(samples, on_wait=on_wait)
+                    frames = _voice_frames(voice, samples)
                     on_wait(0, 0.0)
-                    report = self.practice.finish(attempt_id, transcriber, transcript=transcript, samples=samples)
+                    report = self.practice.finish(
+                        attempt_id, transcriber, transcript=transcript, samples=samples, frames=frames, lead_s=lead_s
+                    )
                 else:
-                    report = self.practice.finish(attempt_id, transcriber)
+                    report = self.practice.finish(attempt_id, transcriber, lead_s=lead_s)
         except NoSpeechError:
             self.result.no_speech.append(question.id)
             self.ui.info("No words found in the answer, so nothing was stored. Moving on.")
@@ -560,6 +575,12 @@ class Drill:
 
         return StreamingTranscription(_Loaded(), before_chunk=sync, on_chunk=on_chunk)
 
+    def _start_voice(self):
+        """The voice analysis that runs beside streaming transcription (how the answer sounded)."""
+        from redrill.sound.prosody import VoiceStream
+
+        return VoiceStream()
+
     # -- leftovers of killed sessions
 
     def _recover(self) -> None:
@@ -586,6 +607,28 @@ class Drill:
             self.ui.info(f"Saved {what} as attempt(s) {ids}; {PENDING_HINT}.")
         else:
             self.ui.info(f"Deleted {what}.")
+
+
+def _fan_out(*consumers):
+    """One ``on_audio`` callback that hands each block to every consumer (None ones skipped)."""
+    live = [c for c in consumers if c is not None]
+
+    def feed(block) -> None:
+        for consumer in live:
+            consumer.feed(block)
+
+    return feed
+
+
+def _voice_frames(voice, samples):
+    """The voice frames analysed while the answer was spoken, or None (then the stored recording
+    is analysed instead): a failure of the voice analysis must never lose the answer."""
+    if voice is None:
+        return None
+    try:
+        return voice.frames(samples)
+    except Exception:
+        return None
 
 
 def _fillers_in(transcript) -> int | None:
@@ -618,12 +661,22 @@ class StorePractice:
 
         return pipeline.save_recording(self.store, self.paths, self.config, question, samples)
 
-    def finish(self, attempt_id: int, transcriber, transcript=None, samples=None):
-        """Transcribe (unless ``transcript`` was streamed already, from ``samples``) and score a saved attempt."""
+    def finish(self, attempt_id: int, transcriber, transcript=None, samples=None, frames=None, lead_s=None):
+        """Transcribe (unless ``transcript`` was streamed already, from ``samples``) and score a saved
+        attempt; ``frames``: its voice frames analysed while it was spoken; ``lead_s``: the silence
+        trimmed before it."""
         attempt = self.store.get_attempt(attempt_id)
         # What the schedule looked like before this attempt, so [d]iscard / [c]ontinue can undo it.
         self._before[attempt_id] = self.store.get_state(attempt.question_id)
-        return self.attempts.finish(self.catalog, attempt_id, transcriber, transcript=transcript, samples=samples)
+        return self.attempts.finish(
+            self.catalog,
+            attempt_id,
+            transcriber,
+            transcript=transcript,
+            samples=samples,
+            frames=frames,
+            lead_s=lead_s,
+        )
 
     def hints(self, question: Question) -> str | None:
         """The recognition hints for this question (as whole-answer transcription uses them)."""

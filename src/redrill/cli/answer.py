@@ -234,12 +234,56 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
 @bank_option
 @pass_app
 def rescore(app: App) -> None:
-    """Recompute the metrics of every stored attempt from its stored transcript."""
+    """Recompute the metrics of every stored attempt from its stored transcript, and the voice
+    figures from its recording."""
     from redrill import pipeline
 
     attempts = pipeline.AttemptPipeline(app.store, app.config, paths=app.paths)
-    done, skipped = attempts.rescore_all(app.catalog)
-    click.echo(f"Rescored {done} attempt(s)" + (f"; {skipped} without a transcript skipped." if skipped else "."))
+    with CountProgress("Rescoring") as progress:
+        result = attempts.rescore_all(app.catalog, progress=progress)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"Rescored {result.rescored} attempt(s), {result.voiced} with voice figures from their recordings"
+        + (f"; {result.skipped} without a transcript skipped." if result.skipped else ".")
+    )
+
+
+class CountProgress:
+    """A progress bar over a count of items (attempts), on stderr, for runs of at least 20 items."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self._bar = None
+        self._task = None
+
+    def __enter__(self) -> CountProgress:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < 20:
+            return
+        if self._bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            from redrill.cli.app import err_console
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("time left"),
+                TimeRemainingColumn(),
+                console=err_console(),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=total)
+        self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 COMMANDS = [answer, transcribe, rescore]

@@ -86,6 +86,43 @@ def summary_line(metrics) -> str:
     return " · ".join(parts)
 
 
+def voice_line(metrics, comparison=None) -> str | None:
+    """``How it sounded: pitch spread 4.2 semitones (your usual 3.8-5.0) · ...``; None without a recording.
+
+    Each figure is followed by the user's usual range (the middle half of their earlier answers)
+    once there are enough of them.
+    """
+    from redrill.scoring.voice import VOICE_FIGURE
+
+    v = metrics.voice
+    if v is None:
+        return None
+    changes = comparison.voice if comparison is not None else {}
+
+    def shown(name: str, label: str) -> str | None:
+        value = getattr(v, name)
+        if value is None:
+            return None
+        fig = VOICE_FIGURE[name]
+        text = f"{label} {fig.show(value)}"
+        band = changes[name].band if name in changes else None
+        if band is not None:
+            text += f" [dim](your usual {fig.show_band(band)})[/dim]"
+        return text
+
+    parts = [
+        shown("pitch_range_st", "pitch spread"),
+        shown("loudness_sd_db", "loudness variation"),
+        f"{len(v.trailing)} of {plural(v.sentences, 'sentence')} trailed off" if v.sentences else None,
+        shown("pace_cv", "pace variation"),
+        shown("first_word_delay_s", "first word after"),
+    ]
+    parts = [p for p in parts if p]
+    if not parts:
+        return "[dim]How it sounded: too short to measure.[/dim]"
+    return "How it sounded: " + " · ".join(parts)
+
+
 def print_report(report) -> None:
     """Show one scored attempt: key figures, comparison with earlier attempts, feedback."""
     from rich.table import Table
@@ -120,6 +157,9 @@ def print_report(report) -> None:
         out.print(table)
     else:
         out.print("[dim]First attempt: this is your baseline; next time you'll see how you compare.[/dim]")
+    voice = voice_line(m, h)
+    if voice:
+        out.print(voice)
     for line in report.feedback.to_json():
         style = "green" if line.lower().startswith("went well") else "yellow"
         out.print(f"[{style}]•[/{style}] {esc(line)}")

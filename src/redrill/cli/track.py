@@ -130,10 +130,11 @@ def _signed_distance(duration, target) -> float | None:
 @pass_app
 def progress(app: App, as_json: bool) -> None:
     """How each practised question is going, weakest first: first, best and latest attempt, trend."""
-    from redrill.tracking.progress import figures_from_store_rows, summarise
+    from redrill.tracking.progress import figures_from_store_rows, summarise, voice_progress
 
     store = app.store
-    rows = summarise(figures_from_store_rows(store.progress_figures()), store.question_texts())
+    figures = list(figures_from_store_rows(store.progress_figures()))
+    rows = summarise(figures, store.question_texts())
     if as_json:
         print_json([r.to_json() for r in rows])
         return
@@ -145,6 +146,9 @@ def progress(app: App, as_json: bool) -> None:
     table.add_column("tries", justify="right", no_wrap=True)
     table.add_column("length\nfirst→best→latest", no_wrap=True)
     table.add_column("fillers/min\nfirst→latest", no_wrap=True)
+    voiced = any(p.pitch_range_st is not None for r in rows for p in (r.first, r.latest))
+    if voiced:
+        table.add_column("pitch st\nfirst→latest", no_wrap=True)
     table.add_column("ramble", justify="right", no_wrap=True)
     table.add_column("trend", no_wrap=True)
     for r in rows:
@@ -155,19 +159,39 @@ def progress(app: App, as_json: bool) -> None:
             for p in (r.first, r.best, r.latest)
         )
         style = _TREND_STYLE.get(r.trend, "")
+        pitch = [f"{_num(r.first.pitch_range_st)}→{_num(r.latest.pitch_range_st)}"] if voiced else []
         table.add_row(
             esc(r.question_id)
             + ("" if not r.target_s else f"\n[dim]target {r.target_s[0]:.0f}-{r.target_s[1]:.0f} s[/dim]"),
             str(r.attempts),
             durations,
             f"{_num(r.first.fillers_per_min)}→{_num(r.latest.fillers_per_min)}",
+            *pitch,
             _ramble(r.latest.ramble_score),
             f"{r.sparkline} [{style}]{r.trend}[/{style}]",
         )
     out = console()
     out.print(table)
     out.print("[dim]* outside the target length. `redrill report` draws these over time.[/dim]")
+    voice = voice_progress(figures)
+    if voice is not None:
+        out.print(_voice_progress_line(voice))
     _print_mocks(store, out)
+
+
+def _voice_progress_line(v) -> str:
+    """How the voice moved across all answers, e.g. ``pitch spread 3.1 → 4.6 semitones``."""
+    parts = []
+    if v.pitch_first is not None and v.pitch_latest is not None:
+        band = "" if v.pitch_band is None else f", usually {v.pitch_band[0]:.1f}-{v.pitch_band[1]:.1f}"
+        parts.append(f"pitch spread {v.pitch_first:.1f} → {v.pitch_latest:.1f} semitones{band}")
+    if v.trailing_first is not None and v.trailing_latest is not None:
+        parts.append(f"sentences trailing off {v.trailing_first:.0%} → {v.trailing_latest:.0%}")
+    return (
+        f"Your voice across {v.answers} recorded answers (first few → latest few): " + "; ".join(parts) + "."
+        if parts
+        else ""
+    )
 
 
 def _print_mocks(store, out) -> None:
@@ -256,7 +280,8 @@ def report(app: App, out_file: Path | None, open_it: bool, force: bool) -> None:
     from redrill.mock import mock_summaries
     from redrill.store import mocks
 
-    data = report_data(store.scored_metrics(), store.question_texts())
+    scored = store.scored_metrics()
+    data = report_data(scored, store.question_texts(), strips=_latest_strips(app, scored))
     data["mocks"] = mock_summaries(mocks(store))
     if not data["questions"]:
         raise RedrillError(
@@ -273,6 +298,25 @@ def report(app: App, out_file: Path | None, open_it: bool, force: bool) -> None:
 
         if not webbrowser.open(out_file.resolve().as_uri()):
             click.echo("Could not start a web browser; open the file above yourself.", err=True)
+
+
+def _latest_strips(app: App, scored) -> dict[int, dict]:
+    """The pitch and loudness strip of each question's latest attempt with voice figures (analysed
+    from its recording now: about a third of a second per minute of answer)."""
+    from redrill import pipeline
+
+    latest: dict[str, tuple[int, object]] = {}
+    for attempt_id, question_id, created_at, m in scored:
+        if m.voice is not None:
+            latest[question_id] = (attempt_id, created_at)
+    attempts = pipeline.AttemptPipeline(app.store, app.config, paths=app.paths)
+    strips = {}
+    for attempt_id, created_at in latest.values():
+        when = created_at.astimezone().isoformat(timespec="minutes")
+        strip = attempts.voice_strip(app.store.get_attempt(attempt_id), when=when)
+        if strip is not None:
+            strips[attempt_id] = strip
+    return strips
 
 
 _TOKEN_STYLE = {"filled_pause": "bold magenta", "filler": "magenta", "restart": "yellow strike"}

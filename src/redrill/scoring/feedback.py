@@ -12,6 +12,7 @@ from redrill.scoring.comparison import KEY_METRICS, SCOPE_QUESTION, Comparison
 from redrill.scoring.metrics import Metrics
 from redrill.scoring.ramble import ramble_components
 from redrill.scoring.settings import ScoringSettings
+from redrill.scoring.voice import voice_point
 
 __all__ = ["Feedback", "feedback"]
 
@@ -203,6 +204,11 @@ def feedback(
         else:
             line = f"Pace {wpm:.0f} wpm, below the {_g(lo_p)}-{_g(hi_p)} band: keep the answer moving; plan the next point while you speak."
         candidates.append((impact("pace", "wpm_off_band"), "pace", line))
+
+    # At most one point about how it sounded (pitch, trailing off, bursts, a slow start).
+    said = voice_point(metrics, comparison.voice)
+    if said is not None:
+        candidates.append((said[0], "voice", said[1]))
 
     candidates.sort(key=lambda c: -c[0])
     chosen = candidates[:3]

@@ -167,6 +167,7 @@ class Recording:
     last_speech_s: float | None = None
     device_rate: int = SAMPLE_RATE
     overflows: int = 0
+    started_s: float = 0.0  # where the kept answer starts in the recording (the silence trimmed before it)
     spool_path: Path | None = None
     _spool: SpoolWriter | None = field(default=None, repr=False)
     spool_error: str | None = None  # why the crash-safety copy stopped early (e.g. the disk is full)
@@ -218,6 +219,7 @@ def finish_recording(
         first_speech_s=endpointer.first_speech_s,
         last_speech_s=endpointer.last_speech_s,
         device_rate=rate,
+        started_s=start / rate if end > start else 0.0,
         **extra,
     )
 

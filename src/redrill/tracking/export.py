@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 import json
 import os
+import types
+import typing
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
@@ -60,9 +63,37 @@ def _flatten(f: dataclasses.Field, value) -> dict[str, object]:
         }
     if name == "repeated_phrases":
         return {name: _join(f"{r.phrase}×{r.count}" for r in value)}
+    group = _group_type(f)
+    if group is not None:
+        return _group(name, group, value)
     if isinstance(value, tuple):
         return {name: _join(value)}
     return {name: value}
+
+
+@functools.cache
+def _group_type_of(name: str) -> type | None:
+    hint = typing.get_type_hints(Metrics)[name]
+    options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    groups = [o for o in options if dataclasses.is_dataclass(o)]
+    return groups[0] if len(groups) == 1 else None
+
+
+def _group_type(f: dataclasses.Field) -> type | None:
+    """The record type of a field that holds a nested group of figures (``Voice | None``), or None."""
+    return _group_type_of(f.name)
+
+
+def _group(name: str, cls: type, value) -> dict[str, object]:
+    """A nested group of figures (e.g. ``voice``) as one column per figure, ``voice_pitch_range_st``;
+    lists of records as ``a+b+c`` items joined with ``;``. Empty cells when the group is missing."""
+    cells: dict[str, object] = {}
+    for g in dataclasses.fields(cls):
+        item = None if value is None else getattr(value, g.name)
+        if isinstance(item, tuple):
+            item = _join("+".join(str(v) for v in dataclasses.astuple(i)) for i in item)
+        cells[f"{name}_{g.name}"] = item
+    return cells
 
 
 def metric_cells(m: Metrics) -> dict[str, object]:
