@@ -128,13 +128,22 @@ class PlayedStream:
             if delay > 0:
                 time.sleep(delay)
 
-    def __enter__(self):
+    def start(self) -> None:
         self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        self.start()
         return self
 
     def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join(5)
+        self.stop()
         return False
 
 
@@ -183,17 +192,30 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
         settings=Endpointing(silence_seconds=4.0, max_seconds=600), spool_dir=paths.recordings
     )
     attempts = pipeline.AttemptPipeline(store, config, paths=paths)
-    hinted = attempts.hinted(question, transcriber)
+    from redrill.transcription.whisper import with_hints
 
-    # streaming, as `redrill drill` does it
+    hinted = with_hints(transcriber, attempts.hints(question))
+
+    # streaming, as `redrill drill` does it: words and voice analysed while the answer is spoken
+    from redrill.sound.prosody import VoiceStream
+
     stream = StreamingTranscription(hinted, before_chunk=recorder.sync_spool)
-    recording = recorder.record(question.id, question.text, on_audio=stream.feed)
+    voice = VoiceStream()
+
+    def feed(block) -> None:
+        stream.feed(block)
+        voice.feed(block)
+
+    recording = recorder.record(question.id, question.text, on_audio=feed)
     t0 = time.perf_counter()
     samples = stream.settle(recording.samples)
     attempt = pipeline.save_recording(store, paths, config, question, samples)
     transcript = stream.finish(samples)
+    frames = voice.frames(samples)
     transcript_s = time.perf_counter() - t0
-    report = attempts.finish(catalog, attempt, transcriber, transcript=transcript)
+    report = attempts.finish(
+        catalog, attempt, transcriber, transcript=transcript, frames=frames, lead_s=recording.started_s
+    )
     render(report)
     streaming_s = time.perf_counter() - t0
     recording.discard_spool()

@@ -46,6 +46,7 @@ FIXTURE_MARKS = {
     "play_into_sink": "audio",
     "monitor_recorder": "audio",
     "speech_samples": "audio",
+    "renders": "audio",  # espeak-ng and sox renderings (test_voice)
     "whisper_model_dir": "model",
     "fast_transcriber": "model",
     "real_tiny_dir": "realmodel",

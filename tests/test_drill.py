@@ -123,8 +123,9 @@ class FakePractice:
         self.log.append(("save", question.id, attempt_id, round(len(samples) / RATE, 2)))
         return attempt_id
 
-    def finish(self, attempt_id, transcriber):
+    def finish(self, attempt_id, transcriber, transcript=None, samples=None, frames=None, lead_s=None):
         self.log.append(("finish", attempt_id))
+        self.leads = [*getattr(self, "leads", []), lead_s]
         outcome = transcriber.next()
         if isinstance(outcome, BaseException):
             raise outcome
@@ -240,12 +241,14 @@ def kinds(log, *names):
 
 
 def test_answer_ended_by_silence_is_saved_before_it_is_transcribed():
-    drill, log, _ui, mic, _ = make([Q1], [answer(2.0)], [2.3])
+    drill, log, _ui, mic, practice = make([Q1], [answer(2.0)], [2.3])
     result = drill.run()
     assert [e[0] for e in log] == ["question", "say", "cue", "record", "recorded", "save", "finish", "report"]
     assert ("recorded", "silence") in log
     save = kinds(log, "save")[0]
     assert save[3] == pytest.approx(2.0 + 0.15 + 0.25, abs=0.05)  # trimmed to speech + air
+    # the 0.5 s of silence before the answer, less the 0.15 s kept, counts towards the first-word delay
+    assert practice.leads == [pytest.approx(0.5 - 0.15, abs=0.05)]
     assert [r.attempt_id for r in result.reports] == [1]
     assert not result.interrupted and result.pending == []
     assert mic.spools[0].discarded

@@ -38,6 +38,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from redrill.banks import Question
@@ -388,11 +389,12 @@ class Drill:
         limit = max(1.0, limit - carried_s)
         self.ui.recording_started(question, limit, carried_s=carried_s)
         stream = self._start_stream(question)
+        voice = self._start_voice() if stream is not None else None
         start_writer = getattr(self.practice, "start_recording", None)
-        writer = start_writer() if start_writer is not None else None
-        consumers = [c.feed for c in (stream, writer) if c is not None]
+        writer = start_writer(question) if start_writer is not None else None
+        consumers = [c.feed for c in (stream, voice, writer) if c is not None]
         if before is not None:
-            for feed in consumers:  # the first half is transcribed and encoded while the user goes on
+            for feed in consumers:  # the first half is transcribed, analysed and encoded while the user goes on
                 feed(before)
         extra = {"on_audio": _fan_out(consumers)} if consumers else {}
         try:
@@ -407,6 +409,8 @@ class Drill:
         except BaseException:
             if stream is not None:
                 stream.cancel()
+            if voice is not None:
+                voice.cancel()
             if writer is not None:
                 writer.discard()
             raise
@@ -414,6 +418,9 @@ class Drill:
         if (not recording.has_answer or recording.interrupted) and stream is not None:
             stream.cancel()
             stream = None
+        if stream is None and voice is not None:
+            voice.cancel()
+            voice = None
         if not recording.has_answer and writer is not None:
             writer.discard()
         if not recording.has_answer:
@@ -435,12 +442,23 @@ class Drill:
         if carry_on is not None:
             # One attempt for the whole answer: the first half's attempt is undone first.
             self._withdraw(carry_on.attempt_id)
+        spool_error = getattr(recording, "spool_error", None)
+        if spool_error:
+            self.ui.warn(
+                f"The crash-safety copy of this answer stopped after {getattr(recording, 'spool_seconds', 0) or 0:.0f} s "
+                f"({spool_error}); the answer itself was captured in full and is being saved now."
+            )
         # Saved before anything that can fail or take long: the answer is never lost.
-        if writer is not None:
-            attempt_id = self.practice.save_recording(question, samples, writer=writer)
-        else:
-            attempt_id = self.practice.save_recording(question, samples)
-        answer = Answer(question, attempt_id, ended=recording.reason, samples=samples)
+        try:
+            if writer is not None:
+                attempt_id = self.practice.save_recording(question, samples, writer=writer)
+            else:
+                attempt_id = self.practice.save_recording(question, samples)
+        except RedrillError as err:
+            return self._not_saved(recording, err)
+        # The first-word delay counts from the cue: the silence the recorder trimmed comes first.
+        lead_s = carry_on.lead_s if carry_on is not None else getattr(recording, "started_s", None)
+        answer = Answer(question, attempt_id, ended=recording.reason, samples=samples, lead_s=lead_s)
         if carry_on is not None:
             self.result.continued.append(attempt_id)
         recording.discard_spool()
@@ -454,10 +472,13 @@ class Drill:
                 if stream is not None:
                     # Most of the answer was transcribed while it was spoken: only the tail is left.
                     transcript = stream.finish(samples, on_wait=on_wait)
+                    frames = _voice_frames(voice, samples)
                     on_wait(0, 0.0)
-                    report = self.practice.finish(attempt_id, transcriber, transcript=transcript)
+                    report = self.practice.finish(
+                        attempt_id, transcriber, transcript=transcript, samples=samples, frames=frames, lead_s=lead_s
+                    )
                 else:
-                    report = self._finish_whole(attempt_id, transcriber, on_wait)
+                    report = self._finish_whole(attempt_id, transcriber, on_wait, lead_s)
         except NoSpeechError:
             self.result.no_speech.append(question.id)
             self.ui.info("No words found in the answer, so nothing was stored. Moving on.")
@@ -474,16 +495,33 @@ class Drill:
         self.ui.report(report)
         return answer, None
 
-    def _finish_whole(self, attempt_id: int, transcriber, on_wait):
+    def _finish_whole(self, attempt_id: int, transcriber, on_wait, lead_s: float | None):
         """Transcribe and score an answer after it ended (no streaming); the seconds of audio left
         go to the waiting display when the practice adapter reports them."""
         if not getattr(self.practice, "reports_progress", False):
-            return self.practice.finish(attempt_id, transcriber)
+            return self.practice.finish(attempt_id, transcriber, lead_s=lead_s)
 
         def progress(done_s: float, total_s: float) -> None:
             on_wait(None, max(0.0, total_s - done_s))
 
-        return self.practice.finish(attempt_id, transcriber, progress=progress)
+        return self.practice.finish(attempt_id, transcriber, progress=progress, lead_s=lead_s)
+
+    def _not_saved(self, recording, err: RedrillError) -> tuple[None, bool]:
+        """The answer could not be stored: say where it is kept, and end the session (the next
+        answer would fail the same way)."""
+        from redrill.pipeline import RecordingKept
+
+        if isinstance(err, RecordingKept):
+            recording.discard_spool()  # the recording itself is safe on disk, and will be adopted
+            self.ui.warn(str(err))
+            return None, False
+        spool = getattr(recording, "spool_path", None)
+        if spool is not None and Path(spool).exists():
+            where = f"What was recorded is kept in {spool}; free some space, then `redrill drill` offers to save it."
+        else:
+            where = "Nothing of it could be kept."
+        self.ui.warn(f"{err}\nYour answer could not be saved. {where}")
+        return None, False
 
     def _waiting(self, seconds: float):
         """The UI's progress display while the answer is transcribed (a spinner with what is
@@ -552,6 +590,12 @@ class Drill:
 
         return StreamingTranscription(_Loaded(), before_chunk=sync, on_chunk=on_chunk)
 
+    def _start_voice(self):
+        """The voice analysis that runs beside streaming transcription (how the answer sounded)."""
+        from redrill.sound.prosody import VoiceStream
+
+        return VoiceStream()
+
     # -- leftovers of killed sessions
 
     def _recover(self) -> None:
@@ -598,6 +642,17 @@ def _fan_out(consumers):
     return feed
 
 
+def _voice_frames(voice, samples):
+    """The voice frames analysed while the answer was spoken, or None (then the stored recording
+    is analysed instead): a failure of the voice analysis must never lose the answer."""
+    if voice is None:
+        return None
+    try:
+        return voice.frames(samples)
+    except Exception:
+        return None
+
+
 def _fillers_in(transcript) -> int | None:
     """Fillers (um/uh and discourse fillers such as "you know") in a partial transcript, counted
     by the same scoring the report uses; None when it cannot be scored yet."""
@@ -629,24 +684,39 @@ class StorePractice:
 
         return pipeline.save_recording(self.store, self.paths, self.config, question, samples, writer=writer)
 
-    def start_recording(self):
+    def start_recording(self, question: Question):
         """An encoder for the answer about to be recorded (:class:`~redrill.sound.opuswriter.OpusWriter`):
         fed while the user speaks, so saving at the end does not delay the report. It holds back
         what the end of the answer may still trim (the silence that ends it, and a second)."""
+        from redrill.orphans import recording_tags
         from redrill.sound.opuswriter import OpusWriter
+        from redrill.store import utcnow
 
         hold = float(self.config.silence_seconds) + 1.5
-        return OpusWriter(self.paths.ensure().recordings, bitrate=self.config.opus_bitrate, hold_s=hold)
+        tags = recording_tags(question.id, question.text, "microphone", utcnow())
+        return OpusWriter(self.paths.ensure().recordings, bitrate=self.config.opus_bitrate, hold_s=hold, tags=tags)
 
     reports_progress = True  # finish() takes progress(done_s, total_s)
 
-    def finish(self, attempt_id: int, transcriber, transcript=None, progress=None):
-        """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt;
-        ``progress(done_s, total_s)`` is told how far transcription has got."""
+    def finish(
+        self, attempt_id: int, transcriber, transcript=None, samples=None, frames=None, lead_s=None, progress=None
+    ):
+        """Transcribe (unless ``transcript`` was streamed already, from ``samples``) and score a saved
+        attempt; ``frames``: its voice frames analysed while it was spoken; ``lead_s``: the silence
+        trimmed before it; ``progress(done_s, total_s)`` is told how far transcription has got."""
         attempt = self.store.get_attempt(attempt_id)
         # What the schedule looked like before this attempt, so [d]iscard / [c]ontinue can undo it.
         self._before[attempt_id] = self.store.get_state(attempt.question_id)
-        return self.attempts.finish(self.catalog, attempt_id, transcriber, transcript=transcript, progress=progress)
+        return self.attempts.finish(
+            self.catalog,
+            attempt_id,
+            transcriber,
+            transcript=transcript,
+            samples=samples,
+            frames=frames,
+            lead_s=lead_s,
+            progress=progress,
+        )
 
     def hints(self, question: Question) -> str | None:
         """The recognition hints for this question (as whole-answer transcription uses them)."""
@@ -663,8 +733,10 @@ class StorePractice:
 
     def end_session(self) -> None:
         """Remove the recordings of attempts withdrawn during the session."""
+        from redrill.owned import delete_recording
+
         for path in self._withdrawn_audio:
-            path.unlink(missing_ok=True)
+            delete_recording(self.paths, str(path))  # only redrill's own file, never through a link
         self._withdrawn_audio.clear()
 
     def tick_self_check(self, attempt_id: int, prompts, ticked) -> None:

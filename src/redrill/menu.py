@@ -35,12 +35,14 @@ class Step(enum.Enum):
 @dataclass
 class Answer:
     """The answer the menu is about: the stored attempt (None once discarded or never stored), why
-    its recording ended (None for a typed answer) and its audio at 16 kHz (for ``[c]ontinue``)."""
+    its recording ended (None for a typed answer), its audio at 16 kHz (for ``[c]ontinue``) and the
+    silence the recorder trimmed before it (for the delay before the first word)."""
 
     question: Question
     attempt_id: int | None
     ended: str | None = None
     samples: Any = None
+    lead_s: float | None = None
 
     @property
     def spoken(self) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.app import App, bank_option, console, esc, pass_app, print_json
 from redrill.cli.render import plural
 
 
@@ -38,7 +38,6 @@ def bank_list(app: App, tag: str | None, as_json: bool) -> None:
             ]
         )
         return
-    from rich.markup import escape
     from rich.table import Table
 
     from redrill.cli.render import fits, stacked
@@ -51,7 +50,7 @@ def bank_list(app: App, tag: str | None, as_json: bool) -> None:
     table.add_column("bank", style="dim", min_width=12)
     for q in questions:
         lo, hi = q.target_seconds
-        table.add_row(q.id, escape(q.text), f"{lo:.0f}-{hi:.0f} s", escape(q.bank))
+        table.add_row(esc(q.id), esc(q.text), f"{lo:.0f}-{hi:.0f} s", esc(q.bank))
     out = console()
     if fits(table, whole=[q.id for q in questions]):
         out.print(table)
@@ -61,11 +60,11 @@ def bank_list(app: App, tag: str | None, as_json: bool) -> None:
     out.print(f"[bold]{title}[/bold]")
     for bank_name in dict.fromkeys(q.bank for q in questions):
         out.print()
-        out.print(f"[bold underline]{escape(bank_name)}[/bold underline]")
+        out.print(f"[bold underline]{esc(bank_name)}[/bold underline]")
         for q in questions:
             if q.bank == bank_name:
                 lo, hi = q.target_seconds
-                out.print(stacked(f"  [bold]{q.id}[/bold] [dim]({lo:.0f}-{hi:.0f} s)[/dim]", [escape(q.text)]))
+                out.print(stacked(f"  [bold]{esc(q.id)}[/bold] [dim]({lo:.0f}-{hi:.0f} s)[/dim]", [esc(q.text)]))
 
 
 @bank.command("show")
@@ -76,14 +75,14 @@ def bank_show(app: App, question_id: str) -> None:
     """Show one question: text, target length, tags and talking points."""
     q = app.catalog.get(question_id)
     out = console()
-    out.print(f"[bold]{q.id}[/bold]  ({q.bank})")
-    out.print(q.text)
+    out.print(f"[bold]{esc(q.id)}[/bold]  ({esc(q.bank)})")
+    out.print(esc(q.text))
     lo, hi = q.target_seconds
-    out.print(f"Target: {lo:.0f}-{hi:.0f} s" + (f"   Tags: {', '.join(q.tags)}" if q.tags else ""))
+    out.print(f"Target: {lo:.0f}-{hi:.0f} s" + (f"   Tags: {esc(', '.join(q.tags))}" if q.tags else ""))
     if q.talking_points:
         out.print("Talking points:")
         for point in q.talking_points:
-            out.print(f"  - {point}")
+            out.print(f"  - {esc(point)}")
     if q.self_check:
         out.print("Check yourself (not scored):")
         for prompt in q.self_check:
@@ -91,8 +90,8 @@ def bank_show(app: App, question_id: str) -> None:
     if q.follow_ups:
         out.print("Follow-up questions:")
         for text in q.follow_ups:
-            out.print(f"  - {text}")
-    out.print(f"[dim]From {q.source}[/dim]")
+            out.print(f"  - {esc(text)}")
+    out.print(f"[dim]From {esc(q.source)}[/dim]")
 
 
 def _other_banks_ids(app: App, files: tuple[Path, ...]) -> dict[str, str]:

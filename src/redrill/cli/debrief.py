@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.app import App, bank_option, check_out_file, console, esc, force_option, pass_app, print_json
 from redrill.cli.render import plural
 
 DEBRIEF_HELP = """Log an interview: the questions that went badly and what you wish you'd said.
@@ -172,7 +172,13 @@ def run_debrief(app: App, from_file: Path | None, as_json: bool, *, drill_next: 
     if from_file is not None:
         entry = load_debrief(from_file, catalog)
     else:
-        entry = interactive_debrief(catalog, now.date().isoformat())
+        try:
+            entry = interactive_debrief(catalog, now.date().isoformat())
+        except click.Abort:  # Ctrl-C, or standard input ended (closed, /dev/null, a short pipe)
+            raise click.ClickException(
+                "the debrief was not finished, so nothing was stored. Answer the questions at a terminal, "
+                "or write the debrief in a file and use --from FILE (see `redrill debrief --help`)"
+            ) from None
     result = apply_debrief(app.store, catalog, entry, user_bank=app.paths.user_bank, now=now)
     if as_json:
         print_json(
@@ -239,7 +245,7 @@ def interviews(app: App, as_json: bool) -> None:
     for r in rows:
         table.add_row(
             *(
-                str(r[k] if r[k] is not None else "-")
+                esc(r[k] if r[k] is not None else "-")
                 for k in ("id", "date", "company", "role", "stage", "flagged", "weak")
             )
         )
@@ -254,8 +260,9 @@ def interviews(app: App, as_json: bool) -> None:
     help="Write the note here (default: exports/followup-ID.txt in your data home).",
 )
 @click.option("--name", "sender", default="", help="Sign the note with this name.")
+@force_option
 @pass_app
-def followup(app: App, interview_id: int, out: Path | None, sender: str) -> None:
+def followup(app: App, interview_id: int, out: Path | None, sender: str, force: bool) -> None:
     """Draft a short follow-up note for an interview, adding what you wish you'd said.
 
     Thanks, one line on the role, then the points you wrote down for your weakest answer; under
@@ -265,6 +272,8 @@ def followup(app: App, interview_id: int, out: Path | None, sender: str) -> None
 
     store = app.store
     interview = store.get_interview(interview_id)
+    if out is not None:
+        check_out_file(app, out, force)
     text = draft_followup(interview, store.flags(interview_id=interview_id), sender=sender)
     if out is None:
         app.paths.ensure()

@@ -580,9 +580,6 @@ def drill(
             return transcriber_for(app, model)
 
         def find_spools():
-            from redrill.sound.opuswriter import remove_stale
-
-            remove_stale(app.paths.recordings)  # half-encoded copies of answers whose spool is kept
             return recover_spools(app.paths.recordings)
 
     speaker = NullSpeaker() if no_tts else TtsSpeaker(config.voice, config.rate)

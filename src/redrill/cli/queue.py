@@ -56,7 +56,7 @@ def queue_command(app: App, as_json: bool) -> None:
         trend = TREND_ARROWS.get(e.trend, e.trend)
         table.add_row(
             when,
-            f"{escape(e.text)}\n[dim]{e.question_id}[/dim]",
+            f"{escape(e.text)}\n[dim]{escape(e.question_id)}[/dim]",
             escape(e.reason),
             escape(e.review or "-"),
             last,

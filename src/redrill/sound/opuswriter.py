@@ -19,20 +19,20 @@ it writes spans several Ogg pages and its length is exact without the length tag
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 
 from redrill.errors import RedrillError
-from redrill.paths import private_file
+from redrill.paths import private_file, temp_file
 from redrill.sound import SAMPLE_RATE
 
-# Temporary files: ``.encoding-<pid>-<random>.ogg.tmp`` in the recordings folder. The answer is
-# also in its spool (crash safety); a file left by a process that died is removed by
-# remove_stale().
-TMP_PREFIX, TMP_SUFFIX = ".encoding-", ".ogg.tmp"
+# The temporary file is :func:`redrill.paths.temp_file`'s ``.encoding.ogg.PID.RANDOM.tmp`` in the
+# recordings folder. The answer is also in its spool (crash safety), so a file left by a process
+# that died is removed like any other temporary file of redrill's (:mod:`redrill.leftovers`); its
+# name is not a recording's, so it is never adopted as a second copy of the answer.
+TMP_NAME = "encoding.ogg"
 MIN_START_S = 2.0  # seconds of answer before encoding begins (see the module docstring)
 STEP_S = 1.0  # encode in pieces of at least this much audio
 
@@ -40,8 +40,9 @@ STEP_S = 1.0  # encode in pieces of at least this much audio
 class OpusWriter:
     """Encodes a growing answer into a temporary file in ``folder`` (see the module docstring)."""
 
-    def __init__(self, folder: Path, *, bitrate: int = 24000, hold_s: float = 10.0):
+    def __init__(self, folder: Path, *, bitrate: int = 24000, hold_s: float = 10.0, tags: dict | None = None):
         self.folder = Path(folder)
+        self.tags = dict(tags or {})  # Vorbis comments, as write_opus writes them
         self.bitrate = int(bitrate)
         self.hold = int(hold_s * SAMPLE_RATE)
         self._buffer = None  # the answer so far; grows by doubling
@@ -96,12 +97,14 @@ class OpusWriter:
             return
         try:
             if self._container is None:
-                fd, name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=TMP_SUFFIX, dir=self.folder)
+                fd, tmp = temp_file(self.folder, TMP_NAME)
                 os.close(fd)
-                self._tmp = Path(name)
-                self._container = av.open(name, mode="w", format="ogg")
+                self._tmp = tmp
+                self._container = av.open(str(tmp), mode="w", format="ogg")
                 self._stream = self._container.add_stream("libopus", rate=SAMPLE_RATE, layout="mono")
                 self._stream.bit_rate = self.bitrate
+                for key, value in self.tags.items():
+                    self._stream.metadata[key] = str(value)
             data = np.ascontiguousarray(np.clip(piece, -1.0, 1.0))
             frame = av.AudioFrame.from_ndarray(data[None, :], format="flt", layout="mono")
             frame.sample_rate = SAMPLE_RATE
@@ -173,19 +176,6 @@ class OpusWriter:
         if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
             self._tmp = None
-
-
-def remove_stale(folder: Path) -> int:
-    """Remove temporary files of writers whose process is gone; returns how many."""
-    from redrill.sound.spool import _pid_alive
-
-    removed = 0
-    for path in Path(folder).glob(f"{TMP_PREFIX}*{TMP_SUFFIX}"):
-        pid = path.name[len(TMP_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 def _fsync_folder(folder: Path) -> None:
