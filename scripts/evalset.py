@@ -551,6 +551,9 @@ def _render(ssml: str, voice: str, rate: int, pitch: int) -> tuple[np.ndarray, l
         _worker = ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=site.addsitedir, initargs=(here,)
         )
+        import atexit
+
+        atexit.register(_worker.shutdown)  # before the interpreter tears down what the pool needs
     return _worker.submit(_render_here, ssml, voice, rate, pitch).result()
 
 
