@@ -554,6 +554,9 @@ def _render(ssml: str, voice: str, rate: int, pitch: int) -> tuple[np.ndarray, l
             initializer=site.addsitedir,
             initargs=(here,),
         )
+        import atexit
+
+        atexit.register(_worker.shutdown)  # before the interpreter tears down what the pool needs
     return _worker.submit(_render_here, ssml, voice, rate, pitch).result()
 
 
