@@ -549,7 +549,10 @@ def _render(ssml: str, voice: str, rate: int, pitch: int) -> tuple[np.ndarray, l
 
         here = str(Path(__file__).resolve().parent)  # so the worker can import this module by name
         _worker = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=site.addsitedir, initargs=(here,)
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=site.addsitedir,
+            initargs=(here,),
         )
         import atexit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 # Fixture modules of the test suite (one per real component).
-pytest_plugins: list[str] = ["fixtures_attempts", "fixtures_model", "fixtures_audio"]
+pytest_plugins: list[str] = ["fixtures_attempts", "fixtures_model", "fixtures_audio", "fixtures_terminal"]
 
 
 @pytest.fixture(autouse=True)

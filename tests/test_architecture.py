@@ -24,6 +24,7 @@ GROUND = {
 APPLICATION = {
     "pipeline",
     "drill",
+    "menu",
     "schedule",
     "selection",
     "debrief",

@@ -106,7 +106,7 @@ def test_no_model(cli, monkeypatch, redrill_home):
     only(monkeypatch, doctor.check_model)
     (redrill_home / "config.yaml").write_text("model: base.en\n")  # named, and never pulled
     result, found = run_doctor(cli)
-    assert result.exit_code == 1 and "1 problem(s) found." in result.stdout
+    assert result.exit_code == 1 and "1 problem found." in result.stdout
     mark, detail, fix = found["speech model"]
     assert mark == "FAIL" and "base.en is not installed" in detail
     assert fix.startswith("redrill model pull base.en") and "--model DIR" in fix

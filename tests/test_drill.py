@@ -59,14 +59,19 @@ class FakeMicrophone:
         self.log, self.signals, self.settings = log, list(signals), settings
         self.spools = []
 
-    def record(self, question_id, question_text="", *, max_seconds=None, should_stop=None, on_progress=None):
+    def record(
+        self, question_id, question_text="", *, max_seconds=None, should_stop=None, on_progress=None, on_audio=None
+    ):
         import dataclasses
+
+        from redrill.sound.microphone import AnswerTap
 
         self.log.append(("record", question_id, max_seconds))
         settings = dataclasses.replace(self.settings, max_seconds=max_seconds) if max_seconds else self.settings
         signal = self.signals.pop(0)
         ep = Endpointer(RATE, settings)
-        blocks, reason, i = [], None, 0
+        tap = AnswerTap(RATE, settings, on_audio) if on_audio is not None else None
+        blocks, reason, i, total = [], None, 0, 0
         spool = _MemorySpool()
         self.spools.append(spool)
         try:
@@ -74,14 +79,17 @@ class FakeMicrophone:
                 block = signal[i : i + 1600] if i < len(signal) else np.zeros(1600, np.float32)
                 i += 1600
                 blocks.append(block)
+                total += len(block)
                 reason = ep.feed(block)
+                if tap is not None:
+                    tap.push(blocks, total, ep)
                 if reason is None and should_stop is not None and should_stop():
                     reason = "stopped"
                 if on_progress:
                     on_progress(ep.progress())
         except KeyboardInterrupt:
             reason = INTERRUPTED
-        rec = finish_recording(blocks, RATE, ep, reason)
+        rec = finish_recording(blocks, RATE, ep, reason, tap)
         rec._spool = spool
         return rec
 
@@ -132,6 +140,10 @@ class FakePractice:
     def play(self, attempt_id):
         self.log.append(("play", attempt_id))
 
+    def withdraw(self, attempt_id):
+        self.log.append(("withdraw", attempt_id))
+        self.saved.pop(attempt_id)
+
     def save_spool(self, spool):
         self.log.append(("save_spool", spool.question_id))
         attempt_id = self.next_id
@@ -166,6 +178,7 @@ class FakeUI:
         self.interrupt_at_s = interrupt_at_s
         self.polls = 0
         self.messages = []
+        self.started = []  # (question id, max seconds, carried seconds) of each recording
 
     def question(self, question, number, total):
         self.log.append(("question", question.id, number, total))
@@ -176,8 +189,8 @@ class FakeUI:
     def warn(self, text):
         self.messages.append("WARN " + text)
 
-    def recording_started(self, question, max_seconds):
-        pass
+    def recording_started(self, question, max_seconds, *, carried_s=0.0):
+        self.started.append((question.id, max_seconds, carried_s))
 
     def progress(self, p):
         if self.interrupt_at_s is not None and p.elapsed_s >= self.interrupt_at_s:

@@ -84,7 +84,7 @@ def test_export_to_a_file_is_user_only(cli, redrill_home, tmp_path):
     target = tmp_path / "out" / "all.json"
     result = cli("export", "--format", "json", "--out", target)
     assert result.exit_code == 0
-    assert "Exported 1 attempt(s)" in (result.stderr or result.output)
+    assert "Exported 1 attempt" in (result.stderr or result.output)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert json.loads(target.read_text())["attempts"][0]["question_id"] == "a"
 

@@ -46,7 +46,7 @@ def test_forget_attempt_removes_audio_and_text(cli, redrill_home):
     paths, ids = seed(redrill_home)
     result = cli("forget", ids[0], "--yes")
     assert result.exit_code == 0, result.output
-    assert "Forgot 1 attempt(s) and 1 recording(s)" in result.output
+    assert "Forgot 1 attempt and 1 recording" in result.output
     assert not (paths.recordings / "afailure-story0.ogg").exists()
     assert (paths.recordings / "afailure-story1.ogg").exists()
 

@@ -583,10 +583,13 @@ def save_recording(
     *,
     source: str = "microphone",
     now: datetime | None = None,
+    writer=None,
 ) -> int:
     """Write the answer's audio as Ogg/Opus (fsynced) and store the attempt as ``recorded``.
 
-    ``samples`` are 16 kHz mono float32. Returns the attempt id.
+    ``samples`` are 16 kHz mono float32. Returns the attempt id. ``writer``: an
+    :class:`~redrill.sound.opuswriter.OpusWriter` that encoded the answer while it was spoken
+    (then only its last seconds are encoded now).
     """
     import sqlite3
 
@@ -597,9 +600,10 @@ def save_recording(
     paths.ensure()
     name = f"{now:%Y%m%d-%H%M%S}-{question.id}-{uuid.uuid4().hex[:6]}.ogg"
     target = paths.recordings / name
-    write_opus(
-        target, samples, bitrate=config.opus_bitrate, tags=recording_tags(question.id, question.text, source, now)
-    )
+    if writer is None or not writer.finish(target, samples):
+        write_opus(
+            target, samples, bitrate=config.opus_bitrate, tags=recording_tags(question.id, question.text, source, now)
+        )
     try:
         return store.add_attempt(
             question_id=question.id,

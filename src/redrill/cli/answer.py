@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from redrill.cli.app import App, bank_option, console, esc, pass_app, print_json
+from redrill.cli.render import plural
 
 MODEL_HELP = "Whisper model: a name (base.en, small.en, ...) or a CTranslate2 model folder. Default: $REDRILL_MODEL or the config's model (base.en)."
 
@@ -225,7 +226,7 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
     if failed:
         ids = ", ".join(f"#{i}" for i in failed)
         raise RedrillError(
-            f"{len(failed)} of {len(todo)} recording(s) could not be finished ({ids}; reasons above). They stay "
+            f"{len(failed)} of {plural(len(todo), 'recording')} could not be finished ({ids}; reasons above). They stay "
             "stored; `redrill forget ID` deletes one you do not want to keep."
         )
 
@@ -244,7 +245,7 @@ def rescore(app: App) -> None:
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(
-        f"Rescored {result.rescored} attempt(s), {result.voiced} with voice figures from their recordings"
+        f"Rescored {plural(result.rescored, 'attempt')}, {result.voiced} with voice figures from their recordings"
         + (f"; {result.skipped} without a transcript skipped." if result.skipped else ".")
     )
 

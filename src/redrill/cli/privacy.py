@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from redrill.cli.app import App, is_interactive, pass_app
+from redrill.cli.render import plural
 
 
 @click.command("forget")
@@ -37,7 +38,7 @@ def forget(app: App, attempt_ids: tuple[int, ...], question_id: str | None, ever
                 _report_kept(finished.kept)
                 return
             raise click.ClickException(f"no attempts at '{question_id}'; `redrill history` lists what is stored")
-        what = f"{n} attempt(s) at '{question_id}'" + ("" if n else " (its drill state)")
+        what = f"{plural(n, 'attempt')} at '{question_id}'" + ("" if n else " (its drill state)")
     else:
         known = []
         for attempt_id in attempt_ids:
@@ -61,8 +62,8 @@ def forget(app: App, attempt_ids: tuple[int, ...], question_id: str | None, ever
     else:
         result = core.forget_attempts(store, paths, list(attempt_ids))
     click.echo(
-        f"Forgot {result.attempts} attempt(s) and {result.recordings} recording(s)"
-        + (f" and {result.interviews} debrief(s)." if result.interviews else ".")
+        f"Forgot {plural(result.attempts, 'attempt')} and {plural(result.recordings, 'recording')}"
+        + (f" and {plural(result.interviews, 'debrief')}." if result.interviews else ".")
     )
     _report_kept(finished.kept + result.kept)
 
@@ -72,7 +73,8 @@ def _report_kept(kept) -> None:
     if not kept:
         return
     click.echo(
-        f"warning: {len(kept)} file(s) were left in place, because redrill deletes only files it made:", err=True
+        f"warning: {plural(len(kept), 'file')} {'was' if len(kept) == 1 else 'were'} left in place, because redrill deletes only files it made:",
+        err=True,
     )
     for path, why in kept[:20]:
         click.echo(f"  {path} ({why})", err=True)

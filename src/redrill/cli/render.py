@@ -27,6 +27,31 @@ def plural(n, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+def fits(table, whole=()) -> bool:
+    """True when ``table`` fits the terminal as it is: no column squeezed below its minimum, and
+    every string in ``whole`` (ids) shown on one line, not cut or folded."""
+    from rich.measure import Measurement
+
+    out = console()
+    if Measurement.get(out, out.options.update_width(10_000), table).minimum > out.width:
+        return False
+    if not whole:
+        return True
+    with out.capture() as shown:
+        out.print(table)
+    text = shown.get()
+    return all(item in text for item in whole)
+
+
+def stacked(head: str, lines, indent: int = 4):
+    """One entry of a narrow listing: ``head`` on its own line, then ``lines`` indented under it
+    (wrapping under their own start, not under the head)."""
+    from rich.console import Group
+    from rich.padding import Padding
+
+    return Group(head, *(Padding(line, (0, 0, 0, indent)) for line in lines))
+
+
 class PlaybackBar:
     """A progress bar for playback on a terminal (nothing elsewhere): call it with
     ``(played_s, total_s)`` while playing, then :meth:`done`."""

@@ -43,6 +43,19 @@ def _table(title: str):
     )
 
 
+def _table_or_stack(table, title: str, entries) -> None:
+    """The table when it fits the terminal, else one stacked entry per row (whole ids, never cut)."""
+    from redrill.cli.render import fits
+
+    out = console()
+    if fits(table):
+        out.print(table)
+        return
+    out.print(title)
+    for entry in entries:
+        out.print(entry)
+
+
 def _ramble(value) -> str:
     if value is None:
         return "-"
@@ -75,10 +88,13 @@ def history(app: App, question_id: str | None, limit: int, as_json: bool) -> Non
         where = f" at '{question_id}'" if question_id else ""
         click.echo(f"No attempts{where} yet. Answer a question with `redrill drill` or `redrill answer`.")
         return
-    table = _table("Your attempts, newest first (ramble score: lower is better)")
+    from redrill.cli.render import stacked
+
+    title = "Your attempts, newest first (ramble score: lower is better)"
+    table = _table(title)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("when", no_wrap=True)
-    table.add_column("question", min_width=14, overflow="fold")
+    table.add_column("question", no_wrap=True)
     table.add_column("via", no_wrap=True)
     table.add_column("length\nvs target", justify="right", no_wrap=True)
     table.add_column("wpm", justify="right", no_wrap=True)
@@ -86,26 +102,33 @@ def history(app: App, question_id: str | None, limit: int, as_json: bool) -> Non
     table.add_column("long\npauses", justify="right", no_wrap=True)
     table.add_column("ramble", justify="right", no_wrap=True)
     pending = False
+    entries = []
     for r in rows:
-        table.add_row(
-            str(r.id),
-            "date damaged" if r.date_damaged else f"{r.created_at.astimezone():%d %b %H:%M}",
-            esc(r.question_id),
-            esc(_SOURCE_LABEL.get(r.source, r.source)),
-            _duration_vs_target(r.duration_s, _signed_distance(r.duration_s, r.target_s)),
-            _num(r.wpm, ".0f"),
-            _num(r.fillers_per_min),
-            _num(r.long_pauses, "d"),
+        when = "date damaged" if r.date_damaged else f"{r.created_at.astimezone():%d %b %H:%M}"
+        via = esc(_SOURCE_LABEL.get(r.source, r.source))
+        length = _duration_vs_target(r.duration_s, _signed_distance(r.duration_s, r.target_s))
+        ramble = (
             "[red]damaged[/red]"
             if r.damaged and r.ramble_score is None
             else _ramble(r.ramble_score)
             if r.status == "scored"
             else "[red]failed[/red]"
             if r.error
-            else "[yellow]pending[/yellow]",
+            else "[yellow]pending[/yellow]"
+        )
+        figures = (_num(r.wpm, ".0f"), _num(r.fillers_per_min), _num(r.long_pauses, "d"))
+        table.add_row(str(r.id), when, esc(r.question_id), via, length, *figures, ramble)
+        entries.append(
+            stacked(
+                f"[bold]#{r.id}[/bold] {when}  [bold]{esc(r.question_id)}[/bold]",
+                [
+                    f"{via} · length {length} · {figures[0]} wpm · fillers/min {figures[1]} · "
+                    f"long pauses {figures[2]} · ramble {ramble}"
+                ],
+            )
         )
         pending = pending or r.status != "scored"
-    console().print(table)
+    _table_or_stack(table, title, entries)
     damaged = [f"#{r.id}" for r in rows if r.damaged]
     if damaged:
         click.echo(
@@ -141,8 +164,11 @@ def progress(app: App, as_json: bool) -> None:
     if not rows:
         click.echo("No scored attempts yet. Answer a question with `redrill drill` or `redrill answer`.")
         return
-    table = _table("Progress per question, weakest first (ramble score: lower is better)")
-    table.add_column("question", min_width=16, overflow="fold")
+    from redrill.cli.render import plural, stacked
+
+    title = "Progress per question, weakest first (ramble score: lower is better)"
+    table = _table(title)
+    table.add_column("question", no_wrap=True)
     table.add_column("tries", justify="right", no_wrap=True)
     table.add_column("length\nfirst→best→latest", no_wrap=True)
     table.add_column("fillers/min\nfirst→latest", no_wrap=True)
@@ -151,6 +177,7 @@ def progress(app: App, as_json: bool) -> None:
         table.add_column("pitch st\nfirst→latest", no_wrap=True)
     table.add_column("ramble", justify="right", no_wrap=True)
     table.add_column("trend", no_wrap=True)
+    entries = []
     for r in rows:
         durations = "→".join(
             "-"
@@ -159,19 +186,29 @@ def progress(app: App, as_json: bool) -> None:
             for p in (r.first, r.best, r.latest)
         )
         style = _TREND_STYLE.get(r.trend, "")
-        pitch = [f"{_num(r.first.pitch_range_st)}→{_num(r.latest.pitch_range_st)}"] if voiced else []
+        target = "" if not r.target_s else f"target {r.target_s[0]:.0f}-{r.target_s[1]:.0f} s"
+        fillers = f"{_num(r.first.fillers_per_min)}→{_num(r.latest.fillers_per_min)}"
+        pitch = f"{_num(r.first.pitch_range_st)}→{_num(r.latest.pitch_range_st)}" if voiced else None
+        trend = f"{r.sparkline} [{style}]{r.trend}[/{style}]"
         table.add_row(
-            esc(r.question_id)
-            + ("" if not r.target_s else f"\n[dim]target {r.target_s[0]:.0f}-{r.target_s[1]:.0f} s[/dim]"),
+            esc(r.question_id) + (f"\n[dim]{target}[/dim]" if target else ""),
             str(r.attempts),
             durations,
-            f"{_num(r.first.fillers_per_min)}→{_num(r.latest.fillers_per_min)}",
-            *pitch,
+            fillers,
+            *([pitch] if pitch else []),
             _ramble(r.latest.ramble_score),
-            f"{r.sparkline} [{style}]{r.trend}[/{style}]",
+            trend,
         )
+        line = (
+            f"{plural(r.attempts, 'try', 'tries')} · length {durations} · fillers/min {fillers} · "
+            + (f"pitch st {pitch} · " if pitch else "")
+            + f"ramble {_ramble(r.latest.ramble_score)} · {trend}"
+        )
+        entries.append(
+            stacked(f"[bold]{esc(r.question_id)}[/bold]" + (f" [dim]({target})[/dim]" if target else ""), [line], 2)
+        )
+    _table_or_stack(table, title, entries)
     out = console()
-    out.print(table)
     out.print("[dim]* outside the target length. `redrill report` draws these over time.[/dim]")
     voice = voice_progress(figures)
     if voice is not None:
@@ -253,7 +290,9 @@ def export(app: App, fmt: str, out_file: Path | None, force: bool) -> None:
         click.echo(text, nl=False)
         return
     write_private(out_file, text)
-    click.echo(f"Exported {count} attempt(s) to {out_file}", err=True)
+    from redrill.cli.render import plural
+
+    click.echo(f"Exported {plural(count, 'attempt')} to {out_file}", err=True)
 
 
 @click.command("report")

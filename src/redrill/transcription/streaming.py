@@ -286,9 +286,13 @@ class StreamingTranscription:
                     self._submit(open_start, pos)
                     open_start = pos
                 else:
+                    # The piece since the previous pause point first: it is what an answer ending
+                    # here still needs (ended by a key once the user fell silent), and the open
+                    # chunk so far (for the live view, and for an answer that goes on) comes next.
+                    since = previous[-1] if previous else open_start
+                    self._submit(since, pos, notify=since == open_start)
                     self._submit(open_start, pos)
-                    self._submit(previous[-1] if previous else open_start, pos, notify=False)
-                    self._speculative = [(open_start, pos), (previous[-1] if previous else open_start, pos)]
+                    self._speculative = [(open_start, pos), (since, pos)]
 
     def settle(self, samples, *, reach_s: float = 1.0):
         """The answer to store, given the recorder's trimmed answer ``samples`` (a prefix of what was fed).
