@@ -1,193 +1,190 @@
-"""How right redrill is on spoken answers with known truth: per-metric figures on real Whisper weights.
+"""How right redrill is on spoken answers with known truth, on real Whisper weights.
 
-    .venv/bin/python scripts/accuracy.py                 # tiny.en, and base when installed
+    .venv/bin/python scripts/accuracy.py                          # every section; tiny.en, and base when installed
     .venv/bin/python scripts/accuracy.py --models tiny.en
-    .venv/bin/python scripts/accuracy.py --only points   # talking points only (no model, a second)
+    .venv/bin/python scripts/accuracy.py --sections disfluency    # one section
+    .venv/bin/python scripts/accuracy.py --only points            # talking points only (no model, a second)
+    .venv/bin/python scripts/accuracy.py --only voice             # the voice figures only (about 25 minutes)
 
-Builds the labelled set of ``scripts/evalset.py`` (espeak-ng voices and rates, exact silences,
-fillers, restarts, talking points said and not said, an improving series), runs redrill's own
-whole-answer path on each answer (chunked transcription with the question's recognition hints, then
-scoring) on the Ogg/Opus copy redrill would store (``--audio wav``: the rendered WAV), and prints a table per model: word error, pace error, filled pauses, long pauses,
-restarts, talking points, ramble ranking and hallucinated phrases, overall and per voice. Each
-model is also run without recognition hints, to show what they change. Counts of fillers and
-restarts are compared as counts per answer (found vs said), not word by word.
+Builds the labelled set of ``scripts/evalset.py`` (espeak-ng voices, rates and pitches, exact
+silences, fillers, restarts, talking points said and not said, an improving series, held-out voices
+and texts) and transcribes every answer once per model (with and without recognition hints), as
+redrill's own whole-answer path does, from the Ogg/Opus copy redrill would store (``--audio wav``:
+the rendered WAV, as the live drill hears it). Then each **section** prints its tables from the same
+transcripts.
+
+Sections are modules in ``scripts/accuracy_sections/``, found by their file name: each has a
+``TITLE``, an ``ORDER`` (sections print in this order) and ``run(ctx)``, which reads the shared
+:class:`Context` (answers, models, cached transcripts) and prints Markdown. To add a section, add a
+module there; nothing here changes.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
-import statistics
+import importlib
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
-HALLUCINATIONS = ("thank you", "thanks for watching", "subscribe", "see you next time", "bye")
+
+@dataclass
+class Heard:
+    """One answer as redrill heard it: the transcript (with what the audio adds attached) and how
+    long each step took, measured back to back on the same answer."""
+
+    answer: object  # evalset.Answer
+    transcript: object  # redrill.transcript.Transcript, audio_disfluencies attached
+    transcribe_s: float
+    detect_s: float
 
 
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
+class Context:
+    """What every section shares: the labelled answers, the models, and transcripts made once."""
+
+    def __init__(self, args, answers, models: list[str]):
+        self.args = args
+        self.answers = answers
+        self.models = models
+        self.cache: Path = args.cache
+        self.verbose: bool = args.verbose
+        self._folders: dict[str, Path] = {}
+        self._transcribers: dict[str, object] = {}
+        self._heard: dict[tuple[str, bool], list[Heard]] = {}
+
+    @property
+    def voices(self) -> list[str]:
+        return sorted({a.voice for a in self.answers})
+
+    def folder(self, model: str) -> Path:
+        """The verified folder of a bundled model."""
+        if model not in self._folders:
+            from redrill.paths import Paths
+            from redrill.transcription import bundled
+
+            folder = bundled.locate(bundled.by_name(model), Paths(self.cache / "home"))
+            if folder is None:
+                raise SystemExit(f"the {model} weights are not installed: run ./setup.sh test")
+            self._folders[model] = folder
+        return self._folders[model]
+
+    def heard(self, model: str, hints: bool = True) -> list[Heard]:
+        """Every answer transcribed as redrill does (chunked at pauses, with or without the
+        question's recognition hints), then searched for what the audio adds; cached per run."""
+        key = (model, hints)
+        if key not in self._heard:
+            from evalset import QUESTIONS
+            from redrill.scoring.disfluency_audio import with_audio_disfluencies
+            from redrill.transcription.streaming import transcribe_answer
+            from redrill.transcription.whisper import Transcriber, recognition_hints
+
+            if model not in self._transcribers:
+                self._transcribers[model] = Transcriber(str(self.folder(model))).load()
+            transcriber = self._transcribers[model]
+            rows = []
+            for a in self.answers:
+                question, points = QUESTIONS[a.question_id]
+                used = transcriber.hinted(recognition_hints(question, points)) if hints else transcriber
+                started = time.perf_counter()
+                transcript = transcribe_answer(used, a.samples)
+                transcribed = time.perf_counter()
+                transcript = with_audio_disfluencies(transcript, a.samples)
+                detected = time.perf_counter()
+                rows.append(Heard(a, transcript, transcribed - started, detected - transcribed))
+            self._heard[key] = rows
+        return self._heard[key]
 
 
-def wer(ref: list[str], hyp: list[str]) -> tuple[int, int]:
-    """(edit distance, reference length)."""
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1], len(ref)
-
-
-def run_model(folder: Path, answers, hints: bool) -> list[dict]:
-    """Transcribe and score every answer as redrill does; one result row per answer."""
-    from evalset import FILLERS, QUESTIONS
-    from redrill.scoring import score
-    from redrill.transcription.streaming import transcribe_answer
-    from redrill.transcription.whisper import Transcriber, recognition_hints
-
-    transcriber = Transcriber(str(folder)).load()
-    rows = []
-    for a in answers:
-        question, points = QUESTIONS[a.question_id]
-        used = transcriber.hinted(recognition_hints(question, points)) if hints else transcriber
-        transcript = transcribe_answer(used, a.samples)
-        metrics = score(transcript, target_seconds=(20, 90), talking_points=points, question_text=question)
-        heard = " ".join(w.text for w in transcript.words)
-        truth = [w for w in a.truth_words if w not in FILLERS]
-        hyp = [w for w in words(heard) if w not in FILLERS]
-        errors, n = wer(truth, hyp)
-        duration = len(a.samples) / 16000 - 0.5 - 0.8
-        truth_wpm = len(truth) / duration * 60
-        found_pauses = [(p.at_s, p.length_s) for p in metrics.long_pauses or ()]
-        matched = [(s, next((p for p in found_pauses if abs(p[0] - s[0]) <= 0.6), None)) for s in a.long_silences]
-        rows.append(
-            {
-                "key": a.key,
-                "voice": a.voice,
-                "wer": (errors, n),
-                "wpm_err": abs((metrics.wpm or 0) - truth_wpm) / truth_wpm,
-                "fillers": (a.truth_fillers, metrics.filled_pause_count),
-                "restarts": (a.truth_restarts, metrics.restarts),
-                "pauses": (len(a.long_silences), len(found_pauses), sum(1 for _, p in matched if p)),
-                "pause_len_err": [abs(p[1] - (s[1] - s[0])) for s, p in matched if p],
-                "points": [(i in a.points_said, pt in metrics.talking_points.covered) for i, pt in enumerate(points)],
-                "ramble": metrics.ramble_score,
-                "hallucinated": any(h in heard.lower() for h in HALLUCINATIONS),
-                "heard": heard,
-            }
-        )
-    return rows
-
-
-def summarise(rows: list[dict]) -> dict[str, str]:
-    """The per-metric figures of a set of result rows."""
-    errors = sum(r["wer"][0] for r in rows)
-    n = sum(r["wer"][1] for r in rows)
-    said_f = sum(r["fillers"][0] for r in rows)
-    found_f = sum(r["fillers"][1] for r in rows)
-    hit_f = sum(min(r["fillers"]) for r in rows)
-    said_r = sum(r["restarts"][0] for r in rows)
-    found_r = sum(r["restarts"][1] for r in rows)
-    hit_r = sum(min(r["restarts"]) for r in rows)
-    truth_p = sum(r["pauses"][0] for r in rows)
-    found_p = sum(r["pauses"][1] for r in rows)
-    hit_p = sum(r["pauses"][2] for r in rows)
-    lens = [e for r in rows for e in r["pause_len_err"]]
-    pts = [p for r in rows for p in r["points"]]
-    clean = [r for r in rows if r["fillers"][0] == 0]
-
-    def pct(a, b):
-        return f"{a / b:.0%} ({a}/{b})" if b else "-"
-
-    return {
-        "word error rate (fillers excluded)": pct(errors, n),
-        "pace error (mean |wpm - truth| / truth)": f"{statistics.mean(r['wpm_err'] for r in rows):.1%}",
-        "filled pauses recall": pct(hit_f, said_f),
-        "filled pauses precision": pct(hit_f, found_f),
-        "false fillers in clean answers": f"{sum(r['fillers'][1] for r in clean)} in {len(clean)} answers",
-        "restarts recall": pct(hit_r, said_r),
-        "restarts precision": pct(hit_r, found_r),
-        "long pauses (>= 2 s) found": pct(hit_p, truth_p),
-        "long pauses reported that are real": pct(hit_p, found_p),
-        "long pause length error (mean)": f"{statistics.mean(lens):.2f} s" if lens else "-",
-        "talking points judged right": pct(sum(a == b for a, b in pts), len(pts)),
-        "talking points said and recognised": pct(sum(a and b for a, b in pts), sum(a for a, _ in pts)),
-        "answers with a hallucinated phrase": pct(sum(r["hallucinated"] for r in rows), len(rows)),
-    }
+def sections() -> list:
+    """The section modules in ``accuracy_sections/``, in their ORDER."""
+    found = []
+    for path in sorted((HERE / "accuracy_sections").glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"accuracy_sections.{path.stem}")
+        if hasattr(module, "run"):
+            found.append(module)
+    return sorted(found, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", help="comma-separated: tiny.en,base (default: tiny.en, and base when installed)")
+    parser.add_argument("--sections", help="comma-separated section names (default: all); --list-sections names them")
+    parser.add_argument("--list-sections", action="store_true", help="name the sections and stop")
+    parser.add_argument("--only", choices=["points", "voice"], help="the same as --sections points or --sections voice")
     parser.add_argument(
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-accuracy", help="folder for rendered audio"
     )
-    parser.add_argument("--verbose", action="store_true", help="print every transcript")
+    parser.add_argument(
+        "--peer-cache",
+        type=Path,
+        help="folder for the peers' virtual environments (default: the user cache folder, e.g. ~/.cache/redrill/accuracy)",
+    )
     parser.add_argument(
         "--audio",
         choices=["opus", "wav"],
         default="opus",
         help="transcribe each answer as redrill stores it, an Ogg/Opus copy at 24 kbit/s (default), or the WAV",
     )
-    parser.add_argument(
-        "--only", choices=["points"], help="points: only the talking-point section (text, no model, a second)"
-    )
+    parser.add_argument("--verbose", action="store_true", help="print every transcript")
     args = parser.parse_args()
 
-    import accuracy_points
+    found = sections()
+    names = {m.__name__.rsplit(".", 1)[-1]: m for m in found}
+    if args.list_sections:
+        for name, module in names.items():
+            print(f"{name}: {getattr(module, 'TITLE', '')}")
+        return
+    chosen = found
+    if args.only:
+        args.sections = args.only
+    if args.sections:
+        wanted = [s.strip() for s in args.sections.split(",") if s.strip()]
+        unknown = [s for s in wanted if s not in names]
+        if unknown:
+            raise SystemExit(f"unknown section(s) {', '.join(unknown)}; the sections are: {', '.join(names)}")
+        chosen = [names[s] for s in wanted]
 
-    accuracy_points.section()  # talking points: pure text, no model
-    if args.only == "points":
+    # Sections that need no speech (NEEDS_SPEECH = False) run without rendering the labelled set.
+    if not any(getattr(m, "NEEDS_SPEECH", True) for m in chosen):
+        for module in chosen:
+            print(f"\n## {getattr(module, 'TITLE', module.__name__)}")
+            module.run(None)
         return
 
     import evalset
-    from redrill.paths import Paths
     from redrill.transcription import bundled
 
     answers = evalset.build(args.cache / "audio")
     if args.audio == "opus":
         evalset.opus_round_trip(answers, args.cache / "opus")
-    names = (
+    models = (
         args.models.split(",")
         if args.models
         else [m.name for m in (bundled.TINY_EN, bundled.BASE) if bundled.installed(m)]
     )
-    voices = sorted({a.voice for a in answers})
+    ctx = Context(args, answers, models)
+    held = sum(a.heldout for a in answers)
     print(
-        f"{len(answers)} labelled answers, voices {', '.join(voices)}; rates {min(a.rate for a in answers)}-{max(a.rate for a in answers)} wpm; "
+        f"{len(answers)} labelled answers ({held} held out), voices {', '.join(ctx.voices)}; "
+        f"rates {min(a.rate for a in answers)}-{max(a.rate for a in answers)} wpm, "
+        f"pitches {min(a.pitch for a in answers)}-{max(a.pitch for a in answers)}; "
         + (
             "transcribed from Ogg/Opus copies (24 kbit/s), as redrill stores answers"
             if args.audio == "opus"
             else "transcribed from the WAV"
         )
     )
-    for name in names:
-        folder = bundled.locate(bundled.by_name(name), Paths(args.cache / "home"))
-        hinted = run_model(folder, answers, hints=True)
-        plain = run_model(folder, answers, hints=False)
-        series = [r["ramble"] for r in hinted if r["key"].startswith("series")]
-        overall, without = summarise(hinted), summarise(plain)
-        per_voice = {v: summarise([r for r in hinted if r["voice"] == v]) for v in voices}
-        print(f"\n### {name}\n")
-        print("| metric | with hints | without hints | " + " | ".join(voices) + " |")
-        print("| --- | --- | --- | " + " | ".join("---" for _ in voices) + " |")
-        for key in overall:
-            print(
-                f"| {key} | {overall[key]} | {without[key]} | " + " | ".join(per_voice[v][key] for v in voices) + " |"
-            )
-        ordered = all(a > b for a, b in zip(series, series[1:]))
-        print(
-            f"| ramble ranking of the improving series | {' > '.join(f'{s:.0f}' for s in series)}: {'right' if ordered else 'WRONG'} | | |"
-        )
-        if args.verbose:
-            for r in hinted:
-                print(f"  {r['key']}: {r['heard']}")
+    for module in chosen:
+        print(f"\n## {getattr(module, 'TITLE', module.__name__)}")
+        module.run(ctx)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Run from a checkout after `./setup.sh test`:
     .venv/bin/python scripts/bench.py --runs 1   # one drill per model: about 6 minutes
     .venv/bin/python scripts/bench.py --quick    # a 40 s answer, 1 run
     .venv/bin/python scripts/bench.py --device cuda   # only the GPU (by default it runs too when one is present)
+    .venv/bin/python scripts/bench.py --key-press --runs 3   # an answer ended by a key instead of silence
 
 Each model runs in a process of its own (so its peak memory is its own), with the real weights
 that redrill bundles (tiny.en always; base when the `base` extra is installed), on the CPU and,
@@ -210,15 +211,26 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     attempts = pipeline.AttemptPipeline(store, config, paths=paths)
     hinted = with_hints(transcriber, attempts.hints(question))  # as the drill and the whole-answer path do
 
-    # streaming, as `redrill drill` does it
+    # streaming, as `redrill drill` does it: words and voice analysed while the answer is spoken
+    from redrill.sound.prosody import VoiceStream
+
     stream = StreamingTranscription(hinted, before_chunk=recorder.sync_spool)
-    recording = recorder.record(question.id, question.text, on_audio=stream.feed)
+    voice = VoiceStream()
+
+    def feed(block) -> None:
+        stream.feed(block)
+        voice.feed(block)
+
+    recording = recorder.record(question.id, question.text, on_audio=feed)
     t0 = time.perf_counter()
     samples = stream.settle(recording.samples)
     attempt = pipeline.save_recording(store, paths, config, question, samples)
     transcript = stream.finish(samples)
+    frames = voice.frames(samples)
     transcript_s = time.perf_counter() - t0
-    report = attempts.finish(catalog, attempt, transcriber, transcript=transcript)
+    report = attempts.finish(
+        catalog, attempt, transcriber, transcript=transcript, frames=frames, lead_s=recording.started_s
+    )
     render(report)
     streaming_s = time.perf_counter() - t0
     recording.discard_spool()
@@ -419,6 +431,268 @@ def print_table(per_model: list[dict], help_s: float, progress_s: float, args, c
     return targets
 
 
+# --- ending an answer with a key --------------------------------------------------------------
+# The key-press path (`redrill drill` at a terminal: Enter or space ends the answer at once),
+# measured like the silence path: the same answer fed at real-time pace through the recorder,
+# transcribed while it is spoken, but run through the drill loop itself (redrill.drill.Drill with
+# the real recorder, store and model; only the terminal and PortAudio are stand-ins). The key is
+# pressed KEY_AFTER_S after the last word, so the words since the last pause are still to be
+# transcribed when it comes. ``key_latency_s``: key to report rendered. Target with base on 2
+# cores: <= 1.0 s. The silence ending is run the same way side by side (``silence_latency_s``).
+
+KEY_AFTER_S = 0.3
+
+
+class KeyPressStream(PlayedStream):
+    """PlayedStream with the stream interface the recorder uses (start, stop, close)."""
+
+    started_at = None
+
+    def start(self):
+        type(self).started_at = time.perf_counter()
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(5)
+
+    def close(self):
+        pass
+
+
+class KeyPressUI:
+    """The drill's terminal, silent: presses the key at ``key_at_s`` of the stream (None: never) and
+    notes when that happened and when the report was rendered."""
+
+    def __init__(self, key_at_s):
+        self.key_at_s = key_at_s
+        self.pressed = self.rendered = None
+        self.reason = None
+        self.waits = []
+
+    def question(self, question, number, total):
+        pass
+
+    def info(self, text):
+        pass
+
+    def warn(self, text):
+        print(f"warning from the drill: {text}", file=sys.stderr)
+
+    def recording_started(self, question, max_seconds, *, carried_s=0.0):
+        pass
+
+    def progress(self, p):
+        pass
+
+    def recording_finished(self, recording):
+        self.reason = recording.reason
+        self.ended = time.perf_counter()
+
+    def heard(self, words, fillers):
+        pass
+
+    def stop_requested(self):
+        started = KeyPressStream.started_at
+        if self.key_at_s is None or started is None or self.pressed is not None:
+            return False
+        if time.perf_counter() - started >= self.key_at_s:
+            self.pressed = time.perf_counter()
+            return True
+        return False
+
+    def report(self, report):
+        render(report)
+        self.rendered = time.perf_counter()
+
+    def choose(self, prompt, choices, default):
+        return "q"
+
+    def read_text(self, question):
+        return None
+
+
+def last_word_s(audio16k, threshold: float = 0.01) -> float:
+    """Where the last word of the answer ends (seconds)."""
+    import numpy as np
+
+    loud = np.nonzero(np.abs(audio16k) > threshold)[0]
+    return (loud[-1] + 1) / 16000
+
+
+def key_press_run(
+    transcriber, audio16k, home: Path, question, config, *, key: bool = True, key_after_s: float = KEY_AFTER_S
+) -> dict:
+    """One answer through the drill loop, ended by a key (``key``) or by the silence endpoint."""
+    from redrill.banks import load_catalog
+    from redrill.drill import Drill, StorePractice
+    from redrill.paths import Paths
+    from redrill.sound import microphone
+    from redrill.sound.audiofile import resample
+    from redrill.sound.speaker import NullSpeaker
+    from redrill.store import open_store
+
+    paths = Paths(home).ensure()
+    store = open_store(paths)
+    catalog = load_catalog(None)
+    audio48k = resample(audio16k, 16000, DEVICE_RATE)
+
+    class SD:
+        PortAudioError = RuntimeError
+
+        @staticmethod
+        def InputStream(**kwargs):
+            return KeyPressStream(audio48k, **kwargs)
+
+    microphone.import_sounddevice = lambda: SD
+    microphone.resolve_input_device = lambda sd, device: (None, {"name": "bench", "default_samplerate": DEVICE_RATE})
+    recorder = microphone.Recorder(settings=microphone.Endpointing(max_seconds=600), spool_dir=paths.recordings)
+    ui = KeyPressUI(last_word_s(audio16k) + key_after_s if key else None)
+    stages = {}
+
+    class TimedPractice(StorePractice):
+        """Notes how long saving and scoring took (the rest of the wait is transcription)."""
+
+        def save_recording(self, question, samples, writer=None):
+            t0 = time.perf_counter()
+            try:
+                return super().save_recording(question, samples, writer=writer)
+            finally:
+                stages["save_s"] = time.perf_counter() - t0
+
+        def finish(self, attempt_id, transcriber, **kwargs):
+            stages["transcribed"] = time.perf_counter()
+            t0 = time.perf_counter()
+            try:
+                return super().finish(attempt_id, transcriber, **kwargs)
+            finally:
+                stages["score_s"] = time.perf_counter() - t0
+
+    cpu = {}
+    press = ui.stop_requested
+
+    def stop_requested():
+        hit = press()
+        if hit:
+            cpu["at_key"] = time.process_time()
+        return hit
+
+    ui.stop_requested = stop_requested
+    finished = ui.recording_finished
+
+    def recording_finished(recording):
+        cpu.setdefault("at_key", time.process_time())  # the silence ending: from the end decision
+        finished(recording)
+
+    ui.recording_finished = recording_finished
+    drill = Drill(
+        [question],
+        speaker=NullSpeaker(),
+        practice=TimedPractice(store, catalog, paths, config),
+        ui=ui,
+        recorder=recorder,
+        transcriber_factory=lambda: transcriber,
+        interactive=True,
+        streaming=True,
+    )
+    result = drill.run()
+    store.close()
+    if not result.reports or ui.rendered is None:
+        raise SystemExit(f"the drill did not score the answer: {result}")
+    start = ui.pressed if key else ui.ended
+    expected = "stopped" if key else "silence"
+    if ui.reason != expected:
+        raise SystemExit(f"the answer ended by {ui.reason}, not {expected}")
+    return {
+        "latency_s": ui.rendered - start,
+        "cpu_s": time.process_time() - cpu["at_key"],
+        "save_s": stages.get("save_s"),
+        "transcript_wait_s": stages["transcribed"] - start - stages.get("save_s", 0.0),
+        "score_s": stages.get("score_s"),
+        "words": result.reports[0].metrics.words,
+    }
+
+
+def key_press_model_run(name: str, args) -> dict:
+    """Key and silence endings side by side for one model, ``args.runs`` times each (own process)."""
+    from redrill.banks import load_catalog
+    from redrill.config import Config
+    from redrill.paths import Paths
+    from redrill.transcription import bundled
+    from redrill.transcription.whisper import Transcriber
+
+    work = Path(tempfile.mkdtemp(prefix="redrill-bench-key-"))
+    try:
+        folder = bundled.locate(bundled.by_name(name), Paths(args.cache))
+        if folder is None:
+            sys.exit(f"{name} is not installed: {bundled.by_name(name).pip_install}")
+        audio = make_answer(args.seconds, work)
+        question = load_catalog(None).get("failure-story")
+        transcriber = Transcriber(str(folder), device=args.device).load()
+        keys, silences, keys_cpu, silences_cpu = [], [], [], []
+        for i in range(args.runs):
+            k = key_press_run(transcriber, audio, work / f"key{i}", question, Config(), key_after_s=args.key_after)
+            s = key_press_run(transcriber, audio, work / f"silence{i}", question, Config(), key=False)
+            keys.append(k["latency_s"])
+            silences.append(s["latency_s"])
+            for how, r in (("key", k), ("silence", s)):
+                print(
+                    f"{name} run {i + 1}, {how}: {r['latency_s']:.2f} s to the report ({r['cpu_s']:.2f} CPU-s); "
+                    f"saving {r['save_s']:.2f} s, transcription left {r['transcript_wait_s']:.2f} s, scoring "
+                    f"{r['score_s']:.2f} s; {r['words']} words",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            keys_cpu.append(k["cpu_s"])
+            silences_cpu.append(s["cpu_s"])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "model": name,
+        "device": args.device,
+        "key_latency_s": round(statistics.median(keys), 3),
+        "silence_latency_s": round(statistics.median(silences), 3),
+        "key_cpu_s": round(statistics.median(keys_cpu), 3),
+        "silence_cpu_s": round(statistics.median(silences_cpu), 3),
+        "runs": args.runs,
+        "answer_s": args.seconds,
+        "key_after_s": args.key_after,
+    }
+
+
+def key_press_main(args) -> None:
+    """``--key-press``: the key-press figures for each model, each model in its own process."""
+    from redrill.transcription import bundled
+
+    names = (
+        args.models.split(",")
+        if args.models
+        else [m.name for m in (bundled.TINY_EN, bundled.BASE) if bundled.installed(m)]
+    )
+    rows = []
+    for name in names:
+        cmd = [sys.executable, __file__, "--key-press-run", name, "--seconds", str(args.seconds)]
+        cmd += ["--runs", str(args.runs), "--device", args.device, "--cache", str(args.cache)]
+        cmd += ["--key-after", str(args.key_after)]
+        out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+    load = os.getloadavg()
+    print()
+    print(
+        f"{args.seconds:.0f} s answer, key pressed {args.key_after:g} s after the last word, median of "
+        f"{args.runs} run(s); load average {load[0]:.1f} at the end"
+    )
+    print()
+    print("| model | key to report | (CPU time) | silence endpoint to report | (CPU time) | target (base, 2 cores) |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(
+            f"| {r['model']} | {r['key_latency_s']:.2f} s | {r['key_cpu_s']:.2f} s | {r['silence_latency_s']:.2f} s "
+            f"| {r['silence_cpu_s']:.2f} s | <= 1.0 s |"
+        )
+    print(json.dumps({"key_press": rows, "load_average": [round(x, 2) for x in load]}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a 40 s answer and one run")
@@ -443,10 +717,23 @@ def main() -> None:
         help="folder for the assembled base model",
     )
     parser.add_argument("--model-run", help=argparse.SUPPRESS)  # internal: one model, in this process
+    parser.add_argument("--key-press", action="store_true", help="only the key-press ending (see KEY_AFTER_S)")
+    parser.add_argument("--key-press-run", help=argparse.SUPPRESS)  # internal: key-press figures, one model
+    parser.add_argument(
+        "--key-after", type=float, default=KEY_AFTER_S, help="with --key-press: seconds from the last word to the key"
+    )
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.runs = 40.0, 1
     args.cache.mkdir(parents=True, exist_ok=True)
+    if args.key_press or args.key_press_run:
+        args.device = args.device or "cpu"
+    if args.key_press_run:
+        print(json.dumps(key_press_model_run(args.key_press_run, args)))
+        return
+    if args.key_press:
+        key_press_main(args)
+        return
     if args.model_run:
         print(json.dumps(model_run(args.model_run, args)))
         return

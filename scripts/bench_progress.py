@@ -62,6 +62,21 @@ def fake_metrics(rng: random.Random, quality: float) -> dict:
         "under_target_s": round(max(0.0, lo - duration), 3),
         "talking_points": {"covered": covered, "missing": points[len(covered) :]},
         "ramble_score": round(max(0.0, min(100.0, 80 * (1 - quality) + rng.uniform(-8, 8))), 1),
+        "voice": {  # a recorded answer: how it sounded (scoring.voice)
+            "voiced_s": round(duration * 0.45, 2),
+            "median_f0_hz": round(rng.uniform(90, 230), 1),
+            "pitch_range_st": round(rng.uniform(2.0, 8.0), 2),
+            "pitch_sd_st": round(rng.uniform(0.8, 3.0), 2),
+            "loudness_sd_db": round(rng.uniform(2.0, 6.0), 2),
+            "sentences": 8,
+            "trailing": [{"at_s": 30.5, "drop_db": 5.2, "words": "the result."}],
+            "trailing_share": 0.125,
+            "pace_cv": round(rng.uniform(5, 30), 1),
+            "bursts": [{"start_s": 40.0, "end_s": 50.0, "wpm": 190}],
+            "drags": [],
+            "first_word_delay_s": round(rng.uniform(0.3, 4.0), 2),
+            "lead_s": 0.4,
+        },
     }
 
 

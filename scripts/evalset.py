@@ -1,26 +1,62 @@
 """A labelled set of spoken answers with known truth, made with espeak-ng and exact silences.
 
 Each answer is a list of spoken parts with silences of known length between them. The script of
-every part marks its filled pauses (um, uh, er and the long "uhh", written ``[[@:]]`` for espeak-ng),
-restarts ("I I", "the the") and the talking points it says, so the truth is known word for word.
-Voices, rates and texts vary so that no figure is tuned to one voice. Used by
-``scripts/accuracy.py``; builds into a cache folder (WAV files are made once per content).
+every part marks its filled pauses in braces (``{um}``, ``{uhhh}``, ``{hmm}``; see
+:data:`FILLER_SPEECH` for how each is spoken), while restarts are written as said ("I I", "the
+the", "I'm, I'm", "we built, we built"). Speech is rendered through the espeak-ng library, which
+reports where every word starts in the audio: so the truth is known word for word *and* in time,
+and a detector's finds can be matched to what was really said where (``Answer.truth_items``).
+
+Voices, rates, pitches and texts vary so that no figure is tuned to one voice. Some voices and
+texts are held out (``Answer.heldout``): the disfluency detector was not tuned on them, and
+``scripts/accuracy.py`` reports them separately. Used by ``scripts/accuracy.py``; builds into a
+cache folder (audio is rendered once per content).
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
-import subprocess
+import json
+import re
+import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 RATE = 16000
-FILLERS = {"um", "uh", "er", "uhh", "umm", "erm", "hmm"}
-LONG_UH = "[[@:]]"  # espeak-ng phoneme input: a long "uhh"
+RENDERER = "libespeak-ng/3"  # part of the cache key: change it when rendering changes
 
-VOICES = [("en-us", 150), ("en-gb", 170), ("en-us+f3", 135), ("en-gb+m3", 185), ("en-us+m7", 160)]
+# How each marked filler is spoken. Written "uh"/"um"/"er" are espeak-ng's short forms (0.2-0.4 s);
+# the held vowel [[V:]] about 0.3 s (the held schwa [[@:]] is cut to 70 ms before a comma); the x-slow forms are stretched to 0.5-0.7 s, as people hold
+# a filler while they think; [[hm:]] is a closed-mouth "hmm" (written "hmm" espeak-ng says "hum").
+FILLER_SPEECH = {
+    "um": "um",
+    "uh": "uh",
+    "er": "er",
+    "erm": "erm",
+    "hmm": "[[hm:]]",
+    "uhh": "[[V:]]",
+    "uhhh": '<prosody rate="x-slow">uh</prosody>',
+    "umm": '<prosody rate="x-slow">um</prosody>',
+    "err": '<prosody rate="x-slow">er</prosody>',
+}
+FILLERS = set(FILLER_SPEECH) | {"erm", "hmm"}
+# Doubled words that are grammar, not restarts ("I knew that that was wrong").
+LEGIT_DOUBLES = {"that", "had", "very", "really", "no", "yes", "yeah"}
+
+# (voice, words per minute, pitch 0-99): the voices the detector was tuned on ...
+VOICES = [
+    ("en-us", 150, 50),
+    ("en-gb", 170, 45),
+    ("en-us+f3", 135, 60),
+    ("en-gb+m3", 185, 40),
+    ("en-us+m7", 160, 30),
+    ("en-gb-x-rp+f2", 155, 70),
+]
+# ... and voices it never heard while it was tuned.
+HELDOUT_VOICES = [("en-029+f4", 145, 65), ("en-gb-scotland+m2", 165, 35)]
 
 QUESTIONS = {
     "eval-failure": (
@@ -39,6 +75,10 @@ QUESTIONS = {
         "Tell me about yourself.",
         ["backend engineer for six years", "payments and billing", "why this role"],
     ),
+    "eval-deadline": (
+        "Tell me about a deadline you missed.",
+        ["told the client early", "cut scope", "shipped the core feature"],
+    ),
 }
 
 # (question, parts, silences between parts, points said)
@@ -56,9 +96,9 @@ SCRIPTS = [
     (
         "eval-failure",
         [
-            "So, um, the billing migration failed, and uh, I rolled back the migration.",
-            "Then I I wrote a test, um, that compares the the invoices.",
-            "And uh, that was it really.",
+            "So, {um}, the billing migration failed, and {uh}, I rolled back the migration.",
+            "Then I I wrote a test, {um}, that compares the the invoices.",
+            "And {uh}, that was it really.",
         ],
         [1.2, 3.4],
         [0],
@@ -66,9 +106,9 @@ SCRIPTS = [
     (
         "eval-failure",
         [
-            "Um, well, uh, the migration, the migration failed on a Friday.",
-            f"I, {LONG_UH}, I rolled it back, and um, we talked about it, and uh, we moved on.",
-            "Um, I guess, I guess that was the main thing.",
+            "{um}, well, {uh}, the migration, the migration failed on a Friday.",
+            "I, {uhh}, I rolled it back, and {um}, we talked about it, and {uh}, we moved on.",
+            "{um}, I guess, I guess that was the main thing.",
         ],
         [2.2, 1.5],
         [],
@@ -86,15 +126,15 @@ SCRIPTS = [
     (
         "eval-limiter",
         [
-            "Um, so we had, uh, a token bucket per API key.",
-            "And, er, we kept the counts in Redis, um, so all servers agreed.",
+            "{um}, so we had, {uh}, a token bucket per API key.",
+            "And, {er}, we kept the counts in Redis, {um}, so all servers agreed.",
         ],
         [2.4],
         [0, 1],
     ),
     (
         "eval-limiter",
-        ["We we built a limiter in the gateway.", "It it rejected requests over the limit, uh, with a clear error."],
+        ["We we built a limiter in the gateway.", "It it rejected requests over the limit, {uh}, with a clear error."],
         [1.1],
         [],
     ),
@@ -111,9 +151,9 @@ SCRIPTS = [
     (
         "eval-conflict",
         [
-            "Um, we disagreed about, uh, the schema.",
-            f"I, {LONG_UH}, I listened, and um, we talked.",
-            "Then the the plan was, uh, to do it in two steps.",
+            "{um}, we disagreed about, {uh}, the schema.",
+            "I, {uhh}, I listened, and {um}, we talked.",
+            "Then the the plan was, {uh}, to do it in two steps.",
         ],
         [1.6, 2.8],
         [0],
@@ -131,29 +171,218 @@ SCRIPTS = [
     (
         "eval-yourself",
         [
-            "So, um, I have been an engineer for, uh, a while.",
-            "I I worked on, um, various things.",
-            "And er, yeah, I think I would be good here.",
+            "So, {um}, I have been an engineer for, {uh}, a while.",
+            "I I worked on, {um}, various things.",
+            "And {er}, yeah, I think I would be good here.",
         ],
         [2.0, 3.0],
         [],
+    ),
+    # Filled pauses the recognizer tends to drop: a closed-mouth "hmm", stretched fillers.
+    (
+        "eval-limiter",
+        [
+            "{hmm}, so the limiter was a token bucket per API key.",
+            "{um}, each key had its own bucket, {uh}, in Redis for shared counters.",
+            "And then, {er}, we wrote a blameless postmortem.",
+        ],
+        [1.0, 1.4],
+        [0, 1, 2],
+    ),
+    (
+        "eval-failure",
+        [
+            "So the migration, {uhhh}, it failed on a Friday.",
+            "I rolled back the migration, {umm}, within an hour.",
+            "{err}, the fix was a reconciliation test.",
+        ],
+        [1.3, 0.9],
+        [0, 1],
+    ),
+    # Restarts the recognizer tends to collapse ("I I" -> "I").
+    (
+        "eval-conflict",
+        [
+            "I I think we disagreed about the the schema.",
+            "She she wanted one table, and I I wanted two.",
+            "In the end we we agreed on a plan.",
+        ],
+        [1.2, 1.6],
+        [0, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I'm, I'm a backend engineer, and I've, I've been doing it for six years.",
+            "Mostly, mostly in payments and billing.",
+            "And I want, I want this role because of the team.",
+        ],
+        [1.1, 1.5],
+        [0, 1, 2],
+    ),
+    # Fillers glued to the next or last word, with no pause around them ("time er" -> "timer").
+    (
+        "eval-limiter",
+        [
+            "We put the limit in the gateway {uh} because it saw every request.",
+            "The shared counters lived in Redis {er} so every server agreed.",
+            "It was done on time {er} and nobody noticed.",
+        ],
+        [1.0, 1.2],
+        [1],
+    ),
+    # Concise, clean answers: any filler or restart found here is false.
+    (
+        "eval-conflict",
+        ["We disagreed about the schema.", "I listened, and we agreed on a plan in two steps."],
+        [0.9],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "A token bucket per API key, with Redis for shared counters.",
+            "After an outage I wrote a blameless postmortem.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I have been a backend engineer for six years, in payments and billing.",
+            "I want this role because reliability matters to me.",
+        ],
+        [0.8],
+        [0, 1, 2],
+    ),
+    (
+        "eval-failure",
+        [
+            "The migration failed, and I rolled back the migration.",
+            "I knew that that was my mistake, so I wrote a reconciliation test.",
+        ],
+        [1.1],
+        [0, 1],
+    ),
+    # Everything at once.
+    (
+        "eval-failure",
+        [
+            "{um}, so, the the migration, {uhhh}, it failed.",
+            "And I, I rolled it back, {hmm}, eventually.",
+            "We we learned, {er}, a lot.",
+        ],
+        [1.5, 1.0],
+        [],
+    ),
+    (
+        "eval-conflict",
+        [
+            "{hmm}, {hmm}, a disagreement.",
+            "{umm}, my colleague wanted, {uh}, one big table.",
+            "I I listened, and we split it in two steps.",
+        ],
+        [1.3, 0.8],
+        [1],
+    ),
+    (
+        "eval-limiter",
+        [
+            "We built, we built a token bucket per API key.",
+            "The counts, the counts lived in Redis.",
+            "And the postmortem, {um}, the postmortem was blameless.",
+        ],
+        [0.9, 1.2],
+        [0, 2],
+    ),
+]
+
+# Texts the detector was never tuned on, spoken by the held-out voices.
+HELDOUT_SCRIPTS = [
+    (
+        "eval-deadline",
+        [
+            "{um}, we missed the deadline by a week.",
+            "I I told the client early, {uh}, on the Monday.",
+            "Then we cut scope and shipped the core feature.",
+        ],
+        [1.2, 1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "The the deadline slipped because of, {umm}, a vendor.",
+            "I'm, I'm the one who told the client early.",
+            "We cut scope {er} and shipped the core feature on time.",
+        ],
+        [1.0, 1.4],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        ["We missed a deadline once.", "I told the client early, we cut scope, and shipped the core feature."],
+        [0.9],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "{hmm}, it was, it was a hard quarter.",
+            "We we cut scope, {uhhh}, quite a lot.",
+            "And the client, {err}, was fine with it.",
+        ],
+        [1.1, 1.3],
+        [1],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I lead a small platform team and I like hard problems.",
+            "Before that I built billing systems for six years.",
+        ],
+        [1.0],
+        [],
+    ),
+    (
+        "eval-deadline",
+        [
+            "So, {uh}, I told them early.",
+            "It it was a painful call, {um}, but it worked.",
+            "We shipped the the core feature first.",
+        ],
+        [1.2, 0.9],
+        [2],
     ),
 ]
 
 # An improving series at one question: rambling first, concise last (ramble scores must fall).
 SERIES = [
     [
-        "Um, so, uh, the migration, the migration failed.",
-        f"I, {LONG_UH}, I rolled it back, um, eventually, and uh, we talked about it.",
-        "Um, and then, uh, I guess we, we added some tests, um, or something.",
+        "{um}, so, {uh}, the migration, the migration failed.",
+        "I, {uhh}, I rolled it back, {um}, eventually, and {uh}, we talked about it.",
+        "{um}, and then, {uh}, I guess we, we added some tests, {um}, or something.",
     ],
-    ["So the migration failed, uh, on a Friday.", "I rolled it back, um, within an hour.", "Then we added a test."],
+    ["So the migration failed, {uh}, on a Friday.", "I rolled it back, {um}, within an hour.", "Then we added a test."],
     [
         "The billing migration failed on a Friday night.",
         "I rolled back the migration within an hour.",
         "Then I wrote a reconciliation test, and we run it before every release.",
     ],
 ]
+
+_TOKEN = re.compile(r"\{(\w+)\}|[A-Za-z0-9']+")
+
+
+@dataclass(frozen=True)
+class TruthItem:
+    """A disfluency really said: ``kind`` ``filled_pause`` or ``restart``, where (s, answer timeline)."""
+
+    kind: str
+    start: float
+    end: float
+    text: str
 
 
 @dataclass
@@ -167,16 +396,18 @@ class Answer:
     parts: list[str]
     gaps: list[float]
     points_said: list[int] = field(default_factory=list)
+    pitch: int = 50
+    heldout: bool = False
     samples: np.ndarray | None = None
     silences: list[tuple[float, float]] = field(default_factory=list)
+    # Every word said, with its span on the answer's timeline: (word, start, end, is_filler).
+    timed_words: list[tuple[str, float, float, bool]] = field(default_factory=list)
+    part_spans: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def truth_words(self) -> list[str]:
-        """The words said (a long "uhh" as ``uhh``), lower case, no punctuation."""
-        import re
-
-        text = " ".join(self.parts).replace(LONG_UH, "uhh")
-        return re.findall(r"[a-z0-9']+", text.lower())
+        """The words said (fillers as their marks: ``um``, ``uhhh``, ``hmm``), lower case."""
+        return [m.group(1) or m.group(0).lower() for part in self.parts for m in _TOKEN.finditer(part)]
 
     @property
     def truth_fillers(self) -> int:
@@ -184,71 +415,263 @@ class Answer:
 
     @property
     def truth_restarts(self) -> int:
-        """Immediate repeats of a word or two-word phrase in the script ("I I", "the the")."""
-        import re
+        """Immediate repeats of a word or a 2-3 word phrase, fillers left out ("I, um, I" is one)."""
+        return sum(
+            len(_repeats([(m.group(0).lower(),) for m in _TOKEN.finditer(p) if not m.group(1)])) for p in self.parts
+        )
 
-        count = 0
-        for part in self.parts:
-            words = re.findall(r"[a-z']+", part.replace(LONG_UH, "").lower())
-            i = 0
-            while i < len(words) - 1:
-                if words[i] == words[i + 1]:
-                    count += 1
-                    i += 2
-                elif i + 3 < len(words) and words[i : i + 2] == words[i + 2 : i + 4]:
-                    count += 1
-                    i += 4
-                else:
-                    i += 1
-        return count
+    @property
+    def truth_items(self) -> list[TruthItem]:
+        """The filled pauses and restarts said, each with its span in the audio."""
+        items = [TruthItem("filled_pause", s, e, w) for w, s, e, filler in self.timed_words if filler]
+        for a, b in self.part_spans:
+            said = [(w, s, e) for w, s, e, filler in self.timed_words if not filler and a - 0.01 <= s < b]
+            for i, j in _repeats(said):
+                items.append(TruthItem("restart", said[i][1], said[j][2], " ".join(w for w, *_ in said[i : j + 1])))
+        return sorted(items, key=lambda t: t.start)
 
     @property
     def long_silences(self) -> list[tuple[float, float]]:
         return [s for s in self.silences if s[1] - s[0] >= 2.0]
 
 
-def _speak(text: str, voice: str, rate: int, cache: Path) -> np.ndarray:
+def _repeats(words: list[tuple]) -> list[tuple[int, int]]:
+    """(first, last) word index of each immediate repeat of 1-3 words (a run counts once)."""
+    out = []
+    w = [t[0].strip("'") for t in words]
+    i = 0
+    while i < len(w):
+        for n in (3, 2, 1):
+            if i + 2 * n <= len(w) and w[i : i + n] == w[i + n : i + 2 * n] and not (n == 1 and w[i] in LEGIT_DOUBLES):
+                end = i + 2 * n
+                while end + n <= len(w) and w[end - n : end] == w[end : end + n]:
+                    end += n
+                out.append((i, end - 1))
+                i = end
+                break
+        else:
+            i += 1
+    return out
+
+
+class _Espeak:
+    """The espeak-ng library through ctypes: audio plus the audio position of every word."""
+
+    def __init__(self):
+        from ctypes import CFUNCTYPE, POINTER, Structure, Union, c_char_p, c_int, c_short, c_uint, c_void_p
+
+        try:
+            self.lib = ctypes.CDLL("libespeak-ng.so.1")
+        except OSError:
+            raise SystemExit("libespeak-ng is not installed: sudo apt-get install espeak-ng libespeak-ng1") from None
+
+        class _Id(Union):
+            _fields_ = (("number", c_int), ("name", c_char_p))
+
+        class _Event(Structure):
+            _fields_ = (
+                ("type", c_int),
+                ("unique_identifier", c_uint),
+                ("text_position", c_int),
+                ("length", c_int),
+                ("audio_position", c_int),
+                ("sample", c_int),
+                ("user_data", c_void_p),
+                ("id", _Id),
+            )
+
+        self._chunks: list[np.ndarray] = []
+        self._words: list[tuple[int, int]] = []  # (text position, 1-based; sample)
+
+        def callback(wav, n, events):
+            if n > 0:
+                self._chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).copy())
+            i = 0
+            while events[i].type != 0:
+                if events[i].type == 1:  # a word starts
+                    self._words.append((events[i].text_position, events[i].sample))
+                i += 1
+            return 0
+
+        self._callback = CFUNCTYPE(c_int, POINTER(c_short), c_int, POINTER(_Event))(callback)
+        self.rate = self.lib.espeak_Initialize(2, 0, None, 0)  # synchronous, no playback
+        self.lib.espeak_SetSynthCallback(self._callback)
+        self.lib.espeak_SetVoiceByName.argtypes = [c_char_p]
+        self.lib.espeak_Synth.argtypes = [
+            c_char_p,
+            ctypes.c_size_t,
+            c_uint,
+            c_int,
+            c_uint,
+            c_uint,
+            ctypes.POINTER(c_uint),
+            c_void_p,
+        ]
+
+    def render(self, ssml: str, voice: str, wpm: int, pitch: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        self._chunks, self._words = [], []
+        # The library finds voices by file name: British English is the file "en" ("en-gb" is its language).
+        name = "en" + voice[len("en-gb") :] if voice == "en-gb" or voice.startswith("en-gb+") else voice
+        if self.lib.espeak_SetVoiceByName(name.encode()) != 0:
+            raise SystemExit(f"espeak-ng has no voice {voice!r} (espeak-ng --voices lists them)")
+        self.lib.espeak_SetParameter(1, wpm, 0)  # espeakRATE
+        self.lib.espeak_SetParameter(3, pitch, 0)  # espeakPITCH
+        text = ssml.encode()
+        # UTF-8 text, SSML, [[phonemes]] allowed
+        self.lib.espeak_Synth(text, len(text) + 1, 0, 1, 0, 0x1 | 0x10 | 0x100, None, None)
+        self.lib.espeak_Synchronize()
+        audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
+        return audio, list(self._words)
+
+
+_engine: _Espeak | None = None
+_worker = None  # the one process the library is loaded in (see _render)
+
+
+def _render_here(ssml: str, voice: str, rate: int, pitch: int) -> tuple[np.ndarray, list[tuple[int, int]], int]:
+    """Runs in the worker process: the audio, word events and sample rate of one part."""
+    global _engine
+    if _engine is None:
+        _engine = _Espeak()
+    audio, events = _engine.render(ssml, voice, rate, pitch)
+    return audio, events, _engine.rate
+
+
+def _render(ssml: str, voice: str, rate: int, pitch: int) -> tuple[np.ndarray, list[tuple[int, int]], int]:
+    """Render in a worker process of its own: the espeak-ng library keeps global state (one
+    synthesis callback, one output mode), and pyttsx3's espeak driver in the same process (the drill
+    tests, redrill's speaker) would hang on it once this module had initialised it."""
+    global _worker
+    if _worker is None:
+        import multiprocessing
+        import site
+        from concurrent.futures import ProcessPoolExecutor
+
+        here = str(Path(__file__).resolve().parent)  # so the worker can import this module by name
+        _worker = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=site.addsitedir,
+            initargs=(here,),
+        )
+        import atexit
+
+        atexit.register(_worker.shutdown)  # before the interpreter tears down what the pool needs
+    return _worker.submit(_render_here, ssml, voice, rate, pitch).result()
+
+
+def _ssml(part: str) -> tuple[str, list[tuple[str, int, bool]]]:
+    """The SSML to speak for one part, and each word's (text, 1-based position in it, is filler)."""
+    out, words, at = ["<speak>"], [], 0
+    pos = len("<speak>")
+    for m in _TOKEN.finditer(part):
+        between = part[at : m.start()]
+        out.append(between)
+        pos += len(between)
+        if m.group(1):
+            speech = FILLER_SPEECH[m.group(1)]
+            inner = speech.find(">") + 1 if speech.startswith("<") else (2 if speech.startswith("[[") else 0)
+            words.append((m.group(1), pos + inner + 1, True))
+        else:
+            speech = m.group(0)
+            words.append((speech.lower(), pos + 1, False))
+        out.append(speech)
+        pos += len(speech)
+        at = m.end()
+    out.append(part[at:] + "</speak>")
+    return "".join(out), words
+
+
+def _speak(
+    text: str, voice: str, rate: int, pitch: int, cache: Path
+) -> tuple[np.ndarray, list[tuple[str, float, float, bool]]]:
+    """One part at 16 kHz, edges trimmed, and its words' spans (seconds from the trimmed start)."""
     from redrill.sound.audiofile import load_audio
 
-    digest = hashlib.sha256(f"{voice}|{rate}|{text}".encode()).hexdigest()[:16]
-    wav = cache / f"{digest}.wav"
-    if not wav.exists():
+    digest = hashlib.sha256(f"{RENDERER}|{voice}|{rate}|{pitch}|{text}".encode()).hexdigest()[:16]
+    wav, meta = cache / f"{digest}.wav", cache / f"{digest}.json"
+    ssml, words = _ssml(text)
+    if not (wav.exists() and meta.exists()):
+        audio, events, sample_rate = _render(ssml, voice, rate, pitch)
+        starts = {}
+        for position, sample in events:
+            starts.setdefault(position, sample / sample_rate)
         tmp = wav.with_suffix(".tmp.wav")
-        subprocess.run(
-            ["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(tmp), text],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
+        with wave.open(str(tmp), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(sample_rate)
+            out.writeframes(audio.astype("<i2").tobytes())
+        meta.write_text(json.dumps({str(k): v for k, v in starts.items()}))
         tmp.rename(wav)
+    starts = {int(k): v for k, v in json.loads(meta.read_text()).items()}
     samples = load_audio(wav).samples
     loud = np.nonzero(np.abs(samples) > 0.01)[0]
-    return samples[loud[0] : loud[-1] + 1] if len(loud) else samples[:0]
+    if not len(loud):
+        return samples[:0], []
+    lo, hi = loud[0], loud[-1] + 1
+    trimmed = samples[lo:hi]
+    timed = []
+    missing = [w for w, p, filler in words if filler and p not in starts]
+    if missing:
+        raise SystemExit(f"espeak-ng reported no position for the fillers {missing} in {text!r}")
+    # espeak-ng speaks some short words as part of the one before ("that a" -> one word event):
+    # such a word shares the previous word's start.
+    begins = []
+    for _, p, _ in words:
+        begins.append(starts[p] - lo / RATE if p in starts else (begins[-1] if begins else 0.0))
+    for k, (word, _, filler) in enumerate(words):
+        start = max(0.0, begins[k])
+        end = begins[k + 1] if k + 1 < len(words) else len(trimmed) / RATE
+        # A word's span ends where its sound does, not after the pause that follows it.
+        a = int(start * RATE)
+        b = max(a, int(min(end, len(trimmed) / RATE) * RATE))
+        sounding = np.nonzero(np.abs(trimmed[a:b]) > 0.01)[0]
+        if len(sounding):
+            end = (a + sounding[-1] + 1) / RATE
+        timed.append((word, round(start, 3), round(max(start, end), 3), filler))
+    return trimmed, timed
 
 
-def build(cache: Path) -> list[Answer]:
-    """Every labelled answer, rendered (cached in ``cache``)."""
+def render(a: Answer, cache: Path) -> Answer:
+    """Speak one answer into ``a.samples`` (parts joined by its exact silences), with its truth timeline."""
     cache.mkdir(parents=True, exist_ok=True)
-    answers = []
+    a.timed_words, a.part_spans, a.silences = [], [], []
+    pieces = [np.zeros(int(0.5 * RATE), np.float32)]
+    at = 0.5
+    for n, part in enumerate(a.parts):
+        speech, timed = _speak(part, a.voice, a.rate, a.pitch, cache)
+        pieces.append(speech)
+        a.timed_words.extend((w, round(at + s, 3), round(at + e, 3), f) for w, s, e, f in timed)
+        a.part_spans.append((at, at + len(speech) / RATE))
+        at += len(speech) / RATE
+        if n < len(a.gaps):
+            pieces.append(np.zeros(int(round(a.gaps[n] * RATE)), np.float32))
+            a.silences.append((at, at + a.gaps[n]))
+            at += a.gaps[n]
+    pieces.append(np.zeros(int(0.8 * RATE), np.float32))
+    a.samples = np.concatenate(pieces)
+    return a
+
+
+def answers() -> list[Answer]:
+    """Every labelled answer, not yet rendered."""
+    found = []
     for i, (qid, parts, gaps, said) in enumerate(SCRIPTS):
-        for _j, (voice, rate) in enumerate(VOICES[i % 2 :: 2][:2]):
-            answers.append(Answer(f"a{i:02d}-{voice}", qid, voice, rate, parts, gaps, said))
+        for k in range(2):
+            voice, rate, pitch = VOICES[(2 * i + k * 3) % len(VOICES)]
+            found.append(Answer(f"a{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch))
+    for i, (qid, parts, gaps, said) in enumerate(HELDOUT_SCRIPTS):
+        for voice, rate, pitch in HELDOUT_VOICES:
+            found.append(Answer(f"h{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True))
     for k, parts in enumerate(SERIES):
-        answers.append(Answer(f"series{k}", "eval-failure", "en-us", 155, parts, [1.0] * (len(parts) - 1), []))
-    for a in answers:
-        pieces = [np.zeros(int(0.5 * RATE), np.float32)]
-        at = 0.5
-        for n, part in enumerate(a.parts):
-            speech = _speak(part, a.voice, a.rate, cache)
-            pieces.append(speech)
-            at += len(speech) / RATE
-            if n < len(a.gaps):
-                pieces.append(np.zeros(int(round(a.gaps[n] * RATE)), np.float32))
-                a.silences.append((at, at + a.gaps[n]))
-                at += a.gaps[n]
-        pieces.append(np.zeros(int(0.8 * RATE), np.float32))
-        a.samples = np.concatenate(pieces)
-    return answers
+        found.append(Answer(f"series{k}", "eval-failure", "en-us", 155, parts, [1.0] * (len(parts) - 1), []))
+    return found
+
+
+def build(cache: Path, keys: set[str] | None = None) -> list[Answer]:
+    """The labelled answers (those named in ``keys``; all by default), rendered (cached in ``cache``)."""
+    return [render(a, cache) for a in answers() if keys is None or a.key in keys]
 
 
 def opus_round_trip(answers: list[Answer], cache: Path, bitrate: int = 24000) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 # Fixture modules of the test suite (one per real component).
-pytest_plugins: list[str] = ["fixtures_attempts", "fixtures_model", "fixtures_audio"]
+pytest_plugins: list[str] = ["fixtures_attempts", "fixtures_model", "fixtures_audio", "fixtures_terminal"]
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +46,7 @@ FIXTURE_MARKS = {
     "play_into_sink": "audio",
     "monitor_recorder": "audio",
     "speech_samples": "audio",
+    "renders": "audio",  # espeak-ng and sox renderings (test_voice)
     "whisper_model_dir": "model",
     "fast_transcriber": "model",
     "real_tiny_dir": "realmodel",

@@ -7,15 +7,31 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "redrill"
 
-GROUND = {"errors", "numbers", "paths", "yamlfile", "config", "transcript", "banks", "store", "dbfaults", "offline"}
+GROUND = {
+    "errors",
+    "numbers",
+    "paths",
+    "capped",
+    "owned",
+    "yamlfile",
+    "config",
+    "transcript",
+    "banks",
+    "store",
+    "dbfaults",
+    "offline",
+}
 APPLICATION = {
     "pipeline",
     "drill",
+    "menu",
     "schedule",
     "selection",
     "debrief",
     "followup",
     "forget",
+    "leftovers",
+    "orphans",
     "doctor",
     "damage",
     # practising for the next interview

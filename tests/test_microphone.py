@@ -4,7 +4,6 @@ recording from the PulseAudio null sink's monitor."""
 from __future__ import annotations
 
 import builtins
-import os
 import signal
 import subprocess
 import sys
@@ -171,9 +170,16 @@ def test_spools_of_a_running_redrill_are_left_alone(tmp_path):
         spool = SpoolWriter(tmp_path, "q", "", 16000)
         spool.write(tone(1.0))
         spool.close()
-        # Pretend the spool belongs to the still-running process.
-        raw = spool.path.read_bytes().replace(f'"pid": {os.getpid()}'.encode(), f'"pid": {sleeper.pid}'.encode())
-        spool.path.write_bytes(raw)
+        # Pretend the spool belongs to the still-running process (the header is rewritten whole:
+        # the two process numbers can differ in length once the system's numbers wrap around).
+        import json
+        import struct
+
+        from redrill.sound.spool import SPOOL_MAGIC, read_spool
+
+        header, samples = read_spool(spool.path)
+        new_header = json.dumps({**header, "pid": sleeper.pid}).encode()
+        spool.path.write_bytes(SPOOL_MAGIC + struct.pack("<I", len(new_header)) + new_header + samples.tobytes())
         assert recover_spools(tmp_path) == []
     finally:
         sleeper.kill()

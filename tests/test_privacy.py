@@ -46,7 +46,7 @@ def test_forget_attempt_removes_audio_and_text(cli, redrill_home):
     paths, ids = seed(redrill_home)
     result = cli("forget", ids[0], "--yes")
     assert result.exit_code == 0, result.output
-    assert "Forgot 1 attempt(s) and 1 recording(s)" in result.output
+    assert "Forgot 1 attempt and 1 recording" in result.output
     assert not (paths.recordings / "afailure-story0.ogg").exists()
     assert (paths.recordings / "afailure-story1.ogg").exists()
 
@@ -90,10 +90,7 @@ def test_forget_confirmation_says_which_question_and_date(cli, redrill_home, mon
     attempt = store.get_attempt(ids[0])
     store.close()
 
-    class Terminal:
-        stdin = type("Stdin", (), {"isatty": staticmethod(lambda: True)})()
-
-    monkeypatch.setattr(privacy, "sys", Terminal)
+    monkeypatch.setattr(privacy, "is_interactive", lambda: True)  # as at a terminal
     result = cli("forget", ids[0], input="n\n")
     when = attempt.created_at.astimezone()
     expected = f'Delete attempt #{ids[0]} (failure-story "{attempt.question_text[:47]}'

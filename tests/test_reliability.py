@@ -185,7 +185,7 @@ def test_sigkill_during_recording_keeps_what_was_captured(
     (redrill_home / "config.yaml").write_text(FAST_DECODE + "no_speech_timeout: 1.5\n")
     again = run(*drill_args, home=redrill_home, env=pulse_server.env, timeout=60)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "recorded in a session that did not finish" in again.stdout and "attempt(s) #1" in again.stdout
+    assert "recorded in a session that did not finish" in again.stdout and "attempt #1" in again.stdout
     [(attempt_id, question_id, source, status, audio_path)] = rows(redrill_home)
     assert (attempt_id, question_id, source, status) == (1, "tell-me-about-yourself", "microphone", "recorded")
     assert not list((redrill_home / "recordings").glob(".answer-*.spool"))
@@ -279,6 +279,6 @@ def test_one_lost_recording_does_not_block_the_other_pending_answers(cli, redril
     result = cli("transcribe", "--pending", "--model", whisper_model_dir)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert f"#{first}: audio file not found" in result.stderr
-    assert f"1 of 2 recording(s) could not be finished (#{first}; reasons above)" in result.stderr
+    assert f"1 of 2 recordings could not be finished (#{first}; reasons above)" in result.stderr
     assert f"#{second} failure-story" in result.stdout
     assert rows(redrill_home, "SELECT id, status FROM attempts") == [(first, "recorded"), (second, "scored")]

@@ -24,7 +24,6 @@ import datetime as dt
 import difflib
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -337,9 +336,11 @@ def slugify(text: str, taken: set[str] | frozenset[str] = frozenset(), *, max_le
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a crash leaves the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    from redrill.paths import temp_file
+
+    # The temporary name carries this process's number, so a redrill run after a kill removes it.
+    fd, tmp = temp_file(path.parent, path.name)
     try:
-        os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()

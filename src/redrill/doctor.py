@@ -28,17 +28,12 @@ def check_data_home(app) -> list[Check]:
     """The data home exists, is writable and is readable by the user only."""
     home = app.paths.home
     before = stat.S_IMODE(home.stat().st_mode) if home.is_dir() else None
+    from redrill.errors import RedrillError
+
     try:
         app.paths.ensure()
-    except OSError as exc:
-        return [
-            Check(
-                "data home",
-                False,
-                f"cannot create {home}: {exc.strerror}",
-                "Set REDRILL_HOME to a folder you can write to.",
-            )
-        ]
+    except RedrillError as err:
+        return [Check("data home", False, str(err), "Set REDRILL_HOME to a folder you can write to.")]
     mode = stat.S_IMODE(home.stat().st_mode)
     if mode & 0o077:
         return [Check("data home", False, f"{home} is readable by others (mode {mode:o})", f"chmod 700 {home}")]
@@ -189,6 +184,48 @@ def check_leftover_recordings(app) -> list[Check]:
             False,
             f"{len(spools)} answer(s) ({seconds:.0f} s) recorded by a session that did not finish",
             "redrill drill   (it offers to save them first; then redrill transcribe --pending)",
+            warning=True,
+        )
+    ]
+
+
+def check_unfinished_forget(app) -> list[Check]:
+    """A ``redrill forget`` that was killed half way: what it was to delete may still be readable."""
+    from redrill.forget import journals
+
+    found = journals(app.paths)
+    if not found:
+        return []
+    return [
+        Check(
+            "unfinished forget",
+            False,
+            f"{len(found)} interrupted forget(s): recordings or the text of what you forgot may still be on disk",
+            f"{found[0].command}   (any redrill forget finishes it first)",
+        )
+    ]
+
+
+def check_orphan_recordings(app) -> list[Check]:
+    """Recordings redrill saved whose database row was never written (e.g. the database was locked)."""
+    import sqlite3
+
+    from redrill.errors import RedrillError
+    from redrill.orphans import orphan_recordings
+
+    try:
+        found = orphan_recordings(app.store, app.paths)
+    except (RedrillError, sqlite3.Error):
+        return []  # the database check above says what is wrong with the database
+    if not found:
+        return []
+    names = ", ".join(p.name for p in found[:3]) + (" ..." if len(found) > 3 else "")
+    return [
+        Check(
+            "recordings",
+            False,
+            f"{len(found)} recording(s) not in the database yet: {names}",
+            "redrill transcribe --pending   (adds them as answers and transcribes them)",
             warning=True,
         )
     ]
@@ -364,16 +401,37 @@ def check_model(app) -> list[Check]:
     return [Check("speech model", ok, detail, fix) for ok, detail, fix in describe_model_status(app)]
 
 
+def check_voice_analysis(app) -> list[Check]:
+    """Praat (through praat-parselmouth) measures how answers sound: pitch and loudness."""
+    try:
+        import parselmouth
+    except ImportError:
+        return [
+            Check(
+                "voice analysis",
+                False,
+                "praat-parselmouth is not installed: answers are scored without voice figures",
+                ".venv/bin/pip install praat-parselmouth (or run ./setup.sh again)",
+            )
+        ]
+    return [
+        Check("voice analysis", True, f"praat-parselmouth {parselmouth.VERSION} (Praat {parselmouth.PRAAT_VERSION})")
+    ]
+
+
 CHECKS: list[Callable] = [
     check_data_home,
     check_database,
     check_privacy,
+    check_unfinished_forget,
     check_leftover_recordings,
+    check_orphan_recordings,
     check_telemetry_queue,
     check_banks,
     check_settings,
     check_microphone,
     check_voice,
+    check_voice_analysis,
     check_model,
 ]
 

@@ -14,8 +14,8 @@ hands it the real things:
 
 Per question: show it, speak it (recording starts only after speaking has finished: espeak and the
 microphone do not share the sound device well), cue tone, record, **save the recording before
-transcribing** it, transcribe and score, show the report, then ``[r]etry, [p]lay back, [n]ext,
-[q]uit``. Ctrl-C at any point ends the session cleanly; an answer already recorded is kept (as
+transcribing** it, transcribe and score, show the report, then the menu (:mod:`redrill.menu`:
+``[r]etry, [p]lay back, [d]iscard, [n]ext, [q]uit``, built from ``Drill.menu_choices``). Ctrl-C at any point ends the session cleanly; an answer already recorded is kept (as
 ``recorded``, finished later by ``redrill transcribe --pending``). No speech: say so, move on,
 store nothing; after two unanswered questions in a row the session stops (or, at a terminal, asks
 whether to go on): nobody is listening, or the microphone is not. Model missing: the recording is
@@ -27,10 +27,10 @@ user's best recording, or their cleaned best answer and own points read aloud), 
 question; its answer is stored as its own attempt, linked to the main one. ``menu=False`` (mock
 interviews, warm-ups) moves on after each answer without asking.
 
-An answer that ended on silence may have been a thinking pause that ran long, so the menu also
-offers ``[c]ontinue`` (record more: both halves become one recording, transcribed and scored as one
-attempt) and ``[d]iscard`` (the attempt is taken out of history, medians and the schedule as if it
-had never been scored; its audio file is kept until the session ends, then removed).
+An answer that ended on silence may have been a thinking pause that ran long, so the menu then
+also offers ``[c]ontinue`` (record more: both halves become one recording, transcribed and scored
+as one attempt). ``[d]iscard`` takes an attempt out of history, medians and the schedule as if it
+had never been scored; its audio file is kept until the session ends, then removed.
 """
 
 from __future__ import annotations
@@ -38,17 +38,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from redrill.banks import Question
 from redrill.errors import NoSpeechError, RedrillError
+from redrill.menu import DEFAULT_KEY, MENU, Answer, Step, choice, offered
+from redrill.sound import SAMPLE_RATE
 
 PENDING_HINT = "`redrill transcribe --pending` will transcribe and score it"
-CHOICES = {"r": "retry", "p": "play back my answer", "h": "hear a better answer", "n": "next question", "q": "quit"}
-# Offered when the question has self-check prompts and the UI can ask for ticks.
-TICK = {"t": "tick the self-check list"}
-# Offered after an answer that ended on silence (see the module docstring).
-AFTER_SILENCE = {"c": "continue this answer", "d": "discard this answer"}
 # Two questions in a row with nothing heard: stop instead of talking to an empty room.
 UNANSWERED_IN_A_ROW = 2
 # Between the two halves of a continued answer: a short pause, below the long-pause threshold,
@@ -62,7 +60,7 @@ class DrillUI(Protocol):
     def question(self, question: Question, number: int, total: int) -> None: ...
     def info(self, text: str) -> None: ...
     def warn(self, text: str) -> None: ...
-    def recording_started(self, question: Question, max_seconds: float) -> None: ...
+    def recording_started(self, question: Question, max_seconds: float, *, carried_s: float = 0.0) -> None: ...
     def progress(self, progress: Any) -> None: ...
     def recording_finished(self, recording: Any) -> None: ...
     def report(self, report: Any) -> None: ...
@@ -180,7 +178,8 @@ class Drill:
         self.menu = menu
         self.result = SessionResult()
         self._unanswered = 0  # questions in a row with nothing heard
-        self._last: tuple | None = None  # (reason, samples) of the last stored spoken answer
+        # The choices after each answer (see redrill.menu): a list, so a session can offer more.
+        self.menu_choices = list(MENU)
 
     def max_seconds_for(self, question: Question) -> float:
         """The recording cap: ``--max-seconds``, else twice the question's target maximum."""
@@ -232,63 +231,94 @@ class Drill:
                 self.loader.start()  # loads while the question is being read aloud
             self._speak(question.text)
             if self.text_mode:
-                attempt_id, go_on = self._typed_answer(question)
+                answer, go_on = self._typed_answer(question)
             else:
-                attempt_id, go_on = self._spoken_answer(question)
+                answer, go_on = self._spoken_answer(question)
             if go_on is not None:
                 return go_on
-            if attempt_id is not None and self.follow_ups:
-                go_on = self._follow_up(question, attempt_id)
+            if answer is not None and answer.stored and self.follow_ups:
+                go_on = self._follow_up(question, answer.attempt_id)
                 if go_on is not None:
                     return go_on
             if not self.interactive or not self.menu:
                 return True
-            while True:
-                choices = dict(CHOICES)
-                if attempt_id is None or self.text_mode:
-                    choices.pop("p")  # nothing to play back
-                if attempt_id is None or self.coach is None:
-                    choices.pop("h")
-                if attempt_id is not None and self._ended_on_silence():
-                    choices = {**AFTER_SILENCE, **choices}
-                if self._can_tick(question, attempt_id):
-                    choices = {**TICK, **choices}
-                choice = self.ui.choose("What next?", choices, default="n")
-                if choice == "t":
-                    self._tick(question, attempt_id)
-                    continue
-                if choice == "p":
-                    self.practice.play(attempt_id)
-                    continue
-                if choice == "h":
-                    self._hear_better(question, attempt_id)
-                    continue
-                if choice == "d":
-                    self._discard(attempt_id)
-                    attempt_id = None
-                    self._last = None
-                    continue
-                if choice == "c":
-                    attempt_id, go_on = self._spoken_answer(question, carry_on=attempt_id)
-                    if go_on is not None:
-                        return go_on
-                    continue
-                if choice == "r":
-                    break
-                return choice == "n"
+            step = self._after(answer)
+            if step is not Step.RETRY:
+                return step is Step.NEXT
 
-    def _can_tick(self, question: Question, attempt_id: int | None) -> bool:
+    def _after(self, answer: Answer) -> Step:
+        """The menu after an answer (see :mod:`redrill.menu`), until a choice leaves it."""
+        while True:
+            choices = offered(self.menu_choices, self, answer)
+            key = self.ui.choose("What next?", choices, default=DEFAULT_KEY)
+            step = choice(self.menu_choices, key).act(self, answer)
+            if step is not Step.MENU:
+                return step
+
+    # -- the menu's actions (see redrill.menu.MENU)
+
+    def play_back(self, answer: Answer) -> Step:
+        """Play the stored answer back."""
+        self.practice.play(answer.attempt_id)
+        return Step.MENU
+
+    def discard(self, answer: Answer) -> Step:
+        """Take the attempt out of history, medians and the schedule (its audio goes at session end)."""
+        attempt_id = answer.attempt_id
+        self._withdraw(attempt_id)
+        self.result.discarded.append(attempt_id)
+        answer.attempt_id, answer.samples = None, None
+        self.ui.info(f"Discarded attempt #{attempt_id}: it no longer counts in your history, medians or schedule.")
+        return Step.MENU
+
+    def continue_answer(self, answer: Answer) -> Step:
+        """Record more of an answer that ended on silence: one recording, one attempt."""
+        carried, go_on = self._spoken_answer(answer.question, carry_on=answer)
+        if go_on is not None:
+            return Step.NEXT if go_on else Step.QUIT
+        answer.attempt_id, answer.ended, answer.samples = carried.attempt_id, carried.ended, carried.samples
+        return Step.MENU
+
+    def hear_better(self, answer: Answer) -> Step:
+        """Play the user's best recording of this question, or read their cleaned best answer and
+        own points aloud (see redrill.model_answer)."""
+        from redrill.model_answer import RECORDING
+
+        model = self.coach.better_answer(answer.question, answer.attempt_id)
+        if model is None:
+            self.ui.info(
+                "Nothing better to hear yet: answer this question again, or note what you wish you had said "
+                "in `redrill debrief`."
+            )
+            return Step.MENU
+        show = getattr(self.ui, "model_answer", None)
+        if show is not None:
+            show(model)
+        try:
+            if model.kind == RECORDING:
+                self.practice.play(model.attempt_id)
+            else:
+                self._speak(model.spoken_text)
+        except RedrillError as err:
+            self.ui.warn(str(err))
+        return Step.MENU
+
+    def can_tick(self, answer: Answer) -> bool:
+        """A scored answer to a question with self-check prompts, and a UI that can ask for ticks."""
+        question, attempt_id = answer.question, answer.attempt_id
         scored = attempt_id is not None and any(r.attempt_id == attempt_id for r in self.result.reports)
         return bool(
             scored and question.self_check and hasattr(self.ui, "tick") and hasattr(self.practice, "tick_self_check")
         )
 
-    def _tick(self, question: Question, attempt_id: int) -> None:
+    def tick(self, answer: Answer) -> Step:
         """Ask which self-check prompts the answer did, and keep the ticks with the attempt."""
+        question, attempt_id = answer.question, answer.attempt_id
         ticked = self.ui.tick(question.self_check)
         if ticked is not None:
             self.practice.tick_self_check(attempt_id, question.self_check, ticked)
             self.ui.info(f"Ticked {len(ticked)} of {len(question.self_check)}; kept with attempt #{attempt_id}.")
+        return Step.MENU
 
     def _follow_up(self, question: Question, attempt_id: int) -> bool | None:
         """Ask one follow-up question after a scored answer (when the coach has one) and record its
@@ -304,14 +334,15 @@ class Drill:
             show(follow, self.coach.why(follow) if hasattr(self.coach, "why") else "")
         else:
             self.ui.info(f"Follow-up: {follow.text}")
-        last, unanswered = self._last, self._unanswered
+        unanswered = self._unanswered
         self._speak(follow.text)
         if self.text_mode:
-            follow_id, go_on = self._typed_answer(follow)
+            follow_answer, go_on = self._typed_answer(follow)
         else:
-            follow_id, go_on = self._spoken_answer(follow)
-        # The main answer stays the one [c]ontinue, [p]lay and the unanswered count are about.
-        self._last, self._unanswered = last, unanswered
+            follow_answer, go_on = self._spoken_answer(follow)
+        # The unanswered count is about the main questions.
+        self._unanswered = unanswered
+        follow_id = follow_answer.attempt_id if follow_answer is not None else None
         if follow_id is not None:
             self.coach.link(follow_id, attempt_id)
             done = next((r for r in self.result.reports if r.attempt_id == follow_id), None)
@@ -319,43 +350,12 @@ class Drill:
             self.result.follow_ups.append((attempt_id, done if done is not None else follow_id))
         return False if go_on is False else None
 
-    def _hear_better(self, question: Question, attempt_id: int) -> None:
-        """Play the user's best recording of this question, or read their cleaned best answer and
-        own points aloud (see redrill.model_answer)."""
-        from redrill.model_answer import RECORDING
-
-        model = self.coach.better_answer(question, attempt_id)
-        if model is None:
-            self.ui.info(
-                "Nothing better to hear yet: answer this question again, or note what you wish you had said "
-                "in `redrill debrief`."
-            )
-            return
-        show = getattr(self.ui, "model_answer", None)
-        if show is not None:
-            show(model)
-        try:
-            if model.kind == RECORDING:
-                self.practice.play(model.attempt_id)
-            else:
-                self._speak(model.spoken_text)
-        except RedrillError as err:
-            self.ui.warn(str(err))
-
-    def _ended_on_silence(self) -> bool:
-        from redrill.sound.endpointing import SILENCE
-
-        return self._last is not None and self._last[0] == SILENCE
-
-    def _discard(self, attempt_id: int) -> None:
-        """Take the attempt out of history, medians and the schedule (audio goes at session end)."""
+    def _withdraw(self, attempt_id: int) -> None:
         self.practice.withdraw(attempt_id)
         self.result.reports = [r for r in self.result.reports if r.attempt_id != attempt_id]
         self.result.pending = [i for i in self.result.pending if i != attempt_id]
-        self.result.discarded.append(attempt_id)
-        self.ui.info(f"Discarded attempt #{attempt_id}: it no longer counts in your history, medians or schedule.")
 
-    def _typed_answer(self, question: Question) -> tuple[int | None, bool | None]:
+    def _typed_answer(self, question: Question) -> tuple[Answer | None, bool | None]:
         text = self.ui.read_text(question)
         if text is None or not text.strip():
             self.ui.info("No answer typed, so nothing was stored.")
@@ -367,31 +367,36 @@ class Drill:
             return None, True
         self.result.reports.append(report)
         self.ui.report(report)
-        return report.attempt_id, None
+        return Answer(question, report.attempt_id), None
 
-    def _spoken_answer(self, question: Question, carry_on: int | None = None) -> tuple[int | None, bool | None]:
+    def _spoken_answer(self, question: Question, carry_on: Answer | None = None) -> tuple[Answer | None, bool | None]:
         """Record, save, transcribe and score one answer.
 
-        With ``carry_on`` (an attempt that ended on silence), what is recorded now is appended to
-        that attempt's audio and the whole is stored, transcribed and scored as one attempt in its
-        place. Returns (attempt id, None) to go on to the choices, or (id, True/False) to move on
-        to the next question / end the session right away.
+        With ``carry_on`` (an answer that ended on silence), what is recorded now is appended to
+        that answer's audio and the whole is stored, transcribed and scored as one attempt in its
+        place. Returns (the answer, None) to go on to the menu, or (answer or None, True/False) to
+        move on to the next question / end the session right away.
         """
         import numpy as np
 
         before = None
-        if carry_on is not None and self._last is not None:
-            gap = np.zeros(int(CONTINUE_GAP_S * 16000), np.float32)
-            before = np.concatenate([np.asarray(self._last[1], np.float32), gap])
+        if carry_on is not None:
+            gap = np.zeros(int(CONTINUE_GAP_S * SAMPLE_RATE), np.float32)
+            before = np.concatenate([np.asarray(carry_on.samples, np.float32), gap])
         self._speak(None)
         limit = self.max_seconds_for(question)
-        if before is not None:
-            limit = max(1.0, limit - len(before) / 16000)
-        self.ui.recording_started(question, limit)
+        carried_s = 0.0 if before is None else len(before) / SAMPLE_RATE
+        limit = max(1.0, limit - carried_s)
+        self.ui.recording_started(question, limit, carried_s=carried_s)
         stream = self._start_stream(question)
-        if stream is not None and before is not None:
-            stream.feed(before)  # the first half is chunked and transcribed while the user goes on
-        extra = {"on_audio": stream.feed} if stream is not None else {}
+        voice = self._start_voice() if stream is not None else None
+        start_writer = getattr(self.practice, "start_recording", None)
+        writer = start_writer(question) if start_writer is not None else None
+        consumers = [c.feed for c in (stream, voice, writer) if c is not None]
+        if before is not None:
+            for feed in consumers:  # the first half is transcribed, analysed and encoded while the user goes on
+                feed(before)
+        extra = {"on_audio": _fan_out(consumers)} if consumers else {}
         try:
             recording = self.recorder.record(
                 question.id,
@@ -404,16 +409,25 @@ class Drill:
         except BaseException:
             if stream is not None:
                 stream.cancel()
+            if voice is not None:
+                voice.cancel()
+            if writer is not None:
+                writer.discard()
             raise
         self.ui.recording_finished(recording)
         if (not recording.has_answer or recording.interrupted) and stream is not None:
             stream.cancel()
             stream = None
+        if stream is None and voice is not None:
+            voice.cancel()
+            voice = None
+        if not recording.has_answer and writer is not None:
+            writer.discard()
         if not recording.has_answer:
             recording.discard_spool()
             if recording.interrupted:
                 raise KeyboardInterrupt
-            if before is not None:
+            if carry_on is not None:
                 self.ui.info("Nothing more was heard; the answer stays as it was.")
                 return carry_on, None
             self.result.no_speech.append(question.id)
@@ -425,31 +439,46 @@ class Drill:
         if before is not None:
             samples = np.concatenate([before, np.asarray(samples, np.float32)])
         samples = stream.settle(samples) if stream is not None else samples
-        if before is not None:
-            # One attempt for the whole answer: the first half's scoring is undone first.
-            self.practice.withdraw(carry_on)
-            self.result.reports = [r for r in self.result.reports if r.attempt_id != carry_on]
-            self.result.pending = [i for i in self.result.pending if i != carry_on]
+        if carry_on is not None:
+            # One attempt for the whole answer: the first half's attempt is undone first.
+            self._withdraw(carry_on.attempt_id)
+        spool_error = getattr(recording, "spool_error", None)
+        if spool_error:
+            self.ui.warn(
+                f"The crash-safety copy of this answer stopped after {getattr(recording, 'spool_seconds', 0) or 0:.0f} s "
+                f"({spool_error}); the answer itself was captured in full and is being saved now."
+            )
         # Saved before anything that can fail or take long: the answer is never lost.
-        attempt_id = self.practice.save_recording(question, samples)
-        if before is not None:
+        try:
+            if writer is not None:
+                attempt_id = self.practice.save_recording(question, samples, writer=writer)
+            else:
+                attempt_id = self.practice.save_recording(question, samples)
+        except RedrillError as err:
+            return self._not_saved(recording, err)
+        # The first-word delay counts from the cue: the silence the recorder trimmed comes first.
+        lead_s = carry_on.lead_s if carry_on is not None else getattr(recording, "started_s", None)
+        answer = Answer(question, attempt_id, ended=recording.reason, samples=samples, lead_s=lead_s)
+        if carry_on is not None:
             self.result.continued.append(attempt_id)
-        self._last = (recording.reason, samples)
         recording.discard_spool()
         if recording.interrupted:
             self.result.pending.append(attempt_id)
             self.ui.info(f"Your answer is saved as attempt #{attempt_id}; {PENDING_HINT}.")
             raise KeyboardInterrupt
         try:
-            with self._waiting(len(samples) / 16000) as on_wait:
+            with self._waiting(len(samples) / SAMPLE_RATE) as on_wait:
                 transcriber = self.loader.get()
                 if stream is not None:
                     # Most of the answer was transcribed while it was spoken: only the tail is left.
                     transcript = stream.finish(samples, on_wait=on_wait)
+                    frames = _voice_frames(voice, samples)
                     on_wait(0, 0.0)
-                    report = self.practice.finish(attempt_id, transcriber, transcript=transcript)
+                    report = self.practice.finish(
+                        attempt_id, transcriber, transcript=transcript, samples=samples, frames=frames, lead_s=lead_s
+                    )
                 else:
-                    report = self.practice.finish(attempt_id, transcriber)
+                    report = self._finish_whole(attempt_id, transcriber, on_wait, lead_s)
         except NoSpeechError:
             self.result.no_speech.append(question.id)
             self.ui.info("No words found in the answer, so nothing was stored. Moving on.")
@@ -461,10 +490,38 @@ class Drill:
         except RedrillError as err:
             self.result.pending.append(attempt_id)
             self.ui.warn(f"{err}\nYour answer is saved as attempt #{attempt_id}; once that is fixed, {PENDING_HINT}.")
-            return attempt_id, None
+            return answer, None
         self.result.reports.append(report)
         self.ui.report(report)
-        return attempt_id, None
+        return answer, None
+
+    def _finish_whole(self, attempt_id: int, transcriber, on_wait, lead_s: float | None):
+        """Transcribe and score an answer after it ended (no streaming); the seconds of audio left
+        go to the waiting display when the practice adapter reports them."""
+        if not getattr(self.practice, "reports_progress", False):
+            return self.practice.finish(attempt_id, transcriber, lead_s=lead_s)
+
+        def progress(done_s: float, total_s: float) -> None:
+            on_wait(None, max(0.0, total_s - done_s))
+
+        return self.practice.finish(attempt_id, transcriber, progress=progress, lead_s=lead_s)
+
+    def _not_saved(self, recording, err: RedrillError) -> tuple[None, bool]:
+        """The answer could not be stored: say where it is kept, and end the session (the next
+        answer would fail the same way)."""
+        from redrill.pipeline import RecordingKept
+
+        if isinstance(err, RecordingKept):
+            recording.discard_spool()  # the recording itself is safe on disk, and will be adopted
+            self.ui.warn(str(err))
+            return None, False
+        spool = getattr(recording, "spool_path", None)
+        if spool is not None and Path(spool).exists():
+            where = f"What was recorded is kept in {spool}; free some space, then `redrill drill` offers to save it."
+        else:
+            where = "Nothing of it could be kept."
+        self.ui.warn(f"{err}\nYour answer could not be saved. {where}")
+        return None, False
 
     def _waiting(self, seconds: float):
         """The UI's progress display while the answer is transcribed (a spinner with what is
@@ -533,6 +590,12 @@ class Drill:
 
         return StreamingTranscription(_Loaded(), before_chunk=sync, on_chunk=on_chunk)
 
+    def _start_voice(self):
+        """The voice analysis that runs beside streaming transcription (how the answer sounded)."""
+        from redrill.sound.prosody import VoiceStream
+
+        return VoiceStream()
+
     # -- leftovers of killed sessions
 
     def _recover(self) -> None:
@@ -542,10 +605,16 @@ class Drill:
         if not spools:
             return
         seconds = sum(len(s.samples) for s in spools) / 16000
-        what = f"{len(spools)} answer(s) ({seconds:.0f} s) recorded in a session that did not finish"
+        n = len(spools)
+        what = f"{n} answer{'s' if n != 1 else ''} ({seconds:.0f} s) recorded in a session that did not finish"
         if self.interactive:
             keep = (
-                self.ui.choose(f"Found {what}. Save them?", {"y": "save them", "n": "delete them"}, default="y") == "y"
+                self.ui.choose(
+                    f"Found {what}. Save {'it' if n == 1 else 'them'}?",
+                    {"y": f"save {'it' if n == 1 else 'them'}", "n": f"delete {'it' if n == 1 else 'them'}"},
+                    default="y",
+                )
+                == "y"
             )
         else:
             keep = True
@@ -556,9 +625,32 @@ class Drill:
             self.practice.discard_spool(spool)
         if keep:
             ids = ", ".join(f"#{i}" for i in self.result.recovered)
-            self.ui.info(f"Saved {what} as attempt(s) {ids}; {PENDING_HINT}.")
+            self.ui.info(f"Saved {what} as attempt{'s' if n != 1 else ''} {ids}; {PENDING_HINT}.")
         else:
             self.ui.info(f"Deleted {what}.")
+
+
+def _fan_out(consumers):
+    """One ``on_audio`` callback that hands each block to every consumer."""
+    if len(consumers) == 1:
+        return consumers[0]
+
+    def feed(block) -> None:
+        for consume in consumers:
+            consume(block)
+
+    return feed
+
+
+def _voice_frames(voice, samples):
+    """The voice frames analysed while the answer was spoken, or None (then the stored recording
+    is analysed instead): a failure of the voice analysis must never lose the answer."""
+    if voice is None:
+        return None
+    try:
+        return voice.frames(samples)
+    except Exception:
+        return None
 
 
 def _fillers_in(transcript) -> int | None:
@@ -585,18 +677,46 @@ class StorePractice:
         self._before: dict = {}  # attempt id -> question state before it was scored
         self._withdrawn_audio: list = []  # recordings of withdrawn attempts, removed at session end
 
-    def save_recording(self, question: Question, samples) -> int:
-        """Store the answer's audio (Opus, fsynced) as a ``recorded`` attempt."""
+    def save_recording(self, question: Question, samples, writer=None) -> int:
+        """Store the answer's audio (Opus, fsynced) as a ``recorded`` attempt (``writer``: see
+        :meth:`start_recording`)."""
         from redrill import pipeline
 
-        return pipeline.save_recording(self.store, self.paths, self.config, question, samples)
+        return pipeline.save_recording(self.store, self.paths, self.config, question, samples, writer=writer)
 
-    def finish(self, attempt_id: int, transcriber, transcript=None):
-        """Transcribe (unless ``transcript`` was streamed already) and score a saved attempt."""
+    def start_recording(self, question: Question):
+        """An encoder for the answer about to be recorded (:class:`~redrill.sound.opuswriter.OpusWriter`):
+        fed while the user speaks, so saving at the end does not delay the report. It holds back
+        what the end of the answer may still trim (the silence that ends it, and a second)."""
+        from redrill.orphans import recording_tags
+        from redrill.sound.opuswriter import OpusWriter
+        from redrill.store import utcnow
+
+        hold = float(self.config.silence_seconds) + 1.5
+        tags = recording_tags(question.id, question.text, "microphone", utcnow())
+        return OpusWriter(self.paths.ensure().recordings, bitrate=self.config.opus_bitrate, hold_s=hold, tags=tags)
+
+    reports_progress = True  # finish() takes progress(done_s, total_s)
+
+    def finish(
+        self, attempt_id: int, transcriber, transcript=None, samples=None, frames=None, lead_s=None, progress=None
+    ):
+        """Transcribe (unless ``transcript`` was streamed already, from ``samples``) and score a saved
+        attempt; ``frames``: its voice frames analysed while it was spoken; ``lead_s``: the silence
+        trimmed before it; ``progress(done_s, total_s)`` is told how far transcription has got."""
         attempt = self.store.get_attempt(attempt_id)
         # What the schedule looked like before this attempt, so [d]iscard / [c]ontinue can undo it.
         self._before[attempt_id] = self.store.get_state(attempt.question_id)
-        return self.attempts.finish(self.catalog, attempt_id, transcriber, transcript=transcript)
+        return self.attempts.finish(
+            self.catalog,
+            attempt_id,
+            transcriber,
+            transcript=transcript,
+            samples=samples,
+            frames=frames,
+            lead_s=lead_s,
+            progress=progress,
+        )
 
     def hints(self, question: Question) -> str | None:
         """The recognition hints for this question (as whole-answer transcription uses them)."""
@@ -613,8 +733,10 @@ class StorePractice:
 
     def end_session(self) -> None:
         """Remove the recordings of attempts withdrawn during the session."""
+        from redrill.owned import delete_recording
+
         for path in self._withdrawn_audio:
-            path.unlink(missing_ok=True)
+            delete_recording(self.paths, str(path))  # only redrill's own file, never through a link
         self._withdrawn_audio.clear()
 
     def tick_self_check(self, attempt_id: int, prompts, ticked) -> None:
@@ -625,7 +747,11 @@ class StorePractice:
 
     def score_text(self, question: Question, text: str):
         """Score a typed answer."""
-        return self.attempts.score_text(question, text)
+
+        before = self.store.get_state(question.id)
+        report = self.attempts.score_text(question, text)
+        self._before[report.attempt_id] = before  # so [d]iscard can undo it
+        return report
 
     def play(self, attempt_id: int) -> None:
         """Play a stored answer back (with a progress bar when the CLI gave one)."""

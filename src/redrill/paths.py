@@ -7,6 +7,8 @@ One data home holds everything: ``REDRILL_HOME`` when set, else the platform's u
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,13 +64,36 @@ class Paths:
         """Create the data home and its folders, user-only (0700).
 
         A folder that already holds other things and none of redrill's is refused, untouched: redrill
-        does not make someone's Documents folder private or fill it with its own folders.
+        does not make someone's Documents folder private or fill it with its own folders. A folder
+        below the home that is a symbolic link (recordings on another disk) is used but its mode is
+        not changed: the folder it leads to is not redrill's. A folder that cannot be made is a
+        :class:`~redrill.errors.RedrillError` naming it and what to do.
         """
         check_home_is_redrills(self.home)
         for folder in (self.home, self.recordings, self.models, self.banks, self.exports):
-            folder.mkdir(parents=True, exist_ok=True)
-            private_dir(folder)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                from redrill.errors import RedrillError
+
+                raise RedrillError(unusable_folder(folder, self.home, exc)) from None
+            if folder == self.home or not folder.is_symlink():
+                private_dir(folder)
         return self
+
+
+def unusable_folder(folder: Path, home: Path, exc: OSError) -> str:
+    """What to tell the user when a data folder cannot be created."""
+    if isinstance(exc, FileExistsError) or (folder.exists() and not folder.is_dir()):
+        return (
+            f"{folder} is a file, but redrill keeps a folder there; move the file aside "
+            f"(mv {folder} {folder}.moved) and run again"
+        )
+    where = "" if folder == home else f" (in the data home {home})"
+    return (
+        f"cannot create the folder {folder}{where}: {exc.strerror or exc}. Set REDRILL_HOME (or --home) "
+        "to a folder you can write to"
+    )
 
 
 # The names redrill itself puts in a data home.
@@ -84,6 +109,8 @@ def check_home_is_redrills(home: Path) -> None:
     except FileNotFoundError:
         return
     except NotADirectoryError:
+        if not home.is_file():
+            return  # a file further up is in the way: creating the folder says which
         raise RedrillError(
             f"the data home {home} is a file, not a folder; give --home (or REDRILL_HOME) a folder"
         ) from None
@@ -120,3 +147,34 @@ def private_file(path: Path) -> None:
 def current() -> Paths:
     """Paths of the current data home (not created)."""
     return Paths(data_home())
+
+
+# ``.my-questions.yaml.4242.x7kq2ab1.tmp``: a temporary file of process 4242 (see :func:`temp_file`).
+TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.(?P<tag>[A-Za-z0-9_]{6,})\.tmp$")
+
+
+def temp_file(folder: Path, name: str) -> tuple[int, Path]:
+    """Create a user-only temporary file for ``name`` in ``folder``: ``(fd, path)``.
+
+    Its name carries the process number (``.NAME.PID.RANDOM.tmp``), so a later redrill knows whose
+    it is and can clean it up if this process dies before renaming it into place.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, 0o600)
+    except OSError:
+        pass
+    return fd, Path(tmp)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (this process counts as running)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but is not ours (PermissionError), or the check itself failed
+        return True
+    return True

@@ -37,12 +37,18 @@ from redrill.scoring import Coverage, Metrics, ScoringSettings, score
 from redrill.scoring.advice import answer_kind
 from redrill.scoring.comparison import Comparison, compare
 from redrill.scoring.feedback import Feedback, feedback
+from redrill.scoring.metrics import Voice
+from redrill.scoring.voice import PitchFrames, voice_figures
 from redrill.sound import SAMPLE_RATE
 from redrill.store import Attempt, QuestionState, Store, utcnow
 from redrill.transcript import Transcript, from_text
 
 # Longest answer redrill will take from an audio file; longer files are cut with a warning.
 MAX_ANSWER_SECONDS = 30 * 60.0
+# Longest typed answer: about 18,000 words, an hour and a half of speech (a 30-minute answer is
+# about 30 KB). Scoring time grows with the text (10 MB took 24 s and 1.3 GB), so more is refused.
+MAX_TEXT_BYTES = 100_000
+TEXT_LIMIT_NOTE = " (about 18,000 words)"
 # Speech (by the voice-activity detector) that makes an answer worth keeping when no words came out of it.
 KEEP_UNHEARD_SPEECH_S = 1.0
 
@@ -113,6 +119,42 @@ class Judgement:
     review: Review
 
 
+@dataclass(frozen=True)
+class VoiceInput:
+    """What the voice figures of one answer are measured from: its recording's frames (None when
+    they could not be measured, ``warnings`` say why) and the silence cut before the recording."""
+
+    frames: list[PitchFrames] | None
+    lead_s: float | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rescored:
+    """What ``rescore`` did: attempts rescored, skipped (no words), with voice figures, and warnings."""
+
+    rescored: int
+    skipped: int
+    voiced: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+def measure_voice(samples, transcript: Transcript, *, lead_s: float | None = 0.0) -> Voice:
+    """The voice figures of a whole recording (16 kHz mono) with its transcript: Praat's frames
+    (:func:`redrill.sound.prosody.analyse_answer`) made into figures (:func:`voice_figures`)."""
+    from redrill.sound.prosody import analyse_answer
+
+    return voice_figures(analyse_answer(samples), transcript, lead_s=lead_s)
+
+
+def lead_of(attempt: Attempt, lead_s: float | None) -> float | None:
+    """The silence before an attempt's stored recording: an imported file is kept whole (0); the
+    recorder trims the silence before the answer, which only the drill knows (``lead_s``)."""
+    if attempt.source == "audio_file":
+        return 0.0
+    return lead_s
+
+
 def question_for(catalog: Catalog, attempt: Attempt) -> Question:
     """The question of a stored attempt; its text snapshot if the bank no longer has it."""
     q = catalog.questions.get(attempt.question_id)
@@ -175,24 +217,44 @@ class AttemptPipeline:
 
     # -- 2. judge (pure)
 
-    def measure(self, question: Question, transcript: Transcript, talking_points: tuple[str, ...]) -> Metrics:
-        """Score one transcript for this question with the user's settings and talking points."""
-        return score(
+    def measure(
+        self,
+        question: Question,
+        transcript: Transcript,
+        talking_points: tuple[str, ...],
+        *,
+        voice: VoiceInput | None = None,
+    ) -> Metrics:
+        """Score one transcript for this question with the user's settings and talking points;
+        with ``voice`` (the recording's frames) the voice figures too."""
+        metrics = score(
             transcript,
             target_seconds=question.target_seconds,
             talking_points=talking_points,
             question_text=question.text,
             settings=self.settings,
         )
+        if voice is not None and voice.frames is not None:
+            figures = voice_figures(voice.frames, transcript, lead_s=voice.lead_s)
+            metrics = dataclasses.replace(metrics, voice=figures)
+        return metrics
 
-    def judge(self, question: Question, transcript: Transcript, history: History, *, now: datetime) -> Judgement:
+    def judge(
+        self,
+        question: Question,
+        transcript: Transcript,
+        history: History,
+        *,
+        now: datetime,
+        voice: VoiceInput | None = None,
+    ) -> Judgement:
         """Score, compare with the history, say what to work on and plan the review. No I/O.
 
         Raises :class:`NoSpeechError` when the answer has no words (or only fillers).
         """
         if not transcript.words:
             raise NoSpeechError("no speech found in the answer, so nothing was scored or stored")
-        metrics = self.measure(question, transcript, history.talking_points)
+        metrics = self.measure(question, transcript, history.talking_points, voice=voice)
         if not metrics.words:
             raise NoSpeechError("only filler words found in the answer (no content), so nothing was scored or stored")
         return self._verdict(question, metrics, history, now=now)
@@ -220,18 +282,20 @@ class AttemptPipeline:
         now: datetime | None = None,
         stored: Attempt | None = None,
         history: History | None = None,
+        voice: VoiceInput | None = None,
     ) -> AttemptReport:
         """Judge a transcript against the user's earlier attempts and store it with its review.
 
         With ``stored`` (a recorded/transcribed attempt) that attempt is completed; otherwise a new
         attempt is stored. ``history`` is read when not given. An answer with no words raises
-        :class:`NoSpeechError` and stores nothing.
+        :class:`NoSpeechError` and stores nothing. ``voice`` carries the recording's frames for the
+        voice figures (None: no recording).
         """
         now = now or self.clock()
         created = stored.created_at if stored is not None else now
         if history is None:
             history = self.history(question, before=created, exclude_id=stored.id if stored else None)
-        verdict = self.judge(question, transcript, history, now=now)
+        verdict = self.judge(question, transcript, history, now=now, voice=voice)
         with self.store.transaction():
             if stored is None:
                 attempt_id = self.store.add_attempt(
@@ -260,6 +324,7 @@ class AttemptPipeline:
             transcript,
             verdict.review,
             reviewed_at=now,
+            warnings=list(voice.warnings) if voice is not None else [],
         )
 
     def store_review(self, question_id: str, attempt_id: int, review: Review, *, now: datetime) -> None:
@@ -279,6 +344,12 @@ class AttemptPipeline:
 
     def score_text(self, question: Question, text: str, *, now: datetime | None = None) -> AttemptReport:
         """Score a typed answer (no timings: timing metrics are reported as unavailable)."""
+        size = len(text.encode("utf-8", errors="replace"))
+        if size > MAX_TEXT_BYTES:
+            raise RedrillError(
+                f"the answer is {size:,} bytes of text; the limit is {MAX_TEXT_BYTES:,}{TEXT_LIMIT_NOTE}, "
+                "far more than any spoken answer"
+            )
         return self.score(question, from_text(text), source="text", now=now)
 
     def finish(
@@ -289,18 +360,28 @@ class AttemptPipeline:
         *,
         now: datetime | None = None,
         transcript: Transcript | None = None,
+        samples=None,
         progress=None,
+        frames: list[PitchFrames] | None = None,
+        lead_s: float | None = None,
     ) -> AttemptReport:
         """Transcribe a stored recording and score it. On failure the attempt stays stored with the error.
 
         ``progress(done_seconds, total_seconds)`` is told how far transcription has got.
         ``transcript`` is given when the answer was already transcribed while it was being recorded
-        (streaming); it is stored and scored without transcribing again. A recording with no speech
-        in it (by the voice-activity detector, and no words) is removed and :class:`NoSpeechError` is
-        raised. One with speech the recognizer found no words in is kept, as ``recorded`` with the
-        reason, and a :class:`RedrillError` says so: nothing spoken is deleted because a model or a
-        setting failed.
+        (streaming); it is stored and scored without transcribing again, ``samples`` (the audio it
+        was transcribed from) save reading the recording back, and ``frames`` are its voice frames,
+        analysed while it was spoken (:class:`~redrill.sound.prosody.VoiceStream`; without them the
+        recording is analysed). Either way the audio is then searched for the filled pauses and
+        restarts the words leave out (:func:`with_audio_disfluencies`), on the final transcript and
+        the whole answer's audio, so streaming and whole-answer transcription give the same result.
+        ``lead_s``: the silence the recorder cut before the stored audio (for the delay before the
+        first word; None when unknown). A recording with no speech in it (by the voice-activity
+        detector, and no words) is removed and :class:`NoSpeechError` is raised. One with speech the
+        recognizer found no words in is kept, as ``recorded`` with the reason, and a
+        :class:`RedrillError` says so: nothing spoken is deleted because a model or a setting failed.
         """
+        from redrill.scoring.disfluency_audio import with_audio_disfluencies
         from redrill.sound.audiofile import load_audio
 
         store = self.store
@@ -308,6 +389,15 @@ class AttemptPipeline:
         question = question_for(catalog, attempt)
         history = self.history(question, before=attempt.created_at, exclude_id=attempt_id)
         audio_path = audio_file_of(self.paths, attempt)
+        lead_s = lead_of(attempt, lead_s)
+        voice = VoiceInput(frames, lead_s) if frames is not None else None
+
+        def audio():
+            nonlocal samples
+            if samples is None:
+                samples = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS).samples
+            return samples
+
         if transcript is not None:
             store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
         elif attempt.status == "transcribed" and attempt.transcript:
@@ -316,17 +406,22 @@ class AttemptPipeline:
             from redrill.transcription.streaming import transcribe_answer
             from redrill.transcription.whisper import with_hints
 
-            audio = load_audio(audio_path, max_seconds=MAX_ANSWER_SECONDS)
             try:
                 # Chunked at pauses exactly as the live drill streams it, so both give the same words.
                 hinted = with_hints(transcriber, self._hints(question, history.talking_points))
-                transcript = transcribe_answer(hinted, audio.samples, progress=progress)
+                transcript = transcribe_answer(hinted, audio(), progress=progress)
             except RedrillError as err:
                 store.update_attempt(attempt_id, error=str(err))
                 raise
             store.update_attempt(attempt_id, status="transcribed", transcript=transcript.to_json(), error=None)
+        if voice is None and (samples is not None or audio_path.exists()):
+            voice = self.voice_of(audio(), lead_s)
+        if transcript.audio_disfluencies is None and transcript.words and (samples is not None or audio_path.exists()):
+            transcript = with_audio_disfluencies(transcript, audio())
         try:
-            return self.score(question, transcript, source=attempt.source, now=now, stored=attempt, history=history)
+            return self.score(
+                question, transcript, source=attempt.source, now=now, stored=attempt, history=history, voice=voice
+            )
         except NoSpeechError:
             heard = _speech_seconds(transcript)
             if not transcript.words and (heard is None or heard >= KEEP_UNHEARD_SPEECH_S):
@@ -339,8 +434,10 @@ class AttemptPipeline:
                 )
                 store.update_attempt(attempt_id, status="recorded", transcript=None, error=message)
                 raise RedrillError(message) from None
+            from redrill.owned import delete_recording
+
             store.delete_attempts([attempt_id])
-            audio_path.unlink(missing_ok=True)
+            delete_recording(self.paths, attempt.audio_path)  # only redrill's own file, never through a link
             raise
 
     def hints(self, question: Question) -> str | None:
@@ -368,12 +465,61 @@ class AttemptPipeline:
         transcript = Transcript.from_json(attempt.transcript) if attempt.transcript else None
         return AttemptReport(attempt.id, question, verdict.metrics, verdict.comparison, verdict.feedback, transcript)
 
-    def rescore_all(self, catalog: Catalog) -> tuple[int, int]:
-        """Recompute every stored attempt's metrics from its stored transcript (reviews are history:
-        they are not redone). Returns (rescored, skipped); attempts without words are skipped."""
-        done = skipped = 0
+    def voice_of(self, samples, lead_s: float | None) -> VoiceInput:
+        """The voice frames of a recording (16 kHz mono); a failure to measure them is a warning,
+        never a lost answer."""
+        try:
+            from redrill.sound.prosody import analyse_answer
+
+            return VoiceInput(analyse_answer(samples), lead_s)
+        except ImportError as exc:
+            why = f"{exc.name or 'praat-parselmouth'} is not installed (pip install praat-parselmouth)"
+        except Exception as exc:  # Praat refuses odd audio; the words are still scored
+            why = f"{type(exc).__name__}: {exc}"
+        return VoiceInput(None, lead_s, (f"voice figures not measured: {why}",))
+
+    def recorded_voice(self, attempt: Attempt) -> VoiceInput | None:
+        """The voice frames of a stored attempt's recording, or None when it has none (any more)."""
+        from redrill.sound.audiofile import load_audio
+
+        if not attempt.audio_path:
+            return None
+        path = audio_file_of(self.paths, attempt)
+        if not path.exists():
+            return None
+        old = attempt.metrics.voice if attempt.metrics is not None else None
+        lead_s = lead_of(attempt, old.lead_s if old is not None else None)
+        try:
+            samples = load_audio(path, max_seconds=MAX_ANSWER_SECONDS).samples
+        except RedrillError as err:
+            return VoiceInput(None, lead_s, (f"voice figures not measured: {err}",))
+        return self.voice_of(samples, lead_s)
+
+    def voice_strip(self, attempt: Attempt, *, when: str = "") -> dict | None:
+        """The report's pitch and loudness strip of a stored attempt (from its recording), or None
+        when it has no recording, no timed words or no voice figures."""
+        from redrill.tracking.voicestrip import strip_data
+
+        if attempt.metrics is None or attempt.metrics.voice is None or not attempt.transcript:
+            return None
+        voice = self.recorded_voice(attempt)
+        if voice is None or voice.frames is None:
+            return None
+        transcript = Transcript.from_json(attempt.transcript)
+        return strip_data(voice.frames, transcript, attempt.metrics.voice, attempt_id=attempt.id, when=when)
+
+    def rescore_all(self, catalog: Catalog, *, progress=None) -> Rescored:
+        """Recompute every stored attempt's metrics from its stored transcript, and its voice figures
+        from its recording (reviews are history: they are not redone). Attempts without words are
+        skipped; an attempt whose recording is gone keeps the voice figures it had.
+        ``progress(done, total)`` is told how far it has got (analysing recordings takes a while)."""
+        done = skipped = voiced = 0
+        warnings: list[str] = []
         points: dict[str, tuple[str, ...]] = {}
-        for attempt in self.store.attempts():
+        attempts = self.store.attempts()
+        for i, attempt in enumerate(attempts):
+            if progress is not None:
+                progress(i, len(attempts))
             transcript = Transcript.from_json(attempt.transcript) if attempt.transcript else None
             if transcript is None or not transcript.words:
                 skipped += 1
@@ -381,12 +527,20 @@ class AttemptPipeline:
             question = question_for(catalog, attempt)
             if question.id not in points:
                 points[question.id] = talking_points_for(self.store, question)
-            metrics = self.measure(question, transcript, points[question.id])
+            voice = self.recorded_voice(attempt)
+            metrics = self.measure(question, transcript, points[question.id], voice=voice)
             if attempt.metrics is not None:  # the user's ticks are theirs, not recomputed
                 metrics = dataclasses.replace(metrics, self_check=attempt.metrics.self_check)
+            if metrics.voice is None and attempt.metrics is not None and attempt.metrics.voice is not None:
+                metrics = dataclasses.replace(metrics, voice=attempt.metrics.voice)
+            if voice is not None:
+                warnings += [f"attempt #{attempt.id}: {w}" for w in voice.warnings]
+            voiced += metrics.voice is not None
             self.store.update_attempt(attempt.id, metrics=metrics, status="scored")
             done += 1
-        return done, skipped
+        if progress is not None:
+            progress(len(attempts), len(attempts))
+        return Rescored(done, skipped, voiced, tuple(warnings))
 
 
 def tick_self_check(store: Store, attempt_id: int, prompts: Sequence[str], ticked: Sequence[str]) -> Metrics:
@@ -429,27 +583,55 @@ def save_recording(
     *,
     source: str = "microphone",
     now: datetime | None = None,
+    writer=None,
 ) -> int:
     """Write the answer's audio as Ogg/Opus (fsynced) and store the attempt as ``recorded``.
 
-    ``samples`` are 16 kHz mono float32. Returns the attempt id.
+    ``samples`` are 16 kHz mono float32. Returns the attempt id. ``writer``: an
+    :class:`~redrill.sound.opuswriter.OpusWriter` that encoded the answer while it was spoken
+    (then only its last seconds are encoded now).
     """
+    import sqlite3
+
+    from redrill.orphans import recording_tags
     from redrill.sound.audiofile import write_opus
 
     now = now or utcnow()
     paths.ensure()
     name = f"{now:%Y%m%d-%H%M%S}-{question.id}-{uuid.uuid4().hex[:6]}.ogg"
     target = paths.recordings / name
-    write_opus(target, samples, bitrate=config.opus_bitrate)
-    return store.add_attempt(
-        question_id=question.id,
-        question_text=question.text,
-        source=source,
-        status="recorded",
-        created_at=now,
-        audio_path=str(target.relative_to(paths.home)),
-        audio_seconds=round(len(samples) / SAMPLE_RATE, 3),
-    )
+    if writer is None or not writer.finish(target, samples):
+        write_opus(
+            target, samples, bitrate=config.opus_bitrate, tags=recording_tags(question.id, question.text, source, now)
+        )
+    try:
+        return store.add_attempt(
+            question_id=question.id,
+            question_text=question.text,
+            source=source,
+            status="recorded",
+            created_at=now,
+            audio_path=str(target.relative_to(paths.home)),
+            audio_seconds=round(len(samples) / SAMPLE_RATE, 3),
+        )
+    except (sqlite3.Error, RedrillError) as exc:
+        # The answer is on disk (fsynced) and says which question it answers: keep it for adoption.
+        raise RecordingKept(target, exc) from None
+
+
+class RecordingKept(RedrillError):
+    """The answer's recording was saved but its attempt could not be stored; the file is kept and
+    ``redrill transcribe --pending`` adds it later (see :mod:`redrill.orphans`)."""
+
+    def __init__(self, path: Path, cause: Exception):
+        self.path = path
+        reason = str(cause)
+        if "locked" in reason or "busy" in reason:
+            reason = f"{reason}: another program is holding the database"
+        super().__init__(
+            f"could not store the answer in the database ({reason}). The recording is kept: {path}. "
+            "Once the database is free, `redrill transcribe --pending` adds it and transcribes it"
+        )
 
 
 def import_audio_file(
@@ -470,9 +652,14 @@ def import_audio_file(
     audio = load_audio(Path(audio_file), max_seconds=MAX_ANSWER_SECONDS)
     warnings = []
     if audio.truncated:
+        # A pipe is not read past the cap, so its full length is not known.
+        length = (
+            f"{_length(audio.original_seconds)} long"
+            if audio.length_known
+            else f"longer than {_length(MAX_ANSWER_SECONDS)}"
+        )
         warnings.append(
-            f"{audio_file} is {_length(audio.original_seconds)} long; only the first "
-            f"{_length(MAX_ANSWER_SECONDS)} were kept as the answer"
+            f"{audio_file} is {length}; only the first {_length(MAX_ANSWER_SECONDS)} were kept as the answer"
         )
     if len(audio.samples) == 0:
         raise RedrillError(f"{audio_file} contains no audio samples")

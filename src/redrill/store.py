@@ -848,7 +848,8 @@ class Store:
         (damaged ones left out and noted in :attr:`damage`).
 
         ``figures`` is a JSON array ``[duration_s, over_target_s, under_target_s, target_s,
-        fillers_per_min, long_pauses, ramble_score]`` picked out of the metrics by SQLite, so
+        fillers_per_min, long_pauses, ramble_score, voice.pitch_range_st, voice.trailing_share]``
+        picked out of the metrics by SQLite, so
         ``redrill progress`` neither parses whole metrics in Python nor builds datetimes it does
         not show (the fast path for many thousands of attempts).
         """
@@ -857,7 +858,7 @@ class Store:
         sql = (
             "SELECT id, question_id, created_at, CASE WHEN json_valid(metrics_json) THEN json_extract(metrics_json,"
             " '$.duration_s', '$.over_target_s', '$.under_target_s', '$.target_s', '$.fillers_per_min',"
-            " '$.long_pauses', '$.ramble_score') END"
+            " '$.long_pauses', '$.ramble_score', '$.voice.pitch_range_st', '$.voice.trailing_share') END"
             " FROM attempts WHERE status = 'scored' AND metrics_json IS NOT NULL"
         )
         args: list = []

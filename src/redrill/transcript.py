@@ -43,8 +43,64 @@ class Word:
 
 
 @dataclass(frozen=True)
+class AudioDisfluency:
+    """A filled pause or restart heard in the audio that the words leave out (see
+    :mod:`redrill.scoring.disfluency_audio`).
+
+    ``kind``: ``filled_pause`` or ``restart``; ``start_s``/``end_s`` on the answer's timeline;
+    ``where``: ``gap`` (between words), ``in_word`` (inside the time the recognizer gave a word) or
+    ``collapsed`` (a restart written once); ``word``: the transcript word it was heard in or next to;
+    ``evidence``: the measurements that decided it; ``source``: where it came from (``audio``).
+    """
+
+    kind: str
+    start_s: float
+    end_s: float
+    where: str = ""
+    word: str | None = None
+    evidence: dict = field(default_factory=dict, compare=False)
+    source: str = "audio"
+
+    def to_json(self) -> dict:
+        """Plain JSON (stored with the transcript)."""
+        return {
+            "kind": self.kind,
+            "start": round(self.start_s, 3),
+            "end": round(self.end_s, 3),
+            "where": self.where,
+            "word": self.word,
+            "evidence": dict(self.evidence),
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> AudioDisfluency | None:
+        """Read :meth:`to_json` back; None for a damaged entry (it is dropped, never fatal)."""
+        if not isinstance(data, dict) or data.get("kind") not in ("filled_pause", "restart"):
+            return None
+        start, end = number(data.get("start")), number(data.get("end"))
+        if start is None or end is None:
+            return None
+        word = data.get("word")
+        evidence = data.get("evidence")
+        return cls(
+            kind=data["kind"],
+            start_s=start,
+            end_s=max(start, end),
+            where=str(data.get("where") or ""),
+            word=word if isinstance(word, str) else None,
+            evidence=dict(evidence) if isinstance(evidence, dict) else {},
+            source=str(data.get("source") or "audio"),
+        )
+
+
+@dataclass(frozen=True)
 class Transcript:
-    """The words of one answer plus what is known about the audio."""
+    """The words of one answer plus what is known about the audio.
+
+    ``audio_disfluencies``: filled pauses and restarts heard in the audio that the words leave out;
+    None when the audio was not examined (typed answers, imported transcripts, older attempts).
+    """
 
     words: tuple[Word, ...]
     timed: bool
@@ -52,6 +108,7 @@ class Transcript:
     speech: tuple[tuple[float, float], ...] | None = None
     model: str | None = None
     extra: dict = field(default_factory=dict, compare=False)
+    audio_disfluencies: tuple[AudioDisfluency, ...] | None = None
 
     @property
     def text(self) -> str:
@@ -68,6 +125,11 @@ class Transcript:
             "words": [
                 {"word": w.text, "start": w.start, "end": w.end, "probability": w.probability} for w in self.words
             ],
+            **(
+                {}
+                if self.audio_disfluencies is None
+                else {"audio_disfluencies": [d.to_json() for d in self.audio_disfluencies]}
+            ),
         }
 
     @classmethod
@@ -77,12 +139,17 @@ class Transcript:
             Word(w["word"], w.get("start"), w.get("end"), w.get("probability")) for w in data.get("words", [])
         )
         speech = data.get("speech")
+        heard = data.get("audio_disfluencies")
+        marks = None
+        if isinstance(heard, list):
+            marks = tuple(m for m in (AudioDisfluency.from_json(d) for d in heard) if m is not None)
         return cls(
             words=words,
             timed=bool(data.get("timed")),
             audio_seconds=data.get("audio_seconds"),
             speech=None if speech is None else tuple((float(s), float(e)) for s, e in speech),
             model=data.get("model"),
+            audio_disfluencies=marks,
         )
 
 
@@ -185,16 +252,10 @@ def parse_whisper_json(data: Any, origin: str = "<transcript>") -> Transcript:
 
 def load_transcript_file(path: Path) -> Transcript:
     """Read a Whisper JSON transcript file; errors name the file and the problem."""
+    from redrill.capped import read_capped
+
     name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_TRANSCRIPT_BYTES:
-            raise InputError(
-                [Problem(name, None, None, f"file is {size:,} bytes; the limit is {MAX_TRANSCRIPT_BYTES:,}")]
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(name, None, None, f"cannot read: {exc.strerror or exc}")]) from None
+    raw = read_capped(path, MAX_TRANSCRIPT_BYTES)
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -24,14 +24,10 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[Any, dict[tupl
     """
     import yaml
 
+    from redrill.capped import read_capped
+
     name = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError([Problem(name, None, None, f"cannot read: {exc.strerror or exc}")]) from None
-    if size > max_bytes:
-        raise InputError([Problem(name, None, None, f"file is {size:,} bytes; the limit is {max_bytes:,} (1 MB)")])
-    raw = path.read_bytes()
+    raw = read_capped(path, max_bytes, limit_note=" (1 MB)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -60,7 +60,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "progress": ("track", "How each practised question is going, weakest first."),
     "queue": ("queue", "What is due to drill, when, and why."),
     "report": ("track", "An HTML page with charts of how each answer improves."),
-    "rescore": ("answer", "Recompute every stored attempt's metrics from its transcript."),
+    "rescore": ("answer", "Recompute stored attempts' metrics, voice figures from recordings."),
     "show": ("track", "One attempt: its transcript marked up, and its report."),
     "transcribe": ("answer", "Transcribe and score recordings not yet scored."),
     "warmup": ("mock", "Before an interview: the opener and your two weakest questions."),
@@ -111,6 +111,9 @@ def main(ctx: click.Context, home: Path | None) -> None:
       redrill progress           see how each answer is improving
     Everything stays on this computer. `redrill doctor` checks your set-up.
     """
+    from redrill.cli.terminal import prepare_streams
+
+    prepare_streams()
     app = ctx.ensure_object(App)
     if home is not None:
         app.paths = type(app.paths)(home)

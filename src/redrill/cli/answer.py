@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.app import App, bank_option, console, esc, pass_app, print_json
+from redrill.cli.render import plural
 
 MODEL_HELP = (
     "Whisper model: a name (tiny.en, base, small.en, ...) or a CTranslate2 model folder. Default: $REDRILL_MODEL, "
@@ -51,7 +52,8 @@ class TranscriptionProgress:
                 transient=True,
             )
             self._bar.start()
-            self._task = self._bar.add_task(self.label, total=total_s, done=_clock(0), length=_clock(total_s))
+            # A file name such as "take[2].wav" must not be read as markup by the progress column.
+            self._task = self._bar.add_task(esc(self.label), total=total_s, done=_clock(0), length=_clock(total_s))
         self._bar.update(self._task, completed=done_s, done=_clock(done_s))
 
     def __exit__(self, *exc) -> None:
@@ -141,10 +143,13 @@ def answer(app: App, question_id: str, transcript_file, text, text_file, audio_f
         report = attempts.score(question, load_transcript_file(transcript_file), source="transcript")
     elif text is not None or text_file is not None:
         if text_file is not None:
+            from redrill.capped import read_capped
+
+            raw = read_capped(text_file, pipeline.MAX_TEXT_BYTES, limit_note=pipeline.TEXT_LIMIT_NOTE)
             try:
-                text = text_file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise RedrillError(f"cannot read {text_file}: {getattr(exc, 'strerror', None) or exc}") from None
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise RedrillError(f"cannot read {text_file}: not UTF-8 text ({exc.reason})") from None
         report = attempts.score_text(question, text)
     else:
         attempt_id, warnings = pipeline.import_audio_file(store, app.paths, app.config, question, audio_file)
@@ -189,6 +194,14 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
     store = app.store
     if pending == bool(attempt_ids):
         raise click.UsageError("give --pending or one or more attempt ids")
+    if pending:
+        from redrill.orphans import adopt_orphans
+
+        # Recordings saved while their row could not be written (a locked database): never lost.
+        adopted = adopt_orphans(store, app.paths, app.catalog)
+        if adopted:
+            ids = ", ".join(f"#{i}" for i in adopted)
+            click.echo(f"Added {len(adopted)} recording(s) that were not in the database yet, as attempt(s) {ids}.")
     todo = [a.id for a in store.pending_attempts()] if pending else list(attempt_ids)
     if not todo:
         click.echo("Nothing pending: every recorded answer is transcribed and scored.")
@@ -216,7 +229,7 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
     if failed:
         ids = ", ".join(f"#{i}" for i in failed)
         raise RedrillError(
-            f"{len(failed)} of {len(todo)} recording(s) could not be finished ({ids}; reasons above). They stay "
+            f"{len(failed)} of {plural(len(todo), 'recording')} could not be finished ({ids}; reasons above). They stay "
             "stored; `redrill forget ID` deletes one you do not want to keep."
         )
 
@@ -225,12 +238,56 @@ def transcribe(app: App, pending: bool, attempt_ids: tuple[int, ...], model) -> 
 @bank_option
 @pass_app
 def rescore(app: App) -> None:
-    """Recompute the metrics of every stored attempt from its stored transcript."""
+    """Recompute the metrics of every stored attempt from its stored transcript, and the voice
+    figures from its recording."""
     from redrill import pipeline
 
     attempts = pipeline.AttemptPipeline(app.store, app.config, paths=app.paths)
-    done, skipped = attempts.rescore_all(app.catalog)
-    click.echo(f"Rescored {done} attempt(s)" + (f"; {skipped} without a transcript skipped." if skipped else "."))
+    with CountProgress("Rescoring") as progress:
+        result = attempts.rescore_all(app.catalog, progress=progress)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"Rescored {plural(result.rescored, 'attempt')}, {result.voiced} with voice figures from their recordings"
+        + (f"; {result.skipped} without a transcript skipped." if result.skipped else ".")
+    )
+
+
+class CountProgress:
+    """A progress bar over a count of items (attempts), on stderr, for runs of at least 20 items."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self._bar = None
+        self._task = None
+
+    def __enter__(self) -> CountProgress:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < 20:
+            return
+        if self._bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            from redrill.cli.app import err_console
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("time left"),
+                TimeRemainingColumn(),
+                console=err_console(),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=total)
+        self._bar.update(self._task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 COMMANDS = [answer, transcribe, rescore]

@@ -44,9 +44,12 @@ class App:
     @property
     def store(self):
         if self._store is None:
+            from redrill.leftovers import sweep_temp_files
             from redrill.store import open_store
 
             self._store = open_store(self.paths)
+            # Temporary files of a redrill that was killed before it renamed them into place.
+            sweep_temp_files(self.paths)
         return self._store
 
     def now(self):
@@ -110,6 +113,18 @@ def err_console():
     return Console(stderr=True, highlight=False)
 
 
+def esc(text: Any) -> str:
+    """``text`` for a rich console: brackets are shown as written, never read as markup.
+
+    Everything a user or a bank wrote (question text, talking points, company names, file paths,
+    error messages) goes through this before it is put into a rich markup string or a table cell:
+    ``[/red]`` would otherwise crash the command and ``[your last project]`` would vanish.
+    """
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
 def print_json(data: Any) -> None:
     """Print one JSON object on standard output (no colour, no wrapping)."""
     import json
@@ -118,7 +133,29 @@ def print_json(data: Any) -> None:
 
 
 def is_interactive() -> bool:
-    return sys.stdin.isatty()
+    """True when standard input is a terminal (a closed or missing stdin is not)."""
+    try:
+        return sys.stdin is not None and not sys.stdin.closed and sys.stdin.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def force_option(func: Callable) -> Callable:
+    """``--force``: replace an existing ``--out`` file without asking."""
+    return click.option(
+        "--force",
+        is_flag=True,
+        help="Overwrite an existing --out file without asking (redrill's own data is never overwritten).",
+    )(func)
+
+
+def check_out_file(app: App, out: Path, force: bool) -> None:
+    """May ``--out`` be written? Never over redrill's own data; another existing file only after
+    asking at a terminal, or with ``--force`` (see :func:`redrill.owned.check_out`)."""
+    from redrill.owned import check_out
+
+    ask = (lambda question: click.confirm(question, default=False, err=True)) if is_interactive() else None
+    check_out(app.paths, out, force=force, ask=ask)
 
 
 def fmt_seconds(value: float | None) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.app import App, bank_option, console, esc, pass_app, print_json
+from redrill.cli.render import plural
 
 
 @click.group("bank")
@@ -39,15 +40,31 @@ def bank_list(app: App, tag: str | None, as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"{len(questions)} questions in {len(catalog.banks)} banks", title_justify="left")
+    from redrill.cli.render import fits, stacked
+
+    title = f"{plural(len(questions), 'question')} in {plural(len(catalog.banks), 'bank')}"
+    table = Table(title=title, title_justify="left")
     table.add_column("id", style="bold", no_wrap=True)
-    table.add_column("question")
+    table.add_column("question", min_width=40)
     table.add_column("target", no_wrap=True)
-    table.add_column("bank", style="dim")
+    table.add_column("bank", style="dim", min_width=12)
     for q in questions:
         lo, hi = q.target_seconds
-        table.add_row(q.id, q.text, f"{lo:.0f}-{hi:.0f} s", q.bank)
-    console().print(table)
+        table.add_row(esc(q.id), esc(q.text), f"{lo:.0f}-{hi:.0f} s", esc(q.bank))
+    out = console()
+    if fits(table, whole=[q.id for q in questions]):
+        out.print(table)
+        return
+    # Too narrow for a table with whole ids and readable questions: one bank after another, each
+    # question's id and target on a line, its text wrapped under it.
+    out.print(f"[bold]{title}[/bold]")
+    for bank_name in dict.fromkeys(q.bank for q in questions):
+        out.print()
+        out.print(f"[bold underline]{esc(bank_name)}[/bold underline]")
+        for q in questions:
+            if q.bank == bank_name:
+                lo, hi = q.target_seconds
+                out.print(stacked(f"  [bold]{esc(q.id)}[/bold] [dim]({lo:.0f}-{hi:.0f} s)[/dim]", [esc(q.text)]))
 
 
 @bank.command("show")
@@ -58,14 +75,14 @@ def bank_show(app: App, question_id: str) -> None:
     """Show one question: text, target length, tags and talking points."""
     q = app.catalog.get(question_id)
     out = console()
-    out.print(f"[bold]{q.id}[/bold]  ({q.bank})")
-    out.print(q.text)
+    out.print(f"[bold]{esc(q.id)}[/bold]  ({esc(q.bank)})")
+    out.print(esc(q.text))
     lo, hi = q.target_seconds
-    out.print(f"Target: {lo:.0f}-{hi:.0f} s" + (f"   Tags: {', '.join(q.tags)}" if q.tags else ""))
+    out.print(f"Target: {lo:.0f}-{hi:.0f} s" + (f"   Tags: {esc(', '.join(q.tags))}" if q.tags else ""))
     if q.talking_points:
         out.print("Talking points:")
         for point in q.talking_points:
-            out.print(f"  - {point}")
+            out.print(f"  - {esc(point)}")
     if q.self_check:
         out.print("Check yourself (not scored):")
         for prompt in q.self_check:
@@ -73,8 +90,8 @@ def bank_show(app: App, question_id: str) -> None:
     if q.follow_ups:
         out.print("Follow-up questions:")
         for text in q.follow_ups:
-            out.print(f"  - {text}")
-    out.print(f"[dim]From {q.source}[/dim]")
+            out.print(f"  - {esc(text)}")
+    out.print(f"[dim]From {esc(q.source)}[/dim]")
 
 
 def _other_banks_ids(app: App, files: tuple[Path, ...]) -> dict[str, str]:
@@ -136,7 +153,7 @@ def bank_validate(app: App, files: tuple[Path, ...]) -> None:
             click.echo(f"ok  {path}: {len(loaded.questions)} questions ({loaded.name})")
     if problems:
         raise InputError(problems, hint=BANK_HINT)
-    click.echo(f"{len(files)} file(s), {total} questions: all valid.")
+    click.echo(f"{plural(len(files), 'file')}, {plural(total, 'question')}: all valid.")
 
 
 COMMANDS = [bank]

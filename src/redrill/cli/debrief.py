@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.app import App, bank_option, check_out_file, console, esc, force_option, pass_app, print_json
+from redrill.cli.render import plural
 
 DEBRIEF_HELP = """Log an interview: the questions that went badly and what you wish you'd said.
 
@@ -44,6 +45,22 @@ def _lines(prompt: str) -> list[str]:
         items.append(" ".join(value.split()))
 
 
+def _wrapped(text: str, indent: int) -> str:
+    """``text`` wrapped to the terminal, continuation lines indented, ids and words never split."""
+    import shutil
+    import textwrap
+
+    width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+    return textwrap.fill(
+        text,
+        width=width,
+        initial_indent="  ",
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
 def _ask_question(catalog, number: int):
     """One question of the interview: find it in the banks or type it; None when the user is done."""
     from redrill.debrief import DebriefQuestion, search_questions
@@ -60,9 +77,9 @@ def _ask_question(catalog, number: int):
         matches = search_questions(catalog, words)
         if matches:
             for i, q in enumerate(matches, 1):
-                click.echo(f"  {i}. {q.text}  [{q.id}]")
+                click.echo(_wrapped(f"{i:>2}. {q.text}  [{q.id}]", indent=6))
             choice = click.prompt(
-                "Pick a number, or type the question in full to add it as new (empty to search again)",
+                "Type its number, or the question in full to add it (Enter alone: search again)",
                 default="",
                 show_default=False,
             ).strip()
@@ -84,7 +101,7 @@ def _ask_question(catalog, number: int):
                 click.echo(f"  Pick a number from 1 to {len(matches)}, or type the question.")
                 continue
             picked = {"question_id": matches[index - 1].id}
-            click.echo(f"  -> {matches[index - 1].text}")
+            click.echo(_wrapped(f"-> {matches[index - 1].text}", indent=5))
         else:
             picked = {"text": " ".join(choice.split())}
         rating = click.prompt("How did it go?", type=click.Choice(RATINGS), show_choices=True)
@@ -142,6 +159,12 @@ def interactive_debrief(catalog, today: str):
 @bank_option
 @pass_app
 def debrief(app: App, from_file: Path | None, as_json: bool) -> None:
+    run_debrief(app, from_file, as_json)
+
+
+def run_debrief(app: App, from_file: Path | None, as_json: bool, *, drill_next: bool = False) -> None:
+    """Log a debrief (from a file or by asking) and say what it flagged. ``drill_next``: the drill
+    starts right after (the first-run onboarding), so the last words lead into it."""
     from redrill.debrief import apply_debrief, load_debrief
 
     now = app.now()
@@ -149,7 +172,13 @@ def debrief(app: App, from_file: Path | None, as_json: bool) -> None:
     if from_file is not None:
         entry = load_debrief(from_file, catalog)
     else:
-        entry = interactive_debrief(catalog, now.date().isoformat())
+        try:
+            entry = interactive_debrief(catalog, now.date().isoformat())
+        except click.Abort:  # Ctrl-C, or standard input ended (closed, /dev/null, a short pipe)
+            raise click.ClickException(
+                "the debrief was not finished, so nothing was stored. Answer the questions at a terminal, "
+                "or write the debrief in a file and use --from FILE (see `redrill debrief --help`)"
+            ) from None
     result = apply_debrief(app.store, catalog, entry, user_bank=app.paths.user_bank, now=now)
     if as_json:
         print_json(
@@ -165,7 +194,7 @@ def debrief(app: App, from_file: Path | None, as_json: bool) -> None:
     extra = ", ".join(p for p in (entry.stage, entry.date) if p)
     click.echo(f"\nSaved interview #{result.interview_id}: {label}" + (f" ({extra})" if extra else ""))
     for q, rating in result.flagged:
-        click.echo(f"  {rating:<7} {q.text}  [{q.id}]")
+        click.echo(_wrapped(f"{rating:<7} {q.text}  [{q.id}]", indent=10))
     for q in result.new_questions:
         click.echo(f"  added '{q.id}' to your own bank ({app.paths.user_bank.name})")
     if entry.went_well:
@@ -173,9 +202,10 @@ def debrief(app: App, from_file: Path | None, as_json: bool) -> None:
     if entry.to_change:
         click.echo("Next time: " + "; ".join(entry.to_change))
     n = len(result.weak)
-    if n:
-        plural = "question" if n == 1 else "questions"
-        click.echo(f"\nNext: run `redrill drill` to practise the {n} flagged {plural} out loud.")
+    if n and drill_next:
+        click.echo(f"\nNow practise {'it' if n == 1 else 'them'} out loud: {plural(n, 'flagged question')}.")
+    elif n:
+        click.echo(f"\nNext: run `redrill drill` to practise the {plural(n, 'flagged question')} out loud.")
     else:
         click.echo("\nNothing flagged as weak. `redrill drill` keeps your answers fresh.")
     click.echo(f"A follow-up note: `redrill followup {result.interview_id}`.")
@@ -209,13 +239,13 @@ def interviews(app: App, as_json: bool) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} interview(s)", title_justify="left")
+    table = Table(title=f"{plural(len(rows), 'interview')}", title_justify="left")
     for name in ("id", "date", "company", "role", "stage", "flagged", "weak"):
         table.add_column(name, justify="right" if name in ("id", "flagged", "weak") else "left")
     for r in rows:
         table.add_row(
             *(
-                str(r[k] if r[k] is not None else "-")
+                esc(r[k] if r[k] is not None else "-")
                 for k in ("id", "date", "company", "role", "stage", "flagged", "weak")
             )
         )
@@ -230,8 +260,9 @@ def interviews(app: App, as_json: bool) -> None:
     help="Write the note here (default: exports/followup-ID.txt in your data home).",
 )
 @click.option("--name", "sender", default="", help="Sign the note with this name.")
+@force_option
 @pass_app
-def followup(app: App, interview_id: int, out: Path | None, sender: str) -> None:
+def followup(app: App, interview_id: int, out: Path | None, sender: str, force: bool) -> None:
     """Draft a short follow-up note for an interview, adding what you wish you'd said.
 
     Thanks, one line on the role, then the points you wrote down for your weakest answer; under
@@ -241,6 +272,8 @@ def followup(app: App, interview_id: int, out: Path | None, sender: str) -> None
 
     store = app.store
     interview = store.get_interview(interview_id)
+    if out is not None:
+        check_out_file(app, out, force)
     text = draft_followup(interview, store.flags(interview_id=interview_id), sender=sender)
     if out is None:
         app.paths.ensure()

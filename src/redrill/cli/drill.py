@@ -94,11 +94,31 @@ class LineReader:
             return True
         return False
 
+    def typed_ahead(self) -> bool:
+        """True when something was typed that no prompt has read yet."""
+        while self._take(None):
+            pass
+        return bool(self._buf)
+
     def drain(self) -> None:
         """Forget what was typed ahead (e.g. Enter pressed while the question was being read)."""
         while self._take(None):
             pass
         self._buf = ""
+
+    def echo(self, on: bool) -> None:
+        """Show typed keys (the default) or not (while a recording plays back: keys typed ahead
+        are still read afterwards, but do not scribble over the progress bar)."""
+        if self._fd is None:
+            return
+        import termios
+
+        try:
+            attrs = termios.tcgetattr(self._fd)
+            attrs[3] = attrs[3] | termios.ECHO if on else attrs[3] & ~termios.ECHO
+            termios.tcsetattr(self._fd, termios.TCSANOW, attrs)
+        except termios.error:
+            pass
 
     @contextlib.contextmanager
     def keys(self):
@@ -130,10 +150,6 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-# ANSI colours of the live view (it is drawn on stderr, outside rich).
-_GREEN, _YELLOW, _RED, _DIM, _RESET = "\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[2m", "\x1b[0m"
-# The countdown to the silence endpoint shows once the user has been quiet this long.
-COUNTDOWN_AFTER_S = 1.0
 REASONS = {
     "silence": "you were quiet for {silence} s",
     "stopped": "you pressed a key",
@@ -142,67 +158,6 @@ REASONS = {
     "interrupted": "Ctrl-C",
     "stalled": "the microphone stopped sending sound",
 }
-
-
-def band_state(elapsed: float, lo: float, hi: float) -> str:
-    """``under``, ``inside`` or ``over`` the question's target band."""
-    if elapsed < lo:
-        return "under"
-    return "inside" if elapsed <= hi else "over"
-
-
-def level_meter(level_db: float, cells: int = 10) -> str:
-    """A microphone level meter: ``-60..0 dBFS`` as filled cells, labelled so it is not read as progress."""
-    filled = max(0, min(cells, int(round((level_db + 60) / 60 * cells))))
-    return "mic " + "▮" * filled + "▯" * (cells - filled)
-
-
-def live_lines(p, target, heard: str, fillers, width: int, *, colour: bool = True) -> list[str]:
-    """The live view while recording: [status line, words-heard line] as text that fits ``width``.
-
-    Pure (tested): elapsed time against the target band (green inside, yellow under, red over), the
-    level meter, the state (waiting / speaking / the silence countdown), and the words heard so far.
-    """
-    lo, hi = target
-    state = band_state(p.elapsed_s, lo, hi)
-    tint = {"under": _YELLOW, "inside": _GREEN, "over": _RED}[state] if colour else ""
-    reset = _RESET if colour else ""
-    where = {
-        "under": f"{fmt_seconds(lo - p.elapsed_s)} to the target",
-        "inside": "inside the target",
-        "over": f"over by {fmt_seconds(p.elapsed_s - hi)}",
-    }[state]
-    if not p.speech_started:
-        doing = "waiting for you to speak"
-    elif p.silence_s >= COUNTDOWN_AFTER_S:
-        left = max(0.0, p.silence_seconds - p.silence_s)
-        doing = f"quiet: ends in {left:.0f} s unless you go on"
-        if colour:
-            doing = f"{_YELLOW}{doing}{_RESET}"
-    else:
-        doing = "speaking"
-    time_text = f"{fmt_seconds(p.elapsed_s):>5}"
-    plain_head = f"  {time_text} aim {fmt_seconds(lo)}-{fmt_seconds(hi)} ({where})  {level_meter(p.level_db)}  "
-    head = f"  {tint}{time_text}{reset} aim {fmt_seconds(lo)}-{fmt_seconds(hi)} ({tint}{where}{reset})  {level_meter(p.level_db)}  {doing}"
-    if len(plain_head) + len(_strip(doing)) > width - 1:
-        head = f"  {tint}{time_text}{reset} ({tint}{where}{reset})  {doing}"
-        if len(_strip(head)) > width - 1:
-            head = _strip(head)[: width - 1]
-    count = "" if fillers is None else f" · {plural(fillers, 'filler')} so far"
-    room = width - 1 - len("  heard: ") - len(count)
-    words = heard if len(heard) <= room else "…" + heard[-(room - 1) :] if room > 1 else ""
-    second = (
-        f"  {_DIM if colour else ''}heard:{reset} {words}{count}"
-        if (heard or fillers)
-        else f"  {_DIM if colour else ''}heard: (words appear as you speak){reset}"
-    )
-    return [head, second]
-
-
-def _strip(text: str) -> str:
-    import re
-
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
@@ -216,17 +171,22 @@ class TerminalUI:
     """The drill's terminal: question, live view on stderr, progress while waiting, report, choices."""
 
     def __init__(self, interactive: bool, *, silence_seconds: float, live: bool = True):
+        from redrill.cli.live import Heard, LiveView
+
         self.interactive = interactive
         self.silence_seconds = silence_seconds
         self.out = console()
         self._reader: LineReader | None = None
         self._tty = sys.stderr.isatty()
         self.live = live
-        self._target = None
-        self._drawn = 0  # lines of the live view on screen
-        self._heard = ("", None)
+        self._view = LiveView(sys.stderr, colour=self.out.is_terminal and not self.out.no_color)
+        self._target = (0.0, 0.0)
+        self._carried_s = 0.0
+        self._end_keys = ""
+        self._heard = Heard()
         self._heard_lock = threading.Lock()
         self._keys = None
+        self._show_answer = False  # the next answer was typed while echo was off: print it
 
     def _lines(self) -> LineReader:
         if self._reader is None:
@@ -264,62 +224,67 @@ class TerminalUI:
         """A message that needs attention."""
         self.out.print(f"[yellow]{escape(text)}[/yellow]")
 
-    def recording_started(self, question, max_seconds: float) -> None:
+    def recording_started(self, question, max_seconds: float, *, carried_s: float = 0.0) -> None:
         """Say that recording is on and how it ends; at a terminal, keys end the answer from now."""
-        how = f"after {self.silence_seconds:g} s of silence"
+        from redrill.cli.live import Heard
+
+        self._end_keys = ""
+        silence = f"{self.silence_seconds:g} s of silence"
+        how = f"The answer ends after {silence}."
         if self.interactive:
             reader = self._lines()
             reader.drain()
             self._keys = reader.keys()
             self._keys.__enter__()
-            key = "press Enter or space" if reader._fd is not None else "press Enter"
-            how = f"when you {key}, or {how}"
+            self._end_keys = "Enter or space" if reader._fd is not None else "Enter"
+            how = f"Press {self._end_keys} when you are done; {silence} also ends the answer."
         with self._heard_lock:
-            self._heard = ("", None)
-        self._drawn = 0
-        self.out.print(
-            f"[red]● Recording[/red] - speak now; the answer ends {how} (at most {fmt_seconds(max_seconds)})."
-        )
+            self._heard = Heard()
+        self._carried_s = carried_s
+        self._view.reset()
+        what = "speak now" if not carried_s else f"go on from {fmt_seconds(carried_s)}"
+        self.out.print(f"[red]● Recording[/red] (at most {fmt_seconds(max_seconds)}) - {what}.")
+        self.out.print(f"  {how}")
 
     def heard(self, words: str, fillers) -> None:
         """The words (and fillers) heard so far; called from the transcription worker."""
+        from redrill.cli.live import Heard
+
         with self._heard_lock:
-            self._heard = (words, fillers)
+            self._heard = Heard(words, fillers)
 
     def progress(self, p) -> None:
-        """The live view (a terminal only): time against the target, level, countdown, words heard.
+        """The live view (a terminal only; see :mod:`redrill.cli.live`).
 
         With ``--no-live`` only the silence countdown shows, as the one warning that matters.
         """
         if not self._tty:
             return
+        from redrill.cli.live import COUNTDOWN_AFTER_S, live_lines
+
+        self._view.levels.append(p.level_db)
         width = shutil.get_terminal_size((80, 24)).columns
         with self._heard_lock:
-            heard, fillers = self._heard
-        lines = live_lines(p, self._target or (0, 0), heard, fillers, width)
+            heard = self._heard
+        lines = live_lines(
+            p, self._target, self._view.levels, heard, width, carried_s=self._carried_s, keys=self._end_keys
+        )
         if not self.live:
-            lines = [lines[0]] if p.speech_started and p.silence_s >= COUNTDOWN_AFTER_S else []
-        self._draw(lines)
-
-    def _draw(self, lines: list[str]) -> None:
-        # Back to the first line of the view, clear to the end of the screen, draw it again.
-        up = f"\x1b[{self._drawn - 1}A" if self._drawn > 1 else ""
-        sys.stderr.write("\r" + up + "\x1b[J" + "\n".join(lines))
-        sys.stderr.flush()
-        self._drawn = len(lines)
+            lines = [lines[1]] if p.speech_started and p.silence_s >= COUNTDOWN_AFTER_S else []
+        self._view.show(lines)
 
     def recording_finished(self, rec) -> None:
         """End the live view and key mode, and say why recording stopped."""
         if self._keys is not None:
             self._keys.__exit__(None, None, None)
             self._keys = None
-        if self._tty and self._drawn:
-            up = f"\x1b[{self._drawn - 1}A" if self._drawn > 1 else ""
-            sys.stderr.write("\r" + up + "\x1b[J")
-            sys.stderr.flush()
-            self._drawn = 0
+        if self._tty:
+            self._view.erase()
         why = REASONS.get(rec.reason, rec.reason).format(silence=f"{self.silence_seconds:g}")
-        if rec.has_answer:
+        if rec.has_answer and self._carried_s:
+            total = fmt_seconds(self._carried_s + rec.seconds)
+            self.out.print(f"Recorded {fmt_seconds(rec.seconds)} more, {total} in all (stopped: {why}).")
+        elif rec.has_answer:
             self.out.print(f"Recorded {fmt_seconds(rec.seconds)} (stopped: {why}).")
         if getattr(rec, "overflows", 0):
             self.warn(
@@ -329,18 +294,21 @@ class TerminalUI:
     @contextlib.contextmanager
     def waiting(self, seconds: float):
         """A spinner while the answer is transcribed and scored, with what is left; yields the
-        ``on_wait(chunks_left, seconds_left)`` callback that updates it."""
+        ``on_wait(pieces_left, seconds_left)`` callback that updates it (``pieces_left`` None: not
+        known, only the seconds of audio left)."""
         first = f"Transcribing and scoring your {fmt_seconds(seconds)} answer ..."
         if not self.out.is_terminal:
             self.out.print(first)
             yield lambda chunks, secs: None
             return
-        with self.out.status(first, spinner="dots") as status:
+        with self.out.status(first, spinner="dots") as status, self._typing_hidden():
             started = time.monotonic()
 
-            def on_wait(chunks: int, secs: float) -> None:
+            def on_wait(chunks: int | None, secs: float) -> None:
                 spent = time.monotonic() - started
-                if chunks:
+                if chunks is None and secs > 0:  # a whole answer: only the audio left is known
+                    status.update(f"Transcribing: {secs:.0f} s of audio left · {spent:.0f} s so far")
+                elif chunks:
                     status.update(
                         f"Transcribing: {plural(chunks, 'piece')} left ({secs:.0f} s of audio) · {spent:.0f} s so far"
                     )
@@ -365,6 +333,9 @@ class TerminalUI:
             if line is None:
                 self.out.print()
                 return "q" if "q" in choices else default
+            if self._show_answer:
+                self._show_answer = False
+                self.out.print(escape(line))
             answer = line.strip().lower()[:1] or default
             if answer in choices:
                 return answer
@@ -405,11 +376,41 @@ class TerminalUI:
         """True when Enter or space was pressed during the recording."""
         return self._lines().poll()
 
+    @contextlib.contextmanager
+    def _typing_hidden(self):
+        """Keys typed meanwhile are not echoed over a spinner or bar; the next prompt shows them."""
+        if not self.interactive:
+            yield
+            return
+        reader = self._lines()
+        reader.echo(False)
+        try:
+            yield
+        finally:
+            reader.echo(True)
+            self._show_answer = self._show_answer or reader.typed_ahead()
+
+    def playback_bar(self, label: str):
+        """The progress bar of a playback; typed keys are not echoed while it plays."""
+        from redrill.cli.render import PlaybackBar
+
+        hidden = self._typing_hidden()
+
+        class QuietBar(PlaybackBar):
+            def done(self) -> None:
+                super().done()
+                hidden.__exit__(None, None, None)
+
+        hidden.__enter__()
+        return QuietBar(label)
+
     def close(self) -> None:
-        """Leave the terminal as it was (key mode off), also after Ctrl-C."""
+        """Leave the terminal as it was (key mode off, echo on), also after Ctrl-C."""
         if self._keys is not None:
             self._keys.__exit__(None, None, None)
             self._keys = None
+        if self._reader is not None:
+            self._reader.echo(True)
 
 
 def parse_ticks(line: str, count: int) -> list[int] | None:
@@ -581,14 +582,12 @@ def drill(
         def find_spools():
             return recover_spools(app.paths.recordings)
 
-    from redrill.cli.render import PlaybackBar
-
     speaker = NullSpeaker() if no_tts else TtsSpeaker(config.voice, config.rate)
     ui = TerminalUI(interactive, silence_seconds=config.silence_seconds, live=not no_live)
     session = Drill(
         questions,
         speaker=speaker,
-        practice=StorePractice(app.store, catalog, app.paths, config, playback_bar=PlaybackBar),
+        practice=StorePractice(app.store, catalog, app.paths, config, playback_bar=ui.playback_bar),
         ui=ui,
         recorder=recorder,
         transcriber_factory=factory,
@@ -631,23 +630,32 @@ def onboarding(app: App, *, interactive: bool, count: int | None):
             "--question ID (`redrill bank list` shows them)"
         )
     out = console()
+    out.print("[bold]Welcome to redrill.[/bold] No interview logged, nothing practised yet. What first?")
     out.print(
-        "[bold]Welcome to redrill.[/bold] No interview is logged yet and you have not practised, so first: what to drill?"
+        _menu_grid(
+            [
+                (
+                    "d",
+                    "Debrief: log the interview you just had (the questions, how each went), then drill the weak ones",
+                ),
+                ("b", "Pick a role or question bank and answer a few of its questions"),
+                ("q", "Quit"),
+            ]
+        )
     )
-    out.print(
-        "  [bold]d[/bold]  log the interview you just had (the questions, how each went), then drill the weak ones"
-    )
-    out.print("  [bold]b[/bold]  pick a role or question bank and answer a few of its questions")
-    out.print("  [bold]q[/bold]  quit")
     choice = click.prompt(
-        "Type d, b or q, then Enter", type=click.Choice(["d", "b", "q"]), default="d", show_choices=False
+        "Type d, b or q, then Enter (Enter alone: d)",
+        type=click.Choice(["d", "b", "q"]),
+        default="d",
+        show_choices=False,
+        show_default=False,
     )
     if choice == "q":
         return None
     if choice == "d":
-        from redrill.cli.debrief import debrief
+        from redrill.cli.debrief import run_debrief
 
-        click.get_current_context().invoke(debrief, from_file=None, as_json=False)
+        run_debrief(app, None, False, drill_next=True)
         interviews = app.store.interviews()
         if not interviews:
             return None
@@ -658,22 +666,40 @@ def onboarding(app: App, *, interactive: bool, count: int | None):
         return (), newest.id
     banks = [b for b in app.catalog.banks if b.questions]
     out.print()
+    rows = []
     for number, bank in enumerate(banks, start=1):
-        about = f" - {bank.description}" if bank.description else ""
-        out.print(
-            f"  {number:>2}  [bold]{escape(bank.name)}[/bold] ({plural(len(bank.questions), 'question')}){escape(about)}"
+        about = f"\n[dim]{escape(bank.description)}[/dim]" if bank.description else ""
+        rows.append(
+            (str(number), f"[bold]{escape(bank.name)}[/bold] ({plural(len(bank.questions), 'question')}){about}")
         )
+    out.print(_menu_grid(rows))
     picked = click.prompt(
-        f"Which one? Type its number (1-{len(banks)}), then Enter", type=click.IntRange(1, len(banks)), default=1
+        f"Which one? Type its number (1-{len(banks)}), then Enter (Enter alone: 1)",
+        type=click.IntRange(1, len(banks)),
+        default=1,
+        show_default=False,
     )
     bank = banks[picked - 1]
+    default = min(FIRST_RUN_COUNT, len(bank.questions))
     how_many = count or click.prompt(
-        "How many questions? (Enter: 3)",
+        f"How many questions? Type a number (1-{len(bank.questions)}), then Enter (Enter alone: {default})",
         type=click.IntRange(1, len(bank.questions)),
-        default=min(FIRST_RUN_COUNT, len(bank.questions)),
+        default=default,
         show_default=False,
     )
     return tuple(q.id for q in bank.questions[:how_many]), None
+
+
+def _menu_grid(rows):
+    """Choices as two columns, key and text, so a long text wraps under itself, not under the key."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(justify="right", style="bold", no_wrap=True)
+    grid.add_column()
+    for key, text in rows:
+        grid.add_row(f"  {key}", text)
+    return grid
 
 
 COMMANDS = [drill]

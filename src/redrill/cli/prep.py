@@ -17,20 +17,24 @@ ALSO_RELEVANT = 5
 def read_job(source: str) -> tuple[str, str]:
     """The job description's text and where it came from (a file, or ``-`` for standard input)."""
     from redrill.errors import RedrillError
+    from redrill.prep import MAX_JOB_CHARS
 
+    # Read at most what the longest allowed description can take in UTF-8 (and one byte more), so
+    # /dev/zero or an endless pipe is refused instead of filling memory.
+    limit = 4 * MAX_JOB_CHARS
     if source == "-":
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+        data = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1).encode()
         origin = "standard input"
+        if len(data) > limit:
+            raise RedrillError(f"{origin}: more than {limit:,} bytes; a job description fits in {MAX_JOB_CHARS:,}")
     else:
+        from redrill.capped import read_capped
+
         path = Path(source)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise RedrillError(
-                f"{source}: no such file; save the job ad as a text file, or pipe it in with `-`"
-            ) from None
-        except OSError as err:
-            raise RedrillError(f"{source}: cannot read it: {err.strerror or err}") from None
+        if not path.exists():
+            raise RedrillError(f"{source}: no such file; save the job ad as a text file, or pipe it in with `-`")
+        data = read_capped(path, limit)
         origin = source
     try:
         text = data.decode("utf-8-sig")

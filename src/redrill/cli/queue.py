@@ -32,7 +32,11 @@ def queue_command(app: App, as_json: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{sum(e.due_now for e in entries)} due now, {len(entries)} tracked", title_justify="left")
+    from redrill.cli.render import fits, plural, stacked
+
+    title = f"{sum(e.due_now for e in entries)} due now, {len(entries)} tracked"
+    title = f"{sum(e.due_now for e in entries)} due now, {len(entries)} tracked"
+    table = Table(title=title, title_justify="left")
     table.add_column("due", no_wrap=True)
     table.add_column("question")
     table.add_column("why")
@@ -40,6 +44,7 @@ def queue_command(app: App, as_json: bool) -> None:
     table.add_column("last", justify="right")
     table.add_column("tries", justify="right")
     table.add_column("trend")
+    stack = []
     for e in entries:
         if e.due_now:
             when = "[bold red]now[/bold red]"
@@ -48,16 +53,30 @@ def queue_command(app: App, as_json: bool) -> None:
         else:
             when = e.due.astimezone().strftime("%a %d %b %H:%M")
         last = "-" if e.last_ramble_score is None else f"{e.last_ramble_score:.0f}"
+        trend = TREND_ARROWS.get(e.trend, e.trend)
         table.add_row(
             when,
-            f"{escape(e.text)} [dim]{e.question_id}[/dim]",
+            f"{escape(e.text)}\n[dim]{escape(e.question_id)}[/dim]",
             escape(e.reason),
             escape(e.review or "-"),
             last,
             str(e.attempts),
-            TREND_ARROWS.get(e.trend, e.trend),
+            trend,
         )
-    console().print(table)
+        figures = f"{escape(e.reason)} · last ramble {last} · {plural(e.attempts, 'try', 'tries')}" + (
+            f" · {trend}" if trend else ""
+        )
+        review = [f"last review: {escape(e.review)}"] if e.review else []
+        stack.append(
+            stacked(f"{when}  [bold]{e.question_id}[/bold]", [figures, *review, f"[dim]{escape(e.text)}[/dim]"])
+        )
+    out = console()
+    if fits(table, whole=[e.question_id for e in entries]):
+        out.print(table)
+        return
+    out.print(title)  # narrow: whole ids, the rest wrapped under each
+    for entry in stack:
+        out.print(entry)
 
 
 @click.command("flag")

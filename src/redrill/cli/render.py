@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.markup import escape as escape_markup
 
-from redrill.cli.app import console, fmt_seconds
+from redrill.cli.app import console, esc, fmt_seconds
 
 # How each compared metric is shown: label and formatter.
 _LABELS = {
@@ -25,6 +25,31 @@ def plural(n, word: str, words: str | None = None) -> str:
     """``1 filler``, ``2 fillers``, ``0 fillers`` (``words``: an irregular plural)."""
     n = int(n)
     return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def fits(table, whole=()) -> bool:
+    """True when ``table`` fits the terminal as it is: no column squeezed below its minimum, and
+    every string in ``whole`` (ids) shown on one line, not cut or folded."""
+    from rich.measure import Measurement
+
+    out = console()
+    if Measurement.get(out, out.options.update_width(10_000), table).minimum > out.width:
+        return False
+    if not whole:
+        return True
+    with out.capture() as shown:
+        out.print(table)
+    text = shown.get()
+    return all(item in text for item in whole)
+
+
+def stacked(head: str, lines, indent: int = 4):
+    """One entry of a narrow listing: ``head`` on its own line, then ``lines`` indented under it
+    (wrapping under their own start, not under the head)."""
+    from rich.console import Group
+    from rich.padding import Padding
+
+    return Group(head, *(Padding(line, (0, 0, 0, indent)) for line in lines))
 
 
 class PlaybackBar:
@@ -86,6 +111,43 @@ def summary_line(metrics) -> str:
     return " · ".join(parts)
 
 
+def voice_line(metrics, comparison=None) -> str | None:
+    """``How it sounded: pitch spread 4.2 semitones (your usual 3.8-5.0) · ...``; None without a recording.
+
+    Each figure is followed by the user's usual range (the middle half of their earlier answers)
+    once there are enough of them.
+    """
+    from redrill.scoring.voice import VOICE_FIGURE
+
+    v = metrics.voice
+    if v is None:
+        return None
+    changes = comparison.voice if comparison is not None else {}
+
+    def shown(name: str, label: str) -> str | None:
+        value = getattr(v, name)
+        if value is None:
+            return None
+        fig = VOICE_FIGURE[name]
+        text = f"{label} {fig.show(value)}"
+        band = changes[name].band if name in changes else None
+        if band is not None:
+            text += f" [dim](your usual {fig.show_band(band)})[/dim]"
+        return text
+
+    parts = [
+        shown("pitch_range_st", "pitch spread"),
+        shown("loudness_sd_db", "loudness variation"),
+        f"{len(v.trailing)} of {plural(v.sentences, 'sentence')} trailed off" if v.sentences else None,
+        shown("pace_cv", "pace variation"),
+        shown("first_word_delay_s", "first word after"),
+    ]
+    parts = [p for p in parts if p]
+    if not parts:
+        return "[dim]How it sounded: too short to measure.[/dim]"
+    return "How it sounded: " + " · ".join(parts)
+
+
 def print_report(report) -> None:
     """Show one scored attempt: key figures, comparison with earlier attempts, feedback."""
     from rich.table import Table
@@ -93,12 +155,12 @@ def print_report(report) -> None:
     out = console()
     m, h = report.metrics, report.comparison
     out.print()
-    out.print(f"[bold]Attempt #{report.attempt_id}[/bold] · {report.question.id}")
-    out.print(summary_line(m))
+    out.print(f"[bold]Attempt #{report.attempt_id}[/bold] · {esc(report.question.id)}")
+    out.print(esc(summary_line(m)))
     for point in m.talking_points.covered:
-        out.print(f"  [green]✓[/green] {point}")
+        out.print(f"  [green]✓[/green] {esc(point)}")
     for point in m.talking_points.missing:
-        out.print(f"  [red]✗[/red] {point}")
+        out.print(f"  [red]✗[/red] {esc(point)}")
     before, scope = h.attempts_before, h.scope
     if before and h.change:
         where = "this question" if scope == "this question" else "all your questions (first try at this one)"
@@ -109,20 +171,23 @@ def print_report(report) -> None:
         table.add_column("your best", justify="right")
         table.add_column("")
         for key, change in h.change.items():
-            label = _LABELS.get(key, (key.replace("_", " "), None))[0]
+            label = esc(_LABELS.get(key, (key.replace("_", " "), None))[0])
             table.add_row(
                 label,
-                _fmt(key, change.value),
-                _fmt(key, h.median.get(key)),
-                _fmt(key, h.best.get(key)),
+                esc(_fmt(key, change.value)),
+                esc(_fmt(key, h.median.get(key))),
+                esc(_fmt(key, h.best.get(key))),
                 _ARROWS.get(change.vs_median, ""),
             )
         out.print(table)
     else:
         out.print("[dim]First attempt: this is your baseline; next time you'll see how you compare.[/dim]")
+    voice = voice_line(m, h)
+    if voice:
+        out.print(voice)
     for line in report.feedback.to_json():
         style = "green" if line.lower().startswith("went well") else "yellow"
-        out.print(f"[{style}]•[/{style}] {line}")
+        out.print(f"[{style}]•[/{style}] {esc(line)}")
     line = report.review_text() if hasattr(report, "review_text") else None
     if line:
         out.print(f"[bold]Review:[/bold] {escape_markup(line)}")
@@ -141,4 +206,4 @@ def print_report(report) -> None:
         for prompt in report.question.self_check:
             out.print(f"  ☐ {prompt}", markup=False)
     for warning in report.warnings:
-        out.print(f"[yellow]warning:[/yellow] {warning}")
+        out.print(f"[yellow]warning:[/yellow] {esc(warning)}")

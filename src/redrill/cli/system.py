@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from redrill.cli.app import App, bank_option, console, pass_app, print_json
+from redrill.cli.render import plural
 
 
 @click.command("paths")
@@ -71,7 +72,7 @@ def doctor(app: App, repair: bool) -> None:
         if check.fix and not check.ok:
             out.print(f"      fix: {escape(check.fix)}", soft_wrap=True)
     if failed:
-        out.print(f"\n{failed} problem(s) found.")
+        out.print(f"\n{plural(failed, 'problem')} found.")
         raise SystemExit(1)
     out.print("\nAll good.")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, console, fmt_seconds, pass_app, print_json
+from redrill.cli.app import App, check_out_file, console, esc, fmt_seconds, force_option, pass_app, print_json
 
 _SOURCE_LABEL = {"microphone": "mic", "audio_file": "audio", "transcript": "whisper", "text": "typed"}
 _TREND_STYLE = {"improving": "green", "worsening": "red", "steady": "yellow", "new": "dim"}
@@ -41,6 +41,19 @@ def _table(title: str):
     return Table(
         title=title, title_justify="left", box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold underline"
     )
+
+
+def _table_or_stack(table, title: str, entries) -> None:
+    """The table when it fits the terminal, else one stacked entry per row (whole ids, never cut)."""
+    from redrill.cli.render import fits
+
+    out = console()
+    if fits(table):
+        out.print(table)
+        return
+    out.print(title)
+    for entry in entries:
+        out.print(entry)
 
 
 def _ramble(value) -> str:
@@ -75,10 +88,13 @@ def history(app: App, question_id: str | None, limit: int, as_json: bool) -> Non
         where = f" at '{question_id}'" if question_id else ""
         click.echo(f"No attempts{where} yet. Answer a question with `redrill drill` or `redrill answer`.")
         return
-    table = _table("Your attempts, newest first (ramble score: lower is better)")
+    from redrill.cli.render import stacked
+
+    title = "Your attempts, newest first (ramble score: lower is better)"
+    table = _table(title)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("when", no_wrap=True)
-    table.add_column("question", min_width=14, overflow="fold")
+    table.add_column("question", no_wrap=True)
     table.add_column("via", no_wrap=True)
     table.add_column("length\nvs target", justify="right", no_wrap=True)
     table.add_column("wpm", justify="right", no_wrap=True)
@@ -86,26 +102,33 @@ def history(app: App, question_id: str | None, limit: int, as_json: bool) -> Non
     table.add_column("long\npauses", justify="right", no_wrap=True)
     table.add_column("ramble", justify="right", no_wrap=True)
     pending = False
+    entries = []
     for r in rows:
-        table.add_row(
-            str(r.id),
-            "date damaged" if r.date_damaged else f"{r.created_at.astimezone():%d %b %H:%M}",
-            r.question_id,
-            _SOURCE_LABEL.get(r.source, r.source),
-            _duration_vs_target(r.duration_s, _signed_distance(r.duration_s, r.target_s)),
-            _num(r.wpm, ".0f"),
-            _num(r.fillers_per_min),
-            _num(r.long_pauses, "d"),
+        when = "date damaged" if r.date_damaged else f"{r.created_at.astimezone():%d %b %H:%M}"
+        via = esc(_SOURCE_LABEL.get(r.source, r.source))
+        length = _duration_vs_target(r.duration_s, _signed_distance(r.duration_s, r.target_s))
+        ramble = (
             "[red]damaged[/red]"
             if r.damaged and r.ramble_score is None
             else _ramble(r.ramble_score)
             if r.status == "scored"
             else "[red]failed[/red]"
             if r.error
-            else "[yellow]pending[/yellow]",
+            else "[yellow]pending[/yellow]"
+        )
+        figures = (_num(r.wpm, ".0f"), _num(r.fillers_per_min), _num(r.long_pauses, "d"))
+        table.add_row(str(r.id), when, esc(r.question_id), via, length, *figures, ramble)
+        entries.append(
+            stacked(
+                f"[bold]#{r.id}[/bold] {when}  [bold]{esc(r.question_id)}[/bold]",
+                [
+                    f"{via} · length {length} · {figures[0]} wpm · fillers/min {figures[1]} · "
+                    f"long pauses {figures[2]} · ramble {ramble}"
+                ],
+            )
         )
         pending = pending or r.status != "scored"
-    console().print(table)
+    _table_or_stack(table, title, entries)
     damaged = [f"#{r.id}" for r in rows if r.damaged]
     if damaged:
         click.echo(
@@ -130,23 +153,31 @@ def _signed_distance(duration, target) -> float | None:
 @pass_app
 def progress(app: App, as_json: bool) -> None:
     """How each practised question is going, weakest first: first, best and latest attempt, trend."""
-    from redrill.tracking.progress import figures_from_store_rows, summarise
+    from redrill.tracking.progress import figures_from_store_rows, summarise, voice_progress
 
     store = app.store
-    rows = summarise(figures_from_store_rows(store.progress_figures()), store.question_texts())
+    figures = list(figures_from_store_rows(store.progress_figures()))
+    rows = summarise(figures, store.question_texts())
     if as_json:
         print_json([r.to_json() for r in rows])
         return
     if not rows:
         click.echo("No scored attempts yet. Answer a question with `redrill drill` or `redrill answer`.")
         return
-    table = _table("Progress per question, weakest first (ramble score: lower is better)")
-    table.add_column("question", min_width=16, overflow="fold")
+    from redrill.cli.render import plural, stacked
+
+    title = "Progress per question, weakest first (ramble score: lower is better)"
+    table = _table(title)
+    table.add_column("question", no_wrap=True)
     table.add_column("tries", justify="right", no_wrap=True)
     table.add_column("length\nfirst→best→latest", no_wrap=True)
     table.add_column("fillers/min\nfirst→latest", no_wrap=True)
+    voiced = any(p.pitch_range_st is not None for r in rows for p in (r.first, r.latest))
+    if voiced:
+        table.add_column("pitch st\nfirst→latest", no_wrap=True)
     table.add_column("ramble", justify="right", no_wrap=True)
     table.add_column("trend", no_wrap=True)
+    entries = []
     for r in rows:
         durations = "→".join(
             "-"
@@ -155,19 +186,49 @@ def progress(app: App, as_json: bool) -> None:
             for p in (r.first, r.best, r.latest)
         )
         style = _TREND_STYLE.get(r.trend, "")
+        target = "" if not r.target_s else f"target {r.target_s[0]:.0f}-{r.target_s[1]:.0f} s"
+        fillers = f"{_num(r.first.fillers_per_min)}→{_num(r.latest.fillers_per_min)}"
+        pitch = f"{_num(r.first.pitch_range_st)}→{_num(r.latest.pitch_range_st)}" if voiced else None
+        trend = f"{r.sparkline} [{style}]{r.trend}[/{style}]"
         table.add_row(
-            r.question_id
-            + ("" if not r.target_s else f"\n[dim]target {r.target_s[0]:.0f}-{r.target_s[1]:.0f} s[/dim]"),
+            esc(r.question_id) + (f"\n[dim]{target}[/dim]" if target else ""),
             str(r.attempts),
             durations,
-            f"{_num(r.first.fillers_per_min)}→{_num(r.latest.fillers_per_min)}",
+            fillers,
+            *([pitch] if pitch else []),
             _ramble(r.latest.ramble_score),
-            f"{r.sparkline} [{style}]{r.trend}[/{style}]",
+            trend,
         )
+        line = (
+            f"{plural(r.attempts, 'try', 'tries')} · length {durations} · fillers/min {fillers} · "
+            + (f"pitch st {pitch} · " if pitch else "")
+            + f"ramble {_ramble(r.latest.ramble_score)} · {trend}"
+        )
+        entries.append(
+            stacked(f"[bold]{esc(r.question_id)}[/bold]" + (f" [dim]({target})[/dim]" if target else ""), [line], 2)
+        )
+    _table_or_stack(table, title, entries)
     out = console()
-    out.print(table)
     out.print("[dim]* outside the target length. `redrill report` draws these over time.[/dim]")
+    voice = voice_progress(figures)
+    if voice is not None:
+        out.print(_voice_progress_line(voice))
     _print_mocks(store, out)
+
+
+def _voice_progress_line(v) -> str:
+    """How the voice moved across all answers, e.g. ``pitch spread 3.1 → 4.6 semitones``."""
+    parts = []
+    if v.pitch_first is not None and v.pitch_latest is not None:
+        band = "" if v.pitch_band is None else f", usually {v.pitch_band[0]:.1f}-{v.pitch_band[1]:.1f}"
+        parts.append(f"pitch spread {v.pitch_first:.1f} → {v.pitch_latest:.1f} semitones{band}")
+    if v.trailing_first is not None and v.trailing_latest is not None:
+        parts.append(f"sentences trailing off {v.trailing_first:.0%} → {v.trailing_latest:.0%}")
+    return (
+        f"Your voice across {v.answers} recorded answers (first few → latest few): " + "; ".join(parts) + "."
+        if parts
+        else ""
+    )
 
 
 def _print_mocks(store, out) -> None:
@@ -191,7 +252,7 @@ def _print_mocks(store, out) -> None:
         table.add_row(
             str(r["mock_id"]),
             f"{datetime.fromisoformat(r['when']).astimezone():%d %b %H:%M}",
-            r["source"],
+            esc(r["source"]),
             f"{r['answered']}/{r['questions']}",
             _num(r["score"], ".0f"),
             f"[{style}]{change}[/{style}]" if style else change,
@@ -216,17 +277,22 @@ def _print_mocks(store, out) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (user-only) instead of standard output.",
 )
+@force_option
 @pass_app
-def export(app: App, fmt: str, out_file: Path | None) -> None:
+def export(app: App, fmt: str, out_file: Path | None, force: bool) -> None:
     """Export every attempt with its metrics as CSV or JSON."""
     from redrill.tracking.export import export_text, write_private
 
+    if out_file is not None:
+        check_out_file(app, out_file, force)
     text, count = export_text(app.store.attempts(), fmt)
     if out_file is None:
         click.echo(text, nl=False)
         return
     write_private(out_file, text)
-    click.echo(f"Exported {count} attempt(s) to {out_file}", err=True)
+    from redrill.cli.render import plural
+
+    click.echo(f"Exported {plural(count, 'attempt')} to {out_file}", err=True)
 
 
 @click.command("report")
@@ -237,8 +303,9 @@ def export(app: App, fmt: str, out_file: Path | None) -> None:
     help="Write the page here. Default: exports/report-YYYYMMDD.html in your data home.",
 )
 @click.option("--open", "open_it", is_flag=True, help="Open the page in your web browser afterwards.")
+@force_option
 @pass_app
-def report(app: App, out_file: Path | None, open_it: bool) -> None:
+def report(app: App, out_file: Path | None, open_it: bool, force: bool) -> None:
     """Write an HTML page with charts of how each answer improves (works offline, prints well)."""
     from datetime import datetime
 
@@ -246,11 +313,14 @@ def report(app: App, out_file: Path | None, open_it: bool) -> None:
     from redrill.tracking.export import write_private
     from redrill.tracking.report import render_html, report_data
 
+    if out_file is not None:
+        check_out_file(app, out_file, force)
     store = app.store
     from redrill.mock import mock_summaries
     from redrill.store import mocks
 
-    data = report_data(store.scored_metrics(), store.question_texts())
+    scored = store.scored_metrics()
+    data = report_data(scored, store.question_texts(), strips=_latest_strips(app, scored))
     data["mocks"] = mock_summaries(mocks(store))
     if not data["questions"]:
         raise RedrillError(
@@ -269,7 +339,29 @@ def report(app: App, out_file: Path | None, open_it: bool) -> None:
             click.echo("Could not start a web browser; open the file above yourself.", err=True)
 
 
+def _latest_strips(app: App, scored) -> dict[int, dict]:
+    """The pitch and loudness strip of each question's latest attempt with voice figures (analysed
+    from its recording now: about a third of a second per minute of answer)."""
+    from redrill import pipeline
+
+    latest: dict[str, tuple[int, object]] = {}
+    for attempt_id, question_id, created_at, m in scored:
+        if m.voice is not None:
+            latest[question_id] = (attempt_id, created_at)
+    attempts = pipeline.AttemptPipeline(app.store, app.config, paths=app.paths)
+    strips = {}
+    for attempt_id, created_at in latest.values():
+        when = created_at.astimezone().isoformat(timespec="minutes")
+        strip = attempts.voice_strip(app.store.get_attempt(attempt_id), when=when)
+        if strip is not None:
+            strips[attempt_id] = strip
+    return strips
+
+
 _TOKEN_STYLE = {"filled_pause": "bold magenta", "filler": "magenta", "restart": "yellow strike"}
+# Heard in the audio, not written by the recognizer: shown as a marker of its own, in italics.
+_AUDIO_TEXT = {"filled_pause": "(filler)", "restart": "(said twice)"}
+_AUDIO_STYLE = {"filled_pause": "italic magenta", "restart": "italic yellow"}
 
 
 def attempt_view(store, catalog, config, attempt_id: int) -> dict:
@@ -290,8 +382,11 @@ def attempt_view(store, catalog, config, attempt_id: int) -> dict:
             f"attempt #{attempt_id} is {attempt.status}, not scored yet; run `redrill transcribe {attempt_id}` first"
         )
     metrics = attempt.metrics
-    tokens = annotate(Transcript.from_json(attempt.transcript)) if attempt.transcript else []
-    items: list[dict] = [{"text": t.text, "kind": t.kind, "start": t.start, "end": t.end} for t in tokens]
+    transcript = Transcript.from_json(attempt.transcript) if attempt.transcript else None
+    tokens = annotate(transcript) if transcript is not None else []
+    items: list[dict] = [
+        {"text": t.text, "kind": t.kind, "start": t.start, "end": t.end, "source": "transcript"} for t in tokens
+    ]
     # A long pause ends where the next word starts: put its marker before that word.
     for pause in sorted(metrics.long_pauses or (), key=lambda p: p.at_s, reverse=True):
         ends = pause.at_s + pause.length_s - 0.05
@@ -314,6 +409,13 @@ def attempt_view(store, catalog, config, attempt_id: int) -> dict:
             if [w for _, w in words[j : j + n]] == target:
                 for i, _ in words[j : j + n]:
                     items[i]["repeated"] = True
+    # What the audio holds that the words leave out, where it was heard.
+    for heard in sorted(transcript.audio_disfluencies or () if transcript else (), key=lambda d: -d.start_s):
+        at = next(
+            (i for i, t in enumerate(items) if t.get("start") is not None and t["start"] >= heard.start_s - 0.05),
+            len(items),
+        )
+        items.insert(at, {"text": _AUDIO_TEXT[heard.kind], **heard.to_json()})
     report = pipeline.AttemptPipeline(store, config).view(catalog, attempt)
     return {"attempt": json_row(attempt), "tokens": items, "report": report}
 
@@ -378,7 +480,7 @@ def show(app: App, attempt_id: int | None, best_question: str | None, hear: bool
     out = console()
     attempt = view["attempt"]
     out.print(
-        f"[bold]Attempt #{attempt['id']}[/bold] · {attempt['question_id']} · {attempt['source'].replace('_', ' ')}"
+        f"[bold]Attempt #{attempt['id']}[/bold] · {esc(attempt['question_id'])} · {esc(attempt['source'].replace('_', ' '))}"
     )
     out.print(Text(report.question.text, style="dim"))
     if attempt["damaged"]:
@@ -394,6 +496,8 @@ def show(app: App, attempt_id: int | None, best_question: str | None, hear: bool
         if i:
             text.append(" ")
         style = "reverse red" if t["kind"] == "long_pause" else _TOKEN_STYLE.get(t["kind"], "")
+        if t.get("source") == "audio":
+            style = _AUDIO_STYLE.get(t["kind"], "italic")
         if t.get("repeated"):
             style = (style + " underline").strip()
         text.append(t["text"], style=style or None)
@@ -403,6 +507,11 @@ def show(app: App, attempt_id: int | None, best_question: str | None, hear: bool
         "[dim]Key:[/dim] [bold magenta]um/uh[/bold magenta] [magenta]filler[/magenta] "
         "[yellow strike]restart[/yellow strike] [reverse red]\\[long pause][/reverse red] [underline]repeated phrase[/underline]"
     )
+    if any(t.get("source") == "audio" for t in view["tokens"]):
+        out.print(
+            "[dim]Heard in the audio, not written by the recognizer:[/dim] "
+            "[italic magenta](filler)[/italic magenta] [italic yellow](said twice)[/italic yellow]"
+        )
     from redrill.cli.render import print_report
 
     print_report(report)
@@ -429,10 +538,12 @@ def _show_best(app: App, question_id: str, *, hear: bool, as_json: bool) -> None
         )
     out = console()
     if question is not None:
-        out.print(f"[bold]{question.id}[/bold] [dim]{question.text}[/dim]")
+        out.print(f"[bold]{esc(question.id)}[/bold] [dim]{esc(question.text)}[/dim]")
     show_model_answer(out, model)
     if model.kind == RECORDING and not hear:
-        out.print(f"[dim]Hear it: redrill show --best {question_id} --hear (or redrill play {model.attempt_id})[/dim]")
+        out.print(
+            f"[dim]Hear it: redrill show --best {esc(question_id)} --hear (or redrill play {model.attempt_id})[/dim]"
+        )
     if not hear:
         return
     if model.kind == RECORDING:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from redrill.scoring.metrics import Metrics
+from redrill.scoring.voice import VoiceChange, compare_voice
 
 __all__ = [
     "KEY_METRICS",
@@ -100,10 +101,13 @@ class Comparison:
     best: dict[str, float] = field(default_factory=dict)
     change: dict[str, Change] = field(default_factory=dict)
     personal_best: tuple[str, ...] = ()
+    # The voice figures against the user's own voice: their earlier answers to any question.
+    voice: dict[str, VoiceChange] = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        """Plain JSON: attempts_before, scope, median, best, change, personal_best."""
-        return {
+        """Plain JSON: attempts_before, scope, median, best, change, personal_best, and ``voice``
+        for an answer with voice figures."""
+        data = {
             "attempts_before": self.attempts_before,
             "scope": self.scope,
             "median": dict(self.median),
@@ -111,6 +115,9 @@ class Comparison:
             "change": {name: c.to_json() for name, c in self.change.items()},
             "personal_best": list(self.personal_best),
         }
+        if self.voice:
+            data["voice"] = {name: c.to_json() for name, c in self.voice.items()}
+        return data
 
 
 def _margin(metric: KeyMetric, reference: float) -> float:
@@ -136,12 +143,14 @@ def compare(
     neither, ``scope`` is "none" and there is nothing to compare. Cost: one pass over the history
     plus a median per metric, so a thousand attempts take a few milliseconds.
     """
+    # The voice is the speaker's, not the question's: it is set against every earlier answer.
+    voice = compare_voice(current, fallback or history)
     if history:
         earlier, scope = history, SCOPE_QUESTION
     elif fallback:
         earlier, scope = fallback, SCOPE_ALL
     else:
-        return Comparison(attempts_before=0, scope=SCOPE_NONE)
+        return Comparison(attempts_before=0, scope=SCOPE_NONE, voice=voice)
     now = key_metrics(current, pace_wpm=pace_wpm)
     columns: dict[str, list[float]] = {m.name: [] for m in KEY_METRICS}
     for attempt in earlier:
@@ -178,6 +187,7 @@ def compare(
         best=best,
         change=change,
         personal_best=tuple(personal_best),
+        voice=voice,
     )
 
 

@@ -12,6 +12,7 @@ from redrill.scoring.comparison import KEY_METRICS, SCOPE_QUESTION, Comparison
 from redrill.scoring.metrics import Metrics
 from redrill.scoring.ramble import ramble_components
 from redrill.scoring.settings import ScoringSettings
+from redrill.scoring.voice import voice_point
 
 __all__ = ["Feedback", "feedback"]
 
@@ -109,15 +110,19 @@ def feedback(
     total_fillers = filled + discourse
     if total_fillers and (parts.get("fillers") or 0.0) >= 0.15:
         counts = sorted(metrics.fillers, key=lambda kv: (-kv[1], kv[0]))
+        listed = _quote_counts(counts)
+        if metrics.audio_filled_pauses:
+            heard = f"{metrics.audio_filled_pauses} heard only in the audio"
+            listed = f"{listed}, {heard}" if listed else heard
         per_min = metrics.fillers_per_min
         if filled and not discourse:
-            what = f"{filled} filled pauses ({_quote_counts(counts)})"
+            what = f"{filled} filled pauses ({listed})"
             advice = "pause silently instead"
         elif discourse and not filled:
-            what = f"{discourse} filler words ({_quote_counts(counts)})"
+            what = f"{discourse} filler words ({listed})"
             advice = "drop them, or pause silently instead"
         else:
-            what = f"{total_fillers} fillers ({_quote_counts(counts)})"
+            what = f"{total_fillers} fillers ({listed})"
             advice = "pause silently instead"
         if per_min is not None:
             rate = f"{per_min:.1f} per minute{_history_phrase(comparison, 'fillers_per_min', '.1f')}"
@@ -199,6 +204,11 @@ def feedback(
         else:
             line = f"Pace {wpm:.0f} wpm, below the {_g(lo_p)}-{_g(hi_p)} band: keep the answer moving; plan the next point while you speak."
         candidates.append((impact("pace", "wpm_off_band"), "pace", line))
+
+    # At most one point about how it sounded (pitch, trailing off, bursts, a slow start).
+    said = voice_point(metrics, comparison.voice)
+    if said is not None:
+        candidates.append((said[0], "voice", said[1]))
 
     candidates.sort(key=lambda c: -c[0])
     chosen = candidates[:3]

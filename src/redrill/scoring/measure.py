@@ -12,6 +12,9 @@ say why a rule is the way it is. In short:
 * Filled pauses (um, uh, er, erm, hmm, ah, mm, elongated forms) and discourse fillers ("you know",
   "I mean", "sort of", "kind of", "basically", "actually", "literally", filler "like") are counted
   separately and are not words: ``words`` is the count of everything else.
+* Filled pauses and restarts heard in the audio that the words leave out
+  (``transcript.audio_disfluencies``, see :mod:`redrill.scoring.disfluency_audio`) count like
+  written ones; ``audio_filled_pauses`` and ``audio_restarts`` say how many of them there were.
 * Timing metrics need word timings. For typed text they are None, never estimated.
 * ``ramble_score`` (0-100, higher = more rambling) is a weighted mean of components that are each
   mapped to 0..1; components that cannot be measured (timing for typed text, talking points when
@@ -73,7 +76,12 @@ def score(
             filler_tokens += 1
             if t.canon:
                 discourse[t.canon] = discourse.get(t.canon, 0) + 1
-    filled_count = sum(filled.values())
+    # Filled pauses and restarts heard in the audio that the words leave out count like written ones.
+    heard = transcript.audio_disfluencies or ()
+    audio_filled = sum(1 for d in heard if d.kind == "filled_pause")
+    audio_restarts = sum(1 for d in heard if d.kind == "restart")
+    filler_tokens += audio_filled
+    filled_count = sum(filled.values()) + audio_filled
     discourse_count = sum(discourse.values())
     all_fillers = filled_count + discourse_count
     fillers = tuple(sorted({**filled, **discourse}.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -82,6 +90,12 @@ def score(
     n_words = len(seq)
     spoken = n_words + filler_tokens
     restarts, restart_examples, dropped = find_restarts(toks, seq, corrections, settings.max_examples)
+    restarts += audio_restarts
+    for d in heard:
+        if d.kind == "restart" and len(restart_examples) < settings.max_examples:
+            near = f" near '{d.word.strip()}'" if d.word else ""
+            at = int(round(d.start_s))
+            restart_examples.append(f"a restart heard at {at // 60}:{at % 60:02d}{near}, written once")
     content = [toks[k].norm for k in seq]
     hedges, hedge_examples = find_hedges([w for p, w in enumerate(content) if p not in dropped])
 
@@ -132,5 +146,7 @@ def score(
         over_target_s=over,
         under_target_s=under,
         talking_points=coverage,
+        audio_filled_pauses=audio_filled,
+        audio_restarts=audio_restarts,
     )
     return dataclasses.replace(metrics, ramble_score=ramble_score(metrics, settings))

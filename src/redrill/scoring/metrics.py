@@ -56,6 +56,46 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class Trailing:
+    """A sentence whose last words fell away in loudness: where they start, by how much, what they said."""
+
+    at_s: float
+    drop_db: float
+    words: str = ""
+
+
+@dataclass(frozen=True)
+class PaceStretch:
+    """A stretch of the answer (a pace window) spoken much faster or slower than the rest."""
+
+    start_s: float
+    end_s: float
+    wpm: float
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How the answer sounded, measured on the recording (``docs/metrics.md``, "How it sounded").
+
+    None marks a figure the answer is too short to measure.
+    """
+
+    voiced_s: float = 0.0  # seconds of voiced speech the pitch figures rest on
+    median_f0_hz: float | None = None
+    pitch_range_st: float | None = None  # 10th-90th percentile spread of voiced pitch, semitones
+    pitch_sd_st: float | None = None
+    loudness_sd_db: float | None = None  # spread of word loudness
+    sentences: int = 0  # sentences long enough to judge trailing off
+    trailing: tuple[Trailing, ...] = ()
+    trailing_share: float | None = None
+    pace_cv: float | None = None  # spread of the pace across 10 s windows, % of its mean
+    bursts: tuple[PaceStretch, ...] = ()
+    drags: tuple[PaceStretch, ...] = ()
+    first_word_delay_s: float | None = None  # from the end of the question (the cue) to the first word
+    lead_s: float | None = None  # silence the recorder cut before the stored audio; None: unknown
+
+
+@dataclass(frozen=True)
 class Metrics:
     """Everything measured about one answer; None marks a figure that needs timings (typed answers)."""
 
@@ -81,9 +121,15 @@ class Metrics:
     under_target_s: float | None = None
     talking_points: Coverage = Coverage()
     ramble_score: float = 0.0
+    # Of filled_pause_count and restarts: how many were heard only in the audio (the words leave them out).
+    audio_filled_pauses: int = 0
+    audio_restarts: int = 0
     # The question's self-check prompts the user ticked (covered) and left unticked (missing); empty
     # until they tick them. Their own judgement, never computed: no part of the ramble score.
     self_check: Coverage = Coverage()
+    # How it sounded; None for answers without a recording (typed, imported transcripts) and for
+    # attempts scored before voice figures existed (``redrill rescore`` fills them in).
+    voice: Voice | None = None
     # Stored keys this version does not know (written by a newer redrill): kept, exported, never lost.
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, metadata=EXTRA)
 

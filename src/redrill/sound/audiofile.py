@@ -13,7 +13,7 @@ to the original, so pause timings measured on the stored file match the live one
 from __future__ import annotations
 
 import os
-import tempfile
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +42,64 @@ class Audio:
     seconds: float
     truncated: bool
     original_seconds: float
+    length_known: bool = True  # False for a cut pipe: what followed the cap was not read
+
+
+# A stereo mix that keeps less than this share of the louder channel's energy is a cancellation:
+# one channel is the other with its polarity inverted (a miswired microphone or cable), and
+# averaging them leaves near silence. Independent channels keep 0.5 of it, one silent channel 0.25.
+CANCELLED_ENERGY = 0.1
+DOWNMIX_DECIDE_S = 10.0  # seconds of sound the choice is made on
+DOWNMIX_WAIT_S = 60.0  # at most this much audio is held back to find that much sound
+_SOUND_ENERGY = 1e-5  # a channel quieter than this (RMS ~ -50 dBFS) carries no answer to judge by
+
+
+class _Downmix:
+    """Two channels to one, the way FFmpeg does (each channel x 0.707, summed), unless that cancels
+    the sound; then the louder channel alone is used. Decided once per file, on its first
+    :data:`DOWNMIX_DECIDE_S` seconds with sound in them, so the whole answer is treated alike."""
+
+    def __init__(self):
+        self.mode: str | int | None = None
+        self._held: list = []
+        self._held_n = 0
+        self._sound_n = 0
+
+    def push(self, planes) -> list:
+        """Planar ``(2, n)`` samples in; mono pieces out (none while the choice is pending)."""
+        import numpy as np
+
+        planes = np.asarray(planes, dtype=np.float32).reshape(2, -1)
+        if self.mode is not None:
+            return [self._mono(planes)]
+        self._held.append(planes)
+        self._held_n += planes.shape[1]
+        if float(np.mean(planes**2, axis=1).max(initial=0.0)) > _SOUND_ENERGY:
+            self._sound_n += planes.shape[1]
+        if self._sound_n >= DOWNMIX_DECIDE_S * SAMPLE_RATE or self._held_n >= DOWNMIX_WAIT_S * SAMPLE_RATE:
+            return self.finish()
+        return []
+
+    def finish(self) -> list:
+        """Decide now (end of the file) and hand back what was held."""
+        import numpy as np
+
+        if self.mode is not None or not self._held:
+            return []
+        held = np.concatenate(self._held, axis=1)
+        self._held, self._held_n = [], 0
+        channels = np.mean(held**2, axis=1)
+        mixed = float(np.mean((0.5 * (held[0] + held[1])) ** 2))
+        loudest = float(channels.max())
+        self.mode = int(channels.argmax()) if loudest > _SOUND_ENERGY and mixed < CANCELLED_ENERGY * loudest else "mix"
+        return [self._mono(held)]
+
+    def _mono(self, planes):
+        import numpy as np
+
+        if self.mode == "mix":
+            return (np.sqrt(0.5) * (planes[0] + planes[1])).astype(np.float32)
+        return planes[self.mode].astype(np.float32, copy=True)
 
 
 def _cannot_read(path: Path, why: str) -> RedrillError:
@@ -63,11 +121,19 @@ def load_audio(path: Path | str, *, max_seconds: float = DEFAULT_MAX_SECONDS) ->
     if path.is_dir():
         raise RedrillError(f"{path} is a folder, not an audio file")
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise _cannot_read(path, exc.strerror or str(exc)) from None
-    if size == 0:
+    # A pipe (``--audio /dev/stdin``) or a device has no size to check: it is read as a stream,
+    # bounded by ``max_seconds`` (and its length past the cap is not read to the end).
+    regular = stat.S_ISREG(info.st_mode)
+    if regular and info.st_size == 0:
         raise RedrillError(f"audio file {path} is empty (0 bytes)")
+    if not regular and _is_terminal(path):
+        raise RedrillError(
+            f"{path} is a terminal, not an audio file: pipe a recording in "
+            f"(redrill answer ID --audio /dev/stdin < answer.wav) or give the file's path"
+        )
     max_samples = max(0, int(round(max_seconds * SAMPLE_RATE)))
 
     chunks: list[np.ndarray] = []
@@ -80,13 +146,21 @@ def load_audio(path: Path | str, *, max_seconds: float = DEFAULT_MAX_SECONDS) ->
                 raise _cannot_read(path, "the file has no audio stream (is it an audio or video file?)")
             stream = container.streams.audio[0]
             true_length = _tagged_length(stream)
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+            # Stereo is mixed here rather than by FFmpeg, so an inverted channel cannot cancel it.
+            downmix = _Downmix() if _channels(stream) == 2 else None
+            resampler = av.AudioResampler(
+                format="fltp" if downmix else "flt", layout="stereo" if downmix else "mono", rate=SAMPLE_RATE
+            )
 
-            def take(frames) -> bool:
-                """Keep resampled frames up to the cap; False once the cap is reached."""
+            def mono(frames) -> list:
+                if downmix is None:
+                    return [frame.to_ndarray().reshape(-1) for frame in frames]
+                return [piece for frame in frames for piece in downmix.push(frame.to_ndarray())]
+
+            def take(pieces) -> bool:
+                """Keep mono pieces up to the cap; False once the cap is reached."""
                 nonlocal kept
-                for frame in frames:
-                    data = frame.to_ndarray().reshape(-1)
+                for data in pieces:
                     room = max_samples - kept
                     if len(data) > room:
                         chunks.append(data[:room])
@@ -97,12 +171,14 @@ def load_audio(path: Path | str, *, max_seconds: float = DEFAULT_MAX_SECONDS) ->
                 return True
 
             for frame in container.decode(stream):
-                if not take(resampler.resample(frame)):
+                if not take(mono(resampler.resample(frame))):
                     truncated = True
                     break
-            if not truncated and not take(resampler.resample(None)):
-                truncated = True
-            if truncated:
+            if not truncated:
+                rest = mono(resampler.resample(None)) + (downmix.finish() if downmix else [])
+                if not take(rest):
+                    truncated = True
+            if truncated and regular:
                 original_seconds = _rest_length(container, stream, kept / SAMPLE_RATE)
     except RedrillError:
         raise
@@ -119,7 +195,42 @@ def load_audio(path: Path | str, *, max_seconds: float = DEFAULT_MAX_SECONDS) ->
     seconds = len(samples) / SAMPLE_RATE
     if original_seconds is None or original_seconds < seconds:
         original_seconds = seconds
-    return Audio(samples=samples, seconds=seconds, truncated=truncated, original_seconds=float(original_seconds))
+    return Audio(
+        samples=samples,
+        seconds=seconds,
+        truncated=truncated,
+        original_seconds=float(original_seconds),
+        length_known=regular or not truncated,
+    )
+
+
+def _channels(stream) -> int:
+    try:
+        return int(stream.codec_context.channels or 0)
+    except (AttributeError, TypeError, ValueError):
+        return 0
+
+
+def _is_terminal(path: Path) -> bool:
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            return handle.isatty()
+    except OSError:
+        return False
+
+
+def read_tags(path: Path | str) -> dict[str, str]:
+    """The Vorbis comments of an audio file, keys upper-case (empty when it has none or is unreadable)."""
+    import av
+
+    try:
+        with av.open(str(path), mode="r") as container:
+            tags = dict(container.metadata or {})
+            if container.streams.audio:
+                tags.update(container.streams.audio[0].metadata or {})
+    except (av.FFmpegError, OSError, ValueError):
+        return {}
+    return {str(k).upper(): str(v) for k, v in tags.items()}
 
 
 def _tagged_length(stream) -> int | None:
@@ -165,8 +276,11 @@ def _ffmpeg_reason(exc: Exception) -> str:
     return str(reason).rstrip(".")
 
 
-def write_opus(path: Path | str, samples16k: np.ndarray, *, bitrate: int = 24000) -> int:
+def write_opus(path: Path | str, samples16k: np.ndarray, *, bitrate: int = 24000, tags: dict | None = None) -> int:
     """Store 16 kHz mono samples as Ogg/Opus at ``path``; returns the file size in bytes.
+
+    ``tags`` are written as Vorbis comments (e.g. the question, so that a recording whose
+    database row was never written can still be adopted: :mod:`redrill.orphans`).
 
     The file appears complete or not at all: it is written to a temporary file in the same folder,
     flushed to disk, made private (0600) and renamed into place, and the folder is synced, so a
@@ -181,9 +295,11 @@ def write_opus(path: Path | str, samples16k: np.ndarray, *, bitrate: int = 24000
         raise RedrillError(f"nothing to save to {path}: the recording is empty")
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    from redrill.paths import temp_file
+
+    # The temporary name carries this process's number, so a redrill run after a kill removes it.
+    fd, tmp = temp_file(folder, path.name)
     os.close(fd)
-    tmp = Path(tmp_name)
     try:
         with av.open(str(tmp), mode="w", format="ogg") as container:
             stream = container.add_stream("libopus", rate=SAMPLE_RATE, layout="mono")
@@ -192,6 +308,8 @@ def write_opus(path: Path | str, samples16k: np.ndarray, *, bitrate: int = 24000
             # but not when the whole stream fits on ONE page (recordings under ~1 s): those would
             # come back up to 104 samples long. The true length in a comment fixes that on load.
             stream.metadata[LENGTH_TAG] = str(len(samples))
+            for key, value in (tags or {}).items():
+                stream.metadata[key] = str(value)
             frame = av.AudioFrame.from_ndarray(samples[None, :], format="flt", layout="mono")
             frame.sample_rate = SAMPLE_RATE
             # PyAV cuts the frame into the encoder's frame size; the Ogg granule positions record

@@ -55,6 +55,8 @@ def capture_stderr():
         failed = False
         try:
             yield captured
+        except KeyboardInterrupt:  # Ctrl-C is a normal way to stop, not a failure to explain
+            raise
         except BaseException:
             failed = True
             raise

@@ -84,6 +84,15 @@ class Progress:
     silence_s: float
     max_seconds: float
     silence_seconds: float
+    first_speech_s: float | None = None
+    no_speech_timeout: float = 0.0
+
+    @property
+    def answer_s(self) -> float:
+        """Seconds since the answer's first speech (what the report's duration measures); 0 before it."""
+        if not self.speech_started or self.first_speech_s is None:
+            return 0.0
+        return max(0.0, self.elapsed_s - self.first_speech_s)
 
 
 class Endpointer:
@@ -194,6 +203,8 @@ class Endpointer:
             silence_s=self.silence_s,
             max_seconds=self.settings.max_seconds,
             silence_seconds=self.settings.silence_seconds,
+            first_speech_s=self.first_speech_s,
+            no_speech_timeout=self.settings.no_speech_timeout,
         )
 
     def keep_span(self, total_samples: int, reason: str) -> tuple[int, int]:

@@ -167,8 +167,11 @@ class Recording:
     last_speech_s: float | None = None
     device_rate: int = SAMPLE_RATE
     overflows: int = 0
+    started_s: float = 0.0  # where the kept answer starts in the recording (the silence trimmed before it)
     spool_path: Path | None = None
     _spool: SpoolWriter | None = field(default=None, repr=False)
+    spool_error: str | None = None  # why the crash-safety copy stopped early (e.g. the disk is full)
+    spool_seconds: float | None = None  # how much of the recording the crash-safety copy holds
 
     @property
     def has_answer(self) -> bool:
@@ -216,6 +219,7 @@ def finish_recording(
         first_speech_s=endpointer.first_speech_s,
         last_speech_s=endpointer.last_speech_s,
         device_rate=rate,
+        started_s=start / rate if end > start else 0.0,
         **extra,
     )
 
@@ -337,6 +341,8 @@ class Recorder:
             overflows=overflows[0],
             spool_path=spool.path if spool else None,
             _spool=spool,
+            spool_error=spool.error if spool else None,
+            spool_seconds=spool.written_s if spool else None,
         )
         return recording
 

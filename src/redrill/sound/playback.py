@@ -67,8 +67,8 @@ def play_samples(samples: np.ndarray, rate: int, *, device: int | str | None = N
     Falls back to the device's own rate when it refuses ``rate``. Ctrl-C stops playback at once and
     is re-raised. With no output device, a RedrillError says how to go on without sound.
     ``on_progress(played_s, total_s)`` (optional) is called about ten times a second while playing.
-    The stream is opened and closed with the sound libraries' stderr captured (ALSA's "underrun
-    occurred" and the like), shown only when playing fails.
+    The sound libraries' stderr is captured from opening the stream until it is closed (ALSA's
+    "underrun occurred" and the like), shown only when playing fails.
     """
     import numpy as np
 
@@ -90,35 +90,37 @@ def play_samples(samples: np.ndarray, rate: int, *, device: int | str | None = N
 
         target = int(info["default_samplerate"])
         data, rate = resample(data, rate, target), target
-    try:
-        with capture_stderr():
+    # ALSA reports buffer underruns while the sound plays, not only when the stream opens: the
+    # libraries' stderr is captured from opening the stream until it is closed (shown on failure).
+    with capture_stderr():
+        try:
             sd.play(data, rate, device=device)
-        # Wait on our own clock: sd.wait() can hang when a sound server drops the stream.
-        total = len(data) / rate
-        started = time.monotonic()
-        deadline = started + total + 2.0
-        stream = sd.get_stream()
-        shown = 0.0
-        while stream.active and time.monotonic() < deadline:
-            time.sleep(0.02)
-            now = time.monotonic()
-            if on_progress is not None and now - shown >= 0.1:
-                shown = now
-                on_progress(min(total, now - started), total)
-        if on_progress is not None:
-            on_progress(total, total)
-        # What is still in the device buffer must come out before the microphone opens.
-        time.sleep(min(0.3, float(getattr(stream, "latency", 0.0) or 0.0)))
-    except KeyboardInterrupt:
-        sd.stop()
-        raise
-    except sd.PortAudioError as exc:
-        raise RedrillError(
-            f"cannot play sound on the output device: {exc}; check your speakers, or use --no-tts"
-        ) from None
-    finally:
-        with contextlib.suppress(Exception), capture_stderr():
+            # Wait on our own clock: sd.wait() can hang when a sound server drops the stream.
+            total = len(data) / rate
+            started = time.monotonic()
+            deadline = started + total + 2.0
+            stream = sd.get_stream()
+            shown = 0.0
+            while stream.active and time.monotonic() < deadline:
+                time.sleep(0.02)
+                now = time.monotonic()
+                if on_progress is not None and now - shown >= 0.1:
+                    shown = now
+                    on_progress(min(total, now - started), total)
+            if on_progress is not None:
+                on_progress(total, total)
+            # What is still in the device buffer must come out before the microphone opens.
+            time.sleep(min(0.3, float(getattr(stream, "latency", 0.0) or 0.0)))
+        except KeyboardInterrupt:
             sd.stop()
+            raise
+        except sd.PortAudioError as exc:
+            raise RedrillError(
+                f"cannot play sound on the output device: {exc}; check your speakers, or use --no-tts"
+            ) from None
+        finally:
+            with contextlib.suppress(Exception):
+                sd.stop()
 
 
 def play_file(path: Path, *, device: int | str | None = None, on_progress=None) -> float:

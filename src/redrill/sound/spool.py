@@ -43,9 +43,26 @@ class SpoolWriter:
     channels, dtype, pid, start time), then little-endian float32 mono samples. Each block is
     flushed to the OS as it arrives (enough to survive the process being killed); the file is
     fsynced when the recording ends.
+
+    A write that fails (the disk is full) does not stop the recording: the answer goes on being
+    captured in memory, the spool keeps what was written before the failure, and :attr:`error`
+    says what happened so the user can be told.
     """
 
     def __init__(self, folder: Path, question_id: str, question_text: str, rate: int):
+        self.error: str | None = None  # why writing the spool stopped, if it did
+        self.written_s = 0.0  # seconds of audio safely handed to the OS
+        self.rate = int(rate)
+        try:
+            self._open(folder, question_id, question_text)
+        except OSError as exc:
+            raise RedrillError(
+                f"cannot record: there is no room to keep the recording safe in {folder} "
+                f"({exc.strerror or exc}). Free some disk space and try again"
+            ) from None
+
+    def _open(self, folder: Path, question_id: str, question_text: str) -> None:
+        rate = self.rate
         folder.mkdir(parents=True, exist_ok=True)
         now = datetime.now(timezone.utc)
         safe_id = "".join(c if c.isalnum() or c in "-_" else "_" for c in question_id)[:60]
@@ -62,23 +79,38 @@ class SpoolWriter:
             }
         ).encode("utf-8")
         fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        self._file = os.fdopen(fd, "wb")
-        self._file.write(SPOOL_MAGIC + struct.pack("<I", len(header)) + header)
-        self._file.flush()
+        self._file = os.fdopen(fd, "wb", buffering=0)
+        try:
+            self._write_all(SPOOL_MAGIC + struct.pack("<I", len(header)) + header)
+        except OSError:
+            self._file.close()
+            self.path.unlink(missing_ok=True)
+            raise
+
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[self._file.write(view) :]
 
     def write(self, block) -> None:
-        """Append one block and hand it to the OS."""
+        """Append one block and hand it to the OS; after a failed write, keep quiet (see the class)."""
         import numpy as np
 
-        self._file.write(np.asarray(block, dtype="<f4").reshape(-1).tobytes())
-        self._file.flush()
+        if self.error is not None or self._file.closed:
+            return
+        data = np.asarray(block, dtype="<f4").reshape(-1)
+        try:
+            self._write_all(data.tobytes())
+        except OSError as exc:
+            self.error = exc.strerror or str(exc)
+            return
+        self.written_s += len(data) / self.rate
 
     def sync(self) -> None:
         """Force what was written so far onto the disk (before it is handed to transcription)."""
         if self._file.closed:
             return
         try:
-            self._file.flush()
             os.fsync(self._file.fileno())
         except OSError:
             pass
@@ -88,7 +120,10 @@ class SpoolWriter:
         if self._file.closed:
             return
         self.sync()
-        self._file.close()
+        try:
+            self._file.close()
+        except OSError:
+            pass
 
     def discard(self) -> None:
         """Delete the spool: its answer is safely stored (or was not worth keeping)."""
@@ -108,6 +143,24 @@ def _pid_alive(pid: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def spool_owner_alive(path: Path) -> bool:
+    """True when the redrill that wrote this spool is still running (its header's pid is alive).
+
+    Only the header is read. A spool whose header cannot be read has no live owner.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SPOOL_MAGIC) + 4)
+            if not head.startswith(SPOOL_MAGIC) or len(head) < len(SPOOL_MAGIC) + 4:
+                return False
+            (size,) = struct.unpack_from("<I", head, len(SPOOL_MAGIC))
+            header = json.loads(handle.read(min(size, 65536)).decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    pid = header.get("pid") if isinstance(header, dict) else None
+    return isinstance(pid, int) and _pid_alive(pid)
 
 
 def read_spool(path: Path) -> tuple[dict, np.ndarray]:

@@ -1,7 +1,8 @@
 """Export every stored attempt with its metrics, as CSV (one flat row each) or JSON (as stored).
 
 CSV is for spreadsheets: nested metrics are flattened into fixed columns (lists joined with
-``;``), so the columns do not move when an attempt lacks a figure (the cell is empty instead).
+``;``), so the columns do not move when an attempt lacks a figure (the cell is empty instead), and a
+text cell that a spreadsheet would run as a formula is neutralised with a leading single quote.
 JSON keeps everything as stored, transcript included, so nothing is lost.
 """
 
@@ -9,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 import json
 import os
+import types
+import typing
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
@@ -59,9 +63,37 @@ def _flatten(f: dataclasses.Field, value) -> dict[str, object]:
         }
     if name == "repeated_phrases":
         return {name: _join(f"{r.phrase}×{r.count}" for r in value)}
+    group = _group_type(f)
+    if group is not None:
+        return _group(name, group, value)
     if isinstance(value, tuple):
         return {name: _join(value)}
     return {name: value}
+
+
+@functools.cache
+def _group_type_of(name: str) -> type | None:
+    hint = typing.get_type_hints(Metrics)[name]
+    options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    groups = [o for o in options if dataclasses.is_dataclass(o)]
+    return groups[0] if len(groups) == 1 else None
+
+
+def _group_type(f: dataclasses.Field) -> type | None:
+    """The record type of a field that holds a nested group of figures (``Voice | None``), or None."""
+    return _group_type_of(f.name)
+
+
+def _group(name: str, cls: type, value) -> dict[str, object]:
+    """A nested group of figures (e.g. ``voice``) as one column per figure, ``voice_pitch_range_st``;
+    lists of records as ``a+b+c`` items joined with ``;``. Empty cells when the group is missing."""
+    cells: dict[str, object] = {}
+    for g in dataclasses.fields(cls):
+        item = None if value is None else getattr(value, g.name)
+        if isinstance(item, tuple):
+            item = _join("+".join(str(v) for v in dataclasses.astuple(i)) for i in item)
+        cells[f"{name}_{g.name}"] = item
+    return cells
 
 
 def metric_cells(m: Metrics) -> dict[str, object]:
@@ -80,11 +112,23 @@ def metric_cells(m: Metrics) -> dict[str, object]:
 CSV_COLUMNS = (*ATTEMPT_COLUMNS, *metric_cells(Metrics(long_pauses=())), "transcript")
 
 
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection: a question
+# text or talking point "=HYPERLINK(...)" or "+cmd|..."). OWASP's advice: prefix a single quote.
+# The full-width forms are read as formulas by some spreadsheets too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def _cell(value) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, str):
+        if value.startswith(FORMULA_STARTS):
+            value = "'" + value
+        # A bare CR is not quoted by the csv writer (its line ends are "\n"), so it would split the
+        # row for a reader; inside a cell it becomes a newline, which is quoted.
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 

@@ -102,6 +102,8 @@ class Point:
     fillers_per_min: float | None
     long_pauses: int | None
     ramble_score: float | None
+    pitch_range_st: float | None = None  # voice figures: None without a recording
+    trailing_share: float | None = None
 
     def to_json(self) -> dict:
         """JSON form; ``created_at`` as ISO 8601 UTC."""
@@ -163,11 +165,13 @@ def sparkline(
 # The figures progress needs from one attempt, as a plain tuple (thousands of them are read on
 # every `redrill progress`, so no dataclass per attempt):
 # (attempt_id, question_id, created_at (datetime or stored ISO text), duration_s,
-#  distance_from_target_s, fillers_per_min, long_pauses, ramble_score, target_s)
+#  distance_from_target_s, fillers_per_min, long_pauses, ramble_score, target_s,
+#  pitch_range_st, trailing_share)
 Figures = tuple
 
 
 def _figures(attempt_id: int, question_id: str, created_at, m: Metrics) -> Figures:
+    voice = m.voice
     return (
         attempt_id,
         question_id,
@@ -178,6 +182,8 @@ def _figures(attempt_id: int, question_id: str, created_at, m: Metrics) -> Figur
         m.long_pause_count,
         m.ramble_score,
         m.target_s,
+        None if voice is None else voice.pitch_range_st,
+        None if voice is None else voice.trailing_share,
     )
 
 
@@ -189,7 +195,9 @@ def figures_from_store_rows(rows: Iterable[tuple[int, str, str, str | None]]) ->
     """
     loads = json.loads
     for attempt_id, question_id, created_iso, packed in rows:
-        duration, _over, _under, target, fillers, pauses, ramble = loads(packed) if packed else (None,) * 7
+        duration, _over, _under, target, fillers, pauses, ramble, pitch, trailing = (
+            loads(packed) if packed else (None,) * 9
+        )
         yield (
             attempt_id,
             question_id,
@@ -200,6 +208,8 @@ def figures_from_store_rows(rows: Iterable[tuple[int, str, str, str | None]]) ->
             len(pauses) if isinstance(pauses, list) else None,
             number(ramble),
             target_band(target),
+            number(pitch),
+            number(trailing),
         )
 
 
@@ -213,6 +223,8 @@ def _point(f: Figures) -> Point:
         fillers_per_min=f[5],
         long_pauses=f[6],
         ramble_score=f[7],
+        pitch_range_st=f[9],
+        trailing_share=f[10],
     )
 
 
@@ -276,6 +288,44 @@ def summarise(figures: Iterable[Figures], question_texts: dict[str, str] | None 
         )
     rows.sort(key=weakness_key)
     return rows
+
+
+@dataclass(frozen=True)
+class VoiceProgress:
+    """How the voice changed across all answers (the voice is the speaker's, not the question's):
+    the median of the first and of the latest few answers with voice figures, and the usual band."""
+
+    answers: int
+    pitch_first: float | None
+    pitch_latest: float | None
+    pitch_band: tuple[float, float] | None
+    trailing_first: float | None
+    trailing_latest: float | None
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["pitch_band"] = None if self.pitch_band is None else list(self.pitch_band)
+        return data
+
+
+def voice_progress(figures: Iterable[Figures], *, few: int = 5) -> VoiceProgress | None:
+    """:class:`VoiceProgress` over :data:`Figures` (oldest first); None with fewer than two answers
+    that have voice figures."""
+    from redrill.scoring.voice import personal_band
+
+    voiced = [f for f in figures if len(f) > 9 and f[9] is not None]
+    if len(voiced) < 2:
+        return None
+    few = max(1, min(few, len(voiced) // 2))
+    first, latest = voiced[:few], voiced[-few:]
+    return VoiceProgress(
+        answers=len(voiced),
+        pitch_first=median_or_none(f[9] for f in first),
+        pitch_latest=median_or_none(f[9] for f in latest),
+        pitch_band=personal_band(f[9] for f in voiced),
+        trailing_first=median_or_none(f[10] for f in first),
+        trailing_latest=median_or_none(f[10] for f in latest),
+    )
 
 
 def median_or_none(values: Iterable[float | None]) -> float | None:

@@ -20,6 +20,10 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from redrill.numbers import length_text
 from redrill.tracking.progress import median_or_none, question_progress
+from redrill.tracking.voicestrip import STRIP_CSS, strip_html
+
+# The voice figures a report point carries (answers with a recording).
+VOICE_KEYS = ("pitch_range_st", "loudness_sd_db", "trailing_share", "pace_cv", "first_word_delay_s")
 
 # Colours that survive black-and-white printing as different greys.
 INK = "#1f2937"
@@ -38,11 +42,15 @@ def report_data(
     question_texts: dict[str, str] | None = None,
     *,
     tz: tzinfo | None = None,
+    strips: dict[int, dict] | None = None,
 ) -> dict:
     """The numbers behind every chart of the report.
 
     ``scored`` is :meth:`Store.scored_metrics` output (oldest first). Dates are local to ``tz``
-    (default: this computer's zone). Returns::
+    (default: this computer's zone). ``strips`` maps attempt ids to their pitch and loudness strip
+    (:func:`redrill.tracking.voicestrip.strip_data`); a question shows the strip of its latest
+    attempt that has one (``"strip"``). Points of answers with voice figures carry them
+    (``"voice"``). Returns::
 
         {"questions": [{"question_id", "question_text", "target_s", "attempts", "trend",
                         "points": [{"attempt_id", "when", "duration_s", "fillers_per_min",
@@ -69,14 +77,19 @@ def report_data(
                 "ramble_score": m.ramble_score,
             }
         )
+        if m.voice is not None:
+            points[question_id][-1]["voice"] = {f: getattr(m.voice, f) for f in VOICE_KEYS}
     questions = []
     for row in question_progress(scored, texts):
         items = points[row.question_id]
         for p in items:
             target = p.pop("target_s")
             p["target_s"] = None if target is None else list(target)
+        strip = next((strips[p["attempt_id"]] for p in reversed(items) if p["attempt_id"] in (strips or {})), None)
+        extra = {"strip": strip} if strip is not None else {}
         questions.append(
             {
+                **extra,
                 "question_id": row.question_id,
                 "question_text": row.question_text,
                 "target_s": None if row.target_s is None else list(row.target_s),
@@ -305,6 +318,7 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space:
 figure { margin: 10px 0; }
 svg { max-width: 100%; height: auto; }
 details summary { cursor: pointer; color: #2563eb; }
+h3 { font-size: 16px; margin: 16px 0 2px; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   section.question { break-before: page; page-break-before: always; border-top: none; }
@@ -326,6 +340,37 @@ def _length_cell(p: dict) -> str:
     text = _fmt_s(p.get("duration_s"))
     distance = p.get("distance_from_target_s")
     return f'<span class="over">{text}</span>' if distance else text
+
+
+def _strip_section(strip: dict) -> str:
+    """How the latest recorded answer sounded: its figures, then the pitch and loudness strip."""
+    e = html.escape
+    figures = strip.get("figures") or {}
+    line = " · ".join(
+        text
+        for text in (
+            f"pitch spread {figures['pitch_range_st']:.1f} semitones"
+            if figures.get("pitch_range_st") is not None
+            else None,
+            f"loudness variation {figures['loudness_sd_db']:.1f} dB"
+            if figures.get("loudness_sd_db") is not None
+            else None,
+            f"{len(strip['trailing'])} of {figures['sentences']} sentences trailed off"
+            if figures.get("sentences")
+            else None,
+            f"pace variation {figures['pace_cv']:.0f}%" if figures.get("pace_cv") is not None else None,
+            f"first word after {figures['first_word_delay_s']:.1f} s"
+            if figures.get("first_word_delay_s") is not None
+            else None,
+        )
+        if text
+    )
+    when = e(strip.get("when", "").replace("T", " ")[:16])
+    return (
+        f"<h3>How attempt #{strip['attempt_id']} sounded{f' ({when})' if when else ''}</h3>"
+        + (f'<p class="meta">{e(line)}</p>' if line else "")
+        + strip_html(strip)
+    )
 
 
 def _mock_section(mocks: list[dict]) -> list[str]:
@@ -370,7 +415,7 @@ def render_html(data: dict, *, generated: datetime, title: str = "redrill: how y
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(title)}</title>",
-        f"<style>{CSS}</style></head><body>",
+        f"<style>{CSS}{STRIP_CSS}</style></head><body>",
         f"<h1>{e(title)}</h1>",
         f'<p class="sub">{totals["attempts"]} scored attempts at {totals["questions"]} questions'
         + (f", {e(totals['first'][:10])} to {e(totals['last'][:10])}" if totals["first"] else "")
@@ -413,16 +458,28 @@ def render_html(data: dict, *, generated: datetime, title: str = "redrill: how y
             f'trend: <span class="{e(q["trend"])}">{e(q["trend"])}</span></p>'
         )
         out.append(f'<figure role="img" aria-label="Charts over time for {e(q["question_id"])}">{chart}</figure>')
+        if q.get("strip"):
+            out.append(_strip_section(q["strip"]))
+        voiced = any("voice" in p for p in q["points"])
+        voice_head = '<th class="n">Pitch spread</th><th class="n">Trailing off</th>' if voiced else ""
         out.append(
             "<details open><summary>The numbers</summary><table><thead><tr><th>#</th><th>When</th>"
             '<th class="n">Length</th><th class="n">Fillers/min</th><th class="n">Long pauses</th>'
-            '<th class="n">Ramble</th></tr></thead><tbody>'
+            f'<th class="n">Ramble</th>{voice_head}</tr></thead><tbody>'
         )
         for p in q["points"]:
+            v = p.get("voice") or {}
+            voice_cells = (
+                f'<td class="n">{_f(v.get("pitch_range_st"))}{" st" if v.get("pitch_range_st") is not None else ""}'
+                f'</td><td class="n">{_f(v.get("trailing_share"), ".0%")}</td>'
+                if voiced
+                else ""
+            )
             out.append(
                 f"<tr><td>{p['attempt_id']}</td><td>{e(p['when'].replace('T', ' ')[:16])}</td>"
                 f'<td class="n">{_fmt_s(p["duration_s"])}</td><td class="n">{_f(p["fillers_per_min"])}</td>'
-                f'<td class="n">{_f(p["long_pauses"], "d")}</td><td class="n">{_f(p["ramble_score"], ".0f")}</td></tr>'
+                f'<td class="n">{_f(p["long_pauses"], "d")}</td><td class="n">{_f(p["ramble_score"], ".0f")}</td>'
+                f"{voice_cells}</tr>"
             )
         out.append("</tbody></table></details></section>")
     out.append("</body></html>\n")

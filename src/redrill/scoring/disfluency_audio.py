@@ -1,0 +1,598 @@
+"""Filled pauses and restarts heard in the audio that the transcript left out.
+
+Whisper was trained on tidied text: it drops "um", "uh" and "hmm", writes "I I wrote" as "I wrote"
+and stretches the neighbouring words' timestamps over what it left out. :func:`detect` looks for
+what the words do not account for, in the audio itself:
+
+* **Filled pauses**: a stretch of voiced sound whose spectrum barely changes (a held vowel or
+  hum, 0.12-1.6 s) that no transcript word needs. Where the words are, is judged from each word's
+  end (Whisper's word ends are more reliable than its starts, which it pulls back over what it
+  dropped) and the time the word's text takes at this speaker's pace; a held stretch must be
+  mostly outside that, and either stand on its own between silences or be long.
+* **Restarts written once** ("I I" -> "I", "I'm, I'm" -> "I'm", "the counts, the counts" -> "the
+  counters"): two neighbouring stretches of sound, separated by at most a short silence or a
+  filler, that sound alike (their MFCC sequences aligned by dynamic time warping) and are more
+  alike to each other than to anything else nearby.
+
+Everything the transcript already counts is left out: a transcript filler takes the nearest held
+stretch within :attr:`DetectorSettings.absorb_s`, a transcript restart (or a doubled word the
+transcript wrote on purpose, "that that") takes the repeat it overlaps. So the items returned are
+*additional* to the transcript's own fillers and restarts, each with ``source`` "audio" and the
+measurements that decided it.
+
+Pure: samples and words in, items out; no I/O, no state. Praat (through praat-parselmouth) does the
+signal analysis: intensity, MFCCs, and pitch on the stretches being judged. Thresholds and the reasons for them are in
+``docs/metrics.md``; the accuracy on the labelled set in ``docs/accuracy.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from redrill.transcript import AudioDisfluency, Transcript
+
+__all__ = ["FRAME_S", "AudioDisfluency", "DetectorSettings", "detect", "with_audio_disfluencies"]
+
+# The rate of redrill's audio (sound.SAMPLE_RATE; scoring does not import sound).
+SAMPLE_RATE = 16_000
+FRAME_S = 0.01
+
+# Short words people restart on ("I I think", "the the", "it it"): around one of these the two
+# copies may sound less alike (the first is often lengthened or differently stressed) and still
+# count as a restart.
+_FUNCTION_WORDS = frozenset(
+    "i i'm i've i'd i'll we we're we've you he she it it's they the a an and but so or to in on of "
+    "for with at that this is was my our if when".split()
+)
+# Doubled words that are grammar, not restarts (as scoring's rules treat them).
+_LEGIT_DOUBLES = frozenset({"that", "had", "very", "really", "no", "yeah", "yes", "bye", "ha", "hey", "many", "much"})
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    """Thresholds of :func:`detect`; ``docs/metrics.md`` says why each is where it is."""
+
+    # Praat's pitch search range. The floor is far below the usual 75 Hz: a held "uhh" or "hmm"
+    # falls low, often into creak.
+    pitch_floor_hz: float = 40.0
+    pitch_ceiling_hz: float = 500.0
+    # With so low a floor Praat's default voicing threshold (0.45) calls short held vowels unvoiced.
+    voicing_threshold: float = 0.3
+    # Sound: frames within this many dB of the answer's loud level (95th percentile) and 10 dB
+    # above its quietest frames.
+    sound_range_db: float = 30.0
+    # Held sound: MFCCs (standardised per answer) change by less than this per 40 ms.
+    steady_change: float = 0.9
+    # Held stretches broken for at most this many frames are one.
+    held_bridge: int = 2
+    min_filler_s: float = 0.12
+    max_filler_s: float = 1.6
+    min_voiced_share: float = 0.4
+    # A held stretch is a filler when at least this share of it lies outside where the words are ...
+    unexplained_share: float = 0.5
+    # ... or is held this many times as long as the word it lies in is expected to take.
+    overlong_factor: float = 2.0
+    # ... and it is most of its stretch of sound between silences, or at least this long.
+    alone_share: float = 0.55
+    long_filler_s: float = 0.3
+    # Where a word is: its last (expected length x this) seconds, longer before a pause.
+    word_slack: float = 1.25
+    prepausal_slack: float = 1.8
+    # A transcript filler this close (s) accounts for a held stretch.
+    absorb_s: float = 0.8
+    # Restarts: each copy 0.08-1.6 s, lengths within a factor 2.5 (4 when the first is drawn out
+    # before a pause), at most 0.8 s apart.
+    copy_min_s: float = 0.08
+    copy_max_s: float = 1.6
+    copy_ratio: float = 2.5
+    drawn_ratio: float = 4.0
+    copy_gap_s: float = 0.8
+    # A copy is at most this many syllable-sized units ("the postmortem" is five).
+    max_units: int = 6
+    # Pairs whose time-normalised shapes are further apart than this are not warped (speed).
+    prefilter: float = 0.85
+    # Alike: warped MFCC distance at most ``alike`` (``anchored_alike`` around a short function
+    # word of the transcript), and the copies at least ``1 / distinct`` times closer to each other
+    # than either is to anything else within 2 s. Around a function word ``anchored_distinct`` is
+    # enough when at least ``spare_share`` of one copy lies outside where the words are.
+    alike: float = 0.45
+    distinct: float = 0.62
+    anchored_alike: float = 0.65
+    anchored_distinct: float = 0.9
+    spare_share: float = 0.25
+    anchored_before_s: float = 0.5
+
+
+# --------------------------------------------------------------------------------------------
+# Signal analysis
+
+
+@dataclass
+class _Frames:
+    """Frame-wise measurements on a 10 ms grid; pitch is measured only where it is needed."""
+
+    t: Any  # frame centres (s)
+    db: Any  # intensity
+    z: Any  # MFCC 1-12, standardised over the sound frames
+    sound: Any  # bool
+    change: Any  # spectral change per frame (standardised MFCC distance over 40 ms, smoothed)
+    praat: Any  # the parselmouth.Sound
+    settings: DetectorSettings
+
+    def at(self, seconds: float) -> int:
+        import numpy as np
+
+        return int(np.clip(np.searchsorted(self.t, seconds), 0, len(self.t)))
+
+    def f0(self, a: int, b: int):
+        """Pitch (Hz, 0 where unvoiced) of frames a..b, from Praat's autocorrelation pitch tracker."""
+        import numpy as np
+
+        s = self.settings
+        lo = max(self.praat.xmin, float(self.t[a]) - 0.05)
+        hi = min(self.praat.xmax, float(self.t[b - 1]) + 0.05)
+        part = self.praat.extract_part(from_time=lo, to_time=hi, preserve_times=True)
+        try:
+            pitch = part.to_pitch_ac(
+                time_step=FRAME_S,
+                pitch_floor=s.pitch_floor_hz,
+                pitch_ceiling=s.pitch_ceiling_hz,
+                voicing_threshold=s.voicing_threshold,
+            )
+        except Exception:  # a stretch too short for the pitch window has no pitch
+            return np.zeros(b - a)
+        xs = np.asarray(pitch.xs(), dtype=np.float64)
+        values = np.nan_to_num(np.asarray(pitch.selected_array["frequency"], dtype=np.float64))
+        if not len(xs):
+            return np.zeros(b - a)
+        return values[np.clip(np.searchsorted(xs, self.t[a:b] - FRAME_S / 2), 0, len(xs) - 1)]
+
+
+def _analyse(samples, s: DetectorSettings, rate: int) -> _Frames | None:
+    import numpy as np
+    import parselmouth
+
+    audio = np.asarray(samples, dtype=np.float64).reshape(-1)
+    if len(audio) < int(0.2 * rate) or not np.any(audio):
+        return None
+    sound = parselmouth.Sound(audio, sampling_frequency=rate)
+    intensity = sound.to_intensity(minimum_pitch=100.0, time_step=FRAME_S, subtract_mean=False)
+    t = np.asarray(intensity.xs(), dtype=np.float64)
+    if len(t) < 10:
+        return None
+    db = np.asarray(intensity.values, dtype=np.float64).reshape(-1)
+    db = np.where(np.isfinite(db), db, -100.0)
+    mfcc = sound.to_mfcc(number_of_coefficients=12, window_length=0.015, time_step=FRAME_S)
+    raw = np.asarray(mfcc.to_array(), dtype=np.float64)
+    mx = np.asarray(mfcc.xs(), dtype=np.float64)
+    coeffs = np.stack([np.interp(t, mx, raw[k]) for k in range(1, 13)], axis=1)
+    audible = db[db > -50.0]
+    loud = float(np.percentile(audible, 95)) if len(audible) else 0.0
+    quiet = float(np.percentile(db, 5))
+    is_sound = db > max(loud - s.sound_range_db, quiet + 10.0)
+    if is_sound.sum() < 10:
+        return None
+    mean = coeffs[is_sound].mean(axis=0)
+    spread = coeffs[is_sound].std(axis=0) + 1e-6
+    z = (coeffs - mean) / spread
+    step = np.full(len(z), 99.0)
+    step[2:-2] = np.linalg.norm(z[4:] - z[:-4], axis=1) / math.sqrt(z.shape[1])
+    padded = np.pad(step, 2, mode="edge")
+    change = np.median(np.lib.stride_tricks.sliding_window_view(padded, 5), axis=1)
+    return _Frames(t, db, z, is_sound, change, sound, s)
+
+
+def _runs(mask) -> list[tuple[int, int]]:
+    """(start, end) frame index of each run of True."""
+    import numpy as np
+
+    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
+    edges = np.flatnonzero(m[1:] != m[:-1])
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def _bridge(mask, frames: int):
+    """``mask`` with False runs of at most ``frames`` inside it filled in."""
+    out = mask.copy()
+    for a, b in _runs(~mask):
+        if a > 0 and b < len(mask) and b - a <= frames:
+            out[a:b] = True
+    return out
+
+
+def _units(f: _Frames) -> list[tuple[int, int]]:
+    """Syllable-sized stretches of sound: sound runs split at intensity valleys of 3 dB or more."""
+    import numpy as np
+
+    out: list[tuple[int, int]] = []
+    for a, b in _runs(_bridge(f.sound, 3)):
+        if b - a < 5:
+            continue
+        db = np.convolve(f.db[a:b], np.ones(3) / 3, mode="same")
+        cuts = [0]
+        for i in range(2, len(db) - 2):
+            valley = db[i] <= db[i - 1] and db[i] < db[i + 1] and i - cuts[-1] >= 5
+            if valley and db[cuts[-1] : i].max() - db[i] >= 3.0 and db[i : i + 25].max() - db[i] >= 3.0:
+                cuts.append(i)
+        cuts.append(b - a)
+        out.extend((a + x, a + y) for x, y in zip(cuts, cuts[1:]) if y - x >= 3)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Words
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9']", "", text.lower().replace("\u2019", "'"))
+
+
+def _syllables(word: str) -> int:
+    w = _norm(word).strip("'")
+    n = len(re.findall(r"[aeiouy]+", w))
+    if w.endswith("e") and not w.endswith(("le", "ee")) and n > 1:
+        n -= 1
+    return max(1, n)
+
+
+def _nominal_s(word: str) -> float:
+    """Seconds the word takes at about 150 words a minute (fitted on espeak-ng word timings)."""
+    return 0.056 + 0.045 * len(_norm(word)) + 0.058 * _syllables(word)
+
+
+def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
+    """Frames some transcript word needs (its last expected-length seconds of sound), and for each
+    such frame how long that word is expected to take.
+
+    A word's end often runs on into a filler the transcript writes next ("So,[0.35-1.33]
+    umm,[1.37-2.09]" for "so" until 1.0 and "um" from 1.24): the stretch of sound a transcript
+    filler sits on belongs to the filler, so the word ends before it.
+    """
+    import numpy as np
+
+    mask = np.zeros(len(f.t), bool)
+    need_at = np.zeros(len(f.t))
+    runs = _runs(_bridge(f.sound, 4))
+    run_of = np.full(len(f.t), -1)
+    for k, (a, b) in enumerate(runs):
+        run_of[a:b] = k
+    filler_runs = set()
+    for lo, hi in t_fillers:
+        ks = set(run_of[f.at(lo - 0.1) : f.at(hi + 0.1)].tolist()) - {-1}
+        filler_runs |= ks
+    ratios = [(w.end - w.start) / _nominal_s(w.text) for w in words if _norm(w.text)]
+    pace = float(np.clip(np.median(ratios), 0.6, 1.6)) if ratios else 1.0
+    for w in words:
+        a, b = f.at(w.start), f.at(w.end)
+        heard = np.flatnonzero(f.sound[a:b])
+        if not len(heard):
+            continue
+        own = heard[~np.isin(run_of[a + heard], list(filler_runs))] if filler_runs else heard
+        if len(own):
+            heard = own
+        end = a + heard[-1] + 1
+        begin = a + heard[0]
+        need = _nominal_s(w.text) * pace * s.word_slack
+        if w.text.rstrip()[-1:] in ",.?!;:":
+            need *= s.prepausal_slack  # words before a pause (as punctuated) are drawn out
+        core = slice(max(begin, end - int(round(need / FRAME_S))), end)
+        mask[core] = True
+        need_at[core] = np.maximum(need_at[core], need)
+    return mask, need_at
+
+
+def _transcript_marks(words) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """(filled pauses, restarts) the transcript's own words already count, as time spans."""
+    from redrill.scoring.annotate import annotate
+
+    tokens = annotate(Transcript(words=tuple(words), timed=True))
+    fillers, restarts = [], []
+    for k, tok in enumerate(tokens):
+        if tok.start is None:
+            continue
+        if tok.kind == "filled_pause":
+            fillers.append((tok.start, tok.end if tok.end is not None else tok.start))
+        elif tok.kind == "restart" and (k == 0 or tokens[k - 1].kind != "restart"):
+            nxt = tokens[min(len(tokens) - 1, k + 1)]
+            restarts.append((tok.start, nxt.end if nxt.end is not None else tok.start))
+    return fillers, restarts
+
+
+def _word_at(words, start: float, end: float) -> tuple[str | None, str]:
+    """The word the span was heard in (and "in_word"), else the nearest word (and "gap")."""
+    inside = [w for w in words if w.start < end and start < w.end]
+    if inside:
+        best = max(inside, key=lambda w: min(w.end, end) - max(w.start, start))
+        return best.text.strip(), "in_word"
+    if not words:
+        return None, "gap"
+    near = min(words, key=lambda w: min(abs(w.start - end), abs(start - w.end)))
+    return near.text.strip(), "gap"
+
+
+# --------------------------------------------------------------------------------------------
+# Restarts
+
+
+def _resampled(z, a: int, b: int, n: int = 16):
+    import numpy as np
+
+    return z[np.round(np.linspace(a, b - 1, n)).astype(int)]
+
+
+def _dtw(a, b) -> float:
+    """Mean frame distance along the best warping path, local slopes between 1/3 and 3."""
+    import numpy as np
+
+    n, m = len(a), len(b)
+    if n < 2 or m < 2 or n > 3 * m + 2 or m > 3 * n + 2:
+        return math.inf
+    cost = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).mean(-1))
+    run = np.zeros((n, m + 1))
+    run[:, 1:] = np.cumsum(cost, axis=1)
+    total = np.full((n, m), np.inf)
+    steps = np.ones((n, m))
+    total[0, 0] = cost[0, 0]
+    for i in range(1, n):
+        best = np.full(m, np.inf)
+        best_len = np.ones(m)
+        candidates = []
+        for k in (1, 2, 3):  # from (i-1, j-k), through (i, j-k+1 .. j)
+            cand = np.full(m, np.inf)
+            length = np.ones(m)
+            cand[k:] = total[i - 1, :-k] + run[i, k + 1 :] - run[i, 1 : m - k + 1]
+            length[k:] = steps[i - 1, :-k] + k
+            candidates.append((cand, length))
+        for k in (2, 3):  # from (i-k, j-1), through (i-k+1 .. i, j)
+            if i >= k:
+                cand = np.full(m, np.inf)
+                length = np.ones(m)
+                cand[1:] = total[i - k, :-1] + cost[i - k + 1 : i + 1, 1:].sum(axis=0)
+                length[1:] = steps[i - k, :-1] + k
+                candidates.append((cand, length))
+        for cand, length in candidates:
+            take = cand / length < best / best_len
+            best = np.where(take, cand, best)
+            best_len = np.where(take, length, best_len)
+        total[i], steps[i] = best, best_len
+    return float(total[-1, -1] / steps[-1, -1]) if np.isfinite(total[-1, -1]) else math.inf
+
+
+def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: DetectorSettings):
+    """Repeats the transcript does not show: list of (start, end, copy A, copy B, evidence)."""
+    import numpy as np
+
+    if len(units) < 2:
+        return []
+    starts = np.array([u[0] for u in units])
+    ends = np.array([u[1] for u in units])
+    # Candidate stretches: runs of consecutive units.
+    segs = [(i, j) for i in range(len(units)) for j in range(i, min(len(units), i + s.max_units))]
+    seg_index = {seg: k for k, seg in enumerate(segs)}
+    shapes = np.stack([_resampled(f.z, starts[i], ends[j]) for i, j in segs])
+    seg_len = np.array([(ends[j] - starts[i]) * FRAME_S for i, j in segs])
+    anchors = [(w.start - s.anchored_before_s, w.end + 0.15) for w in words if _norm(w.text) in _FUNCTION_WORDS]
+
+    pairs = []
+    for i in range(len(units) - 1):
+        # The second copy starts with the next unit, or after a held unit between ("the X, um, the X").
+        nexts = [i + 1]
+        if i + 2 < len(units) and held[starts[i + 1] : ends[i + 1]].mean() >= 0.6:
+            nexts.append(i + 2)
+        for first in nexts:
+            for na in range(1, s.max_units + 1):
+                for nb in range(1, s.max_units + 1):
+                    if i - na + 1 < 0 or first + nb - 1 >= len(units):
+                        continue
+                    ka, kb = seg_index[(i - na + 1, i)], seg_index[(first, first + nb - 1)]
+                    la, lb = seg_len[ka], seg_len[kb]
+                    gap_a, gap_b = ends[i], starts[first]
+                    if min(la, lb) < s.copy_min_s or max(la, lb) > s.copy_max_s:
+                        continue
+                    if (gap_b - gap_a) * FRAME_S > s.copy_gap_s:
+                        continue
+                    # A first copy held before a pause ("I, ... I") may be drawn out far beyond the second.
+                    drawn = la > lb and gap_b - gap_a >= 10
+                    if max(la, lb) / min(la, lb) > (s.drawn_ratio if drawn else s.copy_ratio):
+                        continue
+                    # Between the copies: silence, or a held filler, or a filler the transcript has.
+                    between = slice(gap_a, gap_b)
+                    spoken = gap_b - gap_a > 5 and f.sound[between].mean() > 0.3 and held[between].mean() <= 0.3
+                    if spoken and not any(a < f.t[gap_b] and f.t[gap_a] < b for a, b in t_fillers):
+                        continue
+                    pairs.append((ka, kb))
+    if not pairs:
+        return []
+    firsts = np.array([p[0] for p in pairs])
+    seconds = np.array([p[1] for p in pairs])
+    quick = np.sqrt(((shapes[firsts] - shapes[seconds]) ** 2).mean(-1)).mean(-1)
+    found = []
+    for (a_k, b_k), q in zip(pairs, quick):
+        if q > s.prefilter:  # far apart even without warping: not worth warping
+            continue
+        (ai, aj), (bi, bj) = segs[a_k], segs[b_k]
+        A, B = (starts[ai], ends[aj]), (starts[bi], ends[bj])
+        d = _dtw(f.z[A[0] : A[1]], f.z[B[0] : B[1]])
+        if not math.isfinite(d):  # too different in length to warp: compare time-normalised shapes
+            d = float(q)
+        if d > max(s.alike, s.anchored_alike):
+            continue
+        # How much closer the copies are to each other than to anything else nearby.
+        near = [
+            k
+            for k, (i, j) in enumerate(segs)
+            if (ends[j] <= A[0] or starts[i] >= B[1])
+            and abs(starts[i] - A[0]) * FRAME_S <= 2.0
+            and max(seg_len[k], seg_len[b_k]) / max(min(seg_len[k], seg_len[b_k]), 1e-6) <= s.copy_ratio
+        ]
+        others = math.inf
+        if near:
+            dist = np.sqrt(((shapes[near][:, None] - shapes[[a_k, b_k]][None]) ** 2).mean(-1)).mean(-1)
+            others = float(dist.min())
+        contrast = q / others if others > 0 else math.inf
+        a0, b1 = float(f.t[A[0]]), float(f.t[B[1] - 1]) + FRAME_S
+        anchored = (
+            (B[1] - B[0]) * FRAME_S <= 0.45
+            and (A[1] - A[0]) * FRAME_S <= 0.6
+            and any(lo <= a0 and b1 <= hi for lo, hi in anchors)
+        )
+        # One copy the words do not need: the transcript wrote the repeat once.
+        spare = 1.0 - min(float(explained[A[0] : A[1]].mean()), float(explained[B[0] : B[1]].mean()))
+        limit = s.anchored_alike if anchored else s.alike
+        if not (
+            (d <= limit and contrast <= s.distinct)
+            or (anchored and d <= limit and contrast <= s.anchored_distinct and spare >= s.spare_share)
+        ):
+            continue
+        # Two held sounds in a row ("hmm, hmm") are two fillers, not a restart.
+        if held[A[0] : A[1]].mean() >= 0.6 and held[B[0] : B[1]].mean() >= 0.6:
+            continue
+        found.append(
+            (
+                min(d, contrast),
+                a0,
+                b1,
+                A,
+                B,
+                {
+                    "distance": round(float(d), 3),
+                    "contrast": round(float(contrast), 3),
+                    "spare": round(spare, 2),
+                    "anchored": bool(anchored),
+                },
+            )
+        )
+    found.sort(key=lambda r: r[0])
+    chosen: list[tuple] = []
+    for rank, a0, b1, A, B, ev in found:
+        if any(a0 < c[2] and c[1] < b1 for c in chosen):
+            continue
+        chosen.append((rank, a0, b1, A, B, ev))
+    out: list[tuple] = []
+    for _rank, a0, b1, A, B, ev in chosen:
+        around = [_norm(w.text) for w in words if w.end > a0 - 0.3 and w.start < b1 + 0.3]
+        legit = any(x == y and x in _LEGIT_DOUBLES for x, y in zip(around, around[1:]))
+        # "I knew that that was wrong" written "that": the doubled word is grammar, not a restart.
+        said, _ = _word_at(words, float(f.t[B[0]]), b1)
+        legit = legit or _norm(said or "") in _LEGIT_DOUBLES
+        if legit or any(lo - 0.3 <= b1 and a0 <= hi + 0.3 for lo, hi in t_restarts):
+            continue
+        ev = dict(ev, first_s=round(float(A[1] - A[0]) * FRAME_S, 2), second_s=round(float(B[1] - B[0]) * FRAME_S, 2))
+        out.append((a0, b1, A, B, ev))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Detection
+
+
+def detect(
+    samples, words: Sequence, *, settings: DetectorSettings = DetectorSettings(), rate: int = SAMPLE_RATE
+) -> tuple[AudioDisfluency, ...]:
+    """Filled pauses and restarts in ``samples`` (mono float, 16 kHz) that ``words`` (the answer's
+    timed transcript words, :class:`redrill.transcript.Word`) do not already count.
+
+    Pure and deterministic. Words without timings are ignored; with no timed words there is nothing
+    to compare with and nothing is returned.
+    """
+    import numpy as np
+
+    s = settings
+    words = [w for w in words if w.start is not None and w.end is not None and _norm(w.text)]
+    if not words:
+        return ()
+    f = _analyse(samples, s, rate)
+    if f is None:
+        return ()
+    t_fillers, t_restarts = _transcript_marks(words)
+    explained, need_at = _explained(f, words, t_fillers, s)
+    held = _bridge(f.sound & (f.change < s.steady_change), s.held_bridge)
+    units = _units(f)
+
+    items: list[AudioDisfluency] = []
+    copies = np.zeros(len(f.t), bool)
+    for a0, b1, A, B, ev in _restarts(f, units, words, held, explained, t_fillers, t_restarts, s):
+        copies[A[0] : A[1]] = True
+        copies[B[0] : B[1]] = True
+        word, _ = _word_at(words, float(f.t[B[0]]), b1)
+        items.append(AudioDisfluency("restart", round(a0, 3), round(b1, 3), "collapsed", word, ev))
+
+    runs = _runs(_bridge(f.sound, 4))
+    run_of = np.full(len(f.t), -1)
+    for k, (a, b) in enumerate(runs):
+        run_of[a:b] = k
+    candidates: list[tuple | None] = []
+    for a, b in _runs(held):
+        length = (b - a) * FRAME_S
+        if not (s.min_filler_s <= length <= s.max_filler_s):
+            continue
+        outside = 1.0 - float(explained[a:b].mean())
+        # Held far longer than the whole word it was written as could take ("a" for a long "er").
+        overlong = length >= s.long_filler_s and length >= s.overlong_factor * float(need_at[a:b].max())
+        if (outside < s.unexplained_share and not overlong) or copies[a:b].mean() > 0.5:
+            continue
+        k = run_of[(a + b) // 2]
+        lo, hi = runs[k] if k >= 0 else (a, b)
+        f0 = f.f0(min(lo, a), max(hi, b))
+        f0_run, f0_held = f0[lo - min(lo, a) : hi - min(lo, a)], f0[a - min(lo, a) : b - min(lo, a)]
+        voiced = float((f0_held > 0).mean())
+        if voiced < s.min_voiced_share:
+            continue
+        # How much of its stretch of sound is held and voiced ("um" is two held parts: vowel, hum).
+        alone = float((held[lo:hi] & (f0_run > 0)).mean())
+        if alone < s.alone_share and length < s.long_filler_s:
+            continue
+        pitch = f0_held[f0_held > 0]
+        spread = float(np.ptp(12 * np.log2(pitch / pitch.min()))) if len(pitch) > 1 else 0.0
+        last = candidates[-1] if candidates else None
+        if last is not None and last[3] == k >= 0:
+            # One stretch of sound holds one filler ("um" is two held parts: the vowel, the hum).
+            if length <= last[2]["length_s"]:
+                continue
+            candidates.pop()
+        candidates.append(
+            (
+                float(f.t[a]),
+                float(f.t[b - 1]) + FRAME_S,
+                {
+                    "length_s": round(length, 2),
+                    "spectral_change": round(float(f.change[a:b].mean()), 2),
+                    "voiced_share": round(voiced, 2),
+                    "pitch_range_st": round(spread, 1),
+                    "outside_words_share": round(outside, 2),
+                    "alone_share": round(min(1.0, alone), 2),
+                },
+                k,
+            )
+        )
+    # Each filler the transcript has accounts for the nearest held stretch, if one is close.
+    # Whisper times fillers late (its "uh" often starts where the filler ended), so a stretch
+    # after the transcript's filler counts as twice as far as one before it.
+    for lo, hi in t_fillers:
+        near = [
+            (0.0 if c[0] <= hi and lo <= c[1] else (lo - c[1] if c[1] < lo else 2 * (c[0] - hi)), k)
+            for k, c in enumerate(candidates)
+            if c is not None
+        ]
+        near = [n for n in near if n[0] <= s.absorb_s]
+        if near:
+            candidates[min(near)[1]] = None
+    for c in candidates:
+        if c is not None:
+            word, where = _word_at(words, c[0], c[1])
+            items.append(AudioDisfluency("filled_pause", round(c[0], 3), round(c[1], 3), where, word, c[2]))
+    return tuple(sorted(items, key=lambda i: (i.start_s, i.kind)))
+
+
+def with_audio_disfluencies(
+    transcript: Transcript, samples, *, settings: DetectorSettings = DetectorSettings(), rate: int = SAMPLE_RATE
+) -> Transcript:
+    """``transcript`` with what :func:`detect` hears in its audio ``samples`` attached (stored with it,
+    so rescoring keeps it). A transcript without timings is returned as it is."""
+    if not transcript.timed:
+        return transcript
+    return replace(transcript, audio_disfluencies=detect(samples, transcript.words, settings=settings, rate=rate))

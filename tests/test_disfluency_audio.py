@@ -1,0 +1,343 @@
+"""Filled pauses and restarts heard in the audio that the transcript leaves out.
+
+The detector (``redrill.scoring.disfluency_audio``) on real espeak-ng speech transcribed by the real
+tiny.en weights, rendered as the labelled set renders it (``scripts/evalset.py``: every word's place
+in the audio is known): fillers the recognizer dropped between words and inside a word's time, a
+collapsed restart ("We we" written "We"), clean answers with nothing found, and streaming equal to
+whole-answer transcription. Then, without any audio: what the found items do to the transcript's
+stored form, to scoring and feedback, and to ``redrill show``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from redrill.scoring import annotate, score
+from redrill.scoring.disfluency_audio import DetectorSettings, detect, with_audio_disfluencies
+from redrill.transcript import AudioDisfluency, Transcript, Word
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+
+
+@pytest.fixture(scope="module")
+def evalset():
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        return importlib.import_module("evalset")
+    finally:
+        sys.path.remove(str(SCRIPTS))
+
+
+@pytest.fixture(scope="module")
+def tiny(real_tiny_dir):
+    from redrill.transcription.whisper import Transcriber
+
+    return Transcriber(str(real_tiny_dir)).load()
+
+
+@pytest.fixture
+def say(evalset, tmp_path):
+    """``say(question_id, parts, gaps, voice, rate, pitch)``: a labelled answer, rendered."""
+
+    def make(question_id, parts, gaps, voice, rate, pitch):
+        answer = evalset.Answer("test", question_id, voice, rate, parts, gaps, [], pitch)
+        return evalset.render(answer, tmp_path / "speech")
+
+    return make
+
+
+def hear(evalset, tiny, answer) -> Transcript:
+    """Transcribe as redrill does (chunked at pauses, the question's hints), then search the audio."""
+    from redrill.transcription.streaming import transcribe_answer
+    from redrill.transcription.whisper import recognition_hints
+
+    question, points = evalset.QUESTIONS[answer.question_id]
+    transcript = transcribe_answer(tiny.hinted(recognition_hints(question, points)), answer.samples)
+    return with_audio_disfluencies(transcript, answer.samples)
+
+
+def near(item: AudioDisfluency, truth, slack: float = 0.5) -> bool:
+    return item.kind == truth.kind and item.start_s - slack <= truth.end and truth.start <= item.end_s + slack
+
+
+STRETCHED = (
+    "eval-failure",
+    [
+        "So the migration, {uhhh}, it failed on a Friday.",
+        "I rolled back the migration, {umm}, within an hour.",
+        "{err}, the fix was a reconciliation test.",
+    ],
+    [1.3, 0.9],
+    "en-us+m7",
+    160,
+    30,
+)
+
+
+def test_fillers_the_recognizer_dropped_are_heard_between_and_inside_words(evalset, tiny, say):
+    """Three held fillers (0.4-0.6 s): tiny.en writes none of them, folding two into the time of the
+    next word ("within" covers the "umm"); the detector hears all three, where they were said."""
+    answer = say(*STRETCHED)
+    transcript = hear(evalset, tiny, answer)
+    assert [t for t in annotate(transcript) if t.kind == "filled_pause"] == []
+    said = [t for t in answer.truth_items if t.kind == "filled_pause"]
+    heard = [d for d in transcript.audio_disfluencies or () if d.kind == "filled_pause"]
+    assert len(said) == len(heard) == 3, transcript.audio_disfluencies
+    assert all(any(near(h, t) for h in heard) for t in said)
+    assert {h.where for h in heard} >= {"gap", "in_word"}
+    assert "within" in [h.word for h in heard]
+    assert all(h.source == "audio" and h.evidence["length_s"] >= 0.3 for h in heard)
+    assert not [d for d in transcript.audio_disfluencies or () if d.kind == "restart"]
+    metrics = score(transcript, target_seconds=(1, 60))
+    assert metrics.filled_pause_count == metrics.audio_filled_pauses == 3
+
+
+def test_a_hum_is_heard_and_written_fillers_are_not_counted_twice(evalset, tiny, say):
+    """A closed-mouth "hmm" before the first word is dropped (the first word's time covers it); the
+    "um"s tiny.en does write are not heard a second time."""
+    answer = say(
+        "eval-limiter",
+        ["{hmm}, so the limiter was a token bucket per API key.", "{um}, each key had its own bucket, {uh}, in Redis."],
+        [1.0],
+        "en-us+f3",
+        135,
+        60,
+    )
+    transcript = hear(evalset, tiny, answer)
+    written = [t for t in annotate(transcript) if t.kind == "filled_pause"]
+    heard = [d for d in transcript.audio_disfluencies or () if d.kind == "filled_pause"]
+    assert len(written) == 2 and len(heard) == 1
+    hum = answer.truth_items[0]
+    assert hum.text == "hmm" and near(heard[0], hum)
+    assert score(transcript, target_seconds=(1, 60)).filled_pause_count == 3 == answer.truth_fillers
+
+
+def test_a_collapsed_restart_is_heard(evalset, tiny, say):
+    """ "We we built ...": tiny.en writes "We built"; the two copies of "we" are in the audio."""
+    answer = say(
+        "eval-limiter",
+        ["We we built a limiter in the gateway.", "It it rejected requests over the limit, {uh}, with a clear error."],
+        [1.1],
+        "en-us+m7",
+        160,
+        30,
+    )
+    transcript = hear(evalset, tiny, answer)
+    assert [w.text.lower() for w in transcript.words[:2]] == ["we", "built"]
+    restarts = [d for d in transcript.audio_disfluencies or () if d.kind == "restart"]
+    said = [t for t in answer.truth_items if t.kind == "restart"]
+    assert [t.text for t in said] == ["we we", "it it"]
+    assert near(restarts[0], said[0]) and restarts[0].where == "collapsed" and restarts[0].word == "We"
+    assert restarts[0].evidence["distance"] < 0.45 and restarts[0].evidence["contrast"] < 0.62
+    assert all(any(near(r, t) for t in said) for r in restarts)  # nothing heard that was not said
+    fillers = [d for d in transcript.audio_disfluencies or () if d.kind == "filled_pause"]
+    assert all(any(near(f, t) for t in answer.truth_items) for f in fillers)
+    metrics = score(transcript, target_seconds=(1, 60))
+    assert metrics.audio_restarts == len(restarts) and metrics.restarts >= 1
+
+
+CLEAN = [
+    (
+        "eval-conflict",
+        ["We disagreed about the schema.", "I listened, and we agreed on a plan in two steps."],
+        "en-gb",
+        170,
+        45,
+    ),
+    (
+        "eval-limiter",
+        [
+            "A token bucket per API key, with Redis for shared counters.",
+            "After an outage I wrote a blameless postmortem.",
+        ],
+        "en-us+f3",
+        135,
+        60,
+    ),
+    (
+        "eval-yourself",
+        [
+            "I have been a backend engineer for six years, in payments and billing.",
+            "I want this role because it matters.",
+        ],
+        "en-gb-x-rp+f2",
+        155,
+        70,
+    ),
+    (
+        "eval-failure",
+        [
+            "The migration failed, and I rolled back the migration.",
+            "I knew that that was my mistake, so I wrote a test.",
+        ],
+        "en-gb+m3",
+        185,
+        40,
+    ),
+]
+
+
+@pytest.mark.parametrize(("question_id", "parts", "voice", "rate", "pitch"), CLEAN)
+def test_a_clean_concise_answer_gets_nothing(evalset, tiny, say, question_id, parts, voice, rate, pitch):
+    """Concise answers with no filler or restart, in four voices: nothing is heard (also not the
+    grammatical "that that")."""
+    transcript = hear(evalset, tiny, say(question_id, parts, [0.9], voice, rate, pitch))
+    assert transcript.audio_disfluencies == ()
+
+
+def test_streaming_and_whole_answer_give_the_same_items(say, tiny):
+    """The detector runs on the final transcript and the whole answer's audio, so the live drill
+    and `transcribe --pending` store the same items."""
+    from redrill.transcription.streaming import StreamingTranscription, transcribe_answer
+
+    samples = say(*STRETCHED).samples
+    stream = StreamingTranscription(tiny)
+    for block in np.array_split(samples, max(1, len(samples) // 1600)):
+        stream.feed(block)
+    streamed = with_audio_disfluencies(stream.finish(samples), samples)
+    whole = with_audio_disfluencies(transcribe_answer(tiny, samples), samples)
+    assert streamed == whole
+    assert streamed.audio_disfluencies  # something was heard, so the equality means something
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize("streamed", [True, False])
+def test_the_attempt_pipeline_stores_what_the_audio_adds(say, streamed):
+    """``finish`` searches the audio of a streamed answer (the samples it was transcribed from) or of
+    a stored recording (read back from the Ogg/Opus file) and stores the items with the transcript.
+    The words here are the script's own, fillers left out, as a recognizer that drops them writes."""
+    from redrill.banks import load_catalog
+    from redrill.config import Config
+    from redrill.paths import current
+    from redrill.pipeline import AttemptPipeline, save_recording
+    from redrill.store import open_store
+
+    answer = say(*STRETCHED)
+    words = tuple(Word(w, s, e) for w, s, e, filler in answer.timed_words if not filler)
+    catalog = load_catalog()
+    store = open_store(current())
+    try:
+        attempt_id = save_recording(store, current(), Config(), catalog.get("failure-story"), answer.samples)
+        report = AttemptPipeline(store, Config()).finish(
+            catalog,
+            attempt_id,
+            None,
+            transcript=Transcript(words=words, timed=True),
+            samples=answer.samples if streamed else None,
+        )
+        stored = Transcript.from_json(store.get_attempt(attempt_id).transcript or {})
+    finally:
+        store.close()
+    said = [t for t in answer.truth_items if t.kind == "filled_pause"]
+    heard = stored.audio_disfluencies or ()
+    assert len(heard) == 3 and all(any(near(h, t) for h in heard) for t in said), heard
+    assert report.metrics.audio_filled_pauses == report.metrics.filled_pause_count == 3
+
+
+# --------------------------------------------------------------------------------------------
+# Without audio or a model
+
+
+def test_nothing_to_compare_with_gives_nothing():
+    quiet = np.zeros(16000 * 3, np.float32)
+    assert detect(quiet, [Word("hello", 0.5, 0.9)]) == ()
+    assert detect(np.zeros(100, np.float32), [Word("hello", 0.0, 0.005)]) == ()
+    noise = np.random.default_rng(1).normal(0, 0.1, 16000 * 2).astype(np.float32)
+    assert detect(noise, []) == ()
+    assert detect(noise, [Word("typed")]) == ()  # words without timings
+    typed = Transcript(words=(Word("typed"),), timed=False)
+    assert with_audio_disfluencies(typed, noise) is typed
+
+
+def test_settings_are_named_and_frozen():
+    settings = DetectorSettings()
+    with pytest.raises(AttributeError):
+        settings.alike = 1.0  # type: ignore[misc]
+    assert 0.1 <= settings.min_filler_s < settings.max_filler_s <= 2.0
+
+
+WORDS = (
+    Word("So", 0.5, 0.8),
+    Word("I", 1.6, 1.7),
+    Word("think", 1.7, 2.0),
+    Word("we", 2.0, 2.1),
+    Word("shipped", 2.1, 2.5),
+    Word("it.", 2.5, 2.8),
+)
+HEARD = (
+    AudioDisfluency("filled_pause", 0.9, 1.4, "gap", "So", {"length_s": 0.5}),
+    AudioDisfluency("restart", 1.45, 1.7, "collapsed", "I", {"distance": 0.3}),
+)
+
+
+def test_the_stored_form_keeps_every_item_and_its_source():
+    transcript = Transcript(words=WORDS, timed=True, audio_disfluencies=HEARD)
+    data = json.loads(json.dumps(transcript.to_json()))
+    back = Transcript.from_json(data)
+    assert back == transcript and back.audio_disfluencies == HEARD
+    assert [d["source"] for d in data["audio_disfluencies"]] == ["audio", "audio"]
+    # Not examined (older attempts, imported transcripts) stays distinct from "nothing found".
+    assert "audio_disfluencies" not in Transcript(words=WORDS, timed=True).to_json()
+    assert Transcript.from_json(Transcript(words=WORDS, timed=True).to_json()).audio_disfluencies is None
+    assert Transcript.from_json({**data, "audio_disfluencies": []}).audio_disfluencies == ()
+    # A damaged entry is dropped, never fatal.
+    damaged = {**data, "audio_disfluencies": [{"kind": "sneeze", "start": 1, "end": 2}, {"kind": "restart"}, 7]}
+    assert Transcript.from_json(damaged).audio_disfluencies == ()
+
+
+def test_scoring_counts_what_the_audio_adds():
+    plain = score(Transcript(words=WORDS, timed=True), target_seconds=(1, 60))
+    heard = score(Transcript(words=WORDS, timed=True, audio_disfluencies=HEARD), target_seconds=(1, 60))
+    assert (plain.filled_pause_count, plain.restarts) == (0, 0)
+    assert (heard.filled_pause_count, heard.audio_filled_pauses) == (1, 1)
+    assert (heard.restarts, heard.audio_restarts) == (1, 1)
+    assert heard.words == plain.words  # a heard filler is not a word
+    assert (heard.fillers_per_100_words or 0) > (plain.fillers_per_100_words or 0)
+    assert heard.ramble_score > plain.ramble_score
+    assert any("heard at 0:01" in e for e in heard.restart_examples)
+    assert dict(heard.fillers) == {}  # the written fillers by name; the heard ones are counted apart
+
+
+def test_feedback_names_the_fillers_heard_only_in_the_audio():
+    from redrill.scoring.comparison import compare
+    from redrill.scoring.feedback import feedback
+
+    words = tuple(Word(w, 0.3 * i, 0.3 * i + 0.25) for i, w in enumerate("So um we shipped it on time".split()))
+    heard = tuple(AudioDisfluency("filled_pause", 3.0 + i, 3.4 + i, "gap") for i in range(3))
+    metrics = score(Transcript(words=words, timed=True, audio_disfluencies=heard), target_seconds=(1, 60))
+    lines = feedback(metrics, compare(metrics, [])).to_json()
+    assert any("4 filled pauses ('um', 3 heard only in the audio)" in line for line in lines), lines
+
+
+def test_show_marks_what_was_heard_in_the_audio(cli):
+    from redrill.banks import load_catalog
+    from redrill.config import Config
+    from redrill.paths import current
+    from redrill.pipeline import AttemptPipeline
+    from redrill.store import open_store
+
+    catalog = load_catalog()
+    question = catalog.get("failure-story")
+    store = open_store(current())
+    try:
+        report = AttemptPipeline(store, Config()).score(
+            question, Transcript(words=WORDS, timed=True, audio_disfluencies=HEARD), source="microphone"
+        )
+    finally:
+        store.close()
+    out = cli("show", report.attempt_id).output
+    assert "(filler)" in out and "(said twice)" in out
+    assert "Heard in the audio, not written by the recognizer" in out
+    assert out.index("So") < out.index("(filler)") < out.index("(said twice)") < out.index("think")
+    view = json.loads(cli("show", report.attempt_id, "--json").output)
+    audio = [t for t in view["tokens"] if t["source"] == "audio"]
+    assert [(t["kind"], t["where"]) for t in audio] == [("filled_pause", "gap"), ("restart", "collapsed")]
+    assert audio[0]["evidence"] == {"length_s": 0.5}
+    assert {t["source"] for t in view["tokens"] if t["kind"] == "word"} == {"transcript"}
+    assert sum(t["kind"] == "filled_pause" for t in view["tokens"]) == view["report"]["metrics"]["filled_pause_count"]
