@@ -439,8 +439,28 @@ class Transcriber:
         return words
 
     def _run(self, audio: np.ndarray, hints: str | None = None):
-        """The one call into faster-whisper (a seam: tests wrap it to see the arguments)."""
+        """The one call into faster-whisper (a seam: tests wrap it to see the arguments).
+
+        The sampler is reseeded first: when a window's output looks like a loop, Whisper decodes it
+        again at a higher temperature, by sampling, and CTranslate2's random generator is shared by
+        every call in the process. Unseeded, the same recording could come back with other words
+        depending on what was transcribed before it (a rescore would change an answer's figures).
+        """
+        _reseed()
         return self._model.transcribe(audio, **decode_kwargs(self.options, self._language(), hints))
+
+
+def _reseed() -> None:
+    """The same seed before every window: the same audio always gives the same words."""
+    try:
+        import ctranslate2
+
+        ctranslate2.set_random_seed(SAMPLING_SEED)
+    except (ImportError, AttributeError):  # a stand-in model in tests, or an old CTranslate2
+        pass
+
+
+SAMPLING_SEED = 20260412
 
 
 class HintedTranscriber:
