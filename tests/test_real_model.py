@@ -235,7 +235,7 @@ def test_no_tail_words_are_lost(tiny_heard):
         for r in results:
             # the last word heard reaches the end of the speech the voice-activity detector hears
             assert tail_gap(r.transcript) <= 1.0, f"{r.answer.key} ({kind}): speech after the last word: {r.text}"
-        last_parts = [r.answer.parts[-1].replace(evalset.LONG_UH, "") for r in results]
+        last_parts = [re.sub(r"\{\w+\}", "", r.answer.parts[-1]) for r in results]  # fillers left out
         said = [w for part in last_parts for w in content(part)]
         got = sum(
             stem(w) in {stem(h) for h in words_of(r.text)}
