@@ -9,7 +9,8 @@
 Builds the labelled set of ``scripts/evalset.py`` (espeak-ng voices, rates and pitches, exact
 silences, fillers, restarts, talking points said and not said, an improving series, held-out voices
 and texts) and transcribes every answer once per model (with and without recognition hints), as
-redrill's own whole-answer path does. Then each **section** prints its tables from the same
+redrill's own whole-answer path does, from the Ogg/Opus copy redrill would store (``--audio wav``:
+the rendered WAV, as the live drill hears it). Then each **section** prints its tables from the same
 transcripts.
 
 Sections are modules in ``scripts/accuracy_sections/``, found by their file name: each has a
@@ -126,6 +127,12 @@ def main() -> None:
         type=Path,
         help="folder for the peers' virtual environments (default: the user cache folder, e.g. ~/.cache/redrill/accuracy)",
     )
+    parser.add_argument(
+        "--audio",
+        choices=["opus", "wav"],
+        default="opus",
+        help="transcribe each answer as redrill stores it, an Ogg/Opus copy at 24 kbit/s (default), or the WAV",
+    )
     parser.add_argument("--verbose", action="store_true", help="print every transcript")
     args = parser.parse_args()
 
@@ -156,6 +163,8 @@ def main() -> None:
     from redrill.transcription import bundled
 
     answers = evalset.build(args.cache / "audio")
+    if args.audio == "opus":
+        evalset.opus_round_trip(answers, args.cache / "opus")
     models = (
         args.models.split(",")
         if args.models
@@ -166,7 +175,12 @@ def main() -> None:
     print(
         f"{len(answers)} labelled answers ({held} held out), voices {', '.join(ctx.voices)}; "
         f"rates {min(a.rate for a in answers)}-{max(a.rate for a in answers)} wpm, "
-        f"pitches {min(a.pitch for a in answers)}-{max(a.pitch for a in answers)}"
+        f"pitches {min(a.pitch for a in answers)}-{max(a.pitch for a in answers)}; "
+        + (
+            "transcribed from Ogg/Opus copies (24 kbit/s), as redrill stores answers"
+            if args.audio == "opus"
+            else "transcribed from the WAV"
+        )
     )
     for module in chosen:
         print(f"\n## {getattr(module, 'TITLE', module.__name__)}")

@@ -1,20 +1,23 @@
-"""Benchmark redrill's transcriber with a base.en-sized model on 60 s and 120 s of speech.
+"""Where whole-answer transcription spends its time, on real Whisper weights: redrill's path against
+plain faster-whisper on the same audio.
 
-Real weights cannot be assumed (the benchmark must run offline), so it builds a random-weight model
-with base.en's shapes (d=512, 8 heads, 6+6 layers, 51864 tokens; cached between runs) and feeds it
-espeak-ng speech. Load time, VAD and encoder cost carry over to the real model. Decoding cost
-depends on how many tokens are produced, so each window is capped at a realistic count: 150 wpm
-speech is ~2.5 tokens/s, ~75-100 tokens per 30 s window. The random model would otherwise loop
-until Whisper's 224-token limit and through every fallback temperature, which the real model
-rarely does, so the fallback is off here.
+    .venv/bin/python scripts/bench_transcribe.py                  # tiny.en, and base when installed
+    .venv/bin/python scripts/bench_transcribe.py --models base --seconds 120
 
-hallucination_silence_threshold (redrill's default 2.0 s) is measured on and off: with random
-weights the word timings collapse, faster-whisper takes the windows for hallucinations and decodes
-them again (~3x the decoder calls). With real weights that only happens around real silences, so
-the "off" figures are the closer estimate of the real model's cost; the "on" figures are a worst case.
+For each model and answer length (espeak-ng speech with pauses: the answer of scripts/bench.py) it
+times, side by side in one process:
 
-Usage: python scripts/bench_transcribe.py [--cache DIR] [--tokens 100] [--seconds 60,120]
-Prints one line per run and a final JSON line with every figure.
+* ``redrill``: the whole-answer path of `redrill answer --audio` and `redrill transcribe --pending`
+  (``streaming.transcribe_answer``: the answer cut into pieces at pauses, each piece's silences cut
+  out by one voice-activity pass, decoded as one Whisper window with the question's hints);
+* ``plain``: faster-whisper's own ``transcribe`` on the same samples, with the VAD filter and word
+  timestamps on (what redrill needs) and its defaults otherwise.
+
+(each path ``--repeat`` times, in alternating order, medians) and counts what the time went on: Whisper windows (encoder passes), decoder calls and the tokens
+they produced, word alignment, voice-activity detection. Then it checks that streaming the same
+audio gives exactly the whole-answer transcript. The ratio redrill / plain is the figure the
+README's performance table quotes (target <= 1.0); ``scripts/bench.py`` measures it again through
+the stored recording. Runs pinned to 2 CPUs (``--cores``); the last line is JSON with every figure.
 """
 
 from __future__ import annotations
@@ -23,148 +26,206 @@ import argparse
 import json
 import os
 import resource
-import shutil
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))  # the random-weight model builder lives with the tests
-sys.path.insert(0, str(REPO / "src"))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
 
-SENTENCES = [
-    "Tell me about a time you handled a conflict on your team.",
-    "Well, um, last year our biggest release slipped by two weeks, and I had to tell the customer myself.",
-    "I called them the same day, explained the cause, and offered a weekly demo until we shipped.",
-    "So the situation was that two senior engineers disagreed about the database design.",
-    "My task was to get a decision within a week without losing either of them.",
-    "I set up a short meeting, asked each of them to write down the risks, and we compared them.",
-    "In the end we chose the simpler design, and we shipped on time with no outages.",
-    "What I learned is that, uh, people mostly want to be heard before a decision is made.",
-]
+
+class Meter:
+    """Wraps faster-whisper's and redrill's stages to count calls and time spent in each."""
+
+    STAGES = (  # (stage, module, class or None, attribute)
+        ("encoder", "faster_whisper.transcribe", "WhisperModel", "encode"),
+        ("decoder", "faster_whisper.transcribe", "WhisperModel", "generate_with_fallback"),
+        ("alignment", "faster_whisper.transcribe", "WhisperModel", "find_alignment"),
+        # redrill imports the VAD function when it runs; faster-whisper bound its own copy at import
+        ("vad", "faster_whisper.vad", None, "get_speech_timestamps"),
+        ("vad", "faster_whisper.transcribe", None, "get_speech_timestamps"),
+    )
+
+    def __init__(self):
+        import importlib
+
+        self.calls = {stage: 0 for stage, *_ in self.STAGES}
+        self.seconds = {stage: 0.0 for stage, *_ in self.STAGES}
+        self.tokens = 0
+        for stage, module_name, cls, attr in self.STAGES:
+            module = importlib.import_module(module_name)
+            owner = getattr(module, cls) if cls else module
+            setattr(owner, attr, self._wrap(stage, getattr(owner, attr)))
+
+    def _wrap(self, stage: str, real):
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            result = real(*args, **kwargs)
+            self.seconds[stage] += time.perf_counter() - t0
+            self.calls[stage] += 1
+            if stage == "decoder":
+                self.tokens += len(result[0].sequences_ids[0])
+            return result
+
+        return timed
+
+    def reset(self) -> None:
+        self.calls = dict.fromkeys(self.calls, 0)
+        self.seconds = dict.fromkeys(self.seconds, 0.0)
+        self.tokens = 0
+
+    def snapshot(self) -> dict:
+        return {
+            "windows": self.calls["encoder"],
+            "decoder_calls": self.calls["decoder"],
+            "tokens": self.tokens,
+            **{f"{k}_s": round(v, 2) for k, v in self.seconds.items()},
+        }
+
+
+def model_run(name: str, lengths: list[float], device: str, cache: Path, repeat: int = 2) -> dict:
+    """Every figure for one model, in this process."""
+    from bench import cpu_s, make_answer
+    from redrill.paths import Paths
+    from redrill.transcription import bundled
+    from redrill.transcription.streaming import StreamingTranscription, transcribe_answer
+    from redrill.transcription.whisper import Transcriber, recognition_hints
+
+    folder = bundled.locate(bundled.by_name(name), Paths(cache))
+    if folder is None:
+        sys.exit(f"{name} is not installed: {bundled.by_name(name).pip_install}")
+    meter = Meter()
+    transcriber = Transcriber(str(folder), device=device).load()
+    hints = recognition_hints(
+        "Tell me about a time you failed.", ["what went wrong and my part in it", "what I changed afterwards"]
+    )
+    hinted = transcriber.hinted(hints)
+    transcriber.transcribe(make_answer(3.0, cache))  # warm-up: VAD model, allocators
+
+    def run_redrill(audio):
+        return transcribe_answer(hinted, audio)
+
+    def run_plain(audio):
+        segments, _ = transcriber._model.transcribe(audio, language="en", word_timestamps=True, vad_filter=True)
+        return [w for s in segments for w in s.words]
+
+    def timed(fn, audio):
+        meter.reset()
+        t0, c0 = time.perf_counter(), cpu_s()
+        result = fn(audio)
+        return result, time.perf_counter() - t0, cpu_s() - c0, meter.snapshot()
+
+    rows = []
+    for seconds in lengths:
+        audio = make_answer(seconds, cache)
+        times = {"redrill": [], "plain": []}
+        for turn in range(repeat):
+            # alternate which path goes first, so warm caches or a burst of other work favour neither
+            order = [("redrill", run_redrill), ("plain", run_plain)]
+            for label, fn in order if turn % 2 == 0 else order[::-1]:
+                result, wall, cpu, counts = timed(fn, audio)
+                times[label].append((wall, cpu))
+                if label == "redrill":
+                    whole, ours = result, counts
+                else:
+                    plain_words, plain = result, counts
+        stream = StreamingTranscription(hinted)
+        for i in range(0, len(audio), 1600):
+            stream.feed(audio[i : i + 1600])
+        same = stream.finish().words == whole.words
+        med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in times.items()}
+        (redrill_s, redrill_cpu), (plain_s, plain_cpu) = med["redrill"], med["plain"]
+        row = {
+            "model": name,
+            "audio_s": seconds,
+            "repeat": repeat,
+            "redrill_s": round(redrill_s, 2),
+            "plain_s": round(plain_s, 2),
+            "ratio": round(redrill_s / plain_s, 2),
+            "cpu_ratio": round(redrill_cpu / plain_cpu, 2),
+            "redrill_rtf": round(redrill_s / seconds, 3),
+            "redrill": {**ours, "words": len(whole.words)},
+            "plain": {**plain, "words": len(plain_words)},
+            "same_as_streaming": same,
+        }
+        rows.append(row)
+        print(
+            f"{name} {seconds:.0f} s: redrill {redrill_s:.2f} s ({ours['windows']} windows, {ours['tokens']} tokens) vs "
+            f"plain {plain_s:.2f} s ({plain['windows']} windows, {plain['tokens']} tokens): ratio {row['ratio']:.2f} "
+            f"(CPU time {row['cpu_ratio']:.2f}), medians of {repeat}; streaming = whole: {same}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return {"rows": rows, "load_s": round(transcriber.load_seconds, 2), "peak_rss_mb": round(peak_rss_mb())}
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports KB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def make_speech(seconds: float, folder: Path):
-    """``seconds`` of espeak-ng speech at 16 kHz: the sentences, with short pauses, repeated."""
-    import numpy as np
-
-    from redrill.sound.audiofile import load_audio
-
-    if shutil.which("espeak-ng") is None:
-        sys.exit("espeak-ng is not installed: sudo apt-get install espeak-ng")
-    parts = []
-    for i, text in enumerate(SENTENCES):
-        wav = folder / f"s{i}.wav"
-        if not wav.exists():
-            subprocess.run(["espeak-ng", "-s", "150", "-w", str(wav), text], check=True, capture_output=True)
-        parts.append(load_audio(wav).samples)
-        parts.append(np.zeros(int(0.4 * 16000), np.float32))
-    one_pass = np.concatenate(parts)
-    repeats = int(np.ceil(seconds * 16000 / len(one_pass)))
-    return np.tile(one_pass, repeats)[: int(seconds * 16000)]
-
-
-def _count_decode_calls() -> list:
-    """Record each window decode (faster-whisper's generate_with_fallback; private, so optional)."""
-    calls: list = []
-    try:
-        import faster_whisper.transcribe as fw
-
-        real = fw.WhisperModel.generate_with_fallback
-
-        def counted(self, *args, **kwargs):
-            calls.append(1)
-            return real(self, *args, **kwargs)
-
-        fw.WhisperModel.generate_with_fallback = counted
-    except (ImportError, AttributeError):
-        pass
-    return calls
-
-
 def main() -> None:
+    import subprocess
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", help="comma-separated: tiny.en,base (default: tiny.en, and base when installed)")
+    parser.add_argument("--seconds", default="60,120", help="answer lengths (default 60,120)")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--repeat", type=int, default=2, help="times each path runs per length, in turns (default 2)")
+    parser.add_argument("--cores", type=int, default=2, help="CPUs to run on (default 2; 0: all)")
     parser.add_argument(
-        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-bench", help="where the model is cached"
+        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "redrill-bench", help="rendered speech, base model"
     )
-    parser.add_argument("--tokens", type=int, default=100, help="max new tokens per 30 s window")
-    parser.add_argument("--seconds", default="60,120", help="answer lengths to try")
+    parser.add_argument("--model-run", help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    from redrill.transcription.whisper import DecodeOptions, Transcriber, speech_regions
-    from whisper_model import build_base_sized_model
-
     args.cache.mkdir(parents=True, exist_ok=True)
-    model_dir = args.cache / "base-sized-random"
-    started = time.perf_counter()
-    if not (model_dir / "model.bin").exists():
-        build_base_sized_model(model_dir)
-        build_s = time.perf_counter() - started
-    else:
-        build_s = None
-    model_mb = sum(p.stat().st_size for p in model_dir.iterdir()) / 1e6
+    lengths = [float(x) for x in args.seconds.split(",")]
+    if args.model_run:
+        print(json.dumps(model_run(args.model_run, lengths, args.device, args.cache, args.repeat)))
+        return
 
-    results = {
-        "cpu_count": os.cpu_count(),
-        "model": "random weights, base.en shapes",
-        "model_mb": round(model_mb, 1),
-        "build_s": None if build_s is None else round(build_s, 2),
-        "tokens_cap": args.tokens,
-        "runs": [],
-    }
-    speech = {s: make_speech(float(s), args.cache) for s in (int(x) for x in args.seconds.split(","))}
-    decode_calls = _count_decode_calls()
-    load_s = None
-    for beam, silence_threshold in ((5, 2.0), (5, None), (1, None)):
-        options = DecodeOptions(
-            beam_size=beam,
-            max_new_tokens=args.tokens,
-            temperatures=(0.0,),
-            hallucination_silence_threshold=silence_threshold,
-        )
-        transcriber = Transcriber(str(model_dir), options=options)
-        t0 = time.perf_counter()
-        transcriber.load()
-        load_s = time.perf_counter() - t0
-        transcriber.transcribe(speech[min(speech)][: 16000 * 2])  # warm-up: VAD model, allocators
-        for seconds, samples in speech.items():
-            t0 = time.perf_counter()
-            regions = speech_regions(samples)
-            vad_s = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            decode_calls.clear()
-            transcript = transcriber.transcribe(samples)
-            total_s = time.perf_counter() - t0
-            run = {
-                "audio_s": seconds,
-                "beam": beam,
-                "hallucination_silence_threshold": silence_threshold,
-                "decode_calls": len(decode_calls),
-                "load_s": round(load_s, 3),
-                "transcribe_s": round(total_s, 2),
-                "rtf": round(total_s / seconds, 3),
-                "speech_vad_s": round(vad_s, 3),
-                "words": len(transcript.words),
-                "speech_regions": len(regions),
-                "peak_rss_mb": round(peak_rss_mb()),
-            }
-            results["runs"].append(run)
+    from bench import pin_cores
+    from redrill.transcription import bundled
+
+    cores = pin_cores(args.cores)
+    load = os.getloadavg()
+    names = (
+        args.models.split(",")
+        if args.models
+        else [m.name for m in (bundled.TINY_EN, bundled.BASE) if bundled.installed(m)]
+    )
+    results = []
+    for name in names:
+        cmd = [sys.executable, __file__, "--model-run", name, "--seconds", args.seconds, "--device", args.device]
+        cmd += ["--repeat", str(args.repeat)]
+        out = subprocess.run([*cmd, "--cache", str(args.cache)], check=True, stdout=subprocess.PIPE, text=True).stdout
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    print()
+    print(f"{cores}, device {args.device}; load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the start")
+    print()
+    print(
+        "| model | answer | redrill | plain faster-whisper | ratio (CPU time) | windows (redrill / plain) | "
+        "decoder | encoder | alignment | VAD | tokens | same as streaming |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for result in results:
+        for r in result["rows"]:
+            a, b = r["redrill"], r["plain"]
             print(
-                f"{seconds:>4} s audio  beam {beam}  hst {silence_threshold}  decode calls {len(decode_calls):>2}  "
-                f"transcribe {total_s:6.2f} s  RTF {run['rtf']:.3f}  "
-                f"(speech VAD {vad_s:.2f} s)  load {load_s:.2f} s  words {run['words']}  peak RSS {run['peak_rss_mb']} MB",
-                flush=True,
+                f"| {r['model']} | {r['audio_s']:.0f} s | {r['redrill_s']:.1f} s | {r['plain_s']:.1f} s | "
+                f"{r['ratio']:.2f} ({r['cpu_ratio']:.2f}) | "
+                f"{a['windows']} / {b['windows']} | {a['decoder_s']:.1f} / {b['decoder_s']:.1f} s | "
+                f"{a['encoder_s']:.1f} / {b['encoder_s']:.1f} s | {a['alignment_s']:.1f} / {b['alignment_s']:.1f} s | "
+                f"{a['vad_s']:.1f} / {b['vad_s']:.1f} s | {a['tokens']} / {b['tokens']} | "
+                f"{'yes' if r['same_as_streaming'] else 'NO'} |"
             )
-    results["peak_rss_mb"] = round(peak_rss_mb())
-    results["load_avg_1min"] = round(os.getloadavg()[0], 2)  # other work on the machine skews timings
-    print(json.dumps(results))
+    print()
+    print("peak memory: " + ", ".join(f"{n} {r['peak_rss_mb']} MB" for n, r in zip(names, results)))
+    print(
+        json.dumps({"cores": cores, "load_average": [round(x, 2) for x in load], "models": dict(zip(names, results))})
+    )
 
 
 if __name__ == "__main__":

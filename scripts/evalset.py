@@ -654,16 +654,38 @@ def render(a: Answer, cache: Path) -> Answer:
     return a
 
 
-def build(cache: Path) -> list[Answer]:
-    """Every labelled answer, rendered (cached in ``cache``)."""
-    answers = []
+def answers() -> list[Answer]:
+    """Every labelled answer, not yet rendered."""
+    found = []
     for i, (qid, parts, gaps, said) in enumerate(SCRIPTS):
         for k in range(2):
             voice, rate, pitch = VOICES[(2 * i + k * 3) % len(VOICES)]
-            answers.append(Answer(f"a{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch))
+            found.append(Answer(f"a{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch))
     for i, (qid, parts, gaps, said) in enumerate(HELDOUT_SCRIPTS):
         for voice, rate, pitch in HELDOUT_VOICES:
-            answers.append(Answer(f"h{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True))
+            found.append(Answer(f"h{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True))
     for k, parts in enumerate(SERIES):
-        answers.append(Answer(f"series{k}", "eval-failure", "en-us", 155, parts, [1.0] * (len(parts) - 1), []))
-    return [render(a, cache) for a in answers]
+        found.append(Answer(f"series{k}", "eval-failure", "en-us", 155, parts, [1.0] * (len(parts) - 1), []))
+    return found
+
+
+def build(cache: Path, keys: set[str] | None = None) -> list[Answer]:
+    """The labelled answers (those named in ``keys``; all by default), rendered (cached in ``cache``)."""
+    return [render(a, cache) for a in answers() if keys is None or a.key in keys]
+
+
+def opus_round_trip(answers: list[Answer], cache: Path, bitrate: int = 24000) -> None:
+    """Replace each answer's samples by what redrill would read back from its stored Ogg/Opus copy.
+
+    The product stores recordings as Opus; the codec changes the silences (no longer digital zero)
+    and the tails of words, which is where Whisper tends to invent "Thank you.".
+    """
+    from redrill.sound.audiofile import load_audio, write_opus
+
+    cache.mkdir(parents=True, exist_ok=True)
+    for a in answers:
+        digest = hashlib.sha256(a.samples.tobytes() + str(bitrate).encode()).hexdigest()[:16]
+        path = cache / f"{digest}.ogg"
+        if not path.exists():
+            write_opus(path, a.samples, bitrate=bitrate)
+        a.samples = load_audio(path).samples

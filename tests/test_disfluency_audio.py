@@ -80,22 +80,25 @@ STRETCHED = (
 )
 
 
-def test_fillers_the_recognizer_dropped_are_heard_between_and_inside_words(evalset, tiny, say):
-    """Three held fillers (0.4-0.6 s): tiny.en writes none of them, folding two into the time of the
-    next word ("within" covers the "umm"); the detector hears all three, where they were said."""
+def test_held_fillers_are_counted_once_each_from_the_words_or_the_audio(evalset, tiny, say):
+    """Three held fillers (0.5-0.6 s). The recognizer writes some of them and drops others (which
+    ones depends on the model and how it decodes); the detector hears the ones it dropped, where
+    they were said, and never counts again one the words already have."""
     answer = say(*STRETCHED)
     transcript = hear(evalset, tiny, answer)
-    assert [t for t in annotate(transcript) if t.kind == "filled_pause"] == []
     said = [t for t in answer.truth_items if t.kind == "filled_pause"]
+    written = [t for t in annotate(transcript) if t.kind == "filled_pause"]
     heard = [d for d in transcript.audio_disfluencies or () if d.kind == "filled_pause"]
-    assert len(said) == len(heard) == 3, transcript.audio_disfluencies
-    assert all(any(near(h, t) for h in heard) for t in said)
-    assert {h.where for h in heard} >= {"gap", "in_word"}
-    assert "within" in [h.word for h in heard]
+    shown = f"{' '.join(w.text for w in transcript.words)}\n{transcript.audio_disfluencies}"
+    assert len(said) == 3 and len(written) + len(heard) == 3, shown
+    for truth in said:
+        found = [w for w in written if w.start - 0.5 <= truth.end and truth.start <= w.end + 0.5]
+        found += [h for h in heard if near(h, truth)]
+        assert len(found) == 1, f"{truth}: {found}\n{shown}"
     assert all(h.source == "audio" and h.evidence["length_s"] >= 0.3 for h in heard)
     assert not [d for d in transcript.audio_disfluencies or () if d.kind == "restart"]
     metrics = score(transcript, target_seconds=(1, 60))
-    assert metrics.filled_pause_count == metrics.audio_filled_pauses == 3
+    assert metrics.filled_pause_count == 3 and metrics.audio_filled_pauses == len(heard)
 
 
 def test_a_hum_is_heard_and_written_fillers_are_not_counted_twice(evalset, tiny, say):
@@ -118,18 +121,22 @@ def test_a_hum_is_heard_and_written_fillers_are_not_counted_twice(evalset, tiny,
     assert score(transcript, target_seconds=(1, 60)).filled_pause_count == 3 == answer.truth_fillers
 
 
+COLLAPSED = (
+    "eval-limiter",
+    ["We we built a limiter in the gateway.", "It it rejected requests over the limit, {uh}, with a clear error."],
+    [1.1],
+    "en-us+m7",
+    160,
+    30,
+)
+
+
 def test_a_collapsed_restart_is_heard(evalset, tiny, say):
-    """ "We we built ...": tiny.en writes "We built"; the two copies of "we" are in the audio."""
-    answer = say(
-        "eval-limiter",
-        ["We we built a limiter in the gateway.", "It it rejected requests over the limit, {uh}, with a clear error."],
-        [1.1],
-        "en-us+m7",
-        160,
-        30,
-    )
+    """ "We we built ...": tiny.en writes one "We" (the words after it vary with the CPU); the two
+    copies of "we" are in the audio."""
+    answer = say(*COLLAPSED)
     transcript = hear(evalset, tiny, answer)
-    assert [w.text.lower() for w in transcript.words[:2]] == ["we", "built"]
+    assert [w.text.lower().strip(",.") for w in transcript.words[:2]].count("we") == 1, transcript.words[:3]
     restarts = [d for d in transcript.audio_disfluencies or () if d.kind == "restart"]
     said = [t for t in answer.truth_items if t.kind == "restart"]
     assert [t.text for t in said] == ["we we", "it it"]
@@ -196,7 +203,7 @@ def test_streaming_and_whole_answer_give_the_same_items(say, tiny):
     and `transcribe --pending` store the same items."""
     from redrill.transcription.streaming import StreamingTranscription, transcribe_answer
 
-    samples = say(*STRETCHED).samples
+    samples = say(*COLLAPSED).samples
     stream = StreamingTranscription(tiny)
     for block in np.array_split(samples, max(1, len(samples) // 1600)):
         stream.feed(block)

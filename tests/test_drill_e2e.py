@@ -6,6 +6,10 @@ PulseAudio null sink, whose monitor is the default input. Then the stored attemp
 against the WAV that was played: Opus file that decodes, length of the speech, and the long pause
 at the right place. The speech model is the tiny random-weight Whisper: its words are gibberish,
 but the audio path, VAD and timings are real.
+
+The second test is the first drill of a fresh install: no model named anywhere, no model hub
+reachable (a guard refuses every network connection), so redrill must transcribe with the model
+its own packages bundle and score the words that were said.
 """
 
 from __future__ import annotations
@@ -43,6 +47,48 @@ def speech_layout(samples: np.ndarray, threshold: float = 0.01, min_gap_s: float
     return loud[0] * 0.02, (loud[-1] + 1) * 0.02, gaps
 
 
+def run_drill(command: list[str], extra: list[str], env: dict, *, play, timeout: float = 90) -> tuple[int, str, str]:
+    """Run `redrill drill` for one question with standard input not a terminal; once it says it is
+    recording, ``play()`` starts the answer (returns a thread). Returns (exit code, stdout, stderr)."""
+    proc = subprocess.Popen(
+        [*command, "drill", "--count", "1", "--question", QUESTION, "--no-tts", "--silence-seconds", "4", *extra],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    lines: list[str] = []
+    recording = threading.Event()
+
+    def read_stdout():
+        for line in proc.stdout:
+            lines.append(line)
+            if "Recording" in line:
+                recording.set()
+
+    reader = threading.Thread(target=read_stdout, daemon=True)
+    reader.start()
+    player = None
+    try:
+        assert recording.wait(60), (
+            f"redrill never started recording: {''.join(lines)} {proc.stderr.read() if proc.poll() is not None else ''}"
+        )
+        player = play()
+        rc = proc.wait(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()  # only the redrill we started
+            proc.wait()
+    reader.join(5)
+    stderr = proc.stderr.read()
+    proc.stderr.close()
+    proc.stdout.close()
+    if player is not None:
+        player.join()
+    return rc, "".join(lines), stderr
+
+
 @pytest.fixture
 def spoken_answer(tmp_path):
     """The answer WAV (16 kHz) and its ground truth."""
@@ -69,56 +115,13 @@ def test_drill_records_a_spoken_answer_end_to_end(
     env = {**pulse_server.env, "REDRILL_HOME": str(redrill_home), "COLUMNS": "100"}
     env.pop("REDRILL_MODEL", None)
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "redrill",
-            "drill",
-            "--count",
-            "1",
-            "--question",
-            QUESTION,
-            "--no-tts",
-            "--model",
-            str(whisper_model_dir),
-            "--silence-seconds",
-            "4",
-        ],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
+    rc, out, stderr = run_drill(
+        [sys.executable, "-m", "redrill"],
+        ["--model", str(whisper_model_dir)],
+        env,
+        play=lambda: play_into_sink(wav, delay=0.5),
     )
-    lines: list[str] = []
-    recording = threading.Event()
-
-    def read_stdout():
-        for line in proc.stdout:
-            lines.append(line)
-            if "Recording" in line:
-                recording.set()
-
-    reader = threading.Thread(target=read_stdout, daemon=True)
-    reader.start()
-    try:
-        assert recording.wait(30), (
-            f"redrill never started recording: {''.join(lines)} {proc.stderr.read() if proc.poll() is not None else ''}"
-        )
-        player = play_into_sink(wav, delay=0.5)
-        rc = proc.wait(timeout=90)
-    finally:
-        if proc.poll() is None:
-            proc.kill()  # only the redrill we started
-            proc.wait()
-    reader.join(5)
-    stderr = proc.stderr.read()
-    proc.stderr.close()
-    proc.stdout.close()
-    player.join()
     elapsed = time.monotonic() - started
-    out = "".join(lines)
     assert rc == 0, f"exit {rc}\nstdout:\n{out}\nstderr:\n{stderr}"
     assert "Attempt #1" in out and "Session done: 1 answer scored." in out, out
     assert "stopped: you were quiet for 4 s" in out, out
@@ -185,3 +188,61 @@ def test_drill_records_a_spoken_answer_end_to_end(
         f"e2e: {elapsed:.1f} s; spoken {spoken_s:.2f} s, stored {audio_seconds:.2f} s, gap {gap_len:.2f} s at {gap_at - r_first:.2f} s"
     )
     assert elapsed < 90
+
+
+BUNDLED_ANSWER = [
+    "Where I am now in my career: I lead the billing team at a payments company.",
+    "A result I am proud of is that our database migration shipped two weeks early.",
+]
+
+
+@pytest.mark.realmodel  # the bundled model is found by redrill itself, not through a fixture
+def test_first_drill_with_no_model_named_and_no_hub_uses_the_bundled_model(
+    pulse_server, play_into_sink, redrill_home, tmp_path
+):
+    from redrill.sound.audiofile import load_audio, write_wav
+    from redrill.transcription import bundled
+    from test_network import GUARD
+
+    parts = [trim_silence(load_audio(speech_wav(text, tmp_path)).samples) for text in BUNDLED_ANSWER]
+    samples, _ = join_with_silences(parts, [1.0], lead=LEAD_S, tail=0.3)
+    wav = write_wav(tmp_path / "answer.wav", samples, 16000)
+    guard = tmp_path / "netguard.py"
+    guard.write_text(GUARD)
+    netlog = tmp_path / "net-attempts.log"
+    netlog.write_text("")
+    env = {
+        k: v
+        for k, v in pulse_server.env.items()
+        if k not in ("REDRILL_MODEL", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    }
+    env.update({"REDRILL_HOME": str(redrill_home), "COLUMNS": "100", "REDRILL_TEST_NETLOG": str(netlog)})
+    assert not (redrill_home / "config.yaml").exists()  # nothing named: redrill chooses
+
+    rc, out, stderr = run_drill(
+        [sys.executable, str(guard)], [], env, play=lambda: play_into_sink(wav, delay=0.5), timeout=180
+    )
+    assert rc == 0, f"exit {rc}\nstdout:\n{out}\nstderr:\n{stderr}"
+    assert netlog.read_text() == "", f"the drill tried to use the network:\n{netlog.read_text()}"
+    assert "Attempt #1" in out and "Session done: 1 answer scored." in out, out
+
+    db = sqlite3.connect(redrill_home / "redrill.db")
+    try:
+        ((status, transcript_json, metrics_json),) = db.execute(
+            "SELECT status, transcript_json, metrics_json FROM attempts"
+        ).fetchall()
+    finally:
+        db.close()
+    assert status == "scored"
+    transcript = json.loads(transcript_json)
+    best = next(m for m in bundled.BUNDLED if bundled.installed(m))  # base with the test extra, else tiny.en
+    assert transcript["model"] == best.name, transcript["model"]
+    heard = {w["word"].strip(".,:").lower() for w in transcript["words"]}
+    said = {"career", "lead", "billing", "team", "payments", "company", "result", "proud", "database", "migration",
+            "shipped", "two", "weeks", "early"}  # fmt: skip
+    assert len(said & heard) >= 0.7 * len(said), f"heard: {' '.join(w['word'] for w in transcript['words'])}"
+    metrics = json.loads(metrics_json)
+    spoken = len(samples) / 16000 - LEAD_S - 0.3
+    # scored from what was heard: the length of the speech and a speaking pace
+    assert metrics["duration_s"] == pytest.approx(spoken, abs=1.5), metrics
+    assert 100 <= metrics["wpm"] <= 260, metrics

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 
 import numpy as np
 import pytest
@@ -146,3 +147,32 @@ def test_the_drill_stores_a_long_answer_through_the_writer(redrill_home, monkeyp
     assert len(stored) / RATE == pytest.approx(15.0 + 0.4, abs=0.1)
     assert not list(paths.recordings.glob(".encoding*"))
     assert read_tags(paths.home / attempt.audio_path)["REDRILL_QUESTION_ID"] == "tell-me-about-yourself"
+
+
+@pytest.mark.parametrize("question_id", ["failure-story/follow-up", "a b:c", "..", "x/../../etc"])
+def test_a_recording_of_any_question_id_is_stored_in_the_recordings_folder(redrill_home, question_id):
+    """A follow-up question's id has a slash: its recording still goes into recordings/ itself, with
+    a name redrill recognises as its own (and the question in its tags), encoded while spoken or not."""
+    from redrill.banks import Question
+    from redrill.config import Config
+    from redrill.orphans import TAG_QUESTION_ID, recording_tags
+    from redrill.owned import RECORDING_NAME
+    from redrill.paths import Paths
+    from redrill.pipeline import save_recording
+    from redrill.store import open_store
+
+    paths = Paths(redrill_home).ensure()
+    store = open_store(paths)
+    question = Question(id=question_id, text="What was your part in that?", target_seconds=(20, 60))
+    samples = speechlike(16.0)
+    tags = recording_tags(question.id, question.text, "microphone", datetime.now(timezone.utc))
+    for writer in (None, OpusWriter(paths.recordings, hold_s=2.0, tags=tags)):
+        if writer is not None:
+            feed_in_blocks(writer, samples)
+            wait_encoded(writer, 12.0)
+        attempt = store.get_attempt(save_recording(store, paths, Config(), question, samples, writer=writer))
+        path = paths.home / attempt.audio_path
+        assert path.parent == paths.recordings and RECORDING_NAME.match(path.name), attempt.audio_path
+        assert read_tags(path)[TAG_QUESTION_ID] == question_id
+        assert attempt.question_id == question_id
+    store.close()

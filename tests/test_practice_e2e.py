@@ -86,7 +86,7 @@ def test_spoken_mock_interview_with_a_follow_up_then_a_warmup(
     print(out[out.index("Mock interview #") :] if "Mock interview #" in out else out)  # the scorecard, with -s
     assert "Question 1/2 (tell-me-about-yourself" in out and "Question 2/2 (code-review-disagreement" in out
     assert "What was your part in that, personally?" in out, out
-    assert out.count("Recorded ") == 3 and out.count("Feedback comes at the end") == 3
+    assert out.count("Recorded ") == 3 and out.count("Feedback comes at the end") == 3, out + err
     assert "Mock interview #1 · prep set acme · 2 questions, 2 answered" in out
     assert "↳ What was your part in that, personally?" in out
 

@@ -5,13 +5,25 @@ speech: the words of known answers, fillers kept by the filler prompt, streaming
 whole-answer transcription, `transcribe --pending` equal to `answer --audio`, no hallucinated
 phrases, recognition hints that fix domain terms without adding unsaid ones, and pauses only where
 the audio is silent. The random-weight model (test_transcribe.py) covers code paths only.
+
+Recognition claims are bounded over a fixed tenth-of-an-hour slice of the labelled set of
+``scripts/evalset.py`` (:data:`SLICE`: 10 answers, 8 voices including the 2 held out, 135-185 wpm,
+8 long silences, 29 filled pauses, restarts) rather than on one sentence: int8 kernels differ between CPUs, and one word
+heard differently ("finance team" as "fight and steam") must not decide a test, while a broken
+pipeline (lost tails, a dropped window, no prompt) moves the aggregate far past the bounds. The
+figures these bounds sit under are in docs/accuracy.md. The answers are transcribed from their
+Ogg/Opus copies (what redrill stores) and from the WAV.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +33,9 @@ from redrill.scoring import STOPWORDS, score, stem
 from redrill.sound.audiofile import load_audio, write_wav
 from redrill.transcription.streaming import StreamingTranscription, transcribe_answer
 from redrill.transcription.whisper import DecodeOptions, Transcriber, recognition_hints
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import evalset  # the labelled set lives with the accuracy script that reports on it
 
 pytestmark = pytest.mark.realmodel
 
@@ -59,14 +74,13 @@ def content(text: str) -> list[str]:
     return [w for w in words_of(text) if w not in STOPWORDS]
 
 
-def word_error_rate(truth: str, heard: str) -> float:
-    ref, hyp = words_of(truth), words_of(heard)
+def edit_distance(ref: list[str], hyp: list[str]) -> int:
     d = np.arange(len(hyp) + 1)
     for i, r in enumerate(ref, 1):
         prev, d[0] = d.copy(), i
         for j, h in enumerate(hyp, 1):
             d[j] = min(prev[j] + 1, d[j - 1] + 1, prev[j - 1] + (r != h))
-    return d[len(hyp)] / max(len(ref), 1)
+    return int(d[len(hyp)])
 
 
 def speak(text: str, folder, *, voice: str = "en-us", rate: int = 150) -> np.ndarray:
@@ -83,35 +97,171 @@ def heard(transcript) -> str:
     return " ".join(w.text for w in transcript.words)
 
 
+def tail_gap(transcript) -> float:
+    """Seconds of speech (by voice activity) after the last word heard: a lost tail shows here."""
+    if not transcript.speech:
+        return 0.0
+    last_word = transcript.words[-1].end if transcript.words else 0.0
+    return transcript.speech[-1][1] - last_word
+
+
+@dataclass
+class Heard:
+    """One labelled answer as redrill heard it."""
+
+    answer: evalset.Answer
+    transcript: object
+    metrics: object
+
+    @property
+    def text(self) -> str:
+        return heard(self.transcript)
+
+    def word_errors(self) -> tuple[int, int]:
+        """(edits, words said), fillers left out on both sides."""
+        truth = [w for w in self.answer.truth_words if w not in evalset.FILLERS]
+        return edit_distance(truth, [w for w in words_of(self.text) if w not in evalset.FILLERS]), len(truth)
+
+
+def hear_all(transcriber, answers, *, hints: bool = True) -> list[Heard]:
+    """Each answer through redrill's whole-answer path (chunked, hinted as the product does), scored."""
+    results = []
+    for a in answers:
+        question, points = evalset.QUESTIONS[a.question_id]
+        used = transcriber.hinted(recognition_hints(question, points)) if hints else transcriber
+        transcript = transcribe_answer(used, a.samples)
+        metrics = score(transcript, target_seconds=(20, 90), talking_points=points, question_text=question)
+        results.append(Heard(a, transcript, metrics))
+    return results
+
+
+def error_rate(results: list[Heard]) -> float:
+    edits, said = map(sum, zip(*(r.word_errors() for r in results)))
+    return edits / said
+
+
+def with_fillers(answers):
+    return [a for a in answers if a.truth_fillers]
+
+
 @pytest.fixture(scope="module")
 def tiny(real_tiny_dir) -> Transcriber:
     return Transcriber(str(real_tiny_dir)).load()
 
 
-def test_the_words_of_spoken_answers_are_recognised(tiny, tmp_path):
-    for voice, rate, text in ANSWERS:
-        result = heard(tiny.transcribe(speak(text, tmp_path, voice=voice, rate=rate)))
-        wer = word_error_rate(text, result)
-        said = set(content(text))
-        missed = said - set(words_of(result))
-        assert wer <= 0.3, f"{voice} at {rate} wpm: word error rate {wer:.0%}\nsaid:  {text}\nheard: {result}"
-        assert len(missed) <= len(said) * 0.25, f"{voice}: content words missed {sorted(missed)}\nheard: {result}"
+# The slice of the labelled set the tests hear (the whole set is scripts/accuracy.py's: it takes
+# minutes per model, more than a test suite may spend): every voice, long silences, fillers,
+# restarts, talking points said and not said.
+SLICE = {
+    "a00-en-us",
+    "a01-en-gb-x-rp+f2",
+    "a02-en-us+m7",
+    "a02-en-gb",
+    "a04-en-us+f3",
+    "a06-en-gb+m3",
+    "a09-en-us",
+    "a12-en-gb+m3",
+    "h01-en-029+f4",
+    "h03-en-gb-scotland+m2",
+}
 
 
-def test_the_filler_prompt_keeps_fillers_that_plain_decoding_drops(tiny, tmp_path):
-    text = "Well, um, the first thing I did was, uh, roll back the release. Then, um, I told the team, and uh, we wrote a test."
-    audio = speak(text, tmp_path)
+@pytest.fixture(scope="session")
+def labelled(tmp_path_factory) -> dict:
+    """The slice of the labelled set, as rendered (``wav``) and as read back from Ogg/Opus copies (``opus``)."""
+    folder = tmp_path_factory.mktemp("labelled")
+    wav = evalset.build(folder / "audio", keys=SLICE)
+    assert {a.key for a in wav} == SLICE, "the labelled set no longer has every answer of SLICE"
+    opus = copy.deepcopy(wav)
+    evalset.opus_round_trip(opus, folder / "opus")
+    assert len({a.voice for a in wav}) == 8
+    return {"wav": wav, "opus": opus}
+
+
+@pytest.fixture(scope="module")
+def tiny_heard(tiny, labelled) -> dict:
+    return {kind: hear_all(tiny, answers) for kind, answers in labelled.items()}
+
+
+@pytest.mark.parametrize("kind", ["opus", "wav"])
+def test_the_words_of_the_labelled_set_are_recognised(tiny_heard, kind):
+    results = tiny_heard[kind]
+    overall = error_rate(results)
+    by_voice = {v: error_rate([r for r in results if r.answer.voice == v]) for v in {r.answer.voice for r in results}}
+    shown = "\n".join(f"{r.answer.key}: {r.text}" for r in results)
+    # measured: 12-16 % overall, 8-32 % per voice (docs/accuracy.md)
+    assert overall <= 0.22, f"word error rate {overall:.0%}\n{shown}"
+    assert max(by_voice.values()) <= 0.45, f"{by_voice}\n{shown}"
+    # talking points said are recognised as covered (measured 88-91 %)
+    points = [
+        evalset.QUESTIONS[r.answer.question_id][1][i] in r.metrics.talking_points.covered
+        for r in results
+        for i in r.answer.points_said
+    ]
+    assert sum(points) >= 0.75 * len(points), f"talking points said and recognised: {sum(points)} of {len(points)}"
+
+
+@pytest.mark.parametrize("kind", ["opus", "wav"])
+def test_no_phrase_is_hallucinated_in_the_labelled_set(tiny_heard, kind):
+    for r in tiny_heard[kind]:
+        for phrase in HALLUCINATIONS:
+            assert phrase not in r.text.lower(), f"{r.answer.key} ({kind}): hallucinated {phrase!r}: {r.text}"
+
+
+@pytest.mark.parametrize("kind", ["opus", "wav"])
+def test_long_pauses_are_found_only_where_the_audio_is_silent(tiny_heard, kind):
+    found = real = truth = matched = 0
+    length_errors = []
+    for r in tiny_heard[kind]:
+        silences = r.answer.silences
+        for pause in r.metrics.long_pauses or ():
+            found += 1
+            inside = [s for s in silences if s[0] - 0.3 <= pause.at_s and pause.at_s + pause.length_s <= s[1] + 0.3]
+            assert inside, f"{r.answer.key}: a {pause.length_s:.1f} s pause at {pause.at_s:.1f} s where there is speech"
+            real += 1
+        for start, end in r.answer.long_silences:
+            truth += 1
+            hit = [p for p in r.metrics.long_pauses or () if abs(p.at_s - start) <= 0.6]
+            if hit:
+                matched += 1
+                length_errors.append(abs(hit[0].length_s - (end - start)))
+    # measured: every pause reported is real; 15-16 of 16 found (2.0-2.2 s silences sit at the threshold)
+    assert matched >= 0.85 * truth, f"found {matched} of {truth} long silences"
+    assert np.mean(length_errors) <= 0.15, length_errors
+
+
+def test_no_tail_words_are_lost(tiny_heard):
+    for kind, results in tiny_heard.items():
+        for r in results:
+            # the last word heard reaches the end of the speech the voice-activity detector hears
+            assert tail_gap(r.transcript) <= 1.0, f"{r.answer.key} ({kind}): speech after the last word: {r.text}"
+        last_parts = [re.sub(r"\{\w+\}", "", r.answer.parts[-1]) for r in results]  # fillers left out
+        said = [w for part in last_parts for w in content(part)]
+        got = sum(
+            stem(w) in {stem(h) for h in words_of(r.text)}
+            for r, part in zip(results, last_parts)
+            for w in content(part)
+        )
+        assert got >= 0.75 * len(said), f"{kind}: {got} of {len(said)} content words of the last sentences heard"
+
+
+def test_the_filler_prompt_keeps_fillers_that_plain_decoding_drops(tiny, labelled, tiny_heard):
+    answers = with_fillers(labelled["wav"])
+    said = sum(a.truth_fillers for a in answers)
     plain = Transcriber(tiny.model_spec, options=DecodeOptions().with_changes(initial_prompt=None)).load()
 
-    def filled(transcriber):
-        transcript = transcriber.transcribe(audio)
-        metrics = score(transcript, target_seconds=(5, 30))
-        return metrics.filled_pause_count, heard(transcript)
+    def found(results):
+        counts = [(r.answer.truth_fillers, r.metrics.filled_pause_count) for r in results]
+        return sum(min(c) for c in counts) / said, sum(f for _, f in counts), counts
 
-    with_prompt, with_text = filled(tiny)
-    without, without_text = filled(plain)
-    assert with_prompt >= 2, f"the filler prompt kept only {with_prompt} of 4 fillers: {with_text}"
-    assert with_prompt > without, f"prompt: {with_text!r}; no prompt: {without_text!r}"
+    with_prompt, found_with, counts = found([r for r in tiny_heard["wav"] if r.answer.truth_fillers])
+    without, _, counts_without = found(hear_all(plain, answers))  # the same but the prompt
+    # measured on tiny.en: 78 % of the fillers said are counted with the prompt, about 20 % without it
+    assert with_prompt >= 0.6, counts
+    assert with_prompt >= without + 0.3, (counts, counts_without)
+    assert sum(min(c) for c in counts) >= 0.9 * found_with, f"fillers counted that were not said: {counts}"
+    # and from the stored Opus copies (measured 78 %)
+    assert found([r for r in tiny_heard["opus"] if r.answer.truth_fillers])[0] >= 0.6
 
 
 def test_streaming_and_whole_answer_give_the_same_transcript_on_real_weights(tiny, tmp_path):
@@ -129,18 +279,21 @@ def test_streaming_and_whole_answer_give_the_same_transcript_on_real_weights(tin
 
 def test_whole_answers_lose_no_tail_words_and_invent_no_phrases(tiny, tmp_path):
     """Answers with pauses of known length and silence after the last word."""
+    parts = [speak(text, tmp_path, voice=voice, rate=rate) for voice, rate, text in ANSWERS]
+    last = content(ANSWERS[-1][2])
+    got = 0
     for gaps, tail in (([0.8, 1.5, 3.0], 2.0), ([2.2, 0.6, 1.0], 0.3), ([4.0, 1.2, 0.7], 3.0)):
-        parts = [speak(text, tmp_path, voice=voice, rate=rate) for voice, rate, text in ANSWERS]
         samples, _ = join_with_silences(parts, gaps, tail=tail)
-        result = heard(transcribe_answer(tiny, samples)).lower()
+        transcript = transcribe_answer(tiny, samples)
+        result = heard(transcript).lower()
         for phrase in HALLUCINATIONS:
             assert phrase not in result, f"hallucinated {phrase!r} (gaps {gaps}, tail {tail} s): {result}"
-        last = {stem(w) for w in content(ANSWERS[-1][2])[-4:]}
-        got = {stem(w) for w in words_of(result)}
-        assert len(last & got) >= 3, f"lost the last words {sorted(last - got)}: {result}"
+        assert tail_gap(transcript) <= 1.0, f"speech after the last word (gaps {gaps}, tail {tail} s): {result}"
+        got += sum(stem(w) in {stem(h) for h in words_of(result)} for w in last)
+    assert got >= 0.75 * 3 * len(last), f"{got} of {3 * len(last)} content words of the last sentence heard"
 
 
-def test_long_pauses_are_found_only_where_the_audio_is_silent(tiny, tmp_path):
+def test_a_long_pause_is_found_where_it_is(tiny, tmp_path):
     parts = [speak(text, tmp_path, voice=voice, rate=rate) for voice, rate, text in ANSWERS[:3]]
     samples, silences = join_with_silences(parts, [0.7, 3.0])
     metrics = score(transcribe_answer(tiny, samples), target_seconds=(20, 60))
@@ -207,7 +360,7 @@ def test_hints_add_nothing_that_was_not_said(tiny, tmp_path):
 
 def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real_tiny_dir, tmp_path, redrill_home):
     parts = [speak(text, tmp_path, voice=voice, rate=rate) for voice, rate, text in ANSWERS[:2]]
-    samples, _ = join_with_silences(parts, [2.5], tail=1.0)
+    samples, silences = join_with_silences(parts, [2.5], tail=1.0)
     wav = write_wav(tmp_path / "answer.wav", samples)
     direct = cli("answer", "failure-story", "--audio", wav, "--model", real_tiny_dir, "--json")
     assert direct.exit_code == 0, direct.output + direct.stderr
@@ -218,6 +371,7 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
     from redrill.config import Config
     from redrill.paths import current
     from redrill.store import open_store
+    from redrill.transcript import Transcript
 
     store = open_store(current())
     question = load_catalog().get("failure-story")
@@ -228,22 +382,47 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
     store = open_store(current())
     later = store.get_attempt(attempt_id)
     first = store.get_attempt(direct["attempt_id"])
-    from redrill.transcript import Transcript
-
     a, b = Transcript.from_json(first.transcript), Transcript.from_json(later.transcript)
-    assert [w.text for w in a.words] == [w.text for w in b.words]
+    store.close()
     assert a.words == b.words and a.speech == b.speech
-    said = set(content(ANSWERS[0][2] + " " + ANSWERS[1][2]))
-    assert len(said - set(words_of(heard(b)))) <= len(said) * 0.15, heard(b)
+    truth = words_of(ANSWERS[0][2] + " " + ANSWERS[1][2])
+    assert edit_distance(truth, words_of(heard(b))) <= 0.3 * len(truth), heard(b)
+    assert tail_gap(b) <= 1.0, f"speech after the last word: {heard(b)}"
+    # the one long pause is the inserted silence, the same in both
     pauses = later.metrics.to_dict()["long_pauses"]
     assert pauses == direct["metrics"]["long_pauses"] and len(pauses) == 1
-    store.close()
+    assert pauses[0]["at_s"] == pytest.approx(silences[0][0], abs=0.5)
+
+
+@pytest.fixture(scope="module")
+def base(real_base_dir) -> Transcriber:
+    return Transcriber(str(real_base_dir)).load()
 
 
 @pytest.mark.slow
-def test_base_hears_the_words_and_keeps_um_without_the_prompt(real_base_dir, tmp_path):
-    base = Transcriber(str(real_base_dir), options=DecodeOptions().with_changes(initial_prompt=None)).load()
-    text = "So, um, I rolled the change back within an hour, uh, and told the finance team what had happened."
-    transcript = base.transcribe(speak(text, tmp_path))
-    assert word_error_rate(text, heard(transcript)) <= 0.2, heard(transcript)
-    assert score(transcript, target_seconds=(5, 30)).filled_pause_count >= 1, heard(transcript)
+def test_base_hears_the_labelled_set_and_keeps_um_without_the_prompt(base, labelled):
+    answers = with_fillers(labelled["wav"])
+    plain = Transcriber(base.model_spec, options=DecodeOptions().with_changes(initial_prompt=None)).load()
+    results = hear_all(plain, answers, hints=False)
+    said = sum(a.truth_fillers for a in answers)
+    counts = [(r.answer.truth_fillers, r.metrics.filled_pause_count) for r in results]
+    shown = "\n".join(f"{r.answer.key}: {r.text}" for r in results)
+    assert error_rate(results) <= 0.25, shown
+    assert sum(min(c) for c in counts) >= 0.5 * said, f"{counts}\n{shown}"
+
+
+@pytest.mark.slow
+def test_base_in_the_product_path_on_the_stored_opus_copies(base, labelled):
+    results = hear_all(base, labelled["opus"])
+    shown = "\n".join(f"{r.answer.key}: {r.text}" for r in results)
+    assert error_rate(results) <= 0.22, shown
+    for r in results:
+        for phrase in HALLUCINATIONS:
+            assert phrase not in r.text.lower(), f"{r.answer.key}: hallucinated {phrase!r}: {r.text}"
+        assert tail_gap(r.transcript) <= 1.0, f"{r.answer.key}: speech after the last word: {r.text}"
+        for pause in r.metrics.long_pauses or ():
+            assert any(
+                s[0] - 0.3 <= pause.at_s and pause.at_s + pause.length_s <= s[1] + 0.3 for s in r.answer.silences
+            )
+    found = sum(min(r.answer.truth_fillers, r.metrics.filled_pause_count) for r in results)
+    assert found >= 0.75 * sum(r.answer.truth_fillers for r in results), "filled pauses: measured 90 % found"

@@ -118,6 +118,24 @@ def test_the_open_chunk_is_split_at_its_last_pause_point():
     assert pauses[1][0] < pieces[1][0] / RATE < pauses[1][1]
 
 
+def test_an_answer_settled_at_a_pause_point_keeps_its_open_chunk_whole():
+    """One Whisper window for the open chunk, not two: it was transcribed as the user fell silent."""
+    samples, pauses = signal(
+        [("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0), ("pause", 1.0)]
+    )
+    chunker = PauseChunker()
+    chunker.push(samples)
+    end = chunker.pauses[-1]  # where settle() ends the answer: half a pause after the last word
+    assert pauses[2][0] < end / RATE < pauses[2][1]
+    settled = PauseChunker()
+    settled.push(samples[:end])
+    assert settled.ends_at_pause_point
+    assert answer_pieces(settled, end) == [(0, end)]
+    # a trailing silence long enough to hold its own pause point splits there (the rest is silence)
+    assert not chunker.ends_at_pause_point
+    assert answer_pieces(chunker, len(samples)) == [(0, end), (end, len(samples))]
+
+
 class RecordingTranscriber:
     """A fake transcriber: one word per chunk at the chunk's start, and a log of calls."""
 
@@ -148,6 +166,7 @@ def test_streaming_transcribes_at_pauses_so_nothing_is_left_when_the_answer_ends
     end = max(stream.chunker.last_cut, *stream.chunker.pauses)  # as settle() extends the answer
     result = stream.finish(samples[:end])  # the answer as settled: up to the pause after the last word
     assert stream.chunks_submitted == submitted, "something was left to transcribe after the answer ended"
+    assert len(result.words) == 1, "the open chunk is one piece"
     whole = transcribe_answer(RecordingTranscriber(), samples[:end])
     assert [w.start for w in result.words] == [w.start for w in whole.words]
     assert result.audio_seconds == pytest.approx(end / RATE)

@@ -1,8 +1,8 @@
 """Ending an answer with a key: what is left to transcribe when the key comes.
 
-At each pause point the streaming transcriber starts the piece an answer ending right there still
-needs (since the previous pause point) before the open chunk so far, so a key pressed once the
-user has fallen silent waits for at most one window.
+At each pause point the streaming transcriber starts the one piece an answer ending right there
+needs (the open chunk so far, one Whisper window), so a key pressed once the user has fallen silent
+waits for at most that window; an answer ended mid-speech adds only the words since the last pause.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class OrderedTranscriber:
         )
 
 
-def test_the_piece_an_answer_ending_now_needs_goes_first():
+def test_each_pause_point_starts_the_one_piece_an_answer_ending_there_needs():
     samples, _ = signal(
         [("pause", 0.3), ("speech", 3.0), ("pause", 1.0), ("speech", 3.0), ("pause", 1.0), ("speech", 2.0)]
     )
@@ -46,11 +46,10 @@ def test_the_piece_an_answer_ending_now_needs_goes_first():
     fake.release.set()
     stream.finish(samples)
     a, b = round(first_pause / RATE, 2), round(second_pause / RATE, 2)
-    # The first pause point: one piece (the open chunk so far is the piece). The second: the piece
-    # since the first pause, then the open chunk so far (or it was dropped as stale by then).
-    assert fake.calls[0] == (0.0, a)
-    assert fake.calls[1] == (a, b), fake.calls
-    assert (0.0, b) not in fake.calls[:2]
+    # Each pause point: the open chunk so far, whole. The answer went on speaking after the second,
+    # so it is split there and only the words since that pause are transcribed at the end.
+    assert fake.calls == [(0.0, a), (0.0, b), (b, round(len(samples) / RATE, 2))], fake.calls
+    assert (a, b) not in fake.calls  # the piece since the previous pause is needed by no ending
 
 
 def test_a_key_after_the_user_fell_silent_leaves_at_most_one_piece():

@@ -108,6 +108,7 @@ def test_decode_options_reach_whisper(whisper_model_dir, speech_samples, record_
     (kwargs,) = record_calls["transcribe"]
     assert kwargs["word_timestamps"] is True
     assert kwargs["vad_filter"] is False  # redrill cuts the silences out itself, from its one VAD pass
+    assert kwargs["without_timestamps"] is True  # one window per piece; the words are aligned anyway
     assert kwargs["condition_on_previous_text"] is False
     assert kwargs["initial_prompt"] == FILLER_PROMPT
     assert kwargs["hallucination_silence_threshold"] == 2.0
@@ -258,3 +259,56 @@ def test_importing_the_cli_and_adapters_loads_no_heavy_library():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, f"imported at start-up: {result.stdout} {result.stderr}"
+
+
+class ScriptedWindows:
+    """Stands in for faster-whisper's transcribe: each call decodes one window into the scripted
+    words (window-relative times) and records the audio it got and how many segments were asked for."""
+
+    def __init__(self, *windows):
+        self.windows = list(windows)
+        self.calls: list[dict] = []
+
+    def __call__(self, audio, hints=None):
+        from types import SimpleNamespace
+
+        call = {"seconds": len(audio) / 16000, "asked": 0}
+        self.calls.append(call)
+        words = self.windows.pop(0)
+
+        def segments():
+            call["asked"] += 1
+            yield SimpleNamespace(
+                words=[SimpleNamespace(word=f" {t}", start=s, end=e, probability=0.9) for t, s, e in words]
+            )
+            call["asked"] += 1  # asking for another segment would decode the frames after the last word
+            yield SimpleNamespace(words=[SimpleNamespace(word=" Thank", start=0, end=0, probability=0.1)])
+
+        return segments(), None
+
+
+def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcriber, monkeypatch):
+    samples = np.zeros(16000 * 11, np.float32)  # what is in it is scripted below
+    fast_transcriber.load()
+    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda audio, vad=None: ((0.5, 10.5),))
+    # The joined speech is 0.3-10.7 s (10.4 s); the first window's words end at 4 s: 6 s left.
+    run = ScriptedWindows([("one", 0.2, 1.0), ("two", 1.0, 4.0)], [("three", 0.1, 0.5), ("four", 0.5, 6.0)])
+    monkeypatch.setattr(fast_transcriber, "_run", run)
+    transcript = fast_transcriber.transcribe(samples, offset_s=2.0)
+    assert [w.text for w in transcript.words] == ["one", "two", "three", "four"]
+    assert [c["seconds"] for c in run.calls] == pytest.approx([10.4, 6.4], abs=0.01)
+    assert [c["asked"] for c in run.calls] == [1, 1]  # never the window after the last word
+    # times on the answer's timeline: span start 0.3 s + offset 2 s; the second window from 4.0 s
+    assert transcript.words[2].start == pytest.approx(0.3 + 4.0 + 0.1 + 2.0, abs=0.002)
+    assert transcript.words[-1].end == pytest.approx(0.3 + 10.0 + 2.0, abs=0.002)
+
+
+def test_a_window_that_reaches_the_end_of_the_speech_is_the_only_one(fast_transcriber, monkeypatch):
+    samples = np.zeros(16000 * 11, np.float32)
+    fast_transcriber.load()
+    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda audio, vad=None: ((0.5, 10.5),))
+    run = ScriptedWindows([("one", 0.2, 5.0), ("two", 5.0, 9.6)], [("never", 0.1, 0.2)])
+    monkeypatch.setattr(fast_transcriber, "_run", run)
+    transcript = fast_transcriber.transcribe(samples)
+    assert [w.text for w in transcript.words] == ["one", "two"]
+    assert [c["asked"] for c in run.calls] == [1]

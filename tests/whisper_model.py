@@ -15,8 +15,9 @@ presence).
 
 Random decoding has pathologies the real model does not: it likes raw byte tokens (garbage text)
 and the start/language tokens (empty text, after which word-timestamp seeking crawls forward in
-0.02 s steps). A projection bias of -20 on those tokens keeps the output to whole words, the end
-token and timestamps. Callers should also cap ``max_new_tokens`` so decoding of a window cannot run
+0.02 s steps), and without timestamps (as redrill decodes) it writes timestamp tokens as if they
+were text. A projection bias of -20 on those tokens keeps the output to whole words and the end
+token. Callers should also cap ``max_new_tokens`` so decoding of a window cannot run
 to Whisper's 224-token limit.
 """
 
@@ -226,6 +227,9 @@ def build_whisper_model(
     bias[:n_bytes] = BIAS_AWAY  # raw bytes decode to garbage
     first_lang, last_special = eot + 2, eot + len(specials)
     bias[eot + 1 : last_special] = BIAS_AWAY  # sot, languages, tasks, notimestamps: empty text
+    # redrill decodes without timestamp tokens, and ctranslate2 does not suppress them then: a
+    # random model would write only timestamps, which are empty text.
+    bias[last_special:] = BIAS_AWAY
     dec.projection.bias = bias
 
     config = spec.config

@@ -20,6 +20,7 @@ answer; ``redrill transcribe --pending`` finishes such attempts later.
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -598,7 +599,7 @@ def save_recording(
 
     now = now or utcnow()
     paths.ensure()
-    name = f"{now:%Y%m%d-%H%M%S}-{question.id}-{uuid.uuid4().hex[:6]}.ogg"
+    name = recording_name(question.id, now)
     target = paths.recordings / name
     if writer is None or not writer.finish(target, samples):
         write_opus(
@@ -617,6 +618,14 @@ def save_recording(
     except (sqlite3.Error, RedrillError) as exc:
         # The answer is on disk (fsynced) and says which question it answers: keep it for adoption.
         raise RecordingKept(target, exc) from None
+
+
+def recording_name(question_id: str, now: datetime) -> str:
+    """The file name of a new recording: time, question and a random tag. A follow-up question's id
+    has a slash ("story/follow-up"); characters a file name cannot hold become "_" (the question
+    itself is in the recording's tags and its row)."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", question_id).strip(".") or "answer"
+    return f"{now:%Y%m%d-%H%M%S}-{safe}-{uuid.uuid4().hex[:6]}.ogg"
 
 
 class RecordingKept(RedrillError):

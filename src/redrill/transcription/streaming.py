@@ -3,11 +3,11 @@
 The answer is cut into **chunks** of about 22-29 s at pauses (:class:`PauseChunker`): long enough
 that a 2-minute answer costs about as many Whisper windows as transcribing the whole file at once,
 and each ending in a pause so that no word is split. Inside the chunk still being spoken, every
-pause of at least 0.6 s is a **pause point**. The end of the answer is where streaming earns its
-keep: the open chunk is split at its last pause point, and both pieces were usually transcribed
-speculatively in the background as the user spoke (the open chunk up to each pause point, and the
-piece since the previous one). When the answer ends in silence nothing is left to transcribe; when
-it ends mid-speech (a key press), only the words since the last pause are.
+pause of at least 0.6 s is a **pause point**, and the open chunk up to it is transcribed
+speculatively in the background while the user goes on. The end of the answer is where streaming
+earns its keep: an answer that ends in silence ends at a pause point (see ``settle``), so its open
+chunk was transcribed already and nothing is left; one that ends mid-speech (a key press) has its
+open chunk split at the last pause point, and only the words since that pause are left.
 
 Streaming and after-the-fact transcription give the *same* transcript because both use the same
 pieces: the chunker is causal (its cuts and pause points depend only on audio before them,
@@ -122,6 +122,14 @@ class PauseChunker:
                 self._cut(in_chunk - search + quietest, threshold, events)
         return events
 
+    @property
+    def ends_at_pause_point(self) -> bool:
+        """Whether the audio so far ends with the silence that places a pause point: at least half
+        of ``min_pause_s`` after the last speech, and less than all of it (then the pause point lies
+        inside that silence). An answer cut at a pause point ends exactly so."""
+        min_pause = int(round(self.settings.min_pause_s / self.settings.frame_s))
+        return (min_pause + 1) // 2 <= self._silent_run < min_pause
+
     def _cut(self, at_frame: int, threshold: float, events: list) -> None:
         cut = self.last_cut + at_frame * self.frame
         self.cuts.append(cut)
@@ -135,13 +143,17 @@ class PauseChunker:
 def answer_pieces(chunker: PauseChunker, total: int) -> list[tuple[int, int]]:
     """The pieces an answer of ``total`` samples is transcribed in, once ``chunker`` has seen it all.
 
-    The closed chunks, then the open chunk split at its last pause point: the piece up to it was
-    (usually) transcribed while the user spoke, and the rest is only what came after the last pause.
+    The closed chunks, then the open chunk. An answer that ends where a pause point goes (half a
+    pause of silence after the last word, where :meth:`StreamingTranscription.settle` ends a drilled
+    answer) keeps its open chunk whole: that piece was transcribed while the user fell silent, and
+    one Whisper window costs less than two. Otherwise (the answer ended mid-speech) the open chunk is
+    split at its last pause point: the piece up to it was transcribed while the user spoke, and only
+    what came after the last pause is left.
     """
     edges = [0] + [c for c in chunker.cuts if 0 < c < total]
     open_start = edges[-1]
     inside = [p for p in chunker.pauses if open_start < p < total]
-    if inside:
+    if inside and not chunker.ends_at_pause_point:
         edges.append(inside[-1])
     edges.append(total)
     return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
@@ -254,15 +266,9 @@ class StreamingTranscription:
         self._submitted += 1
         return chunk, future
 
-    def _drop_stale(self, keep: tuple[int, int] | None = None) -> None:
-        """Cancel speculative pieces that have not started: newer ones make them unneeded.
-
-        ``keep``: a piece still needed (the open chunk up to the previous pause point is the first
-        piece of an answer that ends at the new pause point; see :func:`answer_pieces`).
-        """
+    def _drop_stale(self) -> None:
+        """Cancel speculative pieces that have not started: a newer pause point or cut makes them unneeded."""
         for bounds in self._speculative:
-            if bounds == keep:
-                continue
             chunk_future = self._jobs.get(bounds)
             if chunk_future is not None and chunk_future[1].cancel():
                 del self._jobs[bounds]
@@ -280,19 +286,14 @@ class StreamingTranscription:
             self._length += len(block)
             open_start = self.chunker.last_cut
             for kind, pos in self.chunker.push(block):
-                previous = [p for p in self.chunker.pauses if open_start < p < pos]
-                self._drop_stale(keep=(open_start, previous[-1]) if kind == "pause" and previous else None)
+                # An answer ending at this pause point needs the open chunk up to it; one going on
+                # past it needs that too, and the rest: earlier speculation is no longer needed.
+                self._drop_stale()
+                self._submit(open_start, pos)
                 if kind == "cut":
-                    self._submit(open_start, pos)
                     open_start = pos
                 else:
-                    # The piece since the previous pause point first: it is what an answer ending
-                    # here still needs (ended by a key once the user fell silent), and the open
-                    # chunk so far (for the live view, and for an answer that goes on) comes next.
-                    since = previous[-1] if previous else open_start
-                    self._submit(since, pos, notify=since == open_start)
-                    self._submit(open_start, pos)
-                    self._speculative = [(open_start, pos), (since, pos)]
+                    self._speculative = [(open_start, pos)]
 
     def settle(self, samples, *, reach_s: float = 1.0):
         """The answer to store, given the recorder's trimmed answer ``samples`` (a prefix of what was fed).

@@ -36,8 +36,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 FILLER_PROMPT = "Umm, let me think, uh... so, like, I mean, hmm."
-# A decoded window whose text ends this close to the end of the voice activity covers the answer.
-END_REACH_S = 0.6
+# When the last word heard ends more than this before the end of the decoded speech, Whisper stopped
+# early: the rest is decoded again (at most ``MAX_WINDOWS_PER_PIECE`` windows per piece).
+TAIL_LEFT_S = 1.0
+MAX_WINDOWS_PER_PIECE = 3
 
 
 class TranscriptionError(RedrillError):
@@ -143,6 +145,11 @@ def decode_kwargs(options: DecodeOptions, language: str | None, hints: str | Non
         "hallucination_silence_threshold": options.hallucination_silence_threshold,
         "max_new_tokens": options.max_new_tokens,
         "word_timestamps": True,
+        # A piece is at most one 30 s window of speech: Whisper's timestamp tokens add nothing the
+        # word alignment does not give, and a window whose output ends without a closing timestamp
+        # would be thrown away from its last timestamp and decoded again (a second encoder and
+        # decoder pass for words already heard). :meth:`Transcriber._decode` checks the tail itself.
+        "without_timestamps": True,
         # Silence is cut out by :func:`decode_spans` from the one voice-activity pass that also
         # gives the stored speech regions; faster-whisper's own pass would run the VAD again.
         "vad_filter": False,
@@ -287,12 +294,21 @@ class Transcriber:
         self.model_dir: Path | None = None
         self.load_seconds: float | None = None
         self._model = None
+        self._name: str | None = None
         self._lock = threading.Lock()
 
     @property
     def model_name(self) -> str:
-        """A short name for reports: the model name, or the model folder's name."""
-        return Path(self.model_spec).name if Path(self.model_spec).is_dir() else self.model_spec
+        """A short name for reports: the model name, a bundled model's name, or the model folder's name."""
+        if self._name is None:
+            folder = Path(self.model_spec)
+            if folder.is_dir():
+                from redrill.transcription.bundled import name_of
+
+                self._name = name_of(folder) or folder.name
+            else:
+                self._name = self.model_spec
+        return self._name
 
     @property
     def loaded(self) -> bool:
@@ -379,35 +395,72 @@ class Transcriber:
     def _decode(
         self, audio: np.ndarray, spans: list[tuple[int, int]], offset_s: float, hints: str | None
     ) -> list[Word]:
-        """Whisper's words for the speech spans of ``audio``, on the answer's timeline."""
+        """Whisper's words for the speech spans of ``audio``, on the answer's timeline.
+
+        The spans are joined and decoded as one window (a piece is at most 30 s of speech). When the
+        last word heard ends well before the joined speech does (Whisper stopped early), the rest is
+        decoded from that word's end, so no tail words are lost; nothing is decoded after the last
+        word when it reaches the end (that extra window is where "Thank you." is hallucinated).
+        """
         import numpy as np
 
         joined = np.concatenate([audio[a:b] for a, b in spans])
         where = _SpanMap(spans)
-        segments, _info = self._run(joined, hints) if hints else self._run(joined)
-        words = []
-        for segment in segments:  # a lazy generator: decoding happens while iterating
-            for w in segment.words or ():
-                text = w.word.strip()
-                if not text:
-                    continue
-                index = where.index(float(w.start))
-                start = where.original(float(w.start), index)
-                end = max(start, where.original(float(w.end), index))
-                words.append(
-                    Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(float(w.probability), 4))
-                )
-            if float(segment.end) >= where.total - END_REACH_S:
-                # This window reached the end of the speech. With word timestamps faster-whisper
-                # would seek to the last word and decode the few frames after it as a window of
-                # their own: a whole extra encoder pass, and where "Thank you." is hallucinated.
-                # Stopping here costs nothing that was said.
+        words: list[Word] = []
+        start_s = 0.0  # where this window starts in the joined audio
+        for _ in range(MAX_WINDOWS_PER_PIECE):
+            window = joined[int(round(start_s * SAMPLE_RATE)) :]
+            segments, _info = self._run(window, hints) if hints else self._run(window)
+            # A lazy generator: each window is decoded when its segment is asked for. Without
+            # timestamps a window is one segment; asking for a second one would make faster-whisper
+            # decode the few frames after the last word as a window of their own (a whole encoder
+            # pass, and where "Thank you." is hallucinated). The tail is checked below instead.
+            segment = next(iter(segments), None)
+            close = getattr(segments, "close", None)
+            if close is not None:
+                close()
+            last_end = None
+            if segment is not None:
+                for w in segment.words or ():
+                    text = w.word.strip()
+                    if not text:
+                        continue
+                    at, till = start_s + float(w.start), start_s + float(w.end)
+                    index = where.index(at)
+                    start = where.original(at, index)
+                    end = max(start, where.original(till, index))
+                    words.append(
+                        Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(float(w.probability), 4))
+                    )
+                    last_end = till
+            if last_end is None or where.total - last_end <= TAIL_LEFT_S or last_end <= start_s + 0.5:
                 break
+            start_s = last_end
         return words
 
     def _run(self, audio: np.ndarray, hints: str | None = None):
-        """The one call into faster-whisper (a seam: tests wrap it to see the arguments)."""
+        """The one call into faster-whisper (a seam: tests wrap it to see the arguments).
+
+        The sampler is reseeded first: when a window's output looks like a loop, Whisper decodes it
+        again at a higher temperature, by sampling, and CTranslate2's random generator is shared by
+        every call in the process. Unseeded, the same recording could come back with other words
+        depending on what was transcribed before it (a rescore would change an answer's figures).
+        """
+        _reseed()
         return self._model.transcribe(audio, **decode_kwargs(self.options, self._language(), hints))
+
+
+def _reseed() -> None:
+    """The same seed before every window: the same audio always gives the same words."""
+    try:
+        import ctranslate2
+
+        ctranslate2.set_random_seed(SAMPLING_SEED)
+    except (ImportError, AttributeError):  # a stand-in model in tests, or an old CTranslate2
+        pass
+
+
+SAMPLING_SEED = 20260412
 
 
 class HintedTranscriber:
