@@ -218,11 +218,11 @@ def repair(store: Store, catalog, config) -> tuple[Path | None, list[str]]:
                 "SELECT attempt_id, reviewed_at, due FROM reviews WHERE id = ?", (review_id,)
             ).fetchone()
             if read_date(reviewed, "reviewed_at", []) is None:
-                moment = None
+                answered: datetime | None = None
                 if attempt_id is not None:
                     row = db.execute("SELECT created_at FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
-                    moment = read_date(row[0], "created_at", []) if row else None
-                moment = moment or _after_previous(db, "reviews", "reviewed_at", review_id)
+                    answered = read_date(row[0], "created_at", []) if row else None
+                moment = answered or _after_previous(db, "reviews", "reviewed_at", review_id)
                 db.execute("UPDATE reviews SET reviewed_at = ? WHERE id = ?", (to_iso(moment), review_id))
                 done.append(f"date of review {review_id} set to {moment:%Y-%m-%d %H:%M:%S} UTC")
             if due is not None and read_date(due, "due", []) is None:
