@@ -189,7 +189,9 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
                         date = dt.date.fromisoformat(str(value).strip()).isoformat()
                     except ValueError:
                         bad(
-                            at_key, "interview.date", f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20"
+                            at_key,
+                            "interview.date",
+                            f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20",
                         )
             elif value is None:
                 info[key] = ""
@@ -389,7 +391,9 @@ def add_user_questions(bank_path: Path, texts: Sequence[str], taken_ids: set[str
     data.setdefault("questions", [])
     if data["questions"] is None:
         data["questions"] = []
-    taken = set(taken_ids) | {str(q["id"]) for q in data["questions"] if isinstance(q, dict) and q.get("id") is not None}
+    taken = set(taken_ids) | {
+        str(q["id"]) for q in data["questions"] if isinstance(q, dict) and q.get("id") is not None
+    }
     added = []
     for text in texts:
         qid = slugify(text, taken)

@@ -87,6 +87,7 @@ def rank(store, catalog: Catalog, *, tags: Sequence[str] = (), now: datetime, rn
             continue
         if q.id in scores or (s is not None and s.weak):
             practised.append(q)
+
     # Weak first, then the worst recent ramble score; a weak question not yet tried counts as worst.
     def worst_first(q: Question) -> tuple[bool, float, str]:
         score = recent(q.id)

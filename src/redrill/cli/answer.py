@@ -5,11 +5,15 @@ recompute stored metrics."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from redrill.cli.app import App, bank_option, console, esc, pass_app, print_json
 from redrill.cli.render import plural
+
+if TYPE_CHECKING:  # rich's progress bar loads only when a long run needs one
+    from rich.progress import Progress, TaskID
 
 MODEL_HELP = (
     "Whisper model: a name (tiny.en, base, small.en, ...) or a CTranslate2 model folder. Default: $REDRILL_MODEL, "
@@ -28,8 +32,8 @@ class TranscriptionProgress:
 
     def __init__(self, label: str):
         self.label = label
-        self._bar = None
-        self._task = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> TranscriptionProgress:
         return self
@@ -37,7 +41,7 @@ class TranscriptionProgress:
     def __call__(self, done_s: float, total_s: float) -> None:
         if total_s < LONG_AUDIO_S:
             return
-        if self._bar is None:
+        if self._bar is None or self._task is None:  # set together, on the first long enough call
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             from redrill.cli.app import err_console
@@ -258,8 +262,8 @@ class CountProgress:
 
     def __init__(self, label: str):
         self.label = label
-        self._bar = None
-        self._task = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> CountProgress:
         return self
@@ -267,7 +271,7 @@ class CountProgress:
     def __call__(self, done: int, total: int) -> None:
         if total < 20:
             return
-        if self._bar is None:
+        if self._bar is None or self._task is None:  # set together, on the first long enough call
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             from redrill.cli.app import err_console
