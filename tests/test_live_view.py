@@ -233,7 +233,7 @@ def test_a_slow_terminal_does_not_make_the_recorder_lose_blocks(monkeypatch, tmp
         draws.append(lines)
         show(lines)
 
-    ui._view.show = slow_show
+    ui._view.show = slow_show  # type: ignore[method-assign]  # a slow terminal, drawn in the real view's place
     stop_hearing = threading.Event()
 
     def transcriber():

@@ -31,8 +31,8 @@ import pytest
 from fixtures_model import join_with_silences, trim_silence
 from redrill.scoring import STOPWORDS, Metrics, score, stem
 from redrill.sound.audiofile import load_audio, write_wav
-from redrill.transcription.streaming import StreamingTranscription, transcribe_answer
 from redrill.transcript import Transcript
+from redrill.transcription.streaming import StreamingTranscription, transcribe_answer
 from redrill.transcription.whisper import DecodeOptions, Transcriber, recognition_hints
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -382,7 +382,6 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
     store = open_store(current())
     later = store.get_attempt(attempt_id)
     first = store.get_attempt(direct["attempt_id"])
-    assert first is not None and later is not None
     assert first.transcript is not None and later.transcript is not None and later.metrics is not None
     a, b = Transcript.from_json(first.transcript), Transcript.from_json(later.transcript)
     store.close()

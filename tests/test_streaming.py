@@ -157,7 +157,8 @@ def test_streaming_transcribes_at_pauses_so_nothing_is_left_when_the_answer_ends
         [("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0), ("pause", 1.0)]
     )
     fake = RecordingTranscriber()
-    synced = []
+    synced: list[float] = []
+    stream: StreamingTranscription  # the hook reads it once the stream exists
     stream = StreamingTranscription(fake, before_chunk=lambda: synced.append(stream.seconds))
     for i in range(0, len(samples), 1600):
         stream.feed(samples[i : i + 1600])
