@@ -4,6 +4,7 @@ drill asking one and storing its answer linked to the main one, and what the sto
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,6 +24,10 @@ from redrill.follow_up_questions import (
     says_number_or_outcome,
     we_without_i,
 )
+
+if TYPE_CHECKING:
+    from redrill.model_answer import ModelAnswer
+    from redrill.pipeline import AttemptReport
 
 STORY = Question(
     id="failure-story",
@@ -168,23 +173,26 @@ def test_shipped_banks_carry_follow_ups():
 
 
 class FakeCoach:
-    """Scripted follow-ups and model answers, with a history of calls."""
+    """Scripted follow-ups and model answers, with a history of calls; the methods are
+    :class:`redrill.coaching.StoreCoach`'s, signature for signature."""
 
-    def __init__(self, follow=None, model=None):
+    def __init__(self, follow: Question | None = None, model: ModelAnswer | None = None):
         self.follow, self.model = follow, model
-        self.links, self.asked, self.better = [], [], []
+        self.links: list[tuple[int, int]] = []
+        self.asked: list[tuple[str, int]] = []
+        self.better: list[tuple[str, int | None]] = []
 
-    def follow_up(self, question, report):
+    def follow_up(self, question: Question, report: AttemptReport) -> Question | None:
         self.asked.append((question.id, report.attempt_id))
         return self.follow
 
-    def why(self, follow):
+    def why(self, follow: Question) -> str:
         return "a reason"
 
-    def link(self, follow_id, main_id):
-        self.links.append((follow_id, main_id))
+    def link(self, follow_up_attempt_id: int, main_attempt_id: int) -> None:
+        self.links.append((follow_up_attempt_id, main_attempt_id))
 
-    def better_answer(self, question, attempt_id):
+    def better_answer(self, question: Question, attempt_id: int | None) -> ModelAnswer | None:
         self.better.append((question.id, attempt_id))
         return self.model
 

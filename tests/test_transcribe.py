@@ -230,7 +230,7 @@ def test_a_model_folder_without_tokenizer_is_refused_before_any_download(whisper
 
 
 def test_failure_while_decoding_is_a_transcription_error(fast_transcriber, speech_samples, monkeypatch):
-    def boom(audio):
+    def boom(audio: np.ndarray, hints: str | None = None):
         raise RuntimeError("out of memory")
 
     fast_transcriber.load()
@@ -272,7 +272,7 @@ class ScriptedWindows:
         self.windows = list(windows)
         self.calls: list[dict] = []
 
-    def __call__(self, audio, hints=None):
+    def __call__(self, audio: np.ndarray, hints: str | None = None):
         from types import SimpleNamespace
 
         call = {"seconds": len(audio) / 16000, "asked": 0}
