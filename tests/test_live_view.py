@@ -209,7 +209,7 @@ def test_a_slow_terminal_does_not_make_the_recorder_lose_blocks(monkeypatch, tmp
 
     monkeypatch.setattr(microphone, "import_sounddevice", lambda: SD)
     monkeypatch.setattr(
-        microphone, "resolve_input_device", lambda sd, d: (None, {"name": "t", "default_samplerate": rate})
+        microphone, "resolve_input_device", lambda sd, device: (None, {"name": "t", "default_samplerate": rate})
     )
     master, slave = os.openpty()
     tty = os.fdopen(slave, "w", encoding="utf-8")

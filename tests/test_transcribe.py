@@ -293,7 +293,7 @@ class ScriptedWindows:
 def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcriber, monkeypatch):
     samples = np.zeros(16000 * 11, np.float32)  # what is in it is scripted below
     fast_transcriber.load()
-    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda audio, vad=None: ((0.5, 10.5),))
+    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda samples, vad=None: ((0.5, 10.5),))
     # The joined speech is 0.3-10.7 s (10.4 s); the first window's words end at 4 s: 6 s left.
     run = ScriptedWindows([("one", 0.2, 1.0), ("two", 1.0, 4.0)], [("three", 0.1, 0.5), ("four", 0.5, 6.0)])
     monkeypatch.setattr(fast_transcriber, "_run", run)
@@ -309,7 +309,7 @@ def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcr
 def test_a_window_that_reaches_the_end_of_the_speech_is_the_only_one(fast_transcriber, monkeypatch):
     samples = np.zeros(16000 * 11, np.float32)
     fast_transcriber.load()
-    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda audio, vad=None: ((0.5, 10.5),))
+    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda samples, vad=None: ((0.5, 10.5),))
     run = ScriptedWindows([("one", 0.2, 5.0), ("two", 5.0, 9.6)], [("never", 0.1, 0.2)])
     monkeypatch.setattr(fast_transcriber, "_run", run)
     transcript = fast_transcriber.transcribe(samples)
