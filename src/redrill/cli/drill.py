@@ -8,10 +8,20 @@ import shutil
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 from redrill.cli.app import App, bank_option, console, fmt_seconds, is_interactive, pass_app
+from redrill.cli.practice import follow_ups_option, load_prep, session_options, show_follow_up, show_model_answer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from redrill.adapters import Recorder, Speaker, Transcriber
+    from redrill.banks import Catalog, Question
+    from redrill.drill import Drill
+    from redrill.sound.spool import Spool
 
 
 class LineReader:
@@ -185,7 +195,7 @@ class TerminalUI:
         self._end_keys = ""
         self._heard = Heard()
         self._heard_lock = threading.Lock()
-        self._keys = None
+        self._keys: contextlib.AbstractContextManager | None = None  # single-key mode while recording
         self._show_answer = False  # the next answer was typed while echo was off: print it
 
     def _lines(self) -> LineReader:
@@ -205,15 +215,11 @@ class TerminalUI:
 
     def follow_up(self, question, why: str = "") -> None:
         """Show a follow-up question (it is read aloud next, like the question)."""
-        from redrill.cli.practice import show_follow_up
-
         show_follow_up(self.out, question, why)
         self._target = question.target_seconds
 
     def model_answer(self, model) -> None:
         """Say what the better answer to hear is (a recording, or the cleaned words read aloud)."""
-        from redrill.cli.practice import show_model_answer
-
         show_model_answer(self.out, model)
 
     def info(self, text: str) -> None:
@@ -459,65 +465,11 @@ def _summary(result, out) -> None:
     metavar="NAME",
     help="Drill a prep set made with `redrill prep` (its questions, with the job's terms as talking points).",
 )
-@click.option(
-    "--follow-ups/--no-follow-ups",
-    default=None,
-    help="Ask one follow-up question after each answer (default: the follow_ups setting, off).",
-)
-@click.option("--text", "text_mode", is_flag=True, help="Type the answers instead of speaking (no microphone needed).")
-@click.option("--no-tts", is_flag=True, help="Do not read questions aloud (show them only, no sound).")
-@click.option(
-    "--voice", help="Voice for reading questions: an id or part of one, e.g. en-us (`redrill devices --voices`)."
-)
-@click.option(
-    "--rate", type=click.IntRange(60, 400), help="Speaking rate of the question voice, words per minute (default 175)."
-)
-@click.option("--device", help="Microphone: a device number or name from `redrill devices` (default: the system's).")
-@click.option(
-    "--silence-seconds",
-    type=click.FloatRange(min=0.5, max=60),
-    help="End the answer after this much silence once you have started (default 8; a countdown shows, any sound cancels it).",
-)
-@click.option(
-    "--max-seconds",
-    type=click.FloatRange(min=1, max=1800),
-    help="Longest answer recorded (default: twice the question's target maximum).",
-)
-@click.option(
-    "--model", "model", metavar="NAME|DIR", help="Whisper model: a name (base.en, ...) or a CTranslate2 model folder."
-)
-@click.option(
-    "--streaming/--no-streaming",
-    default=True,
-    show_default=True,
-    help="Transcribe while you speak, so the report appears about a second after you stop.",
-)
-@click.option(
-    "--no-live",
-    is_flag=True,
-    help="No live view while you speak (time, level, words heard); only the silence countdown shows.",
-)
+@follow_ups_option
+@session_options
 @bank_option
 @pass_app
-def drill(
-    app: App,
-    question_ids,
-    tags,
-    count,
-    interview_id,
-    text_mode,
-    no_tts,
-    voice,
-    rate,
-    device,
-    silence_seconds,
-    max_seconds,
-    model,
-    streaming,
-    no_live,
-    prep_name,
-    follow_ups,
-) -> None:
+def drill(app: App, question_ids, tags, count, interview_id, prep_name, follow_ups, **options) -> None:
     """Hear each question, answer out loud, and get a report against your earlier attempts.
 
     Questions come in drill order (due flagged questions first, then your weakest, then new ones)
@@ -531,19 +483,13 @@ def drill(
     """
     import random
 
-    from redrill.drill import Drill, StorePractice
+    from redrill.coaching import session_catalog
     from redrill.selection import pick_questions
-    from redrill.sound.speaker import NullSpeaker, TtsSpeaker
     from redrill.store import utcnow
 
-    config = app.config.with_overrides(voice=voice, rate=rate, input_device=device, silence_seconds=silence_seconds)
     interactive = is_interactive()
-    from redrill.coaching import StoreCoach, session_catalog
-
     catalog = session_catalog(app.catalog)
     if prep_name is not None:
-        from redrill.cli.practice import load_prep
-
         prep, catalog = load_prep(app, prep_name)
         if not question_ids:
             question_ids = tuple(prep.question_ids)
@@ -564,7 +510,47 @@ def drill(
     )
     if not questions:
         raise click.ClickException("there are no questions to drill; add some with `redrill debrief` or a --bank file")
-    recorder = factory = find_spools = None
+    use_follow_ups = app.config.follow_ups if follow_ups is None else follow_ups
+    session, ui = build_session(app, questions, catalog, follow_ups=use_follow_ups, **options)
+    try:
+        result = session.run()
+    finally:
+        ui.close()
+    _summary(result, console())
+
+
+def build_session(
+    app: App,
+    questions: list[Question],
+    catalog: Catalog,
+    *,
+    ui_class: type[TerminalUI] = TerminalUI,
+    menu: bool = True,
+    follow_ups: bool,
+    text_mode: bool,
+    no_tts: bool,
+    voice: str | None,
+    rate: int | None,
+    device: str | None,
+    silence_seconds: float | None,
+    max_seconds: float | None,
+    model: str | None,
+    streaming: bool,
+    no_live: bool,
+) -> tuple[Drill, TerminalUI]:
+    """A drill session over ``questions`` with the real adapters, and its terminal (``ui_class``:
+    :class:`TerminalUI`, or a quieter one for a mock interview or a warm-up; ``menu=False`` moves on
+    after each answer). Spoken unless ``text_mode``: then no microphone or model is touched.
+    """
+    from redrill.coaching import StoreCoach
+    from redrill.drill import Drill, StorePractice
+    from redrill.sound.speaker import NullSpeaker, TtsSpeaker
+
+    config = app.config.with_overrides(voice=voice, rate=rate, input_device=device, silence_seconds=silence_seconds)
+    interactive = is_interactive()
+    recorder: Recorder | None = None
+    factory: Callable[[], Transcriber] | None = None
+    find_spools: Callable[[], list[Spool]] | None = None
     if not text_mode:
         from redrill.sound.endpointing import Endpointing
         from redrill.sound.microphone import Recorder
@@ -574,16 +560,18 @@ def drill(
         recorder = Recorder(config.input_device, settings=settings, spool_dir=app.paths.ensure().recordings)
         recorder.check()  # no microphone: say so before reading any question aloud
 
-        def factory():
+        def load_model() -> Transcriber:
             from redrill.cli.answer import transcriber_for
 
             return transcriber_for(app, model)
 
-        def find_spools():
+        def spools_left() -> list[Spool]:
             return recover_spools(app.paths.recordings)
 
-    speaker = NullSpeaker() if no_tts else TtsSpeaker(config.voice, config.rate)
-    ui = TerminalUI(interactive, silence_seconds=config.silence_seconds, live=not no_live)
+        factory, find_spools = load_model, spools_left
+
+    speaker: Speaker = NullSpeaker() if no_tts else TtsSpeaker(config.voice, config.rate)
+    ui = ui_class(interactive, silence_seconds=config.silence_seconds, live=not no_live)
     session = Drill(
         questions,
         speaker=speaker,
@@ -597,13 +585,10 @@ def drill(
         find_spools=find_spools,
         streaming=streaming,
         coach=StoreCoach(app.store, catalog, app.paths),
-        follow_ups=config.follow_ups if follow_ups is None else follow_ups,
+        follow_ups=follow_ups,
+        menu=menu,
     )
-    try:
-        result = session.run()
-    finally:
-        ui.close()
-    _summary(result, console())
+    return session, ui
 
 
 FIRST_RUN_COUNT = 3
