@@ -54,7 +54,9 @@ if TYPE_CHECKING:
     import numpy as np
 
     from redrill.pipeline import AttemptReport
+    from redrill.scoring.voice import PitchFrames
     from redrill.sound.microphone import Recording
+    from redrill.sound.opuswriter import OpusWriter
     from redrill.sound.spool import Spool
     from redrill.transcript import Transcript
 
@@ -663,14 +665,14 @@ class StorePractice:
         self._before: dict = {}  # attempt id -> question state before it was scored
         self._withdrawn_audio: list = []  # recordings of withdrawn attempts, removed at session end
 
-    def save_recording(self, question: Question, samples, writer=None) -> int:
+    def save_recording(self, question: Question, samples: np.ndarray, writer: OpusWriter | None = None) -> int:
         """Store the answer's audio (Opus, fsynced) as a ``recorded`` attempt (``writer``: see
         :meth:`start_recording`)."""
         from redrill import pipeline
 
         return pipeline.save_recording(self.store, self.paths, self.config, question, samples, writer=writer)
 
-    def start_recording(self, question: Question):
+    def start_recording(self, question: Question) -> OpusWriter:
         """An encoder for the answer about to be recorded (:class:`~redrill.sound.opuswriter.OpusWriter`):
         fed while the user speaks, so saving at the end does not delay the report. It holds back
         what the end of the answer may still trim (the silence that ends it, and a second)."""
@@ -682,11 +684,16 @@ class StorePractice:
         tags = recording_tags(question.id, question.text, "microphone", utcnow())
         return OpusWriter(self.paths.ensure().recordings, bitrate=self.config.opus_bitrate, hold_s=hold, tags=tags)
 
-    reports_progress = True  # finish() takes progress(done_s, total_s)
-
     def finish(
-        self, attempt_id: int, transcriber, transcript=None, samples=None, frames=None, lead_s=None, progress=None
-    ):
+        self,
+        attempt_id: int,
+        transcriber: Transcriber,
+        transcript: Transcript | None = None,
+        samples: np.ndarray | None = None,
+        frames: list[PitchFrames] | None = None,
+        lead_s: float | None = None,
+        progress: Callable[[float, float], None] | None = None,
+    ) -> AttemptReport:
         """Transcribe (unless ``transcript`` was streamed already, from ``samples``) and score a saved
         attempt; ``frames``: its voice frames analysed while it was spoken; ``lead_s``: the silence
         trimmed before it; ``progress(done_s, total_s)`` is told how far transcription has got."""
@@ -725,13 +732,13 @@ class StorePractice:
             delete_recording(self.paths, str(path))  # only redrill's own file, never through a link
         self._withdrawn_audio.clear()
 
-    def tick_self_check(self, attempt_id: int, prompts, ticked) -> None:
+    def tick_self_check(self, attempt_id: int, prompts: tuple[str, ...], ticked: tuple[str, ...]) -> None:
         """Keep the self-check prompts the user ticked with the attempt."""
         from redrill.pipeline import tick_self_check
 
         tick_self_check(self.store, attempt_id, prompts, ticked)
 
-    def score_text(self, question: Question, text: str):
+    def score_text(self, question: Question, text: str) -> AttemptReport:
         """Score a typed answer."""
 
         before = self.store.get_state(question.id)
@@ -748,14 +755,14 @@ class StorePractice:
             if bar is not None:
                 bar.done()
 
-    def save_spool(self, spool) -> int:
+    def save_spool(self, spool: Spool) -> int:
         """Save a recording recovered from a killed session as a ``recorded`` attempt."""
         question = self.catalog.questions.get(spool.question_id) or Question(
             id=spool.question_id, text=spool.question_text or spool.question_id
         )
         return self.save_recording(question, spool.samples)
 
-    def discard_spool(self, spool) -> None:
+    def discard_spool(self, spool: Spool) -> None:
         """Delete a spool file (after saving it, or when the user declined)."""
         from redrill.sound.spool import discard_spool
 

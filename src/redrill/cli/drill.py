@@ -16,11 +16,15 @@ from redrill.cli.app import App, bank_option, console, fmt_seconds, is_interacti
 from redrill.cli.practice import follow_ups_option, load_prep, session_options, show_follow_up, show_model_answer
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
-    from redrill.adapters import Recorder, Speaker, Transcriber
+    from redrill.adapters import OnWait, Recorder, Speaker, Transcriber
     from redrill.banks import Catalog, Question
     from redrill.drill import Drill
+    from redrill.model_answer import ModelAnswer
+    from redrill.pipeline import AttemptReport
+    from redrill.sound.endpointing import Progress
+    from redrill.sound.microphone import Recording
     from redrill.sound.spool import Spool
 
 
@@ -203,7 +207,7 @@ class TerminalUI:
             self._reader = LineReader()
         return self._reader
 
-    def question(self, question, number, total) -> None:
+    def question(self, question: Question, number: int, total: int) -> None:
         """Show the question."""
         lo, hi = question.target_seconds
         self.out.print()
@@ -213,12 +217,12 @@ class TerminalUI:
         self.out.print(f"[bold cyan]{escape(question.text)}[/bold cyan]")
         self._target = (lo, hi)
 
-    def follow_up(self, question, why: str = "") -> None:
+    def follow_up(self, question: Question, why: str = "") -> None:
         """Show a follow-up question (it is read aloud next, like the question)."""
         show_follow_up(self.out, question, why)
         self._target = question.target_seconds
 
-    def model_answer(self, model) -> None:
+    def model_answer(self, model: ModelAnswer) -> None:
         """Say what the better answer to hear is (a recording, or the cleaned words read aloud)."""
         show_model_answer(self.out, model)
 
@@ -230,7 +234,7 @@ class TerminalUI:
         """A message that needs attention."""
         self.out.print(f"[yellow]{escape(text)}[/yellow]")
 
-    def recording_started(self, question, max_seconds: float, *, carried_s: float = 0.0) -> None:
+    def recording_started(self, question: Question, max_seconds: float, *, carried_s: float = 0.0) -> None:
         """Say that recording is on and how it ends; at a terminal, keys end the answer from now."""
         from redrill.cli.live import Heard
 
@@ -252,14 +256,14 @@ class TerminalUI:
         self.out.print(f"[red]● Recording[/red] (at most {fmt_seconds(max_seconds)}) - {what}.")
         self.out.print(f"  {how}")
 
-    def heard(self, words: str, fillers) -> None:
+    def heard(self, words: str, fillers: int | None) -> None:
         """The words (and fillers) heard so far; called from the transcription worker."""
         from redrill.cli.live import Heard
 
         with self._heard_lock:
             self._heard = Heard(words, fillers)
 
-    def progress(self, p) -> None:
+    def progress(self, p: Progress) -> None:
         """The live view (a terminal only; see :mod:`redrill.cli.live`).
 
         With ``--no-live`` only the silence countdown shows, as the one warning that matters.
@@ -279,7 +283,7 @@ class TerminalUI:
             lines = [lines[1]] if p.speech_started and p.silence_s >= COUNTDOWN_AFTER_S else []
         self._view.show(lines)
 
-    def recording_finished(self, rec) -> None:
+    def recording_finished(self, rec: Recording) -> None:
         """End the live view and key mode, and say why recording stopped."""
         if self._keys is not None:
             self._keys.__exit__(None, None, None)
@@ -298,7 +302,7 @@ class TerminalUI:
             )
 
     @contextlib.contextmanager
-    def waiting(self, seconds: float):
+    def waiting(self, seconds: float) -> Iterator[OnWait]:
         """A spinner while the answer is transcribed and scored, with what is left; yields the
         ``on_wait(pieces_left, seconds_left)`` callback that updates it (``pieces_left`` None: not
         known, only the seconds of audio left)."""
@@ -323,7 +327,7 @@ class TerminalUI:
 
             yield on_wait
 
-    def report(self, report) -> None:
+    def report(self, report: AttemptReport) -> None:
         """Render the scored attempt."""
         from redrill.cli.render import print_report
 
@@ -347,7 +351,7 @@ class TerminalUI:
                 return answer
             self.out.print(f"Please type one of: {', '.join(choices)}")
 
-    def tick(self, prompts) -> tuple[str, ...] | None:
+    def tick(self, prompts: tuple[str, ...]) -> tuple[str, ...] | None:
         """Ask which self-check prompts the answer did: numbers, e.g. ``1 3``; Enter for none;
         None at end of input."""
         self.out.print("Check yourself: which of these did your answer do?")
@@ -364,7 +368,7 @@ class TerminalUI:
                 return tuple(prompts[i - 1] for i in picked)
             self.out.print(f"Please type numbers from 1 to {len(prompts)}, separated by spaces.")
 
-    def read_text(self, question) -> str | None:
+    def read_text(self, question: Question) -> str | None:
         """A typed answer: lines until an empty line; None at end of input with nothing typed."""
         self.out.print("Type your answer; finish with an empty line (or Ctrl-D):")
         lines: list[str] = []
