@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -454,7 +453,8 @@ class Drill:
             self.ui.info(f"Your answer is saved as attempt #{attempt_id}; {PENDING_HINT}.")
             raise KeyboardInterrupt
         try:
-            with self._waiting(len(samples) / SAMPLE_RATE) as on_wait:
+            # The UI's display while the answer is transcribed (what is left): on_wait(pieces, seconds).
+            with self.ui.waiting(len(samples) / SAMPLE_RATE) as on_wait:
                 transcriber = self.loader.get()
                 if stream is not None:
                     # Most of the answer was transcribed while it was spoken: only the tail is left.
@@ -509,11 +509,6 @@ class Drill:
             where = "Nothing of it could be kept."
         self.ui.warn(f"{err}\nYour answer could not be saved. {where}")
         return None, False
-
-    def _waiting(self, seconds: float) -> AbstractContextManager[OnWait]:
-        """The UI's progress display while the answer is transcribed (a spinner with what is
-        left). Yields ``on_wait(chunks_left, seconds_left)``."""
-        return self.ui.waiting(seconds)
 
     def _speak(self, text: str | None) -> None:
         """Read the question aloud (or play the cue tone for None). When the voice or the sound
