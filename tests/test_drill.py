@@ -706,3 +706,21 @@ def test_the_self_check_list_is_ticked_in_the_drill_and_kept(cli, monkeypatch, r
     after = json.loads(cli("show", "1", "--json").output)["report"]["metrics"]
     assert after["self_check"]["covered"] == ["the situation and what was at stake", "what I changed afterwards"]
     assert after["ramble_score"] == before
+
+
+def test_the_loop_asks_its_adapters_nothing():
+    """The loop is typed against redrill.adapters and calls what the contracts promise: it never asks
+    an adapter whether it has a method (a fake without one would take another path than the real)."""
+    import ast
+    import inspect
+
+    import redrill.drill
+    import redrill.menu
+
+    for module in (redrill.drill, redrill.menu):
+        asked = [
+            node.lineno
+            for node in ast.walk(ast.parse(inspect.getsource(module)))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr")
+        ]
+        assert asked == [], f"{module.__name__} asks an adapter what it has on lines {asked}"

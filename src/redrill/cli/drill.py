@@ -18,9 +18,11 @@ from redrill.cli.practice import follow_ups_option, load_prep, session_options, 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from rich.console import Console
+
     from redrill.adapters import OnWait, Recorder, Speaker, Transcriber
     from redrill.banks import Catalog, Question
-    from redrill.drill import Drill
+    from redrill.drill import Drill, SessionResult
     from redrill.model_answer import ModelAnswer
     from redrill.pipeline import AttemptReport
     from redrill.sound.endpointing import Progress
@@ -296,7 +298,7 @@ class TerminalUI:
             self.out.print(f"Recorded {fmt_seconds(rec.seconds)} more, {total} in all (stopped: {why}).")
         elif rec.has_answer:
             self.out.print(f"Recorded {fmt_seconds(rec.seconds)} (stopped: {why}).")
-        if getattr(rec, "overflows", 0):
+        if rec.overflows:
             self.warn(
                 f"The computer could not keep up with the microphone {plural(rec.overflows, 'time')}; some sound may be missing."
             )
@@ -433,7 +435,7 @@ def parse_ticks(line: str, count: int) -> list[int] | None:
     return sorted({int(p) for p in parts})
 
 
-def _summary(result, out) -> None:
+def _summary(result: SessionResult, out: Console) -> None:
     scored = len(result.reports)
     parts = [f"{plural(scored, 'answer')} scored"]
     if result.pending:
@@ -442,9 +444,9 @@ def _summary(result, out) -> None:
         )
     if result.no_speech:
         parts.append(f"{len(result.no_speech)} without speech")
-    if getattr(result, "discarded", None):
+    if result.discarded:
         parts.append(f"{len(result.discarded)} discarded")
-    if getattr(result, "follow_ups", None):
+    if result.follow_ups:
         parts.append(f"{plural(len(result.follow_ups), 'follow-up')} answered")
     head = "Session stopped" if result.interrupted else "Session done"
     out.print(f"\n[bold]{head}:[/bold] " + "; ".join(parts) + ".")
