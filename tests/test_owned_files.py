@@ -131,7 +131,7 @@ def test_forget_all_deletes_only_redrills_own_leftovers_in_recordings(cli, redri
     assert left == sorted([*user_files, "link.ogg"]), left
     assert all((rec / name).read_bytes() == data for name, data in user_files.items())
     assert outside.read_bytes() == b"not redrill's"
-    assert "4 file(s) were left in place" in result.stderr
+    assert "4 files were left in place" in result.stderr
 
 
 def test_forget_never_deletes_a_recording_the_database_places_outside_the_home(cli, redrill_home, tmp_path):

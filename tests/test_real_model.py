@@ -208,6 +208,9 @@ def test_no_phrase_is_hallucinated_in_the_labelled_set(tiny_heard, kind):
             assert phrase not in r.text.lower(), f"{r.answer.key} ({kind}): hallucinated {phrase!r}: {r.text}"
 
 
+CLEAR_OF_THRESHOLD_S = 2.3
+
+
 @pytest.mark.parametrize("kind", ["opus", "wav"])
 def test_long_pauses_are_found_only_where_the_audio_is_silent(tiny_heard, kind):
     found = real = truth = matched = 0
@@ -220,13 +223,17 @@ def test_long_pauses_are_found_only_where_the_audio_is_silent(tiny_heard, kind):
             assert inside, f"{r.answer.key}: a {pause.length_s:.1f} s pause at {pause.at_s:.1f} s where there is speech"
             real += 1
         for start, end in r.answer.long_silences:
-            truth += 1
             hit = [p for p in r.metrics.long_pauses or () if abs(p.at_s - start) <= 0.6]
             if hit:
-                matched += 1
                 length_errors.append(abs(hit[0].length_s - (end - start)))
-    # measured: every pause reported is real; 15-16 of 16 found (2.0-2.2 s silences sit at the threshold)
-    assert matched >= 0.85 * truth, f"found {matched} of {truth} long silences"
+            # A 2.0-2.2 s silence sits at the 2 s threshold: measured 0.1 s short (the word edges
+            # and the voice-activity edges both reach into it) it is rightly not reported. Longer
+            # ones must be.
+            if end - start >= CLEAR_OF_THRESHOLD_S:
+                truth += 1
+                matched += bool(hit)
+    # measured: every pause reported is real; every silence clear of the threshold found
+    assert truth >= 4 and matched == truth, f"found {matched} of {truth} long silences of 2.3 s or more"
     assert np.mean(length_errors) <= 0.15, length_errors
 
 

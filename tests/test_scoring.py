@@ -294,6 +294,17 @@ def test_vad_silences_count_once_and_catch_what_word_timings_miss():
     assert m["speech_s"] == pytest.approx(2.3)
 
 
+def test_a_word_gap_where_the_audio_has_speech_is_not_a_pause():
+    """The recognizer dropped "umm, a vendor" (3.6-4.6 s): the words have a 2.1 s gap, but the
+    voice-activity detector hears speech in most of it, so no pause is reported; the same gap with
+    silent audio is one."""
+    words = (("because", 1.8, 2.4), ("of", 2.4, 3.0), ("all.", 3.0, 3.6), ("I'm", 5.7, 6.5), ("done.", 6.6, 7.0))
+    dropped = timed(*words, audio_seconds=8.0, speech=((0.5, 4.6), (5.5, 7.1)))
+    assert score(dropped).to_dict()["long_pauses"] == []
+    silent = timed(*words, audio_seconds=8.0, speech=((0.5, 3.7), (5.6, 7.1)))
+    assert [p["at_s"] for p in score(silent).to_dict()["long_pauses"]] == [3.6]
+
+
 def test_duration_and_target_exact():
     t = timed(("First", 1.0, 1.4), ("last.", 150.0, 156.0))
     m = score(t, target_seconds=(60, 120)).to_dict()

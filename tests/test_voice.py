@@ -359,7 +359,7 @@ def test_rescore_fills_the_voice_figures_of_attempts_scored_before_them(cli, rec
     assert stored_voices(recorded) == [None, None]
     result = cli("rescore")
     assert result.exit_code == 0, result.output
-    assert "Rescored 2 attempt(s), 2 with voice figures from their recordings." in result.output
+    assert "Rescored 2 attempts, 2 with voice figures from their recordings." in result.output
     assert stored_voices(recorded) == before
 
 

@@ -29,6 +29,29 @@ def _finite_regions(speech: Sequence[tuple[float, float]]) -> list[tuple[float, 
     return out
 
 
+# How far a speech region may reach past the words on either side of a gap and still be the same
+# words: voice activity pads and smears its edges by up to a few hundred milliseconds.
+SPEECH_EDGE_S = 0.4
+
+
+def _outside(start: float, end: float, regions: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The parts of [start, end] that no speech region covers (all of it when there are none),
+    each region taken :data:`SPEECH_EDGE_S` narrower on both sides."""
+    parts, at = [], start
+    for s, e in regions:
+        s, e = s + SPEECH_EDGE_S, e - SPEECH_EDGE_S
+        if e <= s:
+            continue
+        if e <= at or s >= end:
+            continue
+        if s > at:
+            parts.append((at, s))
+        at = max(at, e)
+    if at < end:
+        parts.append((at, end))
+    return parts
+
+
 def long_pauses(
     spans: list[tuple[float, float]],
     speech: Sequence[tuple[float, float]] | None,
@@ -39,13 +62,18 @@ def long_pauses(
     """Silences >= threshold inside the answer, from word gaps and VAD gaps, each counted once."""
     eps = 1e-6
     silences: list[tuple[float, float, bool]] = []  # (start, end, measured from the audio)
+    regions = _merge(_finite_regions(speech)) if speech else []
     running_end = None
     for s, e in sorted(spans):
         if running_end is not None and s - running_end >= threshold - eps:
-            silences.append((running_end, s, False))
+            # A gap between the words is silence only where the audio is silent too: when the
+            # recognizer drops words ("umm, a vendor"), their time is a gap in the words but
+            # speech in the audio, and calling it a pause would blame the user for Whisper.
+            for quiet_start, quiet_end in _outside(running_end, s, regions):
+                if quiet_end - quiet_start >= threshold - eps:
+                    silences.append((quiet_start, quiet_end, False))
         running_end = e if running_end is None else max(running_end, e)
-    if speech:
-        regions = _merge(_finite_regions(speech))
+    if regions:
         for (_, a_end), (b_start, _) in zip(regions, regions[1:]):
             s, e = max(a_end, first), min(b_start, last)
             if e - s >= threshold - eps:
