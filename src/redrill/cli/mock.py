@@ -3,22 +3,28 @@ opener and the two weakest questions, five minutes before the real thing)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from redrill.cli.app import App, bank_option, console, err_console, pass_app, print_json
 from redrill.cli.drill import TerminalUI, build_session
 from redrill.cli.practice import escape, follow_ups_option, print_scorecard, session_options
 
+if TYPE_CHECKING:
+    from redrill.banks import Question
+    from redrill.pipeline import AttemptReport
+
 
 class QuietUI(TerminalUI):
     """The terminal of a mock interview: everything as in a drill, except that answers get no
     report until the scorecard at the end."""
 
-    def follow_up(self, question, why: str = "") -> None:
+    def follow_up(self, question: Question, why: str = "") -> None:
         """The follow-up question, without the reason (that would be feedback)."""
         super().follow_up(question, "")
 
-    def report(self, report) -> None:
+    def report(self, report: AttemptReport) -> None:
         """No feedback between questions: the answer is stored, the scorecard comes at the end."""
         self.out.print("[dim]Answer saved. Feedback comes at the end of the interview.[/dim]")
 
@@ -26,7 +32,7 @@ class QuietUI(TerminalUI):
 class ShortUI(QuietUI):
     """The terminal of a warm-up: one line of figures and one thing to keep in mind per answer."""
 
-    def report(self, report) -> None:
+    def report(self, report: AttemptReport) -> None:
         """Short feedback: the key figures and the most useful note (and what went well)."""
         from redrill.cli.render import summary_line
 
