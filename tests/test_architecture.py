@@ -23,6 +23,7 @@ GROUND = {
 }
 APPLICATION = {
     "pipeline",
+    "adapters",
     "drill",
     "menu",
     "schedule",
