@@ -44,6 +44,7 @@ def cpu_seconds(fn):
     return result, time.process_time() - start
 
 
+@pytest.mark.slow
 def test_a_26k_question_bank_in_the_banks_folder_loads_quickly(redrill_home):
     banks = redrill_home / "banks"
     banks.mkdir()
@@ -55,6 +56,7 @@ def test_a_26k_question_bank_in_the_banks_folder_loads_quickly(redrill_home):
     assert spent < CPU_BUDGET_S, f"loading {n} questions took {spent:.1f} CPU s"
 
 
+@pytest.mark.slow
 def test_a_problem_at_the_end_of_a_big_bank_is_found_quickly_at_its_line(tmp_path):
     path = tmp_path / "huge.yaml"
     _n, nlines = big_bank(path, last_line="  - {id: Bad Id, text: The last question}")
@@ -68,6 +70,7 @@ def test_a_problem_at_the_end_of_a_big_bank_is_found_quickly_at_its_line(tmp_pat
     assert "not a valid id" in problem.message
 
 
+@pytest.mark.slow
 def test_aliases_in_a_big_bank_are_refused_at_the_anchor_line(tmp_path):
     path = tmp_path / "huge.yaml"
     _n, nlines = big_bank(path, last_line="  - &again {id: again, text: Again}\n  - *again")

@@ -323,6 +323,7 @@ _metric_dict = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(_metric_dict, st.lists(_metric_dict, max_size=8), st.lists(_metric_dict, max_size=4))
 def test_compare_and_feedback_never_fail_on_odd_records(current, history, fallback):

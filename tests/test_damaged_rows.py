@@ -129,6 +129,7 @@ def test_export_keeps_every_row_as_far_as_it_can(cli, damaged, tmp_path):
     assert first["transcript"] is None and first["damaged"] == ["transcript_json: not valid JSON"]
 
 
+@pytest.mark.slow
 def test_report_progress_queue_and_debriefs_skip_damage_with_a_warning(cli, damaged, tmp_path):
     report = tmp_path / "report.html"
     ok(cli("report", "--out", report))

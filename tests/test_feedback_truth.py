@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -232,6 +233,7 @@ _AREA_OF_METRIC = {
     long_pause=st.sampled_from([1.5, 2.0, 3.0]),
     kind=st.sampled_from([STORY, INTRO, SHORT, EXPLAIN]),
 )
+@pytest.mark.slow
 def test_no_feedback_line_contradicts_a_figure(data, pace, long_pause, kind):
     cfg = ScoringSettings(pace_wpm=pace, long_pause_s=long_pause)
     m = data.draw(metrics_strategy(cfg))

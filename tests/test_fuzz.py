@@ -21,6 +21,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -192,6 +193,7 @@ def test_any_bytes_in_a_bank_file_load_or_give_input_error(data):
         assert isinstance(bank, Bank)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(yamlish(bank_keys) | bank_shaped() | valid_bank())
 def test_any_yaml_structure_as_a_bank_loads_or_gives_input_error(data):
@@ -271,6 +273,7 @@ def check_metrics(metrics: Metrics) -> dict:
     return data
 
 
+@pytest.mark.slow
 @FUZZ
 @given(timed_words(), targets, points, st.text(max_size=60), st.floats(min_value=0.2, max_value=10))
 def test_any_imported_transcript_scores_to_finite_metrics(words, target, talking_points, question, long_pause):

@@ -184,6 +184,7 @@ class PacedStream:
         pass
 
 
+@pytest.mark.slow
 def test_a_slow_terminal_does_not_make_the_recorder_lose_blocks(monkeypatch, tmp_path):
     """Every block the device delivered before the answer ended is in the recording, in order, with
     the live view drawing to a real pseudo-terminal, a transcriber thread handing over words all the

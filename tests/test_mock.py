@@ -119,6 +119,7 @@ def typed(*answers):
     return "".join(a + "\n\n" for a in answers)
 
 
+@pytest.mark.slow
 def test_mock_typed_end_to_end_with_a_follow_up(cli, redrill_home):
     assert cli("prep", JOBS / "backend-engineer.txt", "--name", "acme", "--yes").exit_code == 0
     result = cli("mock", "--text", "--count", "3", "--follow-ups", "--no-tts", input=typed(*ANSWERS))

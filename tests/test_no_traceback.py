@@ -223,6 +223,7 @@ def test_debrief_and_typed_drill_without_standard_input(redrill_home, closed):
 # --- outputs that cannot encode "·", "•", "✓" -------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 def test_plain_ascii_or_latin1_output_degrades_instead_of_crashing(redrill_home, encoding):
     env = {"PYTHONIOENCODING": encoding, "LC_ALL": "C", "LANG": "C", "COLUMNS": "120"}

@@ -75,6 +75,7 @@ def test_pauses_mark_points_and_close_a_chunk_only_once_it_is_long_enough():
     assert chunker.cuts == [events[1][1]] and chunker.pauses == [events[2][1]]
 
 
+@pytest.mark.slow
 def test_marks_do_not_depend_on_block_sizes():
     samples, _ = signal(
         [
