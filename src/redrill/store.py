@@ -821,11 +821,10 @@ class Store:
     def reviews(
         self, question_id: str | None = None
     ) -> list[tuple[int, str, int | None, int, datetime, datetime | None]]:
-        sql = "SELECT id, question_id, attempt_id, rating, reviewed_at, due FROM reviews"
-        args: list = []
-        if question_id is not None:
-            sql += " WHERE question_id = ?"
-            args.append(question_id)
+        sql, args = _filtered(
+            "SELECT id, question_id, attempt_id, rating, reviewed_at, due FROM reviews",
+            [("question_id = ?", question_id)],
+        )
         sql += " ORDER BY reviewed_at, id"
         out = []
         for r in self.db.execute(sql, args):

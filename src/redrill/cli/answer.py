@@ -4,12 +4,11 @@ recompute stored metrics."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Self
 
 import click
 
-from redrill.cli.app import App, bank_option, console, esc, pass_app, print_json
+from redrill.cli.app import App, bank_option, console, esc, file_option, pass_app, print_json
 from redrill.cli.render import plural
 
 MODEL_HELP = (
@@ -113,20 +112,10 @@ def transcriber_for(app: App, model: str | None):
 
 @click.command("answer")
 @click.argument("question_id")
-@click.option(
-    "--transcript",
-    "transcript_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A Whisper JSON transcript with word timestamps.",
-)
+@file_option("--transcript", "transcript_file", help="A Whisper JSON transcript with word timestamps.")
 @click.option("--text", "text", help="The answer as typed text (no timings: pace and pauses are not measured).")
-@click.option("--text-file", type=click.Path(dir_okay=False, path_type=Path), help="A text file with the answer.")
-@click.option(
-    "--audio",
-    "audio_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="An audio file of the spoken answer (wav, mp3, m4a, ogg, webm, ...).",
-)
+@file_option("--text-file", help="A text file with the answer.")
+@file_option("--audio", "audio_file", help="An audio file of the spoken answer (wav, mp3, m4a, ogg, webm, ...).")
 @model_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @bank_option
