@@ -4,7 +4,7 @@ recompute stored metrics."""
 
 from __future__ import annotations
 
-from typing import Self
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -20,6 +20,12 @@ MODEL_HELP = (
 LONG_AUDIO_S = 45.0  # shorter recordings transcribe in a few seconds: no progress bar
 
 
+if TYPE_CHECKING:
+    from rich.progress import Progress, ProgressColumn, TaskID
+
+_Bar = TypeVar("_Bar", bound="_StderrBar")
+
+
 class _StderrBar:
     """What the progress bars share: a transient bar on stderr with the time left, started on the first
     update of a run long enough to need one (a short run prints nothing) and stopped on exit.
@@ -29,24 +35,25 @@ class _StderrBar:
 
     def __init__(self, label: str):
         self.label = label
-        self._bar = None
-        self._task = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
-    def __enter__(self) -> Self:
+    def __enter__(self: _Bar) -> _Bar:
         return self
 
-    def _count_column(self):
+    def _count_column(self) -> ProgressColumn:
         """The rich column that says how far along the run is (from the task's fields)."""
         raise NotImplementedError
 
     def _advance(self, total: float, completed: float, **fields) -> None:
         """Show ``completed`` of ``total``; ``fields`` feed the count column."""
-        if self._bar is None:
+        bar, task = self._bar, self._task
+        if bar is None or task is None:
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             from redrill.cli.app import err_console
 
-            self._bar = Progress(
+            bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
                 self._count_column(),
@@ -55,10 +62,11 @@ class _StderrBar:
                 console=err_console(),
                 transient=True,
             )
-            self._bar.start()
+            bar.start()
             # A file name such as "take[2].wav" must not be read as markup by the progress column.
-            self._task = self._bar.add_task(esc(self.label), total=total, **fields)
-        self._bar.update(self._task, completed=completed, **fields)
+            task = bar.add_task(esc(self.label), total=total, **fields)
+            self._bar, self._task = bar, task
+        bar.update(task, completed=completed, **fields)
 
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
@@ -75,7 +83,7 @@ class TranscriptionProgress(_StderrBar):
         if total_s >= LONG_AUDIO_S:
             self._advance(total_s, done_s, done=_clock(done_s), length=_clock(total_s))
 
-    def _count_column(self):
+    def _count_column(self) -> ProgressColumn:
         from rich.progress import TextColumn
 
         return TextColumn("{task.fields[done]} of {task.fields[length]}")
@@ -270,7 +278,7 @@ class CountProgress(_StderrBar):
         if total >= 20:
             self._advance(total, done)
 
-    def _count_column(self):
+    def _count_column(self) -> ProgressColumn:
         from rich.progress import MofNCompleteColumn
 
         return MofNCompleteColumn()
