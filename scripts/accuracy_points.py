@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pointset import Pair
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
@@ -24,7 +29,7 @@ HOW_LABELS = {
 }
 
 
-def judge(pairs, stemmer=None) -> list[tuple[object, bool]]:
+def judge(pairs: Sequence[Pair], stemmer=None) -> list[tuple[Pair, bool]]:
     """(pair, redrill says it was made) for every labelled pair, with redrill's default settings."""
     from redrill.scoring import ScoringSettings
     from redrill.scoring.points import find_coverage

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 # Fixture modules of the test suite (one per real component).
@@ -22,8 +24,10 @@ def runner():
     """A click CliRunner that keeps stdout and stderr apart."""
     from click.testing import CliRunner
 
+    # click 8.1 mixes them unless told; the keyword is gone in 8.2, so its stubs cannot know both versions.
+    keep_apart: dict[str, Any] = {"mix_stderr": False}
     try:
-        return CliRunner(mix_stderr=False)
+        return CliRunner(**keep_apart)
     except TypeError:  # click >= 8.2 always keeps them apart
         return CliRunner()
 

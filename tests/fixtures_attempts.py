@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -201,7 +202,7 @@ def spoken_answer(question_id: str, quality: float, rng: random.Random):
 class Practised:
     """What the ``practised`` fixture stored."""
 
-    home: object
+    home: Path
     reports: list = field(default_factory=list)  # AttemptReport of every scored answer, in order
     ids: dict = field(default_factory=dict)  # question id -> attempt ids, oldest first
     typed_id: int | None = None
@@ -232,7 +233,7 @@ def practised(redrill_home):
     rng = random.Random(20240304)
     catalog = load_catalog()
     config = Config()
-    plan = []
+    plan: list[tuple[datetime, str, float]] = []  # when, question, answer quality
     for question_id, n in PLAN:
         for j in range(n):
             quality = j / (n - 1)

@@ -209,8 +209,9 @@ class MonitorRecorder:
         self._reader.start()
 
     def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for chunk in iter(lambda: self.proc.stdout.read(3200), b""):
+        stdout = self.proc.stdout
+        assert stdout is not None
+        for chunk in iter(lambda: stdout.read(3200), b""):
             self._chunks.append(chunk)
 
     def stop(self) -> np.ndarray:

@@ -97,6 +97,7 @@ def _bundled_dir(tmp_path_factory, name: str) -> Path:
     from redrill.transcription import bundled
 
     model = bundled.by_name(name)
+    assert model is not None, f"no bundled model named {name}"
     home = tmp_path_factory.mktemp(f"bundled-{name}")
     folder = bundled.locate(model, Paths(home))
     if folder is None:

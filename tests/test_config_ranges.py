@@ -141,7 +141,9 @@ def test_speech_that_the_recognizer_heard_no_words_in_is_kept(redrill_home, tmp_
     samples = np.zeros(16000 * 14, np.float32)
     attempts = pipeline.AttemptPipeline(store, Config(), paths=paths)
     attempt_id = pipeline.save_recording(store, paths, Config(), question, samples)
-    audio = paths.home / store.get_attempt(attempt_id).audio_path
+    audio_path = store.get_attempt(attempt_id).audio_path
+    assert audio_path is not None
+    audio = paths.home / audio_path
     heard_nothing = Transcript(words=(), timed=True, audio_seconds=14.0, speech=((0.4, 6.2), (7.0, 13.5)))
     with pytest.raises(RedrillError) as info:
         attempts.finish(catalog, attempt_id, None, transcript=heard_nothing)
@@ -149,10 +151,12 @@ def test_speech_that_the_recognizer_heard_no_words_in_is_kept(redrill_home, tmp_
     assert "no words in 12 s of speech" in str(info.value) and "kept" in str(info.value)
     attempt = store.get_attempt(attempt_id)
     assert (attempt.status, attempt.transcript) == ("recorded", None)  # transcribed afresh next time
-    assert "no words" in attempt.error and audio.is_file()
+    assert attempt.error is not None and "no words" in attempt.error and audio.is_file()
     # Silence (no speech found by the detector either) is still not kept.
     silent = pipeline.save_recording(store, paths, Config(), question, samples)
-    silent_audio = paths.home / store.get_attempt(silent).audio_path
+    silent_path = store.get_attempt(silent).audio_path
+    assert silent_path is not None
+    silent_audio = paths.home / silent_path
     with pytest.raises(NoSpeechError):
         attempts.finish(
             catalog, silent, None, transcript=Transcript(words=(), timed=True, audio_seconds=14.0, speech=())

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from redrill.scoring import annotate, score
+from redrill.scoring.annotate import AnnotatedToken
 from redrill.scoring.disfluency_audio import DetectorSettings, detect, with_audio_disfluencies
 from redrill.transcript import AudioDisfluency, Transcript, Word
 
@@ -92,7 +93,11 @@ def test_held_fillers_are_counted_once_each_from_the_words_or_the_audio(evalset,
     shown = f"{' '.join(w.text for w in transcript.words)}\n{transcript.audio_disfluencies}"
     assert len(said) == 3 and len(written) + len(heard) == 3, shown
     for truth in said:
-        found = [w for w in written if w.start - 0.5 <= truth.end and truth.start <= w.end + 0.5]
+        found: list[AnnotatedToken | AudioDisfluency] = [
+            w
+            for w in written
+            if w.start is not None and w.end is not None and w.start - 0.5 <= truth.end and truth.start <= w.end + 0.5
+        ]
         found += [h for h in heard if near(h, truth)]
         assert len(found) == 1, f"{truth}: {found}\n{shown}"
     assert all(h.source == "audio" and h.evidence["length_s"] >= 0.3 for h in heard)

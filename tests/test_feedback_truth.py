@@ -93,6 +93,7 @@ def _n(text: str) -> int:
 
 def check_line(line: str, m: Metrics, comparison, cfg: ScoringSettings, *, went_well: bool) -> str:
     """Assert that ``line`` is true of ``m``; return the area it is about."""
+    assert m.target_s is not None, "every answer here is scored against a target length"
     lo, hi = m.target_s
     duration = m.duration_s
     pace_lo, pace_hi = cfg.pace_wpm
@@ -205,8 +206,8 @@ def check_line(line: str, m: Metrics, comparison, cfg: ScoringSettings, *, went_
         key = labels[match[1]]
         assert comparison.change[key.name].vs_median == "better", line
         return key.name
-    if re.fullmatch(r"You put in attempt (\d+)( at this question)?: .+", line):
-        assert comparison.attempts_before + 1 == int(re.search(r"\d+", line)[0])
+    if match := re.fullmatch(r"You put in attempt (\d+)( at this question)?: .+", line):
+        assert comparison.attempts_before + 1 == int(match[1])
         return "practice"
     if line.startswith("You recorded a full attempt"):
         assert comparison.attempts_before == 0

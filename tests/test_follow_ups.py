@@ -4,6 +4,7 @@ drill asking one and storing its answer linked to the main one, and what the sto
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,6 +24,10 @@ from redrill.follow_up_questions import (
     says_number_or_outcome,
     we_without_i,
 )
+
+if TYPE_CHECKING:
+    from redrill.model_answer import ModelAnswer
+    from redrill.pipeline import AttemptReport
 
 STORY = Question(
     id="failure-story",
@@ -46,7 +51,7 @@ NO_OUTCOME = (
     "it and read the code of the retry loop carefully."
 )
 WITH_NUMBER = NO_OUTCOME + " Failures went from nine a week to none."
-NO_POINTS = {"talking_points": {"covered": [], "missing": []}}
+NO_POINTS: dict[str, dict[str, list[str]]] = {"talking_points": {"covered": [], "missing": []}}
 
 
 def test_story_questions_by_tag_or_wording():
@@ -82,6 +87,7 @@ def test_numbers_and_outcomes(text, expected):
 def test_own_missing_point_comes_first():
     metrics = {"talking_points": {"covered": ["the situation"], "missing": ["rolled back within an hour"]}}
     follow = pick_follow_up(STORY, WE_ONLY, metrics, own_points=["Rolled back within an hour"])
+    assert follow is not None
     assert follow.reason == OWN_POINT_MISSING and follow.point == "Rolled back within an hour"
     assert follow.text == "Tell me more about this part of the story: Rolled back within an hour."
     q = as_question(STORY, follow)
@@ -92,33 +98,33 @@ def test_own_missing_point_comes_first():
 def test_a_bank_point_missing_is_not_an_own_point():
     metrics = {"talking_points": {"covered": [], "missing": ["what went wrong"]}}
     follow = pick_follow_up(STORY, WITH_NUMBER, metrics, own_points=["rolled back within an hour"])
-    assert follow.reason == BANK
+    assert follow is not None and follow.reason == BANK
 
 
 def test_we_but_no_i_asks_for_your_part():
     follow = pick_follow_up(STORY, WE_ONLY, NO_POINTS)
-    assert (follow.text, follow.reason) == (YOUR_PART, WE_NOT_I)
+    assert follow is not None and (follow.text, follow.reason) == (YOUR_PART, WE_NOT_I)
 
 
 def test_no_number_or_outcome_asks_how_it_was_measured():
     follow = pick_follow_up(STORY, NO_OUTCOME, NO_POINTS)
-    assert (follow.text, follow.reason) == (MEASURE_RESULT, NO_RESULT)
+    assert follow is not None and (follow.text, follow.reason) == (MEASURE_RESULT, NO_RESULT)
 
 
 def test_rules_on_the_answer_apply_to_story_questions_with_enough_words():
     assert pick_follow_up(HOBBY, NO_OUTCOME, NO_POINTS) is None  # not a story, no bank follow-ups
     short = pick_follow_up(STORY, "We fixed it.", NO_POINTS)
-    assert short.reason == BANK
+    assert short is not None and short.reason == BANK
 
 
 def test_bank_follow_ups_are_asked_in_turn():
     first = pick_follow_up(STORY, WITH_NUMBER, NO_POINTS)
-    assert first.text == "What would you do differently now?" and first.reason == BANK
+    assert first is not None and first.text == "What would you do differently now?" and first.reason == BANK
     second = pick_follow_up(STORY, WITH_NUMBER, NO_POINTS, asked_before=[first.text])
-    assert second.text == "Who else did it affect?"
+    assert second is not None and second.text == "Who else did it affect?"
     # all asked: the one asked longest ago comes round again
     third = pick_follow_up(STORY, WITH_NUMBER, NO_POINTS, asked_before=[first.text, second.text])
-    assert third.text == first.text
+    assert third is not None and third.text == first.text
 
 
 # --- the bank schema ---------------------------------------------------------------------------------
@@ -167,23 +173,26 @@ def test_shipped_banks_carry_follow_ups():
 
 
 class FakeCoach:
-    """Scripted follow-ups and model answers, with a history of calls."""
+    """Scripted follow-ups and model answers, with a history of calls; the methods are
+    :class:`redrill.coaching.StoreCoach`'s, signature for signature."""
 
-    def __init__(self, follow=None, model=None):
+    def __init__(self, follow: Question | None = None, model: ModelAnswer | None = None):
         self.follow, self.model = follow, model
-        self.links, self.asked, self.better = [], [], []
+        self.links: list[tuple[int, int]] = []
+        self.asked: list[tuple[str, int]] = []
+        self.better: list[tuple[str, int | None]] = []
 
-    def follow_up(self, question, report):
+    def follow_up(self, question: Question, report: AttemptReport) -> Question | None:
         self.asked.append((question.id, report.attempt_id))
         return self.follow
 
-    def why(self, follow):
+    def why(self, follow: Question) -> str:
         return "a reason"
 
-    def link(self, follow_id, main_id):
-        self.links.append((follow_id, main_id))
+    def link(self, follow_up_attempt_id: int, main_attempt_id: int) -> None:
+        self.links.append((follow_up_attempt_id, main_attempt_id))
 
-    def better_answer(self, question, attempt_id):
+    def better_answer(self, question: Question, attempt_id: int | None) -> ModelAnswer | None:
         self.better.append((question.id, attempt_id))
         return self.model
 
@@ -272,7 +281,9 @@ def test_follow_up_answers_have_history_but_no_schedule(tmp_path):
     paths = Paths(tmp_path)
     attempts = pipeline.AttemptPipeline(store, Config(), paths=paths)
     main = attempts.score_text(STORY, WE_ONLY, now=T0)
-    follow = as_question(STORY, pick_follow_up(STORY, WE_ONLY, NO_POINTS))
+    asked = pick_follow_up(STORY, WE_ONLY, NO_POINTS)
+    assert asked is not None
+    follow = as_question(STORY, asked)
     done = attempts.score_text(follow, "I rolled it back myself within the hour.", now=T0 + timedelta(minutes=1))
     link_follow_up(store, done.attempt_id, main.attempt_id)
     assert follow_up_links(store) == {done.attempt_id: main.attempt_id}
@@ -305,6 +316,7 @@ def test_the_coach_asks_about_the_users_own_missing_point(tmp_path):
     catalog = session_catalog(__import__("redrill.banks").banks.load_catalog())
     coach = StoreCoach(store, catalog, Paths(tmp_path), follow_ups=True)
     follow = coach.follow_up(STORY, report)
+    assert follow is not None
     assert follow.text == "Tell me more about this part of the story: rolled back within an hour."
     assert coach.why(follow) == "you did not make one of your own points"
     assert catalog.questions["failure-story/follow-up"] is follow  # spoken answers are scored against it

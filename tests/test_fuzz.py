@@ -219,11 +219,13 @@ def test_any_json_structure_as_a_transcript_parses_or_gives_input_error(data):
         assert err.problems and all(p.file == "t.json" for p in err.problems)
         return
     assert isinstance(transcript, Transcript) and transcript.timed
-    starts = [w.start for w in transcript.words]
-    assert starts == sorted(starts)
+    starts = []
     for w in transcript.words:
+        assert w.start is not None and w.end is not None
         assert w.text and math.isfinite(w.start) and math.isfinite(w.end) and 0 <= w.start <= w.end
         assert w.probability is None or math.isfinite(w.probability)
+        starts.append(w.start)
+    assert starts == sorted(starts)
 
 
 @FUZZ

@@ -162,6 +162,8 @@ def test_an_inverted_channel_answer_is_transcribed(cli, speech, real_tiny_dir, t
     from redrill.store import open_store
 
     store = open_store(Paths(Path(os.environ["REDRILL_HOME"])))
-    words = " ".join(w["word"] for w in store.get_attempt(1).transcript["words"]).lower()
+    transcript = store.get_attempt(1).transcript
+    assert transcript is not None
+    words = " ".join(w["word"] for w in transcript["words"]).lower()
     store.close()
     assert "billing" in words and "rolled back" in words, words

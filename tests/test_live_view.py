@@ -4,10 +4,12 @@ it never costs the recorder a block of sound."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -208,7 +210,7 @@ def test_a_slow_terminal_does_not_make_the_recorder_lose_blocks(monkeypatch, tmp
 
     monkeypatch.setattr(microphone, "import_sounddevice", lambda: SD)
     monkeypatch.setattr(
-        microphone, "resolve_input_device", lambda sd, d: (None, {"name": "t", "default_samplerate": rate})
+        microphone, "resolve_input_device", lambda sd, device: (None, {"name": "t", "default_samplerate": rate})
     )
     master, slave = os.openpty()
     tty = os.fdopen(slave, "w", encoding="utf-8")
@@ -234,7 +236,7 @@ def test_a_slow_terminal_does_not_make_the_recorder_lose_blocks(monkeypatch, tmp
         draws.append(lines)
         show(lines)
 
-    ui._view.show = slow_show
+    ui._view.show = slow_show  # type: ignore[method-assign]  # a slow terminal, drawn in the real view's place
     stop_hearing = threading.Event()
 
     def transcriber():
@@ -301,30 +303,29 @@ def test_without_a_terminal_the_wait_is_one_line(monkeypatch):
     assert shown.getvalue() == "Transcribing and scoring your 1:05 answer ...\n"
 
 
-class WaitingUI:
-    """Notes what the drill reports while the answer is transcribed."""
-
-    def __init__(self, ui):
-        self.ui, self.waits, self.entered = ui, [], []
-
-    def __getattr__(self, name):
-        return getattr(self.ui, name)
-
-    def waiting(self, seconds):
-        import contextlib
-
-        self.entered.append(seconds)
-        return contextlib.nullcontext(lambda chunks, secs: self.waits.append((chunks, secs)))
-
-
 @pytest.mark.parametrize("streaming", [True, False])
 def test_the_drill_reports_what_is_left_while_it_waits(real_store, streaming):
     from redrill.drill import Drill, StorePractice
     from test_drill import FakeMicrophone, FakeSpeaker, FakeUI, Log, WordsTranscriber, answer, timed
 
+    class WaitingUI(FakeUI):
+        """Notes what the drill reports while the answer is transcribed (TerminalUI.waiting's shape)."""
+
+        def __init__(self, log: Log):
+            super().__init__(log)
+            self.waits: list[tuple[int | None, float]] = []
+            self.entered: list[float] = []
+
+        def waiting(self, seconds: float) -> contextlib.AbstractContextManager[Callable[[int | None, float], None]]:
+            self.entered.append(seconds)
+            return contextlib.nullcontext(self._on_wait)
+
+        def _on_wait(self, pieces_left: int | None, seconds_left: float) -> None:
+            self.waits.append((pieces_left, seconds_left))
+
     store, catalog, paths, config = real_store
     log = Log()
-    ui = WaitingUI(FakeUI(log))
+    ui = WaitingUI(log)
     drill = Drill(
         [catalog.get("tell-me-about-yourself")],
         speaker=FakeSpeaker(log),
@@ -371,7 +372,7 @@ def test_the_drill_hands_the_words_heard_to_the_live_view(real_store):
     heard = []
 
     class HearingUI(FakeUI):
-        def heard(self, words, fillers):
+        def heard(self, words: str, fillers: int) -> None:
             heard.append((words, fillers))
 
     signal = np.concatenate([silence(0.5), tone(2.0), silence(1.5), tone(2.0), silence(4.0)])

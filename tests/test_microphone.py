@@ -17,7 +17,16 @@ from hypothesis import strategies as st
 
 from redrill.errors import RedrillError
 from redrill.sound.devices import list_input_devices
-from redrill.sound.endpointing import INTERRUPTED, MAX_LENGTH, NO_SPEECH, SILENCE, STOPPED, Endpointer, Endpointing
+from redrill.sound.endpointing import (
+    INTERRUPTED,
+    MAX_LENGTH,
+    NO_SPEECH,
+    SILENCE,
+    STOPPED,
+    Endpointer,
+    Endpointing,
+    Progress,
+)
 from redrill.sound.microphone import Recorder, finish_recording
 from redrill.sound.spool import SpoolWriter, recover_spools
 
@@ -260,17 +269,17 @@ def spoken_answer(tmp_path):
 def test_real_recording_ends_on_silence(pulse_server, play_into_sink, spoken_answer, tmp_path):
     wav, speech_start, speech_end, _gap = spoken_answer
     recorder = Recorder(settings=Endpointing(silence_seconds=4.0, no_speech_timeout=10), spool_dir=tmp_path / "rec")
-    seen = []
+    seen: list[Progress] = []
     player = play_into_sink(wav, delay=0.8)
     rec = recorder.record("q1", "Question?", on_progress=seen.append)
     player.join()
     assert rec.reason == SILENCE, rec
-    assert rec.speech_found
+    assert rec.speech_found and rec.first_speech_s is not None and rec.last_speech_s is not None
     spoken = speech_end - speech_start
     assert rec.last_speech_s - rec.first_speech_s == pytest.approx(spoken, abs=0.3)
     assert rec.seconds == pytest.approx(spoken + 0.4, abs=0.4)
     assert seen and seen[-1].speech_started and max(p.level_db for p in seen) > -30
-    assert rec.spool_path.exists()
+    assert rec.spool_path is not None and rec.spool_path.exists()
     rec.discard_spool()
     assert not rec.spool_path.exists()
 
@@ -298,4 +307,4 @@ def test_real_recording_stops_on_enter_and_on_ctrl_c(pulse_server, play_into_sin
     player.join()
     assert rec.reason == INTERRUPTED
     assert rec.has_answer, "what was said before Ctrl-C must be kept"
-    assert rec.spool_path.exists()
+    assert rec.spool_path is not None and rec.spool_path.exists()

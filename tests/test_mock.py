@@ -4,6 +4,7 @@ typed path end to end through the CLI, and what `progress` and the report show."
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,7 @@ def test_against_previous_mocks():
 
 def test_warmup_picks_the_opener_and_the_two_weakest():
     ids = ["opener", "a", "b", "c", "d"]
-    recent = {"a": [20, 25], "b": [70, 60, 50, 45], "c": [55], "d": [10]}
+    recent: dict[str, Sequence[float]] = {"a": [20, 25], "b": [70, 60, 50, 45], "c": [55], "d": [10]}
     # b's latest three average 51.7, c 55: both weaker than a and d
     assert warmup_picks(ids, recent, opener_id="opener") == ["opener", "c", "b"]
     # never practised counts as weakest; ties keep the set's order

@@ -31,6 +31,7 @@ def test_a_better_recording_is_played():
         Candidate(3, m(48), has_recording=True, transcript=t("now")),
     ]
     model = choose_model_answer(cands, current_id=3)
+    assert model is not None
     assert (model.kind, model.attempt_id) == (RECORDING, 2)
 
 
@@ -42,6 +43,7 @@ def test_when_the_answer_just_given_is_the_best_its_cleaned_words_are_read():
         ),
     ]
     model = choose_model_answer(cands, current_id=2, own_points=["rolled back within an hour", "told the team"])
+    assert model is not None
     assert model.kind == SPOKEN and model.attempt_id == 2
     assert model.cleaned == "So I fixed it."
     # the own point it missed, and the one it was never checked for; not the ones it made
@@ -55,6 +57,7 @@ def test_typed_answers_only_give_their_cleaned_best_words():
         Candidate(2, m(25), transcript=t("I shipped it, um, early.")),
     ]
     model = choose_model_answer(cands, current_id=1)
+    assert model is not None
     assert (model.kind, model.attempt_id, model.cleaned) == (SPOKEN, 2, "I shipped it early.")
 
 
@@ -64,6 +67,7 @@ def test_a_missing_recording_file_is_not_offered():
         Candidate(2, m(50), transcript=t("Now.")),
     ]
     model = choose_model_answer(cands, current_id=2)
+    assert model is not None
     assert model.kind == SPOKEN and model.attempt_id == 1
 
 
@@ -74,7 +78,8 @@ def test_ties_go_to_closer_to_target_then_latest():
         Candidate(3, m(30), has_recording=True),
         Candidate(4, m(60), has_recording=True),
     ]
-    assert choose_model_answer(cands, current_id=4).attempt_id == 3
+    model = choose_model_answer(cands, current_id=4)
+    assert model is not None and model.attempt_id == 3
 
 
 def test_only_points_or_nothing():

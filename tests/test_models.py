@@ -7,6 +7,7 @@ import shutil
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -145,7 +146,7 @@ def test_pull_offline_with_only_tiny_points_to_the_base_extra(monkeypatch):
 def test_pull_installs_atomically(whisper_model_dir, monkeypatch):
     import huggingface_hub
 
-    seen = {}
+    seen: dict[str, Any] = {}
 
     def fake_download(repo_id, *, local_dir, allow_patterns, **kwargs):
         seen.update(repo_id=repo_id, local_dir=local_dir, allow_patterns=allow_patterns)

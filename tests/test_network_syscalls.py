@@ -244,11 +244,13 @@ def _spoken_drill(sandbox: Sandbox, pulse_server, play_into_sink, wav: Path):
     proc = subprocess.Popen(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
     )
+    stdout, stderr_pipe = proc.stdout, proc.stderr
+    assert stdout is not None and stderr_pipe is not None
     lines: list[str] = []
     recording = threading.Event()
 
     def read():
-        for line in proc.stdout:
+        for line in stdout:
             lines.append(line)
             if "Recording" in line:
                 recording.set()
@@ -264,9 +266,9 @@ def _spoken_drill(sandbox: Sandbox, pulse_server, play_into_sink, wav: Path):
             proc.kill()  # only the process this test started
             proc.wait()
     reader.join(5)
-    stderr = proc.stderr.read()
-    proc.stdout.close()
-    proc.stderr.close()
+    stderr = stderr_pipe.read()
+    stdout.close()
+    stderr_pipe.close()
     player.join()
     out = "".join(lines)
     assert rc == 0 and "Session done: 1 answer scored." in out, f"exit {rc}\n{out}\n{stderr}"

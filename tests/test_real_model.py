@@ -29,8 +29,9 @@ import numpy as np
 import pytest
 
 from fixtures_model import join_with_silences, trim_silence
-from redrill.scoring import STOPWORDS, score, stem
+from redrill.scoring import STOPWORDS, Metrics, score, stem
 from redrill.sound.audiofile import load_audio, write_wav
+from redrill.transcript import Transcript
 from redrill.transcription.streaming import StreamingTranscription, transcribe_answer
 from redrill.transcription.whisper import DecodeOptions, Transcriber, recognition_hints
 
@@ -110,8 +111,8 @@ class Heard:
     """One labelled answer as redrill heard it."""
 
     answer: evalset.Answer
-    transcript: object
-    metrics: object
+    transcript: Transcript
+    metrics: Metrics
 
     @property
     def text(self) -> str:
@@ -304,7 +305,7 @@ def test_a_long_pause_is_found_where_it_is(tiny, tmp_path):
     parts = [speak(text, tmp_path, voice=voice, rate=rate) for voice, rate, text in ANSWERS[:3]]
     samples, silences = join_with_silences(parts, [0.7, 3.0])
     metrics = score(transcribe_answer(tiny, samples), target_seconds=(20, 60))
-    assert len(metrics.long_pauses) == 1, metrics.long_pauses
+    assert metrics.long_pauses is not None and len(metrics.long_pauses) == 1, metrics.long_pauses
     (pause,) = metrics.long_pauses
     start, end = silences[1]
     assert pause.length_s == pytest.approx(end - start, abs=0.5)
@@ -378,7 +379,6 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
     from redrill.config import Config
     from redrill.paths import current
     from redrill.store import open_store
-    from redrill.transcript import Transcript
 
     store = open_store(current())
     question = load_catalog().get("failure-story")
@@ -389,6 +389,7 @@ def test_transcribe_pending_gives_the_words_and_pauses_of_answer_audio(cli, real
     store = open_store(current())
     later = store.get_attempt(attempt_id)
     first = store.get_attempt(direct["attempt_id"])
+    assert first.transcript is not None and later.transcript is not None and later.metrics is not None
     a, b = Transcript.from_json(first.transcript), Transcript.from_json(later.transcript)
     store.close()
     assert a.words == b.words and a.speech == b.speech

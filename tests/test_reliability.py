@@ -91,6 +91,7 @@ def test_sigkill_during_transcription_keeps_the_answer_for_transcribe_pending(
     original = load_audio(wav)
     (redrill_home / "config.yaml").write_text(SLOW_DECODE)
     proc = redrill("answer", "failure-story", "--audio", wav, "--model", whisper_model_dir, home=redrill_home)
+    assert proc.stderr is not None
     try:
         deadline = time.monotonic() + 30
         seen: list[tuple] = []
@@ -154,11 +155,13 @@ def test_sigkill_during_recording_keeps_what_was_captured(
     )
     # Silence ending the answer is set long, so the answer is still being recorded at the kill.
     proc = redrill(*drill_args, "--silence-seconds", "30", home=redrill_home, env=pulse_server.env)
+    stdout = proc.stdout
+    assert stdout is not None
     lines: list[str] = []
     recording = threading.Event()
 
     def read() -> None:
-        for line in proc.stdout:
+        for line in stdout:
             lines.append(line)
             if "Recording" in line:
                 recording.set()

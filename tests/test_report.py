@@ -152,10 +152,14 @@ def test_report_on_an_empty_store_is_a_clean_error(cli):
 
 
 def test_report_open_asks_the_browser_only_when_told(practised, cli, tmp_path, monkeypatch):
-    opened = []
+    opened: list[str] = []
     import webbrowser
 
-    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    def open_url(url: str) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", open_url)
     out = tmp_path / "r.html"
     assert cli("report", "--out", out).exit_code == 0
     assert opened == []

@@ -108,6 +108,7 @@ def test_intervals_are_capped():
     card, due = None, NOW
     for _ in range(12):
         card, due = schedule.review(card, EASY, due, question_id="q")
+    assert card is not None
     assert due - datetime.fromisoformat(card["last_review"]) <= timedelta(days=schedule.MAXIMUM_INTERVAL_DAYS)
 
 
@@ -260,6 +261,7 @@ def test_scored_text_answer_goes_through_the_real_pipeline(store):
     state = store.get_state(question.id)
     [(_id, _q, aid, rating, _at, due)] = store.reviews(question.id)
     assert aid == report.attempt_id
+    assert report.review is not None and state is not None
     assert rating == rate_attempt(report.metrics, report.comparison).rating == report.review.rating.rating == AGAIN
     assert state.due == due == NOW + timedelta(minutes=15)
     assert state.weak

@@ -31,15 +31,16 @@ def store(tmp_path):
 
 
 def scored(store, qid, ramble, at, duration=90.0):
-    m = {
-        "duration_s": duration,
-        "target_s": [60, 120],
-        "over_target_s": max(0, duration - 120),
-        "under_target_s": max(0, 60 - duration),
-        "ramble_score": ramble,
-        "talking_points": {"covered": [], "missing": []},
-    }
-    m = Metrics.from_dict(m)
+    m = Metrics.from_dict(
+        {
+            "duration_s": duration,
+            "target_s": [60, 120],
+            "over_target_s": max(0, duration - 120),
+            "under_target_s": max(0, 60 - duration),
+            "ramble_score": ramble,
+            "talking_points": {"covered": [], "missing": []},
+        }
+    )
     aid = store.add_attempt(
         question_id=qid, question_text="Q?", source="text", status="scored", metrics=m, created_at=at
     )
@@ -150,6 +151,7 @@ def test_queue_due_first_with_reason_score_and_trend(store, catalog):
     first, second, third = entries
     assert first.due_now and first.weak and first.reason == "bombed in Acme onsite (interview #1, 2026-11-20)"
     # due since yesterday (a Hard answer comes back soon), but a flagged question goes first
+    assert first.due is not None and second.due is not None
     assert second.due_now and not second.weak and second.due < first.due and second.attempts == 2
     assert second.last_ramble_score == 40 and second.trend == "new"
     assert second.review == "Hard - due now"

@@ -170,7 +170,8 @@ def test_upgrade_from_v1_keeps_data_and_backs_up(tmp_path):
         assert (flag.rating, flag.wish_i_said) == ("bombed", ["rolled back"])
         # the new tables work
         store.set_state("failure-story", weak=True, now=T0)
-        assert store.get_state("failure-story").weak is True
+        state = store.get_state("failure-story")
+        assert state is not None and state.weak is True
     assert schema_of(path) == EXPECTED_SCHEMA
     backup = sqlite3.connect(store.backup_path)
     assert backup.execute("PRAGMA user_version").fetchone()[0] == 1
@@ -197,7 +198,7 @@ def test_upgrade_from_v3_adds_interview_practice_and_keeps_data(tmp_path):
         assert store.version == SCHEMA_VERSION == 4
         assert store.backup_path is not None
         [attempt] = store.attempts()
-        assert attempt.metrics.ramble_score == 42
+        assert attempt.metrics is not None and attempt.metrics.ramble_score == 42
         assert follow_up_links(store) == {}
         second = store.add_attempt(
             question_id="failure-story/follow-up", question_text="And?", source="text", status="scored"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,9 @@ from redrill.transcription.streaming import (
     merge,
     transcribe_answer,
 )
+
+if TYPE_CHECKING:
+    from redrill.transcription.whisper import Transcriber
 
 RATE = 16000
 
@@ -138,19 +143,19 @@ def test_an_answer_settled_at_a_pause_point_keeps_its_open_chunk_whole():
 
 
 class RecordingTranscriber:
-    """A fake transcriber: one word per chunk at the chunk's start, and a log of calls."""
+    """A fake transcriber: one word per chunk at the chunk's start, and a log of calls (the
+    streaming side of :class:`redrill.transcription.whisper.HintedTranscriber`)."""
 
     model_name = "fake"
 
-    def __init__(self):
-        self.calls = []
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, int]] = []
 
-    def transcribe(self, samples, *, offset_s=0.0):
-        self.calls.append((round(offset_s, 3), len(samples)))
+    def transcribe(self, samples16k: np.ndarray, *, offset_s: float = 0.0) -> Transcript:
+        self.calls.append((round(offset_s, 3), len(samples16k)))
         words = (Word(f"w{len(self.calls)}", offset_s + 0.1, offset_s + 0.3),)
-        return Transcript(
-            words, True, len(samples) / RATE, ((offset_s + 0.05, offset_s + len(samples) / RATE - 0.05),), "fake"
-        )
+        seconds = len(samples16k) / RATE
+        return Transcript(words, True, seconds, ((offset_s + 0.05, offset_s + seconds - 0.05),), "fake")
 
 
 def test_streaming_transcribes_at_pauses_so_nothing_is_left_when_the_answer_ends_in_silence():
@@ -158,7 +163,8 @@ def test_streaming_transcribes_at_pauses_so_nothing_is_left_when_the_answer_ends
         [("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0), ("pause", 1.0)]
     )
     fake = RecordingTranscriber()
-    synced = []
+    synced: list[float] = []
+    stream: StreamingTranscription  # the hook reads it once the stream exists
     stream = StreamingTranscription(fake, before_chunk=lambda: synced.append(stream.seconds))
     for i in range(0, len(samples), 1600):
         stream.feed(samples[i : i + 1600])
@@ -219,14 +225,14 @@ def test_streaming_equals_whole_answer_on_real_speech(speech_samples, fast_trans
 class CountingTranscriber:
     """Wraps a real transcriber and counts the calls (to see what streaming saved)."""
 
-    def __init__(self, inner):
+    def __init__(self, inner: Transcriber):
         self.inner = inner
         self.calls = 0
         self.model_name = inner.model_name
 
-    def transcribe(self, samples, *, offset_s=0.0):
+    def transcribe(self, samples16k: np.ndarray, *, offset_s: float = 0.0) -> Transcript:
         self.calls += 1
-        return self.inner.transcribe(samples, offset_s=offset_s)
+        return self.inner.transcribe(samples16k, offset_s=offset_s)
 
 
 def test_live_recording_streams_and_matches_whole_answer(

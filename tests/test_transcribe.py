@@ -11,6 +11,7 @@ import dataclasses
 import subprocess
 import sys
 import threading
+from typing import Any
 
 import numpy as np
 import pytest
@@ -50,7 +51,7 @@ def record_calls(monkeypatch):
     """Wrap the REAL WhisperModel.__init__/transcribe to record how they were called."""
     import faster_whisper
 
-    calls = {"init": [], "transcribe": []}
+    calls: dict[str, list[Any]] = {"init": [], "transcribe": []}
     real_init, real_transcribe = faster_whisper.WhisperModel.__init__, faster_whisper.WhisperModel.transcribe
 
     def init(self, *args, **kwargs):
@@ -76,12 +77,14 @@ def test_words_have_timestamps_on_the_answer_timeline(fast_transcriber, speech_s
     assert transcript.audio_seconds == pytest.approx(seconds, abs=0.001)
     assert transcript.model == fast_transcriber.model_name == "tiny-random"
     assert len(transcript.words) >= 3
-    starts = [w.start for w in transcript.words]
-    assert starts == sorted(starts)
+    starts = []
     for w in transcript.words:
         assert w.text and w.text == w.text.strip()
+        assert w.start is not None and w.end is not None and w.probability is not None
         assert 0.0 <= w.start <= w.end <= seconds + 1e-6
         assert 0.0 <= w.probability <= 1.0
+        starts.append(w.start)
+    assert starts == sorted(starts)
     assert transcript.speech and all(0 <= s < e <= seconds + 0.05 for s, e in transcript.speech)
     # The stored form round-trips.
     assert Transcript.from_json(transcript.to_json()).words == transcript.words
@@ -141,7 +144,7 @@ def test_default_options_lean_verbatim():
     assert "uh" in FILLER_PROMPT and "Umm" in FILLER_PROMPT and len(FILLER_PROMPT.split()) <= 12
     assert kwargs["temperature"] == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        options.beam_size = 1  # frozen: options are shared by cached transcribers
+        options.beam_size = 1  # type: ignore[misc]  # frozen: options are shared by cached transcribers
 
 
 def test_model_is_loaded_once_per_process(whisper_model_dir, speech_samples, record_calls):
@@ -227,7 +230,7 @@ def test_a_model_folder_without_tokenizer_is_refused_before_any_download(whisper
 
 
 def test_failure_while_decoding_is_a_transcription_error(fast_transcriber, speech_samples, monkeypatch):
-    def boom(audio):
+    def boom(audio: np.ndarray, hints: str | None = None):
         raise RuntimeError("out of memory")
 
     fast_transcriber.load()
@@ -269,7 +272,7 @@ class ScriptedWindows:
         self.windows = list(windows)
         self.calls: list[dict] = []
 
-    def __call__(self, audio, hints=None):
+    def __call__(self, audio: np.ndarray, hints: str | None = None):
         from types import SimpleNamespace
 
         call = {"seconds": len(audio) / 16000, "asked": 0}
@@ -290,7 +293,7 @@ class ScriptedWindows:
 def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcriber, monkeypatch):
     samples = np.zeros(16000 * 11, np.float32)  # what is in it is scripted below
     fast_transcriber.load()
-    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda audio, vad=None: ((0.5, 10.5),))
+    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda samples, vad=None: ((0.5, 10.5),))
     # The joined speech is 0.3-10.7 s (10.4 s); the first window's words end at 4 s: 6 s left.
     run = ScriptedWindows([("one", 0.2, 1.0), ("two", 1.0, 4.0)], [("three", 0.1, 0.5), ("four", 0.5, 6.0)])
     monkeypatch.setattr(fast_transcriber, "_run", run)
@@ -306,7 +309,7 @@ def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcr
 def test_a_window_that_reaches_the_end_of_the_speech_is_the_only_one(fast_transcriber, monkeypatch):
     samples = np.zeros(16000 * 11, np.float32)
     fast_transcriber.load()
-    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda audio, vad=None: ((0.5, 10.5),))
+    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda samples, vad=None: ((0.5, 10.5),))
     run = ScriptedWindows([("one", 0.2, 5.0), ("two", 5.0, 9.6)], [("never", 0.1, 0.2)])
     monkeypatch.setattr(fast_transcriber, "_run", run)
     transcript = fast_transcriber.transcribe(samples)

@@ -99,6 +99,7 @@ def test_a_sentence_whose_last_words_are_quieter_trails_off_and_the_others_do_no
     t = timed_words(SIX)
     second = t.words[6:12]  # "It took six weeks of work."
     fade_from = second[-2].start
+    assert fade_from is not None
 
     def level(drop: float):
         def db(x):
@@ -120,13 +121,15 @@ def test_a_sentence_whose_last_words_are_quieter_trails_off_and_the_others_do_no
 def test_pace_bursts_and_drags_are_windows_far_from_the_answers_own_median_pace():
     slow = " ".join(["word"] * 50)  # 20 s at 150 wpm
     t1 = timed_words([slow], wpm=150.0, gap=0.0)
-    fast = timed_words([" ".join(["quick"] * 42)], wpm=250.0, start=t1.words[-1].end + 0.1, gap=0.0)
+    slow_end = t1.words[-1].end
+    assert slow_end is not None
+    fast = timed_words([" ".join(["quick"] * 42)], wpm=250.0, start=slow_end + 0.1, gap=0.0)
     t = Transcript(words=t1.words + fast.words, timed=True)
     v = voice_figures([frames(32.0)], t)
     assert len(v.bursts) == 1 and v.bursts[0].wpm >= 200 and v.drags == ()
     assert v.pace_cv is not None and v.pace_cv > 15
     steady = voice_figures([frames(40.0)], timed_words([" ".join(["word"] * 90)], gap=0.0))
-    assert steady.bursts == () and steady.drags == () and steady.pace_cv < 5
+    assert steady.bursts == () and steady.drags == () and steady.pace_cv is not None and steady.pace_cv < 5
 
 
 def test_first_word_delay_counts_the_silence_the_recorder_cut():
@@ -188,16 +191,16 @@ def test_voice_points_only_when_they_matter():
     one = voice_point(voiced(pitch_range_st=6.0, trailing=(Trailing(3.0, 8.0, "a b"),), sentences=6))
     assert one is None  # one sentence of six trailing off is normal
     two = voice_point(voiced(pitch_range_st=6.0, trailing=(Trailing(3.0, 8.0, "of work."),) * 2, sentences=6))
-    assert two[1].startswith('2 of 6 sentences trailed off (e.g. "of work.", 8 dB quieter at 0:03)')
+    assert two is not None and two[1].startswith('2 of 6 sentences trailed off (e.g. "of work.", 8 dB quieter at 0:03)')
     slow = voice_point(voiced(pitch_range_st=6.0, first_word_delay_s=settings.slow_start_s + 1.2))
-    assert slow[1].startswith("4.2 s of silence before your first word")
+    assert slow is not None and slow[1].startswith("4.2 s of silence before your first word")
     burst = voice_point(voiced(pitch_range_st=6.0, bursts=(PaceStretch(40.0, 50.0, 205),)))
-    assert burst[1].startswith("You sped up to 205 wpm at 0:40-0:50")
+    assert burst is not None and burst[1].startswith("You sped up to 205 wpm at 0:40-0:50")
     # above the norm but well under the user's own band
     earlier = [voiced(pitch_range_st=v) for v in (7.0, 8.0, 9.0)]
     now = voiced(pitch_range_st=5.5)
     said = voice_point(now, compare_voice(now, earlier))
-    assert said[1].startswith(
+    assert said is not None and said[1].startswith(
         "Your pitch stayed within 5.5 semitones for most of the answer, flatter than your usual 7.5-8.5"
     )
 
@@ -465,5 +468,6 @@ def test_progress_reads_the_voice_figures_the_fast_way_as_the_pure_way(redrill_h
         store.close()
     assert [f[9:] for f in fast] == [f[9:] for f in pure] == [(2.5, 0.5), (3.5, 0.25), (None, None), (5.0, 0.0)]
     moved = voice_progress(fast)
+    assert moved is not None
     assert (moved.answers, moved.pitch_first, moved.pitch_latest) == (3, 2.5, 5.0)
     assert (moved.trailing_first, moved.trailing_latest) == (0.5, 0.0)
