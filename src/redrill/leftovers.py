@@ -16,6 +16,7 @@ from pathlib import Path
 
 from redrill.owned import RECORDING_NAME, Deletion, through_link
 from redrill.paths import TEMP_NAME, Paths, pid_alive
+from redrill.samplerate import SAMPLE_RATE
 
 # A temporary file whose process number is still in use is left alone for this long: numbers are reused.
 TEMP_MAX_AGE_S = 24 * 3600.0
@@ -71,7 +72,7 @@ def is_empty_dead_spool(path: Path) -> bool:
         header, samples = read_spool(path)
     except (OSError, RedrillError):
         return True
-    rate = header.get("rate") if isinstance(header.get("rate"), int) and header.get("rate") > 0 else 16000
+    rate = header.get("rate") if isinstance(header.get("rate"), int) and header.get("rate") > 0 else SAMPLE_RATE
     return len(samples) < 0.5 * rate
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redrill.errors import RedrillError
+from redrill.samplerate import SAMPLE_RATE
 from redrill.sound.playback import cue_tone, play_samples, read_wav
 
 if TYPE_CHECKING:
@@ -217,7 +218,7 @@ class TtsSpeaker:
         import numpy as np
 
         if not text.strip():
-            return np.zeros(0, np.float32), 16000
+            return np.zeros(0, np.float32), SAMPLE_RATE
         with tempfile.TemporaryDirectory(prefix="redrill-tts-") as tmp:
             wav = Path(tmp) / "question.wav"
             self._render_to(text, wav)
