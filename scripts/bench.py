@@ -461,7 +461,7 @@ class KeyPressStream(PlayedStream):
 
 
 class KeyPressUI:
-    """The drill's terminal, silent: presses the key at ``key_at_s`` of the stream (None: never) and
+    """The drill's terminal (:class:`redrill.adapters.DrillUI`), silent: presses the key at ``key_at_s`` of the stream (None: never) and
     notes when that happened and when the report was rendered."""
 
     def __init__(self, key_at_s):
@@ -491,6 +491,20 @@ class KeyPressUI:
 
     def heard(self, words, fillers):
         pass
+
+    def waiting(self, seconds):
+        import contextlib
+
+        return contextlib.nullcontext(lambda pieces, secs: self.waits.append((pieces, secs)))
+
+    def follow_up(self, question, why=""):
+        pass
+
+    def model_answer(self, model):
+        pass
+
+    def tick(self, prompts):
+        return None
 
     def stop_requested(self):
         started = KeyPressStream.started_at

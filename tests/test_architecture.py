@@ -10,6 +10,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "redrill"
 GROUND = {
     "errors",
     "numbers",
+    "samplerate",
     "paths",
     "capped",
     "owned",
@@ -23,6 +24,7 @@ GROUND = {
 }
 APPLICATION = {
     "pipeline",
+    "adapters",
     "drill",
     "menu",
     "schedule",
@@ -49,9 +51,9 @@ ALLOWED = {
     **{name: GROUND for name in GROUND},
     "store": GROUND | {"scoring.metrics"},
     # Scoring is pure: no store, no adapters, no I/O.
-    "scoring": {"errors", "numbers", "transcript"},
-    "sound": {"errors", "numbers", "paths", "transcript"},
-    "transcription": {"errors", "numbers", "paths", "config", "transcript", "sound"},
+    "scoring": {"errors", "numbers", "samplerate", "transcript"},
+    "sound": {"errors", "numbers", "samplerate", "paths", "transcript"},
+    "transcription": {"errors", "numbers", "samplerate", "paths", "config", "transcript", "sound"},
     "tracking": {"errors", "numbers", "paths", "transcript", "scoring"},
     # Application modules use everything below them, never the command line.
     **{name: GROUND | {"scoring", "sound", "transcription", "tracking"} | APPLICATION for name in APPLICATION},

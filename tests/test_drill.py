@@ -1,20 +1,29 @@
 """The drill loop with fakes: a synthetic microphone (real endpointing), a speaker and a UI that
-keep a history of calls, scripted transcribers; plus the real store path and the CLI commands."""
+keep a history of calls, scripted transcribers; plus the real store path and the CLI commands.
+
+The fakes implement the adapter Protocols of :mod:`redrill.adapters` (the type checker holds them to
+it where they are handed to :class:`~redrill.drill.Drill`), so they cannot drift from the real ones."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from redrill.adapters import Coach, DrillUI, Practice, Recorder, Speaker, Transcriber
 from redrill.banks import Question
 from redrill.drill import Drill, ModelLoader, StorePractice
 from redrill.errors import NoSpeechError, RedrillError
+from redrill.pipeline import AttemptReport
+from redrill.scoring.comparison import Comparison
+from redrill.scoring.feedback import Feedback
+from redrill.scoring.metrics import Metrics
 from redrill.sound.endpointing import INTERRUPTED, Endpointer, Endpointing
 from redrill.sound.microphone import finish_recording
-from redrill.sound.spool import SpoolWriter, recover_spools
+from redrill.sound.spool import Spool, SpoolWriter, recover_spools
 from redrill.transcript import Transcript, Word
 
 RATE = 16000
@@ -58,9 +67,17 @@ class FakeMicrophone:
     def __init__(self, log, signals, settings=Endpointing(silence_seconds=3.0, no_speech_timeout=4.0)):
         self.log, self.signals, self.settings = log, list(signals), settings
         self.spools = []
+        self.syncs = 0  # sync_spool() calls (streaming transcription makes them)
 
     def record(
-        self, question_id, question_text="", *, max_seconds=None, should_stop=None, on_progress=None, on_audio=None
+        self,
+        question_id="answer",
+        question_text="",
+        *,
+        max_seconds=None,
+        should_stop=None,
+        on_progress=None,
+        on_audio=None,
     ):
         import dataclasses
 
@@ -93,6 +110,9 @@ class FakeMicrophone:
         rec._spool = spool
         return rec
 
+    def sync_spool(self):
+        self.syncs += 1
+
 
 class _MemorySpool:
     discarded = False
@@ -101,13 +121,11 @@ class _MemorySpool:
         self.discarded = True
 
 
-@dataclass
-class FakeReport:
-    attempt_id: int
-    question: Question
-    metrics: dict
-    comparison: dict
-    feedback: list
+def fake_report(attempt_id: int, question: Question, metrics: Metrics) -> AttemptReport:
+    """A report as the real pipeline returns one, with the figures a test scripted."""
+    return AttemptReport(
+        attempt_id, question, metrics, Comparison(attempts_before=0, scope="question"), Feedback((), "")
+    )
 
 
 class FakePractice:
@@ -115,27 +133,39 @@ class FakePractice:
         self.log = log
         self.next_id = 1
         self.saved = {}
+        self.leads = []
+        self.ended = False  # end_session() was called
 
-    def save_recording(self, question, samples):
+    def start_recording(self, question):
+        return None  # saved in one go (StorePractice encodes while the answer is spoken)
+
+    def save_recording(self, question, samples, writer=None):
         attempt_id = self.next_id
         self.next_id += 1
         self.saved[attempt_id] = samples
         self.log.append(("save", question.id, attempt_id, round(len(samples) / RATE, 2)))
         return attempt_id
 
-    def finish(self, attempt_id, transcriber, transcript=None, samples=None, frames=None, lead_s=None):
+    def finish(self, attempt_id, transcriber, transcript=None, samples=None, frames=None, lead_s=None, progress=None):
         self.log.append(("finish", attempt_id))
-        self.leads = [*getattr(self, "leads", []), lead_s]
-        outcome = transcriber.next()
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return FakeReport(attempt_id, Q1, {"duration_s": outcome}, {}, [])
+        self.leads.append(lead_s)
+        heard = transcriber.transcribe(self.saved[attempt_id])
+        return fake_report(attempt_id, Q1, Metrics(duration_s=heard.audio_seconds))
 
     def score_text(self, question, text):
         self.log.append(("score_text", question.id, text))
         attempt_id = self.next_id
         self.next_id += 1
-        return FakeReport(attempt_id, question, {"words": len(text.split())}, {}, [])
+        return fake_report(attempt_id, question, Metrics(words=len(text.split())))
+
+    def hints(self, question):
+        return None
+
+    def tick_self_check(self, attempt_id, prompts, ticked):
+        self.log.append(("tick", attempt_id, tuple(ticked)))
+
+    def end_session(self):
+        self.ended = True
 
     def play(self, attempt_id):
         self.log.append(("play", attempt_id))
@@ -157,6 +187,8 @@ class FakePractice:
 class FakeTranscriber:
     """A queue of scripted outcomes (a duration for a report, or an exception to raise)."""
 
+    model_name = "fake"
+
     def __init__(self, outcomes):
         self.outcomes = list(outcomes)
         self.loaded = False
@@ -165,8 +197,11 @@ class FakeTranscriber:
         self.loaded = True
         return self
 
-    def next(self):
-        return self.outcomes.pop(0)
+    def transcribe(self, samples, *, offset_s=0.0):
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return Transcript(words=(), timed=True, audio_seconds=outcome)
 
 
 class FakeUI:
@@ -196,11 +231,27 @@ class FakeUI:
         if self.interrupt_at_s is not None and p.elapsed_s >= self.interrupt_at_s:
             raise KeyboardInterrupt
 
+    def heard(self, words, fillers):
+        pass  # the live view: see test_live_view
+
     def recording_finished(self, rec):
         self.log.append(("recorded", rec.reason))
 
+    def waiting(self, seconds):
+        self.messages.append("Transcribing and scoring ...")
+        return contextlib.nullcontext(lambda chunks, secs: None)
+
+    def follow_up(self, question, why=""):
+        self.messages.append(f"Follow-up: {question.text}")
+
+    def model_answer(self, model):
+        self.log.append(("model_answer", model.kind))
+
     def report(self, report):
         self.log.append(("report", report.attempt_id))
+
+    def tick(self, prompts):
+        return None
 
     def choose(self, prompt, choices, default):
         choice = self.choices.pop(0)
@@ -216,21 +267,42 @@ class FakeUI:
         return self.stop_after_polls is not None and self.polls >= self.stop_after_polls
 
 
-def make(questions, signals=(), outcomes=(), *, interactive=False, ui=None, factory=None, **kw):
+def make(
+    questions,
+    signals=(),
+    outcomes=(),
+    *,
+    interactive=False,
+    ui=None,
+    factory=None,
+    speaker: Speaker | None = None,
+    coach: Coach | None = None,
+    **kw,
+):
+    """A drill over the fakes (each typed as the adapter it stands for, so the checker holds it to the
+    Protocol); returns (drill, log, ui, microphone, practice)."""
     log = Log()
     ui = ui or FakeUI(log)
     ui.log = log
     transcriber = FakeTranscriber(outcomes)
     mic = FakeMicrophone(log, signals)
     practice = FakePractice(log)
+    as_ui: DrillUI = ui
+    as_recorder: Recorder = mic
+    as_practice: Practice = practice
+
+    def default_factory() -> Transcriber:
+        return transcriber
+
     drill = Drill(
         questions,
-        speaker=kw.pop("speaker", None) or FakeSpeaker(log),
-        practice=practice,
-        ui=ui,
-        recorder=mic,
-        transcriber_factory=factory or (lambda: transcriber),
+        speaker=speaker or FakeSpeaker(log),
+        practice=as_practice,
+        ui=as_ui,
+        recorder=as_recorder,
+        transcriber_factory=factory or default_factory,
         interactive=interactive,
+        coach=coach,
         **kw,
     )
     return drill, log, ui, mic, practice
@@ -252,6 +324,7 @@ def test_answer_ended_by_silence_is_saved_before_it_is_transcribed():
     assert [r.attempt_id for r in result.reports] == [1]
     assert not result.interrupted and result.pending == []
     assert mic.spools[0].discarded
+    assert practice.ended  # the session's end is always reported to the practice adapter
 
 
 def test_record_only_after_the_question_was_spoken_and_cap_is_twice_target():
@@ -410,9 +483,7 @@ def test_typed_answers():
 
 
 def test_leftover_spools_are_saved_without_a_terminal():
-    from redrill.sound.spool import Spool
-
-    spool = Spool("q-one", tone(2.0), None)
+    spool = Spool("q-one", tone(2.0), Path("q-one.spool"))
     drill, log, ui, *_ = make([Q1], [answer()], [2.0], find_spools=lambda: [spool])
     result = drill.run()
     assert result.recovered == [1]
@@ -421,11 +492,9 @@ def test_leftover_spools_are_saved_without_a_terminal():
 
 
 def test_leftover_spools_declined_are_deleted():
-    from redrill.sound.spool import Spool
-
     ui = FakeUI(None, choices=["n", "q"])
     drill, log, *_ = make(
-        [Q1], [answer()], [2.0], interactive=True, ui=ui, find_spools=lambda: [Spool("q-one", tone(2.0), None)]
+        [Q1], [answer()], [2.0], interactive=True, ui=ui, find_spools=lambda: [Spool("q-one", tone(2.0), Path("x"))]
     )
     result = drill.run()
     assert result.recovered == [] and kinds(log, "save_spool") == [] and kinds(log, "discard_spool")
@@ -436,6 +505,8 @@ def test_leftover_spools_declined_are_deleted():
 
 class WordsTranscriber:
     """Returns a fixed timed transcript (no model needed), or raises."""
+
+    model_name = "words"
 
     def __init__(self, outcome):
         self.outcome = outcome
@@ -453,7 +524,9 @@ def timed(text, start=0.2, step=0.4):
     words = tuple(
         Word(w, round(start + i * step, 3), round(start + i * step + 0.3, 3), 0.9) for i, w in enumerate(text.split())
     )
-    return Transcript(words=words, timed=True, audio_seconds=words[-1].end + 0.3)
+    last = words[-1].end
+    assert last is not None
+    return Transcript(words=words, timed=True, audio_seconds=last + 0.3)
 
 
 @pytest.fixture
@@ -633,3 +706,21 @@ def test_the_self_check_list_is_ticked_in_the_drill_and_kept(cli, monkeypatch, r
     after = json.loads(cli("show", "1", "--json").output)["report"]["metrics"]
     assert after["self_check"]["covered"] == ["the situation and what was at stake", "what I changed afterwards"]
     assert after["ramble_score"] == before
+
+
+def test_the_loop_asks_its_adapters_nothing():
+    """The loop is typed against redrill.adapters and calls what the contracts promise: it never asks
+    an adapter whether it has a method (a fake without one would take another path than the real)."""
+    import ast
+    import inspect
+
+    import redrill.drill
+    import redrill.menu
+
+    for module in (redrill.drill, redrill.menu):
+        asked = [
+            node.lineno
+            for node in ast.walk(ast.parse(inspect.getsource(module)))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr")
+        ]
+        assert asked == [], f"{module.__name__} asks an adapter what it has on lines {asked}"

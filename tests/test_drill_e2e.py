@@ -58,11 +58,13 @@ def run_drill(command: list[str], extra: list[str], env: dict, *, play, timeout:
         env=env,
         text=True,
     )
+    stdout, stderr_pipe = proc.stdout, proc.stderr
+    assert stdout is not None and stderr_pipe is not None  # both piped
     lines: list[str] = []
     recording = threading.Event()
 
     def read_stdout():
-        for line in proc.stdout:
+        for line in stdout:
             lines.append(line)
             if "Recording" in line:
                 recording.set()
@@ -72,7 +74,7 @@ def run_drill(command: list[str], extra: list[str], env: dict, *, play, timeout:
     player = None
     try:
         assert recording.wait(60), (
-            f"redrill never started recording: {''.join(lines)} {proc.stderr.read() if proc.poll() is not None else ''}"
+            f"redrill never started recording: {''.join(lines)} {stderr_pipe.read() if proc.poll() is not None else ''}"
         )
         player = play()
         rc = proc.wait(timeout=timeout)
@@ -81,9 +83,9 @@ def run_drill(command: list[str], extra: list[str], env: dict, *, play, timeout:
             proc.kill()  # only the redrill we started
             proc.wait()
     reader.join(5)
-    stderr = proc.stderr.read()
-    proc.stderr.close()
-    proc.stdout.close()
+    stderr = stderr_pipe.read()
+    stderr_pipe.close()
+    stdout.close()
     if player is not None:
         player.join()
     return rc, "".join(lines), stderr

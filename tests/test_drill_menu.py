@@ -92,12 +92,12 @@ def test_discard_takes_the_attempt_back_and_the_menu_goes_on():
 
 def test_a_new_choice_is_one_entry_in_the_menu():
     heard = []
-    extra = MenuChoice(
-        "x",
-        "explain the question",
-        offered=lambda drill, ans: ans.stored,
-        act=lambda drill, ans: heard.append(ans.attempt_id) or Step.MENU,
-    )
+
+    def explain(drill, ans):
+        heard.append(ans.attempt_id)
+        return Step.MENU
+
+    extra = MenuChoice("x", "explain the question", offered=lambda drill, ans: ans.stored, act=explain)
     ui = FakeUI(None, choices=["x", "n"])
     drill, log, *_ = make([Q1], [answer()], [2.0], interactive=True, ui=ui)
     drill.menu_choices.insert(len(MENU) - 2, extra)

@@ -81,8 +81,8 @@ def speech_regions(samples, threshold=0.01, min_gap_s=0.4):
     n = len(samples) // 320
     rms = np.sqrt(np.mean(np.square(samples[: n * 320].reshape(n, 320), dtype=np.float64), axis=1))
     loud = np.nonzero(rms > threshold)[0]
-    regions = []
-    for i in loud:
+    regions: list[list[int]] = []
+    for i in loud.tolist():
         if regions and (i - regions[-1][1]) * 0.02 < min_gap_s:
             regions[-1][1] = i
         else:

@@ -372,7 +372,7 @@ def test_the_drill_hands_the_words_heard_to_the_live_view(real_store):
     heard = []
 
     class HearingUI(FakeUI):
-        def heard(self, words: str, fillers: int) -> None:
+        def heard(self, words: str, fillers: int | None) -> None:
             heard.append((words, fillers))
 
     signal = np.concatenate([silence(0.5), tone(2.0), silence(1.5), tone(2.0), silence(4.0)])

@@ -183,7 +183,7 @@ def test_drill_tells_the_user_when_the_disk_fills_and_keeps_the_answer(tmp_path)
     spool.write_bytes(b"RDSPOOL1 captured")
     drill, _log, ui, mic, practice = make([Q1, Q1], [answer(), answer()], [40.0], ui=FakeUI(None))
 
-    def full(question, samples):
+    def full(question, samples, writer=None):
         from redrill.errors import RedrillError
 
         raise RedrillError("could not save the recording to x.ogg: No space left on device")

@@ -141,6 +141,7 @@ def test_the_drill_stores_a_long_answer_through_the_writer(redrill_home, monkeyp
     store.close()
     ((used, stored_samples),) = results
     assert used, "the writer was not used"
+    assert attempt.audio_path is not None
     write_opus(paths.home / "reference.ogg", stored_samples)
     stored = load_audio(paths.home / attempt.audio_path).samples
     assert np.array_equal(stored, load_audio(paths.home / "reference.ogg").samples)
@@ -171,6 +172,7 @@ def test_a_recording_of_any_question_id_is_stored_in_the_recordings_folder(redri
             feed_in_blocks(writer, samples)
             wait_encoded(writer, 12.0)
         attempt = store.get_attempt(save_recording(store, paths, Config(), question, samples, writer=writer))
+        assert attempt.audio_path is not None
         path = paths.home / attempt.audio_path
         assert path.parent == paths.recordings and RECORDING_NAME.match(path.name), attempt.audio_path
         assert read_tags(path)[TAG_QUESTION_ID] == question_id

@@ -42,12 +42,14 @@ def run_spoken(pulse_server, play_into_sink, redrill_home, args, wavs, timeout=1
         env=env,
         text=True,
     )
+    stdout, stderr_pipe = proc.stdout, proc.stderr
+    assert stdout is not None and stderr_pipe is not None  # both piped
     lines: list[str] = []
     queue = list(wavs)
     players = []
 
     def read():
-        for line in proc.stdout:
+        for line in stdout:
             lines.append(line)
             if "Recording" in line and queue:
                 players.append(play_into_sink(queue.pop(0), delay=0.5))
@@ -61,9 +63,9 @@ def run_spoken(pulse_server, play_into_sink, redrill_home, args, wavs, timeout=1
             proc.kill()  # only the redrill this test started
             proc.wait()
     reader.join(10)
-    err = proc.stderr.read()
-    proc.stdout.close()
-    proc.stderr.close()
+    err = stderr_pipe.read()
+    stdout.close()
+    stderr_pipe.close()
     for player in players:
         player.join()
     return rc, "".join(lines), err

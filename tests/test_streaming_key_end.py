@@ -11,6 +11,7 @@ import threading
 
 import numpy as np
 
+from redrill.adapters import Recognizer
 from redrill.transcript import Transcript, Word
 from redrill.transcription.streaming import StreamingTranscription
 from test_streaming import signal
@@ -34,12 +35,17 @@ class OrderedTranscriber:
         )
 
 
+def stream_through(fake: Recognizer) -> StreamingTranscription:
+    """Streaming transcription over ``fake`` (typed as the recognizer it stands for)."""
+    return StreamingTranscription(fake)
+
+
 def test_each_pause_point_starts_the_one_piece_an_answer_ending_there_needs():
     samples, _ = signal(
         [("pause", 0.3), ("speech", 3.0), ("pause", 1.0), ("speech", 3.0), ("pause", 1.0), ("speech", 2.0)]
     )
     fake = OrderedTranscriber()
-    stream = StreamingTranscription(fake)
+    stream = stream_through(fake)
     for i in range(0, len(samples), 1600):
         stream.feed(samples[i : i + 1600])
     first_pause, second_pause = stream.chunker.pauses[:2]
@@ -58,7 +64,7 @@ def test_a_key_after_the_user_fell_silent_leaves_at_most_one_piece():
     samples, _ = signal([("pause", 0.3), ("speech", 3.0), ("pause", 1.0), ("speech", 3.0), ("pause", 1.0)])
     fake = OrderedTranscriber()
     fake.release.set()
-    stream = StreamingTranscription(fake)
+    stream = stream_through(fake)
     for i in range(0, len(samples), 1600):
         stream.feed(samples[i : i + 1600])
     final = stream.settle(samples[: int((0.3 + 3.0 + 1.0 + 3.0 + 0.25) * RATE)])

@@ -261,28 +261,8 @@ def read_bank(path: Path) -> tuple[Bank, list[Problem]]:
                 Problem(name, at("questions", i, "target_seconds"), f"{where}.target_seconds", f"{msg}: {target}")
             )
             target = list(DEFAULT_TARGET)
-        points = item.get("talking_points", [])
-        if not isinstance(points, list) or not all(isinstance(p, str) and p.strip() for p in points):
-            problems.append(
-                Problem(
-                    name,
-                    at("questions", i, "talking_points"),
-                    f"{where}.talking_points",
-                    "must be a list of short phrases",
-                )
-            )
-            points = []
-        checks = item.get("self_check", [])
-        if not isinstance(checks, list) or not all(isinstance(p, str) and p.strip() for p in checks):
-            problems.append(
-                Problem(
-                    name,
-                    at("questions", i, "self_check"),
-                    f"{where}.self_check",
-                    "must be a list of short phrases",
-                )
-            )
-            checks = []
+        points = _phrases(item, "talking_points", name, at, i, problems)
+        checks = _phrases(item, "self_check", name, at, i, problems)
         follow_ups = _follow_ups(item.get("follow_ups", []), name, at, i, problems)
         if qid and text:
             questions.append(
@@ -306,6 +286,18 @@ def read_bank(path: Path) -> tuple[Bank, list[Problem]]:
         description=description,
     )
     return bank, problems
+
+
+def _phrases(item: dict, field: str, name: str, at, i: int, problems: list[Problem]) -> list[str]:
+    """A question's list of short phrases (``talking_points``, ``self_check``); [] and a problem when it is
+    not one."""
+    value = item.get(field, [])
+    if isinstance(value, list) and all(isinstance(p, str) and p.strip() for p in value):
+        return value
+    problems.append(
+        Problem(name, at("questions", i, field), f"questions[{i}].{field}", "must be a list of short phrases")
+    )
+    return []
 
 
 def _follow_ups(value, name: str, at, i: int, problems: list[Problem]) -> tuple[str, ...]:

@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from redrill.paths import private_file
 from redrill.store import Store, read_date, read_json, to_iso, utcnow
 
 Damage = tuple[str, object, str]  # (table, row id, what)
@@ -76,15 +75,7 @@ def describe(damage: list[Damage]) -> str:
 
 def backup(store: Store) -> Path:
     """A copy of the whole database next to it (user-only), made before anything is repaired."""
-    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    target = store.path.with_name(f"{store.path.name}.repair-backup-{stamp}")
-    copy = sqlite3.connect(target)
-    try:
-        store.db.backup(copy)
-    finally:
-        copy.close()
-    private_file(target)
-    return target
+    return store.copy_beside("repair")
 
 
 def salvage_list(text: str | None) -> list[str]:
@@ -117,6 +108,26 @@ def _after_previous(db: sqlite3.Connection, table: str, column: str, row_id: int
         if moment is not None:
             return moment + timedelta(microseconds=1)
     return utcnow()
+
+
+def _redate(
+    db: sqlite3.Connection, table: str, column: str, row_id: int, noun: str, moment: datetime | None = None
+) -> str:
+    """Give a row whose date cannot be read ``moment``, else a date just after the row before it; says what
+    was done."""
+    moment = moment or _after_previous(db, table, column, row_id)
+    db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (to_iso(moment), row_id))
+    return f"date of {noun} {row_id} set to {moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _salvage(db: sqlite3.Connection, table: str, column: str, key: str, row_id, text: str | None) -> list[str] | None:
+    """Rewrite a stored list of phrases that cannot be read as the part of it that can (see
+    :func:`salvage_list`); returns what it kept, or None when the list reads as it is."""
+    if read_json(text, column, [], list) is not None:
+        return None
+    items = salvage_list(text)
+    db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (json.dumps(items), row_id))
+    return items
 
 
 def repair(store: Store, catalog, config) -> tuple[Path | None, list[str]]:
@@ -162,46 +173,33 @@ def repair(store: Store, catalog, config) -> tuple[Path | None, list[str]]:
                         )
                     )
             if "created_at" in what:
-                moment = _date_from_recording(attempt.audio_path) or _after_previous(
-                    db, "attempts", "created_at", attempt_id
-                )
-                db.execute("UPDATE attempts SET created_at = ? WHERE id = ?", (to_iso(moment), attempt_id))
-                done.append(f"date of attempt {attempt_id} set to {moment:%Y-%m-%d %H:%M:%S} UTC")
+                moment = _date_from_recording(attempt.audio_path)
+                done.append(_redate(db, "attempts", "created_at", attempt_id, "attempt", moment))
         for interview_id in by_table.get("interviews", []):
             row = db.execute("SELECT went_well, to_change, created_at FROM interviews WHERE id = ?", (interview_id,))
             went_well, to_change, created = row.fetchone()
             for column, text in (("went_well", went_well), ("to_change", to_change)):
-                if read_json(text, column, [], list) is None:
-                    items = salvage_list(text)
-                    db.execute(f"UPDATE interviews SET {column} = ? WHERE id = ?", (json.dumps(items), interview_id))
+                items = _salvage(db, "interviews", column, "id", interview_id, text)
+                if items is not None:
                     done.append(f"{column} of interview {interview_id} read as far as it goes: {items}")
             if read_date(created, "created_at", []) is None:
-                moment = _after_previous(db, "interviews", "created_at", interview_id)
-                db.execute("UPDATE interviews SET created_at = ? WHERE id = ?", (to_iso(moment), interview_id))
-                done.append(f"date of interview {interview_id} set to {moment:%Y-%m-%d %H:%M:%S} UTC")
+                done.append(_redate(db, "interviews", "created_at", interview_id, "interview"))
         for flag_id in by_table.get("question_flags", []):
             wish, created = db.execute(
                 "SELECT wish_i_said, created_at FROM question_flags WHERE id = ?", (flag_id,)
             ).fetchone()
-            if read_json(wish, "wish_i_said", [], list) is None:
-                items = salvage_list(wish)
-                db.execute("UPDATE question_flags SET wish_i_said = ? WHERE id = ?", (json.dumps(items), flag_id))
+            items = _salvage(db, "question_flags", "wish_i_said", "id", flag_id, wish)
+            if items is not None:
                 done.append(f"wish_i_said of flag {flag_id} read as far as it goes: {items}")
             if read_date(created, "created_at", []) is None:
-                moment = _after_previous(db, "question_flags", "created_at", flag_id)
-                db.execute("UPDATE question_flags SET created_at = ? WHERE id = ?", (to_iso(moment), flag_id))
-                done.append(f"date of flag {flag_id} set to {moment:%Y-%m-%d %H:%M:%S} UTC")
+                done.append(_redate(db, "question_flags", "created_at", flag_id, "flag"))
         for question_id in by_table.get("question_state", []):
             points, card, due, updated = db.execute(
                 "SELECT talking_points, card, due, updated_at FROM question_state WHERE question_id = ?",
                 (question_id,),
             ).fetchone()
-            if read_json(points, "talking_points", [], list) is None:
-                items = salvage_list(points)
-                db.execute(
-                    "UPDATE question_state SET talking_points = ? WHERE question_id = ?",
-                    (json.dumps(items), question_id),
-                )
+            items = _salvage(db, "question_state", "talking_points", "question_id", question_id, points)
+            if items is not None:
                 done.append(f"talking points of {question_id} read as far as they go: {items}")
             if card is not None and read_json(card, "card", []) is None:
                 db.execute("UPDATE question_state SET card = NULL, due = NULL WHERE question_id = ?", (question_id,))
@@ -222,9 +220,7 @@ def repair(store: Store, catalog, config) -> tuple[Path | None, list[str]]:
                 if attempt_id is not None:
                     row = db.execute("SELECT created_at FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
                     answered = read_date(row[0], "created_at", []) if row else None
-                moment = answered or _after_previous(db, "reviews", "reviewed_at", review_id)
-                db.execute("UPDATE reviews SET reviewed_at = ? WHERE id = ?", (to_iso(moment), review_id))
-                done.append(f"date of review {review_id} set to {moment:%Y-%m-%d %H:%M:%S} UTC")
+                done.append(_redate(db, "reviews", "reviewed_at", review_id, "review", answered))
             if due is not None and read_date(due, "due", []) is None:
                 db.execute("UPDATE reviews SET due = NULL WHERE id = ?", (review_id,))
                 done.append(f"due date of review {review_id} could not be read: cleared")
@@ -243,9 +239,7 @@ def repair(store: Store, catalog, config) -> tuple[Path | None, list[str]]:
                 "SELECT scorecard, created_at FROM mock_interviews WHERE id = ?", (mock_id,)
             ).fetchone()
             if read_date(created, "created_at", []) is None:
-                moment = _after_previous(db, "mock_interviews", "created_at", mock_id)
-                db.execute("UPDATE mock_interviews SET created_at = ? WHERE id = ?", (to_iso(moment), mock_id))
-                done.append(f"date of mock interview {mock_id} set to {moment:%Y-%m-%d %H:%M:%S} UTC")
+                done.append(_redate(db, "mock_interviews", "created_at", mock_id, "mock interview"))
             if read_json(scorecard, "scorecard", []) is None:
                 done.append(f"scorecard of mock interview {mock_id} cannot be rebuilt (left as it was)")
     store.damage.clear()

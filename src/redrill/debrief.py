@@ -122,6 +122,10 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
     def bad(key: tuple, field_name: str, message: str) -> None:
         problems.append(Problem(origin, at(*key), field_name, message))
 
+    def missing(field_name: str, example: str) -> None:
+        """A required top-level field that is not there, with what to write."""
+        bad((field_name,), field_name, f"missing (required): {example}")
+
     def text_list(key: tuple, field_name: str, value: Any) -> tuple[str, ...]:
         if value is None:
             return ()
@@ -165,11 +169,7 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
     date: str | None = None
     interview = data.get("interview")
     if interview is None:
-        bad(
-            ("interview",),
-            "interview",
-            "missing (required): e.g. interview: {company: Acme, role: Backend engineer, date: 2026-11-20, stage: onsite}",
-        )
+        missing("interview", "e.g. interview: {company: Acme, role: Backend engineer, date: 2026-11-20, stage: onsite}")
     elif not isinstance(interview, dict):
         bad(("interview",), "interview", f"must be a mapping of company, role, date, stage, not {_kind(interview)}")
     else:
@@ -201,22 +201,14 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
                 bad(at_key, f"interview.{key}", f"must be text, not {_kind(value)}")
 
     if "went_well" not in data:
-        bad(
-            ("went_well",),
-            "went_well",
-            "missing (required): list at least one thing that went well, e.g. [clear intro] (or [nothing yet])",
-        )
+        missing("went_well", "list at least one thing that went well, e.g. [clear intro] (or [nothing yet])")
     went_well = text_list(("went_well",), "went_well", data.get("went_well"))
     to_change = text_list(("to_change",), "to_change", data.get("to_change"))
 
     questions: list[DebriefQuestion] = []
     raw = data.get("questions")
     if raw is None:
-        bad(
-            ("questions",),
-            "questions",
-            "missing (required): a list of the questions, each with id (or text) and rating",
-        )
+        missing("questions", "a list of the questions, each with id (or text) and rating")
         raw = []
     elif not isinstance(raw, list):
         bad(("questions",), "questions", f"must be a list, not {_kind(raw)}")

@@ -12,6 +12,8 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from redrill.samplerate import SAMPLE_RATE
+
 
 @dataclass(frozen=True)
 class Check:
@@ -177,7 +179,7 @@ def check_leftover_recordings(app) -> list[Check]:
     spools = recover_spools(app.paths.recordings)
     if not spools:
         return []
-    seconds = sum(len(s.samples) for s in spools) / 16000
+    seconds = sum(len(s.samples) for s in spools) / SAMPLE_RATE
     return [
         Check(
             "unsaved recordings",

@@ -1,13 +1,15 @@
 """The spoken drill loop: read the question aloud, record the answer, score it, go again.
 
-:class:`Drill` does no I/O of its own. It receives adapters, so tests hand it fakes and the CLI
-hands it the real things:
+:class:`Drill` does no I/O of its own. It receives adapters, typed by the Protocols in
+:mod:`redrill.adapters`, so tests hand it fakes the type checker holds to the same contract and the
+CLI hands it the real things:
 
 * ``speaker`` (:mod:`redrill.sound.speaker`): ``say(text)``, ``cue()``;
 * ``recorder`` (:mod:`redrill.sound.microphone`): ``record(question_id, question_text, max_seconds=,
-  should_stop=, on_progress=) -> Recording``;
+  should_stop=, on_progress=, on_audio=) -> Recording``, ``sync_spool()``;
 * ``practice`` (:class:`StorePractice`): save a recording, finish (transcribe + score) it, score a
-  typed answer, play an attempt back, save a recovered spool;
+  typed answer, play an attempt back, withdraw it, save a recovered spool;
+* ``coach`` (:mod:`redrill.coaching`, optional): follow-up questions and better answers;
 * ``transcriber_factory``: builds the speech model; it is loaded in a background thread while the
   first question is being read aloud (:class:`ModelLoader`);
 * ``ui`` (the terminal, in ``redrill.cli.drill``): shows things and asks for choices.
@@ -39,12 +41,23 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
+from redrill.adapters import Coach, DrillUI, OnWait, Practice, Recorder, Speaker, Transcriber
 from redrill.banks import Question
 from redrill.errors import NoSpeechError, RedrillError
 from redrill.menu import DEFAULT_KEY, MENU, Answer, Step, choice, offered
 from redrill.sound import SAMPLE_RATE
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from redrill.pipeline import AttemptReport
+    from redrill.scoring.voice import PitchFrames
+    from redrill.sound.microphone import Recording
+    from redrill.sound.opuswriter import OpusWriter
+    from redrill.sound.spool import Spool
+    from redrill.transcript import Transcript
 
 PENDING_HINT = "`redrill transcribe --pending` will transcribe and score it"
 # Two questions in a row with nothing heard: stop instead of talking to an empty room.
@@ -54,21 +67,6 @@ UNANSWERED_IN_A_ROW = 2
 CONTINUE_GAP_S = 0.5
 
 
-class DrillUI(Protocol):
-    """What the loop needs from the terminal."""
-
-    def question(self, question: Question, number: int, total: int) -> None: ...
-    def info(self, text: str) -> None: ...
-    def warn(self, text: str) -> None: ...
-    def recording_started(self, question: Question, max_seconds: float, *, carried_s: float = 0.0) -> None: ...
-    def progress(self, progress: Any) -> None: ...
-    def recording_finished(self, recording: Any) -> None: ...
-    def report(self, report: Any) -> None: ...
-    def choose(self, prompt: str, choices: dict[str, str], default: str) -> str: ...
-    def read_text(self, question: Question) -> str | None: ...
-    def stop_requested(self) -> bool: ...
-
-
 class ModelLoader:
     """Builds and loads the transcriber in a background thread; :meth:`get` waits for it.
 
@@ -76,11 +74,11 @@ class ModelLoader:
     the session gets the same clear message while its recording is still saved.
     """
 
-    def __init__(self, factory: Callable[[], Any]):
+    def __init__(self, factory: Callable[[], Transcriber]):
         self._factory = factory
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
-        self._value = None
+        self._value: Transcriber | None = None
         self._error: BaseException | None = None
 
     @property
@@ -97,16 +95,14 @@ class ModelLoader:
     def _load(self) -> None:
         try:
             transcriber = self._factory()
-            load = getattr(transcriber, "load", None)
-            if load is not None:
-                load()
+            transcriber.load()
             self._value = transcriber
         except BaseException as exc:  # re-raised in the main thread by get()
             self._error = exc
         finally:
             self._done.set()
 
-    def get(self):
+    def get(self) -> Transcriber:
         """The loaded transcriber (waits; Ctrl-C interrupts the wait), or the loading error."""
         self.start()
         while not self._done.wait(0.1):
@@ -115,6 +111,7 @@ class ModelLoader:
             if isinstance(self._error, RedrillError):
                 raise RedrillError(str(self._error))
             raise RedrillError(f"the speech model failed to load: {type(self._error).__name__}: {self._error}")
+        assert self._value is not None  # set whenever loading ended without an error
         return self._value
 
 
@@ -122,13 +119,14 @@ class ModelLoader:
 class SessionResult:
     """What happened in one drill session."""
 
-    reports: list = field(default_factory=list)
+    reports: list[AttemptReport] = field(default_factory=list)
     pending: list[int] = field(default_factory=list)  # saved, not yet scored
     no_speech: list[str] = field(default_factory=list)  # question ids answered with silence
     recovered: list[int] = field(default_factory=list)  # attempts saved from earlier crashed sessions
     discarded: list[int] = field(default_factory=list)  # attempts the user discarded
     continued: list[int] = field(default_factory=list)  # attempts carried on after a silence ended them
-    follow_ups: list = field(default_factory=list)  # (main attempt id, the follow-up answer's report or id)
+    # (main attempt id, the follow-up answer's report or id)
+    follow_ups: list[tuple[int, AttemptReport | int]] = field(default_factory=list)
     asked: int = 0
     interrupted: bool = False
 
@@ -144,17 +142,17 @@ class Drill:
         self,
         questions: list[Question],
         *,
-        speaker,
-        practice,
+        speaker: Speaker,
+        practice: Practice,
         ui: DrillUI,
-        recorder=None,
-        transcriber_factory: Callable[[], Any] | None = None,
+        recorder: Recorder | None = None,
+        transcriber_factory: Callable[[], Transcriber] | None = None,
         text_mode: bool = False,
         interactive: bool = True,
         max_seconds: float | None = None,
-        find_spools: Callable[[], list] | None = None,
+        find_spools: Callable[[], list[Spool]] | None = None,
         streaming: bool = False,
-        coach=None,
+        coach: Coach | None = None,
         follow_ups: bool = False,
         menu: bool = True,
     ):
@@ -173,7 +171,7 @@ class Drill:
         self.streaming = streaming
         # Follow-up questions and model answers (redrill.coaching); menu=False moves on after each
         # answer without asking (a mock interview, a warm-up).
-        self.coach = coach
+        self.coach: Coach | None = coach
         self.follow_ups = follow_ups and coach is not None
         self.menu = menu
         self.result = SessionResult()
@@ -201,9 +199,7 @@ class Drill:
         except KeyboardInterrupt:
             self.result.interrupted = True
         finally:
-            cleanup = getattr(self.practice, "end_session", None)
-            if cleanup is not None:
-                cleanup()  # audio of discarded answers goes now
+            self.practice.end_session()  # audio of discarded answers goes now
         return self.result
 
     def _go_on_unanswered(self) -> bool:
@@ -236,7 +232,8 @@ class Drill:
                 answer, go_on = self._spoken_answer(question)
             if go_on is not None:
                 return go_on
-            if answer is not None and answer.stored and self.follow_ups:
+            assert answer is not None  # no answer always comes with where to go next
+            if answer.attempt_id is not None and self.follow_ups:
                 go_on = self._follow_up(question, answer.attempt_id)
                 if go_on is not None:
                     return go_on
@@ -259,12 +256,12 @@ class Drill:
 
     def play_back(self, answer: Answer) -> Step:
         """Play the stored answer back."""
-        self.practice.play(answer.attempt_id)
+        self.practice.play(_stored(answer))
         return Step.MENU
 
     def discard(self, answer: Answer) -> Step:
         """Take the attempt out of history, medians and the schedule (its audio goes at session end)."""
-        attempt_id = answer.attempt_id
+        attempt_id = _stored(answer)
         self._withdraw(attempt_id)
         self.result.discarded.append(attempt_id)
         answer.attempt_id, answer.samples = None, None
@@ -276,6 +273,7 @@ class Drill:
         carried, go_on = self._spoken_answer(answer.question, carry_on=answer)
         if go_on is not None:
             return Step.NEXT if go_on else Step.QUIT
+        assert carried is not None  # no answer always comes with where to go next
         answer.attempt_id, answer.ended, answer.samples = carried.attempt_id, carried.ended, carried.samples
         return Step.MENU
 
@@ -284,6 +282,7 @@ class Drill:
         own points aloud (see redrill.model_answer)."""
         from redrill.model_answer import RECORDING
 
+        assert self.coach is not None  # offered only with a coach
         model = self.coach.better_answer(answer.question, answer.attempt_id)
         if model is None:
             self.ui.info(
@@ -291,11 +290,9 @@ class Drill:
                 "in `redrill debrief`."
             )
             return Step.MENU
-        show = getattr(self.ui, "model_answer", None)
-        if show is not None:
-            show(model)
+        self.ui.model_answer(model)
         try:
-            if model.kind == RECORDING:
+            if model.kind == RECORDING and model.attempt_id is not None:
                 self.practice.play(model.attempt_id)
             else:
                 self._speak(model.spoken_text)
@@ -304,16 +301,14 @@ class Drill:
         return Step.MENU
 
     def can_tick(self, answer: Answer) -> bool:
-        """A scored answer to a question with self-check prompts, and a UI that can ask for ticks."""
+        """A scored answer to a question with self-check prompts."""
         question, attempt_id = answer.question, answer.attempt_id
         scored = attempt_id is not None and any(r.attempt_id == attempt_id for r in self.result.reports)
-        return bool(
-            scored and question.self_check and hasattr(self.ui, "tick") and hasattr(self.practice, "tick_self_check")
-        )
+        return bool(scored and question.self_check)
 
     def tick(self, answer: Answer) -> Step:
         """Ask which self-check prompts the answer did, and keep the ticks with the attempt."""
-        question, attempt_id = answer.question, answer.attempt_id
+        question, attempt_id = answer.question, _stored(answer)
         ticked = self.ui.tick(question.self_check)
         if ticked is not None:
             self.practice.tick_self_check(attempt_id, question.self_check, ticked)
@@ -324,16 +319,12 @@ class Drill:
         """Ask one follow-up question after a scored answer (when the coach has one) and record its
         answer as an attempt linked to ``attempt_id``. False ends the session; None goes on."""
         report = next((r for r in self.result.reports if r.attempt_id == attempt_id), None)
-        if report is None:
+        if report is None or self.coach is None:
             return None  # not scored (saved for later): nothing to follow up on yet
         follow = self.coach.follow_up(question, report)
         if follow is None:
             return None
-        show = getattr(self.ui, "follow_up", None)
-        if show is not None:
-            show(follow, self.coach.why(follow) if hasattr(self.coach, "why") else "")
-        else:
-            self.ui.info(f"Follow-up: {follow.text}")
+        self.ui.follow_up(follow, self.coach.why(follow))
         unanswered = self._unanswered
         self._speak(follow.text)
         if self.text_mode:
@@ -379,6 +370,7 @@ class Drill:
         """
         import numpy as np
 
+        assert self.recorder is not None and self.loader is not None  # checked in __init__ for a spoken drill
         before = None
         if carry_on is not None:
             gap = np.zeros(int(CONTINUE_GAP_S * SAMPLE_RATE), np.float32)
@@ -390,13 +382,11 @@ class Drill:
         self.ui.recording_started(question, limit, carried_s=carried_s)
         stream = self._start_stream(question)
         voice = self._start_voice() if stream is not None else None
-        start_writer = getattr(self.practice, "start_recording", None)
-        writer = start_writer(question) if start_writer is not None else None
+        writer = self.practice.start_recording(question)
         consumers = [c.feed for c in (stream, voice, writer) if c is not None]
         if before is not None:
             for feed in consumers:  # the first half is transcribed, analysed and encoded while the user goes on
                 feed(before)
-        extra = {"on_audio": _fan_out(consumers)} if consumers else {}
         try:
             recording = self.recorder.record(
                 question.id,
@@ -404,7 +394,7 @@ class Drill:
                 max_seconds=limit,
                 should_stop=self.ui.stop_requested if self.interactive else None,
                 on_progress=self.ui.progress,
-                **extra,
+                on_audio=_fan_out(consumers) if consumers else None,
             )
         except BaseException:
             if stream is not None:
@@ -441,23 +431,19 @@ class Drill:
         samples = stream.settle(samples) if stream is not None else samples
         if carry_on is not None:
             # One attempt for the whole answer: the first half's attempt is undone first.
-            self._withdraw(carry_on.attempt_id)
-        spool_error = getattr(recording, "spool_error", None)
-        if spool_error:
+            self._withdraw(_stored(carry_on))
+        if recording.spool_error:
             self.ui.warn(
-                f"The crash-safety copy of this answer stopped after {getattr(recording, 'spool_seconds', 0) or 0:.0f} s "
-                f"({spool_error}); the answer itself was captured in full and is being saved now."
+                f"The crash-safety copy of this answer stopped after {recording.spool_seconds or 0:.0f} s "
+                f"({recording.spool_error}); the answer itself was captured in full and is being saved now."
             )
         # Saved before anything that can fail or take long: the answer is never lost.
         try:
-            if writer is not None:
-                attempt_id = self.practice.save_recording(question, samples, writer=writer)
-            else:
-                attempt_id = self.practice.save_recording(question, samples)
+            attempt_id = self.practice.save_recording(question, samples, writer=writer)
         except RedrillError as err:
             return self._not_saved(recording, err)
         # The first-word delay counts from the cue: the silence the recorder trimmed comes first.
-        lead_s = carry_on.lead_s if carry_on is not None else getattr(recording, "started_s", None)
+        lead_s = carry_on.lead_s if carry_on is not None else recording.started_s
         answer = Answer(question, attempt_id, ended=recording.reason, samples=samples, lead_s=lead_s)
         if carry_on is not None:
             self.result.continued.append(attempt_id)
@@ -467,7 +453,8 @@ class Drill:
             self.ui.info(f"Your answer is saved as attempt #{attempt_id}; {PENDING_HINT}.")
             raise KeyboardInterrupt
         try:
-            with self._waiting(len(samples) / SAMPLE_RATE) as on_wait:
+            # The UI's display while the answer is transcribed (what is left): on_wait(pieces, seconds).
+            with self.ui.waiting(len(samples) / SAMPLE_RATE) as on_wait:
                 transcriber = self.loader.get()
                 if stream is not None:
                     # Most of the answer was transcribed while it was spoken: only the tail is left.
@@ -495,18 +482,18 @@ class Drill:
         self.ui.report(report)
         return answer, None
 
-    def _finish_whole(self, attempt_id: int, transcriber, on_wait, lead_s: float | None):
+    def _finish_whole(
+        self, attempt_id: int, transcriber: Transcriber, on_wait: OnWait, lead_s: float | None
+    ) -> AttemptReport:
         """Transcribe and score an answer after it ended (no streaming); the seconds of audio left
-        go to the waiting display when the practice adapter reports them."""
-        if not getattr(self.practice, "reports_progress", False):
-            return self.practice.finish(attempt_id, transcriber, lead_s=lead_s)
+        go to the waiting display."""
 
         def progress(done_s: float, total_s: float) -> None:
             on_wait(None, max(0.0, total_s - done_s))
 
         return self.practice.finish(attempt_id, transcriber, progress=progress, lead_s=lead_s)
 
-    def _not_saved(self, recording, err: RedrillError) -> tuple[None, bool]:
+    def _not_saved(self, recording: Recording, err: RedrillError) -> tuple[None, bool]:
         """The answer could not be stored: say where it is kept, and end the session (the next
         answer would fail the same way)."""
         from redrill.pipeline import RecordingKept
@@ -515,24 +502,13 @@ class Drill:
             recording.discard_spool()  # the recording itself is safe on disk, and will be adopted
             self.ui.warn(str(err))
             return None, False
-        spool = getattr(recording, "spool_path", None)
+        spool = recording.spool_path
         if spool is not None and Path(spool).exists():
             where = f"What was recorded is kept in {spool}; free some space, then `redrill drill` offers to save it."
         else:
             where = "Nothing of it could be kept."
         self.ui.warn(f"{err}\nYour answer could not be saved. {where}")
         return None, False
-
-    def _waiting(self, seconds: float):
-        """The UI's progress display while the answer is transcribed (a spinner with what is
-        left); a plain message for a UI without one. Yields ``on_wait(chunks_left, seconds_left)``."""
-        waiting = getattr(self.ui, "waiting", None)
-        if waiting is not None:
-            return waiting(seconds)
-        import contextlib
-
-        self.ui.info("Transcribing and scoring ...")
-        return contextlib.nullcontext(lambda chunks, secs: None)
 
     def _speak(self, text: str | None) -> None:
         """Read the question aloud (or play the cue tone for None). When the voice or the sound
@@ -554,41 +530,22 @@ class Drill:
             return None
         from redrill.transcription.streaming import StreamingTranscription
 
-        loader = self.loader
-        from redrill.transcription.whisper import with_hints
+        assert self.recorder is not None  # a spoken drill has one
+        hints = self.practice.hints(question)  # read here: the store is not thread-safe
+        heard = self.ui.heard
+        parts: dict[float, Transcript] = {}
 
-        hints_for = getattr(self.practice, "hints", None)
-        hints = hints_for(question) if hints_for is not None else None  # read here: the store is not thread-safe
+        def on_chunk(part: Transcript, offset_s: float) -> None:
+            """Runs on the transcription worker: words and fillers heard so far, for the live view."""
+            from redrill.transcription.streaming import merge
 
-        def hinted(transcriber):
-            return with_hints(transcriber, hints)
+            parts[offset_s] = part  # the open chunk's newer transcript replaces the older one
+            so_far = merge([parts[k] for k in sorted(parts)], 0.0, None)
+            heard(" ".join(w.text.strip() for w in so_far.words), _fillers_in(so_far))
 
-        class _Loaded:
-            """Waits for the model being loaded in the background, then transcribes."""
-
-            model_name = None
-
-            def transcribe(self, samples, *, offset_s=0.0):
-                transcriber = loader.get()
-                _Loaded.model_name = getattr(transcriber, "model_name", None)
-                # The same recognition hints as whole-answer transcription, so both give the same words.
-                return hinted(transcriber).transcribe(samples, offset_s=offset_s)
-
-        sync = getattr(self.recorder, "sync_spool", None)
-        heard = getattr(self.ui, "heard", None)
-        on_chunk = None
-        if heard is not None:
-            parts: dict = {}
-
-            def on_chunk(part, offset_s: float) -> None:
-                """Runs on the transcription worker: words and fillers heard so far, for the live view."""
-                from redrill.transcription.streaming import merge
-
-                parts[offset_s] = part  # the open chunk's newer transcript replaces the older one
-                so_far = merge([parts[k] for k in sorted(parts)], 0.0, None)
-                heard(" ".join(w.text.strip() for w in so_far.words), _fillers_in(so_far))
-
-        return StreamingTranscription(_Loaded(), before_chunk=sync, on_chunk=on_chunk)
+        return StreamingTranscription(
+            LoadingTranscriber(self.loader, hints), before_chunk=self.recorder.sync_spool, on_chunk=on_chunk
+        )
 
     def _start_voice(self):
         """The voice analysis that runs beside streaming transcription (how the answer sounded)."""
@@ -604,7 +561,7 @@ class Drill:
         spools = self.find_spools()
         if not spools:
             return
-        seconds = sum(len(s.samples) for s in spools) / 16000
+        seconds = sum(len(s.samples) for s in spools) / SAMPLE_RATE
         n = len(spools)
         what = f"{n} answer{'s' if n != 1 else ''} ({seconds:.0f} s) recorded in a session that did not finish"
         if self.interactive:
@@ -630,12 +587,38 @@ class Drill:
             self.ui.info(f"Deleted {what}.")
 
 
-def _fan_out(consumers):
+class LoadingTranscriber:
+    """The streaming transcription's recognizer: waits for the model being loaded in the background
+    (:class:`ModelLoader`), then transcribes with the question's recognition hints, the same hints
+    as whole-answer transcription, so both give the same words."""
+
+    def __init__(self, loader: ModelLoader, hints: str | None):
+        self._loader = loader
+        self._hints = hints
+        self.model_name: str | None = None  # known once the model has loaded
+
+    def transcribe(self, samples: np.ndarray, *, offset_s: float = 0.0) -> Transcript:
+        """The words of ``samples`` (blocks until the model has loaded)."""
+        from redrill.transcription.whisper import with_hints
+
+        transcriber = self._loader.get()
+        self.model_name = transcriber.model_name
+        return with_hints(transcriber, self._hints).transcribe(samples, offset_s=offset_s)
+
+
+def _stored(answer: Answer) -> int:
+    """The attempt id of an answer the menu offers a choice for only once it is stored."""
+    if answer.attempt_id is None:
+        raise ValueError(f"the answer to {answer.question.id} is not stored")
+    return answer.attempt_id
+
+
+def _fan_out(consumers: list[Callable[[np.ndarray], None]]) -> Callable[[np.ndarray], None]:
     """One ``on_audio`` callback that hands each block to every consumer."""
     if len(consumers) == 1:
         return consumers[0]
 
-    def feed(block) -> None:
+    def feed(block: np.ndarray) -> None:
         for consume in consumers:
             consume(block)
 
@@ -677,14 +660,14 @@ class StorePractice:
         self._before: dict = {}  # attempt id -> question state before it was scored
         self._withdrawn_audio: list = []  # recordings of withdrawn attempts, removed at session end
 
-    def save_recording(self, question: Question, samples, writer=None) -> int:
+    def save_recording(self, question: Question, samples: np.ndarray, writer: OpusWriter | None = None) -> int:
         """Store the answer's audio (Opus, fsynced) as a ``recorded`` attempt (``writer``: see
         :meth:`start_recording`)."""
         from redrill import pipeline
 
         return pipeline.save_recording(self.store, self.paths, self.config, question, samples, writer=writer)
 
-    def start_recording(self, question: Question):
+    def start_recording(self, question: Question) -> OpusWriter:
         """An encoder for the answer about to be recorded (:class:`~redrill.sound.opuswriter.OpusWriter`):
         fed while the user speaks, so saving at the end does not delay the report. It holds back
         what the end of the answer may still trim (the silence that ends it, and a second)."""
@@ -696,11 +679,16 @@ class StorePractice:
         tags = recording_tags(question.id, question.text, "microphone", utcnow())
         return OpusWriter(self.paths.ensure().recordings, bitrate=self.config.opus_bitrate, hold_s=hold, tags=tags)
 
-    reports_progress = True  # finish() takes progress(done_s, total_s)
-
     def finish(
-        self, attempt_id: int, transcriber, transcript=None, samples=None, frames=None, lead_s=None, progress=None
-    ):
+        self,
+        attempt_id: int,
+        transcriber: Transcriber,
+        transcript: Transcript | None = None,
+        samples: np.ndarray | None = None,
+        frames: list[PitchFrames] | None = None,
+        lead_s: float | None = None,
+        progress: Callable[[float, float], None] | None = None,
+    ) -> AttemptReport:
         """Transcribe (unless ``transcript`` was streamed already, from ``samples``) and score a saved
         attempt; ``frames``: its voice frames analysed while it was spoken; ``lead_s``: the silence
         trimmed before it; ``progress(done_s, total_s)`` is told how far transcription has got."""
@@ -739,13 +727,13 @@ class StorePractice:
             delete_recording(self.paths, str(path))  # only redrill's own file, never through a link
         self._withdrawn_audio.clear()
 
-    def tick_self_check(self, attempt_id: int, prompts, ticked) -> None:
+    def tick_self_check(self, attempt_id: int, prompts: tuple[str, ...], ticked: tuple[str, ...]) -> None:
         """Keep the self-check prompts the user ticked with the attempt."""
         from redrill.pipeline import tick_self_check
 
         tick_self_check(self.store, attempt_id, prompts, ticked)
 
-    def score_text(self, question: Question, text: str):
+    def score_text(self, question: Question, text: str) -> AttemptReport:
         """Score a typed answer."""
 
         before = self.store.get_state(question.id)
@@ -762,14 +750,14 @@ class StorePractice:
             if bar is not None:
                 bar.done()
 
-    def save_spool(self, spool) -> int:
+    def save_spool(self, spool: Spool) -> int:
         """Save a recording recovered from a killed session as a ``recorded`` attempt."""
         question = self.catalog.questions.get(spool.question_id) or Question(
             id=spool.question_id, text=spool.question_text or spool.question_id
         )
         return self.save_recording(question, spool.samples)
 
-    def discard_spool(self, spool) -> None:
+    def discard_spool(self, spool: Spool) -> None:
         """Delete a spool file (after saving it, or when the user declined)."""
         from redrill.sound.spool import discard_spool
 

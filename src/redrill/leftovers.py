@@ -16,6 +16,7 @@ from pathlib import Path
 
 from redrill.owned import RECORDING_NAME, Deletion, through_link
 from redrill.paths import TEMP_NAME, Paths, pid_alive
+from redrill.samplerate import SAMPLE_RATE
 
 # A temporary file whose process number is still in use is left alone for this long: numbers are reused.
 TEMP_MAX_AGE_S = 24 * 3600.0
@@ -73,7 +74,7 @@ def is_empty_dead_spool(path: Path) -> bool:
         return True
     rate = header.get("rate")
     if not isinstance(rate, int) or rate <= 0:
-        rate = 16000
+        rate = SAMPLE_RATE
     return len(samples) < 0.5 * rate
 
 

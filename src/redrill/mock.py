@@ -229,7 +229,8 @@ def answers_of(questions, result, pending_questions: dict[int, str] | None = Non
         else:
             attempt_id = next((i for i, qid in pending.items() if qid == question.id), None)
         done = follow.get(attempt_id) if attempt_id is not None else None
-        scored_follow_up = done if done is not None and not isinstance(done, int) else None
+        scored_follow_up = None if done is None or isinstance(done, int) else done
+        follow_up_id = done if done is None or isinstance(done, int) else done.attempt_id
         out.append(
             MockAnswer(
                 question_id=question.id,
@@ -237,9 +238,9 @@ def answers_of(questions, result, pending_questions: dict[int, str] | None = Non
                 attempt_id=attempt_id,
                 metrics=plain_json(report.metrics) if report is not None else None,
                 comparison=plain_json(report.comparison) if report is not None else None,
-                follow_up_text=scored_follow_up.question.text if scored_follow_up is not None else None,
-                follow_up_attempt_id=(scored_follow_up.attempt_id if scored_follow_up is not None else done),
-                follow_up_metrics=plain_json(scored_follow_up.metrics) if scored_follow_up is not None else None,
+                follow_up_text=scored_follow_up.question.text if scored_follow_up else None,
+                follow_up_attempt_id=follow_up_id,
+                follow_up_metrics=plain_json(scored_follow_up.metrics) if scored_follow_up else None,
             )
         )
     return out

@@ -167,14 +167,20 @@ def temp_file(folder: Path, name: str) -> tuple[int, Path]:
     return fd, Path(tmp)
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether process ``pid`` is running (this process counts as running)."""
+def pid_alive(pid: int, *, when_unsure: bool = True) -> bool:
+    """Whether process ``pid`` is running (this process counts as running).
+
+    ``when_unsure`` is the answer when the check itself fails: a caller about to delete what the
+    process owns keeps the default (alive: leave it), one about to save it may say False.
+    """
     if pid == os.getpid():
         return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:  # it exists but is not ours (PermissionError), or the check itself failed
+    except PermissionError:  # it exists but is not ours
         return True
+    except OSError:
+        return when_unsure
     return True

@@ -318,6 +318,15 @@ def _metrics(text: str | None) -> Metrics | None:
     return None if raw is None else Metrics.from_dict(raw)
 
 
+def _filtered(sql: str, conditions: list[tuple[str, Any]]) -> tuple[str, list[Any]]:
+    """``sql`` with a WHERE clause of the ``(clause, value)`` conditions whose value is given (None: no
+    filter on it), and the values to bind."""
+    given = [(clause, value) for clause, value in conditions if value is not None]
+    if given:
+        sql += " WHERE " + " AND ".join(clause for clause, _ in given)
+    return sql, [value for _, value in given]
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
@@ -490,8 +499,13 @@ class Store:
                 db.execute(f"PRAGMA user_version = {number}")
 
     def _backup(self, version: int) -> Path:
+        return self.copy_beside(f"v{version}")
+
+    def copy_beside(self, reason: str) -> Path:
+        """A copy of the whole database next to it, ``<name>.<reason>-backup-<UTC stamp>``, user-only from
+        the moment it exists (it holds every transcript), made before a migration or a repair."""
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-        target = self.path.with_name(f"{self.path.name}.v{version}-backup-{stamp}")
+        target = self.path.with_name(f"{self.path.name}.{reason}-backup-{stamp}")
         os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
         copy = sqlite3.connect(target)
         try:
@@ -583,20 +597,10 @@ class Store:
         before_id: int | None = None,
     ) -> list[Attempt]:
         """Attempts, oldest first unless ``newest_first``; filtered by question and status."""
-        where: list[str] = []
-        args: list[object] = []
-        if question_id is not None:
-            where.append("question_id = ?")
-            args.append(question_id)
-        if status is not None:
-            where.append("status = ?")
-            args.append(status)
-        if before_id is not None:
-            where.append("id < ?")
-            args.append(before_id)
-        sql = f"SELECT {_ATTEMPT_COLUMNS} FROM attempts"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql, args = _filtered(
+            f"SELECT {_ATTEMPT_COLUMNS} FROM attempts",
+            [("question_id = ?", question_id), ("status = ?", status), ("id < ?", before_id)],
+        )
         order = "DESC" if newest_first else "ASC"
         sql += f" ORDER BY created_at {order}, id {order}"
         if limit is not None:
@@ -731,17 +735,10 @@ class Store:
             return _inserted_id(cur)
 
     def flags(self, *, interview_id: int | None = None, question_id: str | None = None) -> list[Flag]:
-        where: list[str] = []
-        args: list[object] = []
-        if interview_id is not None:
-            where.append("interview_id = ?")
-            args.append(interview_id)
-        if question_id is not None:
-            where.append("question_id = ?")
-            args.append(question_id)
-        sql = "SELECT id, interview_id, question_id, question_text, rating, wish_i_said, note, created_at FROM question_flags"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql, args = _filtered(
+            "SELECT id, interview_id, question_id, question_text, rating, wish_i_said, note, created_at FROM question_flags",
+            [("interview_id = ?", interview_id), ("question_id = ?", question_id)],
+        )
         sql += " ORDER BY id"
         flags = []
         for r in self.db.execute(sql, args):
@@ -835,11 +832,10 @@ class Store:
     def reviews(
         self, question_id: str | None = None
     ) -> list[tuple[int, str, int | None, int, datetime, datetime | None]]:
-        sql = "SELECT id, question_id, attempt_id, rating, reviewed_at, due FROM reviews"
-        args: list = []
-        if question_id is not None:
-            sql += " WHERE question_id = ?"
-            args.append(question_id)
+        sql, args = _filtered(
+            "SELECT id, question_id, attempt_id, rating, reviewed_at, due FROM reviews",
+            [("question_id = ?", question_id)],
+        )
         sql += " ORDER BY reviewed_at, id"
         out = []
         for r in self.db.execute(sql, args):

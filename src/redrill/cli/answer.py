@@ -4,16 +4,12 @@ recompute stored metrics."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from redrill.cli.app import App, bank_option, console, esc, pass_app, print_json
+from redrill.cli.app import App, bank_option, console, esc, file_option, pass_app, print_json
 from redrill.cli.render import plural
-
-if TYPE_CHECKING:  # rich's progress bar loads only when a long run needs one
-    from rich.progress import Progress, TaskID
 
 MODEL_HELP = (
     "Whisper model: a name (tiny.en, base, small.en, ...) or a CTranslate2 model folder. Default: $REDRILL_MODEL, "
@@ -24,10 +20,17 @@ MODEL_HELP = (
 LONG_AUDIO_S = 45.0  # shorter recordings transcribe in a few seconds: no progress bar
 
 
-class TranscriptionProgress:
-    """A progress bar with the time left, on stderr, for recordings longer than :data:`LONG_AUDIO_S`.
+if TYPE_CHECKING:
+    from rich.progress import Progress, ProgressColumn, TaskID
 
-    Use as a context manager; the object is the ``progress(done_s, total_s)`` callback.
+_Bar = TypeVar("_Bar", bound="_StderrBar")
+
+
+class _StderrBar:
+    """What the progress bars share: a transient bar on stderr with the time left, started on the first
+    update of a run long enough to need one (a short run prints nothing) and stopped on exit.
+
+    Use as a context manager; the object is the progress callback.
     """
 
     def __init__(self, label: str):
@@ -35,34 +38,55 @@ class TranscriptionProgress:
         self._bar: Progress | None = None
         self._task: TaskID | None = None
 
-    def __enter__(self) -> TranscriptionProgress:
+    def __enter__(self: _Bar) -> _Bar:
         return self
 
-    def __call__(self, done_s: float, total_s: float) -> None:
-        if total_s < LONG_AUDIO_S:
-            return
-        if self._bar is None or self._task is None:  # set together, on the first long enough call
+    def _count_column(self) -> ProgressColumn:
+        """The rich column that says how far along the run is (from the task's fields)."""
+        raise NotImplementedError
+
+    def _advance(self, total: float, completed: float, **fields) -> None:
+        """Show ``completed`` of ``total``; ``fields`` feed the count column."""
+        bar, task = self._bar, self._task
+        if bar is None or task is None:
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             from redrill.cli.app import err_console
 
-            self._bar = Progress(
+            bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
-                TextColumn("{task.fields[done]} of {task.fields[length]}"),
+                self._count_column(),
                 TextColumn("time left"),
                 TimeRemainingColumn(),
                 console=err_console(),
                 transient=True,
             )
-            self._bar.start()
+            bar.start()
             # A file name such as "take[2].wav" must not be read as markup by the progress column.
-            self._task = self._bar.add_task(esc(self.label), total=total_s, done=_clock(0), length=_clock(total_s))
-        self._bar.update(self._task, completed=done_s, done=_clock(done_s))
+            task = bar.add_task(esc(self.label), total=total, **fields)
+            self._bar, self._task = bar, task
+        bar.update(task, completed=completed, **fields)
 
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+class TranscriptionProgress(_StderrBar):
+    """A progress bar with the time left, on stderr, for recordings longer than :data:`LONG_AUDIO_S`.
+
+    Use as a context manager; the object is the ``progress(done_s, total_s)`` callback.
+    """
+
+    def __call__(self, done_s: float, total_s: float) -> None:
+        if total_s >= LONG_AUDIO_S:
+            self._advance(total_s, done_s, done=_clock(done_s), length=_clock(total_s))
+
+    def _count_column(self) -> ProgressColumn:
+        from rich.progress import TextColumn
+
+        return TextColumn("{task.fields[done]} of {task.fields[length]}")
 
 
 def _clock(seconds: float) -> str:
@@ -96,20 +120,10 @@ def transcriber_for(app: App, model: str | None):
 
 @click.command("answer")
 @click.argument("question_id")
-@click.option(
-    "--transcript",
-    "transcript_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A Whisper JSON transcript with word timestamps.",
-)
+@file_option("--transcript", "transcript_file", help="A Whisper JSON transcript with word timestamps.")
 @click.option("--text", "text", help="The answer as typed text (no timings: pace and pauses are not measured).")
-@click.option("--text-file", type=click.Path(dir_okay=False, path_type=Path), help="A text file with the answer.")
-@click.option(
-    "--audio",
-    "audio_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="An audio file of the spoken answer (wav, mp3, m4a, ogg, webm, ...).",
-)
+@file_option("--text-file", help="A text file with the answer.")
+@file_option("--audio", "audio_file", help="An audio file of the spoken answer (wav, mp3, m4a, ogg, webm, ...).")
 @model_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @bank_option
@@ -257,41 +271,17 @@ def rescore(app: App) -> None:
     )
 
 
-class CountProgress:
+class CountProgress(_StderrBar):
     """A progress bar over a count of items (attempts), on stderr, for runs of at least 20 items."""
 
-    def __init__(self, label: str):
-        self.label = label
-        self._bar: Progress | None = None
-        self._task: TaskID | None = None
-
-    def __enter__(self) -> CountProgress:
-        return self
-
     def __call__(self, done: int, total: int) -> None:
-        if total < 20:
-            return
-        if self._bar is None or self._task is None:  # set together, on the first long enough call
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        if total >= 20:
+            self._advance(total, done)
 
-            from redrill.cli.app import err_console
+    def _count_column(self) -> ProgressColumn:
+        from rich.progress import MofNCompleteColumn
 
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("time left"),
-                TimeRemainingColumn(),
-                console=err_console(),
-                transient=True,
-            )
-            self._bar.start()
-            self._task = self._bar.add_task(self.label, total=total)
-        self._bar.update(self._task, completed=done)
-
-    def __exit__(self, *exc) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+        return MofNCompleteColumn()
 
 
 COMMANDS = [answer, transcribe, rescore]

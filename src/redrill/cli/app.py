@@ -145,6 +145,11 @@ def is_interactive() -> bool:
         return False
 
 
+def file_option(*names: str, help: str) -> Callable:
+    """An option naming one file (not a folder), given to the command as a Path."""
+    return click.option(*names, type=click.Path(dir_okay=False, path_type=Path), help=help)
+
+
 def force_option(func: Callable) -> Callable:
     """``--force``: replace an existing ``--out`` file without asking."""
     return click.option(

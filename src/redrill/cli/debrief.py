@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from redrill.cli.app import App, bank_option, check_out_file, console, esc, force_option, pass_app, print_json
+from redrill.cli.app import (
+    App,
+    bank_option,
+    check_out_file,
+    console,
+    esc,
+    file_option,
+    force_option,
+    pass_app,
+    print_json,
+)
 from redrill.cli.render import plural
 
 if TYPE_CHECKING:
@@ -258,11 +268,7 @@ def interviews(app: App, as_json: bool) -> None:
 
 @click.command("followup")
 @click.argument("interview_id", type=int)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the note here (default: exports/followup-ID.txt in your data home).",
-)
+@file_option("--out", help="Write the note here (default: exports/followup-ID.txt in your data home).")
 @click.option("--name", "sender", default="", help="Sign the note with this name.")
 @force_option
 @pass_app

@@ -8,10 +8,26 @@ import shutil
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 from redrill.cli.app import App, bank_option, console, fmt_seconds, is_interactive, pass_app
+from redrill.cli.practice import follow_ups_option, load_prep, session_options, show_follow_up, show_model_answer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from rich.console import Console
+
+    from redrill.adapters import OnWait, Recorder, Speaker, Transcriber
+    from redrill.banks import Catalog, Question
+    from redrill.drill import Drill, SessionResult
+    from redrill.model_answer import ModelAnswer
+    from redrill.pipeline import AttemptReport
+    from redrill.sound.endpointing import Progress
+    from redrill.sound.microphone import Recording
+    from redrill.sound.spool import Spool
 
 
 class LineReader:
@@ -185,7 +201,7 @@ class TerminalUI:
         self._end_keys = ""
         self._heard = Heard()
         self._heard_lock = threading.Lock()
-        self._keys = None
+        self._keys: contextlib.AbstractContextManager | None = None  # single-key mode while recording
         self._show_answer = False  # the next answer was typed while echo was off: print it
 
     def _lines(self) -> LineReader:
@@ -193,7 +209,7 @@ class TerminalUI:
             self._reader = LineReader()
         return self._reader
 
-    def question(self, question, number, total) -> None:
+    def question(self, question: Question, number: int, total: int) -> None:
         """Show the question."""
         lo, hi = question.target_seconds
         self.out.print()
@@ -203,17 +219,13 @@ class TerminalUI:
         self.out.print(f"[bold cyan]{escape(question.text)}[/bold cyan]")
         self._target = (lo, hi)
 
-    def follow_up(self, question, why: str = "") -> None:
+    def follow_up(self, question: Question, why: str = "") -> None:
         """Show a follow-up question (it is read aloud next, like the question)."""
-        from redrill.cli.practice import show_follow_up
-
         show_follow_up(self.out, question, why)
         self._target = question.target_seconds
 
-    def model_answer(self, model) -> None:
+    def model_answer(self, model: ModelAnswer) -> None:
         """Say what the better answer to hear is (a recording, or the cleaned words read aloud)."""
-        from redrill.cli.practice import show_model_answer
-
         show_model_answer(self.out, model)
 
     def info(self, text: str) -> None:
@@ -224,7 +236,7 @@ class TerminalUI:
         """A message that needs attention."""
         self.out.print(f"[yellow]{escape(text)}[/yellow]")
 
-    def recording_started(self, question, max_seconds: float, *, carried_s: float = 0.0) -> None:
+    def recording_started(self, question: Question, max_seconds: float, *, carried_s: float = 0.0) -> None:
         """Say that recording is on and how it ends; at a terminal, keys end the answer from now."""
         from redrill.cli.live import Heard
 
@@ -246,14 +258,14 @@ class TerminalUI:
         self.out.print(f"[red]● Recording[/red] (at most {fmt_seconds(max_seconds)}) - {what}.")
         self.out.print(f"  {how}")
 
-    def heard(self, words: str, fillers) -> None:
+    def heard(self, words: str, fillers: int | None) -> None:
         """The words (and fillers) heard so far; called from the transcription worker."""
         from redrill.cli.live import Heard
 
         with self._heard_lock:
             self._heard = Heard(words, fillers)
 
-    def progress(self, p) -> None:
+    def progress(self, p: Progress) -> None:
         """The live view (a terminal only; see :mod:`redrill.cli.live`).
 
         With ``--no-live`` only the silence countdown shows, as the one warning that matters.
@@ -273,7 +285,7 @@ class TerminalUI:
             lines = [lines[1]] if p.speech_started and p.silence_s >= COUNTDOWN_AFTER_S else []
         self._view.show(lines)
 
-    def recording_finished(self, rec) -> None:
+    def recording_finished(self, rec: Recording) -> None:
         """End the live view and key mode, and say why recording stopped."""
         if self._keys is not None:
             self._keys.__exit__(None, None, None)
@@ -286,13 +298,13 @@ class TerminalUI:
             self.out.print(f"Recorded {fmt_seconds(rec.seconds)} more, {total} in all (stopped: {why}).")
         elif rec.has_answer:
             self.out.print(f"Recorded {fmt_seconds(rec.seconds)} (stopped: {why}).")
-        if getattr(rec, "overflows", 0):
+        if rec.overflows:
             self.warn(
                 f"The computer could not keep up with the microphone {plural(rec.overflows, 'time')}; some sound may be missing."
             )
 
     @contextlib.contextmanager
-    def waiting(self, seconds: float):
+    def waiting(self, seconds: float) -> Iterator[OnWait]:
         """A spinner while the answer is transcribed and scored, with what is left; yields the
         ``on_wait(pieces_left, seconds_left)`` callback that updates it (``pieces_left`` None: not
         known, only the seconds of audio left)."""
@@ -317,7 +329,7 @@ class TerminalUI:
 
             yield on_wait
 
-    def report(self, report) -> None:
+    def report(self, report: AttemptReport) -> None:
         """Render the scored attempt."""
         from redrill.cli.render import print_report
 
@@ -341,7 +353,7 @@ class TerminalUI:
                 return answer
             self.out.print(f"Please type one of: {', '.join(choices)}")
 
-    def tick(self, prompts) -> tuple[str, ...] | None:
+    def tick(self, prompts: tuple[str, ...]) -> tuple[str, ...] | None:
         """Ask which self-check prompts the answer did: numbers, e.g. ``1 3``; Enter for none;
         None at end of input."""
         self.out.print("Check yourself: which of these did your answer do?")
@@ -358,7 +370,7 @@ class TerminalUI:
                 return tuple(prompts[i - 1] for i in picked)
             self.out.print(f"Please type numbers from 1 to {len(prompts)}, separated by spaces.")
 
-    def read_text(self, question) -> str | None:
+    def read_text(self, question: Question) -> str | None:
         """A typed answer: lines until an empty line; None at end of input with nothing typed."""
         self.out.print("Type your answer; finish with an empty line (or Ctrl-D):")
         lines: list[str] = []
@@ -423,7 +435,7 @@ def parse_ticks(line: str, count: int) -> list[int] | None:
     return sorted({int(p) for p in parts})
 
 
-def _summary(result, out) -> None:
+def _summary(result: SessionResult, out: Console) -> None:
     scored = len(result.reports)
     parts = [f"{plural(scored, 'answer')} scored"]
     if result.pending:
@@ -432,9 +444,9 @@ def _summary(result, out) -> None:
         )
     if result.no_speech:
         parts.append(f"{len(result.no_speech)} without speech")
-    if getattr(result, "discarded", None):
+    if result.discarded:
         parts.append(f"{len(result.discarded)} discarded")
-    if getattr(result, "follow_ups", None):
+    if result.follow_ups:
         parts.append(f"{plural(len(result.follow_ups), 'follow-up')} answered")
     head = "Session stopped" if result.interrupted else "Session done"
     out.print(f"\n[bold]{head}:[/bold] " + "; ".join(parts) + ".")
@@ -459,65 +471,11 @@ def _summary(result, out) -> None:
     metavar="NAME",
     help="Drill a prep set made with `redrill prep` (its questions, with the job's terms as talking points).",
 )
-@click.option(
-    "--follow-ups/--no-follow-ups",
-    default=None,
-    help="Ask one follow-up question after each answer (default: the follow_ups setting, off).",
-)
-@click.option("--text", "text_mode", is_flag=True, help="Type the answers instead of speaking (no microphone needed).")
-@click.option("--no-tts", is_flag=True, help="Do not read questions aloud (show them only, no sound).")
-@click.option(
-    "--voice", help="Voice for reading questions: an id or part of one, e.g. en-us (`redrill devices --voices`)."
-)
-@click.option(
-    "--rate", type=click.IntRange(60, 400), help="Speaking rate of the question voice, words per minute (default 175)."
-)
-@click.option("--device", help="Microphone: a device number or name from `redrill devices` (default: the system's).")
-@click.option(
-    "--silence-seconds",
-    type=click.FloatRange(min=0.5, max=60),
-    help="End the answer after this much silence once you have started (default 8; a countdown shows, any sound cancels it).",
-)
-@click.option(
-    "--max-seconds",
-    type=click.FloatRange(min=1, max=1800),
-    help="Longest answer recorded (default: twice the question's target maximum).",
-)
-@click.option(
-    "--model", "model", metavar="NAME|DIR", help="Whisper model: a name (base.en, ...) or a CTranslate2 model folder."
-)
-@click.option(
-    "--streaming/--no-streaming",
-    default=True,
-    show_default=True,
-    help="Transcribe while you speak, so the report appears about a second after you stop.",
-)
-@click.option(
-    "--no-live",
-    is_flag=True,
-    help="No live view while you speak (time, level, words heard); only the silence countdown shows.",
-)
+@follow_ups_option
+@session_options
 @bank_option
 @pass_app
-def drill(
-    app: App,
-    question_ids,
-    tags,
-    count,
-    interview_id,
-    text_mode,
-    no_tts,
-    voice,
-    rate,
-    device,
-    silence_seconds,
-    max_seconds,
-    model,
-    streaming,
-    no_live,
-    prep_name,
-    follow_ups,
-) -> None:
+def drill(app: App, question_ids, tags, count, interview_id, prep_name, follow_ups, **options) -> None:
     """Hear each question, answer out loud, and get a report against your earlier attempts.
 
     Questions come in drill order (due flagged questions first, then your weakest, then new ones)
@@ -531,19 +489,13 @@ def drill(
     """
     import random
 
-    from redrill.drill import Drill, StorePractice
+    from redrill.coaching import session_catalog
     from redrill.selection import pick_questions
-    from redrill.sound.speaker import NullSpeaker, TtsSpeaker
     from redrill.store import utcnow
 
-    config = app.config.with_overrides(voice=voice, rate=rate, input_device=device, silence_seconds=silence_seconds)
     interactive = is_interactive()
-    from redrill.coaching import StoreCoach, session_catalog
-
     catalog = session_catalog(app.catalog)
     if prep_name is not None:
-        from redrill.cli.practice import load_prep
-
         prep, catalog = load_prep(app, prep_name)
         if not question_ids:
             question_ids = tuple(prep.question_ids)
@@ -564,7 +516,47 @@ def drill(
     )
     if not questions:
         raise click.ClickException("there are no questions to drill; add some with `redrill debrief` or a --bank file")
-    recorder = factory = find_spools = None
+    use_follow_ups = app.config.follow_ups if follow_ups is None else follow_ups
+    session, ui = build_session(app, questions, catalog, follow_ups=use_follow_ups, **options)
+    try:
+        result = session.run()
+    finally:
+        ui.close()
+    _summary(result, console())
+
+
+def build_session(
+    app: App,
+    questions: list[Question],
+    catalog: Catalog,
+    *,
+    ui_class: type[TerminalUI] = TerminalUI,
+    menu: bool = True,
+    follow_ups: bool,
+    text_mode: bool,
+    no_tts: bool,
+    voice: str | None,
+    rate: int | None,
+    device: str | None,
+    silence_seconds: float | None,
+    max_seconds: float | None,
+    model: str | None,
+    streaming: bool,
+    no_live: bool,
+) -> tuple[Drill, TerminalUI]:
+    """A drill session over ``questions`` with the real adapters, and its terminal (``ui_class``:
+    :class:`TerminalUI`, or a quieter one for a mock interview or a warm-up; ``menu=False`` moves on
+    after each answer). Spoken unless ``text_mode``: then no microphone or model is touched.
+    """
+    from redrill.coaching import StoreCoach
+    from redrill.drill import Drill, StorePractice
+    from redrill.sound.speaker import NullSpeaker, TtsSpeaker
+
+    config = app.config.with_overrides(voice=voice, rate=rate, input_device=device, silence_seconds=silence_seconds)
+    interactive = is_interactive()
+    recorder: Recorder | None = None
+    factory: Callable[[], Transcriber] | None = None
+    find_spools: Callable[[], list[Spool]] | None = None
     if not text_mode:
         from redrill.sound.endpointing import Endpointing
         from redrill.sound.microphone import Recorder
@@ -574,16 +566,18 @@ def drill(
         recorder = Recorder(config.input_device, settings=settings, spool_dir=app.paths.ensure().recordings)
         recorder.check()  # no microphone: say so before reading any question aloud
 
-        def factory():
+        def load_model() -> Transcriber:
             from redrill.cli.answer import transcriber_for
 
             return transcriber_for(app, model)
 
-        def find_spools():
+        def spools_left() -> list[Spool]:
             return recover_spools(app.paths.recordings)
 
-    speaker = NullSpeaker() if no_tts else TtsSpeaker(config.voice, config.rate)
-    ui = TerminalUI(interactive, silence_seconds=config.silence_seconds, live=not no_live)
+        factory, find_spools = load_model, spools_left
+
+    speaker: Speaker = NullSpeaker() if no_tts else TtsSpeaker(config.voice, config.rate)
+    ui = ui_class(interactive, silence_seconds=config.silence_seconds, live=not no_live)
     session = Drill(
         questions,
         speaker=speaker,
@@ -597,13 +591,10 @@ def drill(
         find_spools=find_spools,
         streaming=streaming,
         coach=StoreCoach(app.store, catalog, app.paths),
-        follow_ups=config.follow_ups if follow_ups is None else follow_ups,
+        follow_ups=follow_ups,
+        menu=menu,
     )
-    try:
-        result = session.run()
-    finally:
-        ui.close()
-    _summary(result, console())
+    return session, ui
 
 
 FIRST_RUN_COUNT = 3

@@ -3,10 +3,47 @@ opener and the two weakest questions, five minutes before the real thing)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from redrill.cli.app import App, bank_option, console, err_console, pass_app, print_json
-from redrill.cli.practice import QuietUI, ShortUI, build_session, escape, print_scorecard, session_options
+from redrill.cli.drill import TerminalUI, build_session
+from redrill.cli.practice import escape, follow_ups_option, print_scorecard, session_options
+
+if TYPE_CHECKING:
+    from redrill.banks import Question
+    from redrill.pipeline import AttemptReport
+
+
+class QuietUI(TerminalUI):
+    """The terminal of a mock interview: everything as in a drill, except that answers get no
+    report until the scorecard at the end."""
+
+    def follow_up(self, question: Question, why: str = "") -> None:
+        """The follow-up question, without the reason (that would be feedback)."""
+        super().follow_up(question, "")
+
+    def report(self, report: AttemptReport) -> None:
+        """No feedback between questions: the answer is stored, the scorecard comes at the end."""
+        self.out.print("[dim]Answer saved. Feedback comes at the end of the interview.[/dim]")
+
+
+class ShortUI(QuietUI):
+    """The terminal of a warm-up: one line of figures and one thing to keep in mind per answer."""
+
+    def report(self, report: AttemptReport) -> None:
+        """Short feedback: the key figures and the most useful note (and what went well)."""
+        from redrill.cli.render import summary_line
+
+        self.out.print(f"[bold]#{report.attempt_id}[/bold] {summary_line(report.metrics)}")
+        notes = report.feedback.to_json()
+        work = next((n for n in notes if not n.lower().startswith("went well")), None)
+        good = next((n for n in notes if n.lower().startswith("went well")), None)
+        if work:
+            self.out.print(f"[yellow]•[/yellow] {escape(work)}")
+        if good:
+            self.out.print(f"[green]•[/green] {escape(good)}")
 
 
 def _bank_questions(app: App, name: str):
@@ -78,16 +115,12 @@ def pick_mock(app: App, *, prep_name, weak: bool, bank_name):
     show_default=True,
     help="How many questions the interview has.",
 )
-@click.option(
-    "--follow-ups/--no-follow-ups",
-    default=None,
-    help="Ask a follow-up question after each answer, as interviewers do (default: the follow_ups setting).",
-)
+@follow_ups_option
 @click.option("--json", "as_json", is_flag=True, help="Print the scorecard as JSON at the end.")
 @session_options
 @bank_option
 @pass_app
-def mock(app: App, prep_name, weak, bank_name, count, follow_ups, as_json, **session) -> None:
+def mock(app: App, prep_name, weak, bank_name, count, follow_ups, as_json, **options) -> None:
     """A mock interview: COUNT questions in a row, no feedback in between, one scorecard at the end.
 
     Questions come from a prep set (--prep, default your newest), your weak list (--weak) or a
@@ -108,7 +141,9 @@ def mock(app: App, prep_name, weak, bank_name, count, follow_ups, as_json, **ses
         "No feedback until the end: answer as you would in the interview"
         + (", and expect follow-up questions." if use_follow_ups else ".")
     )
-    session, terminal = build_session(app, questions, catalog, wrap=QuietUI, follow_ups=use_follow_ups, **session)
+    session, terminal = build_session(
+        app, questions, catalog, ui_class=QuietUI, menu=False, follow_ups=use_follow_ups, **options
+    )
     terminal.out = out
     try:
         result = session.run()
@@ -139,7 +174,7 @@ def mock(app: App, prep_name, weak, bank_name, count, follow_ups, as_json, **ses
 @session_options
 @bank_option
 @pass_app
-def warmup(app: App, prep_name, **session) -> None:
+def warmup(app: App, prep_name, **options) -> None:
     """Five minutes before an interview: the opener and your two weakest questions, short feedback.
 
     The opener ("tell me about yourself") sets the tone of an interview; the two weakest questions
@@ -176,7 +211,9 @@ def warmup(app: App, prep_name, **session) -> None:
         f"[bold]Warm-up[/bold]: the opener and the {len(questions) - 1} weakest of your {escape(where)}. "
         "Short feedback only. Breathe, and take your time."
     )
-    session, terminal = build_session(app, questions, catalog, wrap=ShortUI, follow_ups=False, **session)
+    session, terminal = build_session(
+        app, questions, catalog, ui_class=ShortUI, menu=False, follow_ups=False, **options
+    )
     try:
         result = session.run()
     finally:

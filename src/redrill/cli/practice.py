@@ -1,6 +1,6 @@
 """What ``redrill prep``, ``mock``, ``warmup`` and the drill share for practising the next interview:
-loading a prep set, building a spoken or typed session, and showing follow-ups, model answers,
-short feedback and the mock scorecard."""
+loading a prep set, the options of a spoken or typed session, and showing follow-ups, model answers
+and the mock scorecard. (The session itself is built by :func:`redrill.cli.drill.build_session`.)"""
 
 from __future__ import annotations
 
@@ -61,132 +61,34 @@ def show_model_answer(out, model) -> None:
             out.print(f"  + {escape(point)}")
 
 
-# --- sessions ---------------------------------------------------------------------------------
-
-
-class QuietUI:
-    """The terminal of a mock interview: everything as in a drill, except that answers get no
-    report until the scorecard at the end."""
-
-    def __init__(self, inner):
-        self._inner = inner
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-    def follow_up(self, question, why: str = "") -> None:
-        """The follow-up question, without the reason (that would be feedback)."""
-        self._inner.follow_up(question, "")
-
-    def report(self, report) -> None:
-        """No feedback between questions: the answer is stored, the scorecard comes at the end."""
-        self._inner.out.print("[dim]Answer saved. Feedback comes at the end of the interview.[/dim]")
-
-
-class ShortUI(QuietUI):
-    """The terminal of a warm-up: one line of figures and one thing to keep in mind per answer."""
-
-    def report(self, report) -> None:
-        """Short feedback: the key figures and the most useful note (and what went well)."""
-        from redrill.cli.render import summary_line
-
-        out = self._inner.out
-        out.print(f"[bold]#{report.attempt_id}[/bold] {summary_line(report.metrics)}")
-        notes = report.feedback.to_json() if hasattr(report.feedback, "to_json") else list(report.feedback or [])
-        work = next((n for n in notes if not n.lower().startswith("went well")), None)
-        good = next((n for n in notes if n.lower().startswith("went well")), None)
-        if work:
-            out.print(f"[yellow]•[/yellow] {escape(work)}")
-        if good:
-            out.print(f"[green]•[/green] {escape(good)}")
-
-
-def build_session(
-    app: App,
-    questions,
-    catalog,
-    *,
-    wrap,
-    text_mode: bool,
-    no_tts: bool,
-    voice,
-    rate,
-    device,
-    silence_seconds,
-    max_seconds,
-    model,
-    streaming: bool,
-    no_live: bool,
-    follow_ups: bool,
-):
-    """A drill session (menu off) for a mock interview or a warm-up, and its terminal UI.
-
-    ``wrap`` is :class:`QuietUI` or :class:`ShortUI`; the session is spoken unless ``text_mode``.
-    """
-    from redrill.cli.app import is_interactive
-    from redrill.cli.drill import TerminalUI
-    from redrill.cli.render import PlaybackBar
-    from redrill.coaching import StoreCoach
-    from redrill.drill import Drill, StorePractice
-    from redrill.sound.speaker import NullSpeaker, TtsSpeaker
-
-    config = app.config.with_overrides(voice=voice, rate=rate, input_device=device, silence_seconds=silence_seconds)
-    interactive = is_interactive()
-    recorder = factory = find_spools = None
-    if not text_mode:
-        from redrill.sound.endpointing import Endpointing
-        from redrill.sound.microphone import Recorder
-        from redrill.sound.spool import recover_spools
-
-        settings = Endpointing(silence_seconds=config.silence_seconds, no_speech_timeout=config.no_speech_timeout)
-        recorder = Recorder(config.input_device, settings=settings, spool_dir=app.paths.ensure().recordings)
-        recorder.check()
-
-        def factory():
-            from redrill.cli.answer import transcriber_for
-
-            return transcriber_for(app, model)
-
-        def find_spools():
-            return recover_spools(app.paths.recordings)
-
-    speaker = NullSpeaker() if no_tts else TtsSpeaker(config.voice, config.rate)
-    terminal = TerminalUI(interactive, silence_seconds=config.silence_seconds, live=not no_live)
-    session = Drill(
-        questions,
-        speaker=speaker,
-        practice=StorePractice(app.store, catalog, app.paths, config, playback_bar=PlaybackBar),
-        ui=wrap(terminal),
-        recorder=recorder,
-        transcriber_factory=factory,
-        text_mode=text_mode,
-        interactive=interactive,
-        max_seconds=max_seconds,
-        find_spools=find_spools,
-        streaming=streaming,
-        coach=StoreCoach(app.store, catalog, app.paths),
-        follow_ups=follow_ups,
-        menu=False,
-    )
-    return session, terminal
+# --- the options of a spoken session -----------------------------------------------------------
 
 
 def session_options(func):
-    """The options a mock interview and a warm-up share with ``redrill drill``."""
+    """The options ``redrill drill``, ``mock`` and ``warmup`` share: how a session is spoken and heard
+    (the keyword arguments of :func:`redrill.cli.drill.build_session`)."""
     options = [
         click.option(
             "--text", "text_mode", is_flag=True, help="Type the answers instead of speaking (no microphone needed)."
         ),
         click.option("--no-tts", is_flag=True, help="Do not read questions aloud (show them only, no sound)."),
-        click.option("--voice", help="Voice for reading questions: an id or part of one, e.g. en-us."),
         click.option(
-            "--rate", type=click.IntRange(60, 400), help="Speaking rate of the question voice (words a minute)."
+            "--voice",
+            help="Voice for reading questions: an id or part of one, e.g. en-us (`redrill devices --voices`).",
         ),
-        click.option("--device", help="Microphone: a device number or name from `redrill devices`."),
+        click.option(
+            "--rate",
+            type=click.IntRange(60, 400),
+            help="Speaking rate of the question voice, words per minute (default 175).",
+        ),
+        click.option(
+            "--device", help="Microphone: a device number or name from `redrill devices` (default: the system's)."
+        ),
         click.option(
             "--silence-seconds",
             type=click.FloatRange(min=0.5, max=60),
-            help="End an answer after this much silence once you have started (default 8).",
+            help="End the answer after this much silence once you have started (default 8; a countdown shows, "
+            "any sound cancels it).",
         ),
         click.option(
             "--max-seconds",
@@ -194,31 +96,48 @@ def session_options(func):
             help="Longest answer recorded (default: twice the question's target maximum).",
         ),
         click.option(
-            "--model", "model", metavar="NAME|DIR", help="Whisper model: a name or a CTranslate2 model folder."
+            "--model",
+            "model",
+            metavar="NAME|DIR",
+            help="Whisper model: a name (base.en, ...) or a CTranslate2 model folder.",
         ),
         click.option(
             "--streaming/--no-streaming",
             default=True,
             show_default=True,
-            help="Transcribe while you speak, so the next question comes at once.",
+            help="Transcribe while you speak, so the report (or the next question) comes about a second after you stop.",
         ),
-        click.option("--no-live", is_flag=True, help="No live view while you speak; only the silence countdown shows."),
+        click.option(
+            "--no-live",
+            is_flag=True,
+            help="No live view while you speak (time, level, words heard); only the silence countdown shows.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
+follow_ups_option = click.option(
+    "--follow-ups/--no-follow-ups",
+    default=None,
+    help="Ask one follow-up question after each answer, as interviewers do (default: the follow_ups setting, off).",
+)
+
+
 # --- the mock interview's scorecard -----------------------------------------------------------
 
 
 def _vs(word: str | None) -> str:
+    if word is None:
+        return "[dim]first time[/dim]"
     styles = {"better": "[green]better[/green]", "worse": "[red]worse[/red]", "same": "[dim]same[/dim]"}
-    return styles.get(word, "[dim]first time[/dim]" if word is None else word)
+    return styles.get(word, word)
 
 
 def print_scorecard(card: dict, mock_id: int | None = None) -> None:
     """The scorecard of one mock interview (see :mod:`redrill.mock`)."""
+    from rich.console import JustifyMethod
     from rich.table import Table
 
     from redrill.mock import source_label
@@ -229,7 +148,7 @@ def print_scorecard(card: dict, mock_id: int | None = None) -> None:
     out.print()
     out.print(f"[bold]{escape(head)} · {o['questions']} questions, {o['answered']} answered[/bold]")
     table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False, header_style="bold underline")
-    for name, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("#", "right"),
         ("question", "left"),
         ("length", "right"),
@@ -239,8 +158,9 @@ def print_scorecard(card: dict, mock_id: int | None = None) -> None:
         ("points", "right"),
         ("ramble", "right"),
         ("vs your\nusual", "left"),
-    ):
-        table.add_column(name, justify=justify, overflow="fold" if name == "question" else None)
+    )
+    for name, justify in columns:
+        table.add_column(name, justify=justify, overflow="fold" if name == "question" else "ellipsis")
     for row in card["answers"]:
         if row["attempt_id"] is None:
             table.add_row(str(row["number"]), escape(row["question_id"]), "[dim]not answered[/dim]", *[""] * 6)

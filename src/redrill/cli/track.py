@@ -11,7 +11,17 @@ from pathlib import Path
 
 import click
 
-from redrill.cli.app import App, check_out_file, console, esc, fmt_seconds, force_option, pass_app, print_json
+from redrill.cli.app import (
+    App,
+    check_out_file,
+    console,
+    esc,
+    file_option,
+    fmt_seconds,
+    force_option,
+    pass_app,
+    print_json,
+)
 
 _SOURCE_LABEL = {"microphone": "mic", "audio_file": "audio", "transcript": "whisper", "text": "typed"}
 _TREND_STYLE = {"improving": "green", "worsening": "red", "steady": "yellow", "new": "dim"}
@@ -272,12 +282,7 @@ def _print_mocks(store, out) -> None:
     show_default=True,
     help="csv: one flat row per attempt; json: everything as stored.",
 )
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (user-only) instead of standard output.",
-)
+@file_option("--out", "out_file", help="Write to this file (user-only) instead of standard output.")
 @force_option
 @pass_app
 def export(app: App, fmt: str, out_file: Path | None, force: bool) -> None:
@@ -297,12 +302,7 @@ def export(app: App, fmt: str, out_file: Path | None, force: bool) -> None:
 
 
 @click.command("report")
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the page here. Default: exports/report-YYYYMMDD.html in your data home.",
-)
+@file_option("--out", "out_file", help="Write the page here. Default: exports/report-YYYYMMDD.html in your data home.")
 @click.option("--open", "open_it", is_flag=True, help="Open the page in your web browser afterwards.")
 @force_option
 @pass_app

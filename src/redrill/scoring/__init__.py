@@ -8,7 +8,8 @@ package imports nothing outside itself but :mod:`redrill.errors` and :mod:`redri
   ``timing`` (pauses, speaking time) and ``ramble`` (the ramble score), tuned by
   :class:`ScoringSettings` (``settings``).
 * :func:`annotate` marks a transcript's tokens with the same rules, for showing it.
-* ``comparison`` sets an answer against earlier attempts; ``feedback`` turns that into advice.
+* ``comparison`` sets an answer against earlier attempts (better, worse or the same by the one
+  noise-margin rule of ``margins``); ``feedback`` turns that into advice.
 """
 
 from redrill.scoring.annotate import AnnotatedToken, annotate

@@ -17,6 +17,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from redrill.scoring.margins import Directed
 from redrill.scoring.metrics import Metrics
 from redrill.scoring.voice import VoiceChange, compare_voice
 
@@ -33,11 +34,8 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class KeyMetric:
-    """A metric compared across attempts, its direction and its noise margin.
-
-    A change counts only when it is larger than ``max(rel_margin * |median|, abs_margin)``.
-    """
+class KeyMetric(Directed):
+    """A metric compared across attempts, its direction and its noise margin (see :class:`Directed`)."""
 
     name: str
     label: str
@@ -120,15 +118,6 @@ class Comparison:
         return data
 
 
-def _margin(metric: KeyMetric, reference: float) -> float:
-    return max(metric.rel_margin * abs(reference), metric.abs_margin)
-
-
-def _improvement(metric: KeyMetric, new: float, old: float) -> float:
-    """How much better ``new`` is than ``old`` (negative when worse)."""
-    return new - old if metric.higher_is_better else old - new
-
-
 def compare(
     current: Metrics,
     history: Sequence[Metrics],
@@ -173,12 +162,9 @@ def compare(
         value = now.get(metric.name)
         if value is None:
             continue
-        gain = _improvement(metric, value, med)
-        margin = _margin(metric, med)
-        verdict = "better" if gain > margin else "worse" if gain < -margin else "same"
-        change[metric.name] = Change(verdict, round(value - med, 3), round(value, 3))
+        change[metric.name] = Change(metric.verdict(value, med), round(value - med, 3), round(value, 3))
         # A new best must beat the old best by more than the metric's noise floor.
-        if _improvement(metric, value, top) > metric.abs_margin:
+        if metric.improvement(value, top) > metric.abs_margin:
             personal_best.append(metric.name)
     return Comparison(
         attempts_before=len(earlier),

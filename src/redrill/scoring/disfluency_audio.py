@@ -37,8 +37,8 @@ from redrill.transcript import AudioDisfluency, Transcript
 
 __all__ = ["FRAME_S", "AudioDisfluency", "DetectorSettings", "detect", "with_audio_disfluencies"]
 
-# The rate of redrill's audio (sound.SAMPLE_RATE; scoring does not import sound).
-SAMPLE_RATE = 16_000
+from redrill.samplerate import SAMPLE_RATE
+
 FRAME_S = 0.01
 
 # Short words people restart on ("I I think", "the the", "it it"): around one of these the two

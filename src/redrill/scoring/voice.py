@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from redrill.numbers import number
+from redrill.scoring.margins import Directed
 from redrill.scoring.metrics import Metrics, PaceStretch, Trailing, Voice
 from redrill.transcript import Transcript
 
@@ -288,11 +289,9 @@ def voice_figures(
 
 
 @dataclass(frozen=True)
-class VoiceFigure:
-    """A voice figure compared across attempts: its label, unit, direction and noise margin.
-
-    A change counts only when it is larger than ``max(rel_margin * |median|, abs_margin)``.
-    """
+class VoiceFigure(Directed):
+    """A voice figure compared across attempts: its label, unit, direction and noise margin (see
+    :class:`Directed`)."""
 
     name: str
     label: str
@@ -378,9 +377,7 @@ def compare_voice(current: Metrics, earlier: Sequence[Metrics]) -> dict[str, Voi
             out[fig.name] = VoiceChange(fig.name, value)
             continue
         med = statistics.median(before)
-        gain = (value - med) if fig.higher_is_better else (med - value)
-        margin = max(fig.rel_margin * abs(med), fig.abs_margin)
-        verdict = "better" if gain > margin else "worse" if gain < -margin else "same"
+        verdict = fig.verdict(value, med)
         out[fig.name] = VoiceChange(fig.name, value, round(med, 3), personal_band(before), verdict, len(before))
     return out
 

@@ -10,5 +10,6 @@ Heavy and fragile libraries (sounddevice, PyAV, pyttsx3, parselmouth) are import
 functions that use them, so importing this package costs nothing.
 """
 
-# Every sample array redrill passes around is mono float32 at Whisper's input rate.
-SAMPLE_RATE = 16_000
+from redrill.samplerate import SAMPLE_RATE  # the one audio format (re-exported for sound's users)
+
+__all__ = ["SAMPLE_RATE"]

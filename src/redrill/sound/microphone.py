@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from redrill.sound import SAMPLE_RATE
 from redrill.sound.devices import (
@@ -55,6 +55,7 @@ from redrill.sound.endpointing import INTERRUPTED, STALL_SECONDS, STALLED, STOPP
 from redrill.sound.spool import SpoolWriter, discard_spool
 
 if TYPE_CHECKING:
+    import av
     import numpy as np
 
 
@@ -79,7 +80,7 @@ class AnswerTap:
         self.consumer = consumer
         self.start: int | None = None  # first raw sample of the answer
         self._fed = 0  # raw samples passed to the resampler
-        self._resampler = None
+        self._resampler: av.AudioResampler | None = None  # made on first use: PyAV is imported lazily
         self._out: list = []
         self._out_n = 0
 
@@ -92,15 +93,16 @@ class AnswerTap:
 
         if self._resampler is None:
             self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        resampler = self._resampler
         frames = []
         if raw is not None and len(raw):
             frame = av.AudioFrame.from_ndarray(
                 np.ascontiguousarray(raw, dtype=np.float32)[None, :], format="flt", layout="mono"
             )
             frame.sample_rate = self.rate
-            frames += self._resampler.resample(frame)
+            frames += resampler.resample(frame)
         if flush:
-            frames += self._resampler.resample(None)
+            frames += resampler.resample(None)
         if not frames:
             return np.zeros(0, np.float32)
         return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]).astype(np.float32)
@@ -109,10 +111,11 @@ class AnswerTap:
         """Call after every block: ``captured`` are all raw blocks so far, ``total`` their length."""
         import numpy as np
 
-        if not endpointer.speech_started:
+        first_speech_s = endpointer.first_speech_s
+        if not endpointer.speech_started or first_speech_s is None:
             return
         if self.start is None:
-            self.start = max(0, int((endpointer.first_speech_s - self.settings.pre_roll_seconds) * self.rate))
+            self.start = max(0, int((first_speech_s - self.settings.pre_roll_seconds) * self.rate))
             self._fed = self.start
         if total <= self._fed:
             return
@@ -150,6 +153,14 @@ class AnswerTap:
         return out[:expected].copy()
 
 
+class CrashCopy(Protocol):
+    """What a :class:`Recording` needs of the crash-safety copy it was spooled to
+    (:class:`~redrill.sound.spool.SpoolWriter`)."""
+
+    def discard(self) -> None:
+        """Delete the copy (the answer is stored, or thrown away)."""
+
+
 @dataclass
 class Recording:
     """One recorded answer.
@@ -169,7 +180,7 @@ class Recording:
     overflows: int = 0
     started_s: float = 0.0  # where the kept answer starts in the recording (the silence trimmed before it)
     spool_path: Path | None = None
-    _spool: SpoolWriter | None = field(default=None, repr=False)
+    _spool: CrashCopy | None = field(default=None, repr=False)
     spool_error: str | None = None  # why the crash-safety copy stopped early (e.g. the disk is full)
     spool_seconds: float | None = None  # how much of the recording the crash-safety copy holds
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redrill.errors import RedrillError
+from redrill.samplerate import SAMPLE_RATE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,7 +28,7 @@ CUE_HZ = 880.0
 CUE_SECONDS = 0.18
 
 
-def cue_samples(rate: int = 16000) -> np.ndarray:
+def cue_samples(rate: int = SAMPLE_RATE) -> np.ndarray:
     """A soft 880 Hz beep with 20 ms fades (no click at either end)."""
     import numpy as np
 
@@ -43,7 +44,7 @@ def cue_samples(rate: int = 16000) -> np.ndarray:
 
 def cue_tone(device: int | str | None = None) -> None:
     """Play the cue beep after the question, so the user knows recording starts now."""
-    play_samples(cue_samples(), 16000, device=device)
+    play_samples(cue_samples(), SAMPLE_RATE, device=device)
 
 
 def _sounddevice():
@@ -129,7 +130,7 @@ def play_file(path: Path, *, device: int | str | None = None, on_progress=None) 
     from redrill.sound.audiofile import load_audio
 
     audio = load_audio(path)
-    play_samples(audio.samples, 16000, device=device, on_progress=on_progress)
+    play_samples(audio.samples, SAMPLE_RATE, device=device, on_progress=on_progress)
     return audio.seconds
 
 

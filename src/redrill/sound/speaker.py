@@ -1,8 +1,9 @@
 """The question voice: questions read aloud with text-to-speech (pyttsx3).
 
-The speaker is an adapter the drill loop receives: :class:`TtsSpeaker` for real use,
-:class:`NullSpeaker` for ``--no-tts`` and tests. Both have ``say(text)`` (blocks until the question
-has been spoken) and ``cue()`` (the short beep that says "answer now").
+The speaker is an adapter the drill loop receives (the ``Speaker`` contract in ``redrill.adapters``):
+:class:`TtsSpeaker` for real use, :class:`NullSpeaker` for ``--no-tts`` and tests. Both have
+``say(text)`` (blocks until the question has been spoken) and ``cue()`` (the short beep that says
+"answer now").
 
 pyttsx3 2.99 on Linux (espeak-ng driver) has bugs this module is built around:
 
@@ -28,9 +29,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from redrill.errors import RedrillError
+from redrill.samplerate import SAMPLE_RATE
 from redrill.sound.playback import cue_tone, play_samples, read_wav
 
 if TYPE_CHECKING:
@@ -45,16 +47,6 @@ LOST_AFTER_S = 2.0  # no WAV this long after finished-utterance: the driver lost
 STALL_S = 6.0
 LOST = "lost"
 RENDER_TIMEOUT_PER_WORD_S = 0.5
-
-
-class Speaker(Protocol):
-    """What the drill loop needs from a voice."""
-
-    def say(self, text: str) -> None:
-        """Speak ``text`` and return once it has been heard."""
-
-    def cue(self) -> None:
-        """Play the short "answer now" tone."""
 
 
 class NullSpeaker:
@@ -226,7 +218,7 @@ class TtsSpeaker:
         import numpy as np
 
         if not text.strip():
-            return np.zeros(0, np.float32), 16000
+            return np.zeros(0, np.float32), SAMPLE_RATE
         with tempfile.TemporaryDirectory(prefix="redrill-tts-") as tmp:
             wav = Path(tmp) / "question.wav"
             self._render_to(text, wav)
@@ -312,4 +304,4 @@ class TtsSpeaker:
         cue_tone(device=self.device)
 
 
-__all__ = ["NullSpeaker", "Speaker", "TtsSpeaker", "VoiceInfo", "list_voices", "match_voice"]
+__all__ = ["NullSpeaker", "TtsSpeaker", "VoiceInfo", "list_voices", "match_voice"]

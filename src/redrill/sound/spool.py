@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from redrill.errors import RedrillError
+from redrill.paths import pid_alive
 from redrill.sound import SAMPLE_RATE
 
 if TYPE_CHECKING:
@@ -132,17 +133,9 @@ class SpoolWriter:
 
 
 def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
+    """Whether another running redrill owns a spool: this process's own spools, and any whose owner
+    cannot be checked, are offered for saving (recovering keeps the file; leaving it could lose it)."""
+    return pid != os.getpid() and pid_alive(pid, when_unsure=False)
 
 
 def spool_owner_alive(path: Path) -> bool:
