@@ -48,7 +48,7 @@ class Config:
         return dataclasses.replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
-_TYPES = {
+_TYPES: dict[str, type | tuple[type, ...]] = {
     "model": str,
     "language": str,
     "compute_type": str,
@@ -160,7 +160,11 @@ def load_config(path: Path) -> Config:
                 problems.append(Problem(str(path), line, key, f"has the wrong type ({type(value).__name__})"))
                 continue
             if key == "pace_wpm":
-                if len(value) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+                if (
+                    not isinstance(value, list)
+                    or len(value) != 2
+                    or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+                ):
                     problems.append(Problem(str(path), line, key, "must be [low, high] words per minute"))
                     continue
                 value = tuple(value)

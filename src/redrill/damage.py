@@ -216,11 +216,11 @@ def repair(store: Store, catalog, config) -> tuple[Path | None, list[str]]:
                 "SELECT attempt_id, reviewed_at, due FROM reviews WHERE id = ?", (review_id,)
             ).fetchone()
             if read_date(reviewed, "reviewed_at", []) is None:
-                moment = None
+                answered: datetime | None = None
                 if attempt_id is not None:
                     row = db.execute("SELECT created_at FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
-                    moment = read_date(row[0], "created_at", []) if row else None
-                done.append(_redate(db, "reviews", "reviewed_at", review_id, "review", moment))
+                    answered = read_date(row[0], "created_at", []) if row else None
+                done.append(_redate(db, "reviews", "reviewed_at", review_id, "review", answered))
             if due is not None and read_date(due, "due", []) is None:
                 db.execute("UPDATE reviews SET due = NULL WHERE id = ?", (review_id,))
                 done.append(f"due date of review {review_id} could not be read: cleared")

@@ -59,6 +59,13 @@ class DebriefQuestion:
         """Bombed and shaky questions go on the weak list; ok and nailed do not."""
         return self.rating in WEAK_RATINGS
 
+    @property
+    def new_text(self) -> str:
+        """The text of a new question (the parser sets ``text`` whenever ``question_id`` is None)."""
+        if self.text is None:
+            raise ValueError(f"debrief question {self.question_id!r} is a known question, not a new text")
+        return self.text
+
 
 @dataclass(frozen=True)
 class Debrief:
@@ -167,9 +174,9 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
         bad(("interview",), "interview", f"must be a mapping of company, role, date, stage, not {_kind(interview)}")
     else:
         for key, value in interview.items():
-            where = ("interview", key)
+            at_key = ("interview", key)
             if key not in INTERVIEW_KEYS:
-                bad(where, f"interview.{key}", f"unknown key; allowed: {', '.join(sorted(INTERVIEW_KEYS))}")
+                bad(at_key, f"interview.{key}", f"unknown key; allowed: {', '.join(sorted(INTERVIEW_KEYS))}")
             elif key == "date":
                 if isinstance(value, dt.datetime):
                     date = value.date().isoformat()
@@ -182,14 +189,16 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
                         date = dt.date.fromisoformat(str(value).strip()).isoformat()
                     except ValueError:
                         bad(
-                            where, "interview.date", f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20"
+                            at_key,
+                            "interview.date",
+                            f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20",
                         )
             elif value is None:
                 info[key] = ""
             elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
                 info[key] = _clean(str(value))
             else:
-                bad(where, f"interview.{key}", f"must be text, not {_kind(value)}")
+                bad(at_key, f"interview.{key}", f"must be text, not {_kind(value)}")
 
     if "went_well" not in data:
         missing("went_well", "list at least one thing that went well, e.g. [clear intro] (or [nothing yet])")
@@ -260,9 +269,9 @@ def parse_debrief(data: Any, lines: dict[tuple, int], origin: str, catalog: Cata
         if not isinstance(note, str):
             bad(key + ("note",), f"{where}.note", f"must be text, not {_kind(note)}")
             note = ""
-        if ok:
+        if ok and isinstance(rating, str):  # ok: rating is a string, and exactly one of qid and text is set
             # The same question twice would be flagged twice with two ratings; say which to keep.
-            same = ("id", qid) if qid is not None else ("text", _clean(text).casefold())
+            same = ("id", qid) if isinstance(qid, str) else ("text", _clean(str(text)).casefold())
             if same in listed:
                 bad(
                     key + (same[0],),
@@ -374,7 +383,9 @@ def add_user_questions(bank_path: Path, texts: Sequence[str], taken_ids: set[str
     data.setdefault("questions", [])
     if data["questions"] is None:
         data["questions"] = []
-    taken = set(taken_ids) | {q.get("id") for q in data["questions"] if isinstance(q, dict)}
+    taken = set(taken_ids) | {
+        str(q["id"]) for q in data["questions"] if isinstance(q, dict) and q.get("id") is not None
+    }
     added = []
     for text in texts:
         qid = slugify(text, taken)
@@ -407,10 +418,10 @@ def resolve_questions(debrief: Debrief, catalog: Catalog) -> tuple[list[Question
         if item.question_id is not None:
             resolved.append(catalog.questions[item.question_id])
             continue
-        known = by_text.get(item.text.casefold())
+        known = by_text.get(item.new_text.casefold())
         resolved.append(known)
-        if known is None and item.text.casefold() not in {t.casefold() for t in new_texts}:
-            new_texts.append(item.text)
+        if known is None and item.new_text.casefold() not in {t.casefold() for t in new_texts}:
+            new_texts.append(item.new_text)
     return resolved, new_texts
 
 
@@ -425,7 +436,7 @@ def apply_debrief(store, catalog: Catalog, debrief: Debrief, *, user_bank: Path,
     added = add_user_questions(user_bank, new_texts, set(catalog.questions)) if new_texts else []
     new_by_text = {q.text.casefold(): q for q in added}
     questions = [
-        q if q is not None else new_by_text[item.text.casefold()] for q, item in zip(resolved, debrief.questions)
+        q if q is not None else new_by_text[item.new_text.casefold()] for q, item in zip(resolved, debrief.questions)
     ]
     with store.transaction():
         interview_id = store.add_interview(

@@ -74,8 +74,8 @@ def check_database(app) -> list[Check]:
     except dbfaults.DatabaseError as err:
         return [Check("database", False, err.problem, err.fix)]
     except sqlite3.Error as err:  # damage deeper in the file than its header, a lock taken meanwhile, ...
-        err = dbfaults.explain(err, path)
-        return [Check("database", False, err.problem, err.fix)]
+        fault = dbfaults.explain(err, path)
+        return [Check("database", False, fault.problem, fault.fix)]
     except RedrillError as err:
         return [Check("database", False, str(err), "Fix what the message names, then run redrill doctor again.")]
     if integrity != "ok":
@@ -86,8 +86,8 @@ def check_database(app) -> list[Check]:
     backups = sorted(p.name for p in path.parent.glob(f"{path.name}.v*-backup-*"))
     kept = f"; copy from before the last upgrade kept: {backups[-1]}" if backups else ""
     if store.read_only:
-        err = dbfaults.read_only(path)
-        checks = [Check("database", False, f"{err.problem} ({n} attempts, all readable)", err.fix)]
+        fault = dbfaults.read_only(path)
+        checks = [Check("database", False, f"{fault.problem} ({n} attempts, all readable)", fault.fix)]
     else:
         checks = [Check("database", True, f"{store.path} (schema v{SCHEMA_VERSION}, {n} attempts{kept})")]
     if damaged:
@@ -102,14 +102,14 @@ def check_database(app) -> list[Check]:
         )
     free = dbfaults.free_bytes(path.parent)
     if free is not None and free < dbfaults.LOW_SPACE_BYTES and not store.read_only:
-        err = dbfaults.full(path)
+        fault = dbfaults.full(path)
         checks.append(
             Check(
                 "disk space",
                 False,
                 f"the disk holding {path.parent} is full or nearly ({free / 1_000_000:.1f} MB free): new answers "
                 "and their recordings may not fit",
-                err.fix,
+                fault.fix,
             )
         )
     if pending:

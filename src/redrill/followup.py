@@ -134,7 +134,7 @@ def draft_followup(interview, flags, *, sender: str = "") -> str:
 
     def build(points: list[str] | None, question: str | None) -> str:
         parts = ["Hello,", "", opening + " " + role_line]
-        if points:
+        if points and question is not None:  # given together, from pick_addition
             joined = join_naturally(points)
             first = joined.split()[0].lower()
             if _PRONOUN_START.match(joined):

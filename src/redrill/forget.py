@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def journals(paths: Paths, *, include_running: bool = False) -> list[Journal]:
     return found
 
 
-def _begin(paths: Paths, command: str, audio_paths: list[str | None], *, sweep: bool = False) -> Path:
+def _begin(paths: Paths, command: str, audio_paths: Sequence[str | None], *, sweep: bool = False) -> Path:
     """Write the journal (fsynced) before anything is deleted."""
     paths.ensure()
     target = paths.home / f"{JOURNAL_PREFIX}{os.getpid()}{JOURNAL_SUFFIX}"

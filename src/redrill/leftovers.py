@@ -72,7 +72,9 @@ def is_empty_dead_spool(path: Path) -> bool:
         header, samples = read_spool(path)
     except (OSError, RedrillError):
         return True
-    rate = header.get("rate") if isinstance(header.get("rate"), int) and header.get("rate") > 0 else SAMPLE_RATE
+    rate = header.get("rate")
+    if not isinstance(rate, int) or rate <= 0:
+        rate = SAMPLE_RATE
     return len(samples) < 0.5 * rate
 
 
@@ -135,7 +137,8 @@ def sweep_temp_files(paths: Paths) -> list[Path]:
                 except OSError:
                     pass
                 continue
-            if not entry.name.endswith(".tmp") or not TEMP_NAME.match(entry.name):
+            temp = TEMP_NAME.match(entry.name)
+            if not entry.name.endswith(".tmp") or temp is None:
                 continue
             try:
                 if not entry.is_file(follow_symlinks=False):
@@ -146,7 +149,7 @@ def sweep_temp_files(paths: Paths) -> list[Path]:
             if not is_stale_temp(path, now=now):
                 continue
             try:
-                target = folder / TEMP_NAME.match(entry.name)["name"]
+                target = folder / temp["name"]
                 if folder == paths.recordings and RECORDING_NAME.match(target.name) and entry.stat().st_size > 0:
                     # A recording written in full (or in part) before the kill: it is the user's
                     # answer, so it is put in place for adoption (redrill.orphans), never deleted.

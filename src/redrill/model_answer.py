@@ -123,7 +123,7 @@ def choose_model_answer(
         )
     with_words = [c for c in candidates if c.transcript and c.transcript.get("words")]
     best = best_attempt(with_words)
-    cleaned = clean_transcript(Transcript.from_json(best.transcript)) if best is not None else ""
+    cleaned = clean_transcript(Transcript.from_json(best.transcript)) if best is not None and best.transcript else ""
     if best is not None and cleaned:
         missing = {p.casefold() for p in (best.metrics.get("talking_points") or {}).get("missing") or []}
         known = {p.casefold() for p in _all_points(best.metrics)}

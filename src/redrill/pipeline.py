@@ -125,7 +125,7 @@ class VoiceInput:
     """What the voice figures of one answer are measured from: its recording's frames (None when
     they could not be measured, ``warnings`` say why) and the silence cut before the recording."""
 
-    frames: list[PitchFrames] | None
+    frames: Sequence[PitchFrames] | None
     lead_s: float | None = None
     warnings: tuple[str, ...] = ()
 
@@ -174,7 +174,8 @@ def _points(question: Question, state: QuestionState | None) -> tuple[str, ...]:
 
 def scoring_settings(config: Config) -> ScoringSettings:
     """The scoring settings that follow from the user's config (pause threshold, pace band)."""
-    return ScoringSettings(long_pause_s=config.long_pause_seconds, pace_wpm=tuple(config.pace_wpm))
+    low, high = config.pace_wpm
+    return ScoringSettings(long_pause_s=config.long_pause_seconds, pace_wpm=(low, high))
 
 
 def _later(created: datetime, attempt_id: int, before: datetime, own_id: int | None) -> bool:

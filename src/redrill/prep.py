@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -287,7 +287,7 @@ def rank_questions(
     phrases: Sequence[KeyPhrase],
     questions: Iterable[Question],
     *,
-    own_points: dict[str, Sequence[str]] | None = None,
+    own_points: Mapping[str, Sequence[str]] | None = None,
     counts: dict[str, int] | None = None,
     banks: dict[str, str] | None = None,
 ) -> list[RankedQuestion]:
@@ -370,7 +370,7 @@ def build_prep(
     catalog: Catalog,
     *,
     count: int = DEFAULT_COUNT,
-    own_points: dict[str, Sequence[str]] | None = None,
+    own_points: Mapping[str, Sequence[str]] | None = None,
     counts: dict[str, int] | None = None,
 ) -> PrepSet:
     """The prep set: the opener, then the most relevant questions, ``count`` in all (pure)."""
@@ -415,7 +415,7 @@ def prepare(
     catalog: Catalog,
     *,
     count: int = DEFAULT_COUNT,
-    own_points: dict[str, Sequence[str]] | None = None,
+    own_points: Mapping[str, Sequence[str]] | None = None,
 ) -> PrepSet:
     """Key phrases of ``job_text`` and the prep set built from them."""
     text = check_job_text(job_text)

@@ -20,11 +20,14 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from redrill.scoring.comparison import Comparison
 from redrill.scoring.metrics import Metrics
 from redrill.store import QuestionState
+
+if TYPE_CHECKING:
+    from fsrs.card import CardDict
 
 # FSRS ratings by name (fsrs.Rating values), so callers need not import fsrs.
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
@@ -164,7 +167,7 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def new_card(question_id: str, now: datetime) -> dict:
+def new_card(question_id: str, now: datetime) -> CardDict:
     """A fresh FSRS card for a question, due now; its id is derived from the question id (stable)."""
     from fsrs import Card
 
@@ -176,9 +179,10 @@ def review(card: dict | None, rating: int, now: datetime, *, question_id: str) -
     from fsrs import Card, Rating
 
     now = _utc(now)
-    current = Card.from_dict(card if card is not None else new_card(question_id, now))
+    # A stored card is the JSON of an earlier to_dict(): the checker cannot see its keys, fsrs reads them.
+    current = Card.from_dict(cast("CardDict", card) if card is not None else new_card(question_id, now))
     updated, _log = make_scheduler().review_card(current, Rating(rating), now)
-    return updated.to_dict(), updated.due
+    return dict(updated.to_dict()), updated.due
 
 
 def _good(m: Metrics) -> bool:

@@ -68,7 +68,8 @@ def rank(store, catalog: Catalog, *, tags: Sequence[str] = (), now: datetime, rn
         values = scores.get(qid)
         return sum(values[-RECENT_ATTEMPTS:]) / len(values[-RECENT_ATTEMPTS:]) if values else None
 
-    due_flagged, due_other = [], []
+    due_flagged: list[Question] = []
+    due_other: list[Question] = []
     for q in pool:
         s = states.get(q.id)
         if s is None or s.mastered or s.due is None or s.due > now:
@@ -86,14 +87,13 @@ def rank(store, catalog: Catalog, *, tags: Sequence[str] = (), now: datetime, rn
             continue
         if q.id in scores or (s is not None and s.weak):
             practised.append(q)
+
     # Weak first, then the worst recent ramble score; a weak question not yet tried counts as worst.
-    practised.sort(
-        key=lambda q: (
-            not (states.get(q.id) and states[q.id].weak),
-            -(recent(q.id) if recent(q.id) is not None else 101.0),
-            q.id,
-        )
-    )
+    def worst_first(q: Question) -> tuple[bool, float, str]:
+        score = recent(q.id)
+        return (not (states.get(q.id) and states[q.id].weak), -(score if score is not None else 101.0), q.id)
+
+    practised.sort(key=worst_first)
     for q in practised:
         s = states.get(q.id)
         out.append(Candidate(q, "weakest", s.due if s else None, recent(q.id)))

@@ -15,7 +15,7 @@ import errno
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -279,6 +279,15 @@ def read_date(text: str | None, column: str, damage: list[str]) -> datetime | No
         damage.append(f"{column}: {text!r} is not a date")
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote (sqlite3 types ``lastrowid`` optional: it is None
+    only on a cursor that has written no row)."""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise RuntimeError("the database gave no id for the row just written")
+    return row_id
 
 
 def _attempt(row: tuple) -> Attempt:
@@ -547,7 +556,7 @@ class Store:
                     error,
                 ),
             )
-            return cur.lastrowid
+            return _inserted_id(cur)
 
     def update_attempt(self, attempt_id: int, **fields: Any) -> None:
         """Change some fields of an attempt (status, transcript, metrics, audio_path, audio_seconds, error)."""
@@ -618,7 +627,9 @@ class Store:
             damage: list[str] = []
             created = read_date(created_text, "created_at", damage)
             raw = read_json(metrics_text, "metrics_json", damage)
-            if damage:  # a figure without a sound date or sound numbers is left out, and reported
+            # A figure without a sound date or sound numbers is left out, and reported (created_at is
+            # NOT NULL, so a None date always comes with a damage note).
+            if damage or created is None:
                 self._noted("attempts", attempt_id, damage)
                 continue
             out.append((attempt_id, qid, created, Metrics.from_dict(raw)))
@@ -651,8 +662,8 @@ class Store:
         role: str = "",
         date: str | None = None,
         stage: str = "",
-        went_well: list[str] = (),
-        to_change: list[str] = (),
+        went_well: Sequence[str] = (),
+        to_change: Sequence[str] = (),
         created_at: datetime | None = None,
     ) -> int:
         with self.transaction() as db:
@@ -669,7 +680,7 @@ class Store:
                     to_iso(created_at or utcnow()),
                 ),
             )
-            return cur.lastrowid
+            return _inserted_id(cur)
 
     def interviews(self) -> list[Interview]:
         rows = self.db.execute(
@@ -701,7 +712,7 @@ class Store:
         question_text: str,
         rating: str,
         interview_id: int | None = None,
-        wish_i_said: list[str] = (),
+        wish_i_said: Sequence[str] = (),
         note: str = "",
         created_at: datetime | None = None,
     ) -> int:
@@ -721,7 +732,7 @@ class Store:
                     to_iso(created_at or utcnow()),
                 ),
             )
-            return cur.lastrowid
+            return _inserted_id(cur)
 
     def flags(self, *, interview_id: int | None = None, question_id: str | None = None) -> list[Flag]:
         sql, args = _filtered(
@@ -816,7 +827,7 @@ class Store:
                 "INSERT INTO reviews (question_id, attempt_id, rating, reviewed_at, due) VALUES (?, ?, ?, ?, ?)",
                 (question_id, attempt_id, rating, to_iso(reviewed_at), None if due is None else to_iso(due)),
             )
-            return cur.lastrowid
+            return _inserted_id(cur)
 
     def reviews(
         self, question_id: str | None = None
@@ -961,7 +972,7 @@ def add_mock(store: Store, *, source: str, scorecard: dict, created_at: datetime
             "INSERT INTO mock_interviews (source, scorecard, created_at) VALUES (?, ?, ?)",
             (source, _dumps(scorecard), to_iso(created_at)),
         )
-        return cur.lastrowid
+        return _inserted_id(cur)
 
 
 def mocks(store: Store) -> list[MockRow]:

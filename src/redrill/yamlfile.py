@@ -115,7 +115,9 @@ def _check_and_index(root, name: str, lines: dict[tuple, int]) -> None:
     import yaml
 
     seen: set[int] = set()
-    stack = [(root, (), True)]  # (node, key path, whether its lines are indexed: not inside a key)
+    stack: list[tuple[Any, tuple, bool]] = [
+        (root, (), True)
+    ]  # (node, key path, whether its lines are indexed: not inside a key)
     while stack:
         node, path, indexed = stack.pop()
         line = node.start_mark.line + 1
@@ -126,7 +128,7 @@ def _check_and_index(root, name: str, lines: dict[tuple, int]) -> None:
             raise InputError([Problem(name, line, None, f"nested more than {MAX_DEPTH} levels deep")])
         if indexed:
             lines.setdefault(path, line)
-        children = []
+        children: list[tuple[Any, tuple, bool]] = []
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else f"<{key_node.tag}>"

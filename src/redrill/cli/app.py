@@ -6,11 +6,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from redrill.paths import Paths, current
+
+if TYPE_CHECKING:  # opened on first use: a command that needs none of them starts without them
+    from redrill.banks import Catalog
+    from redrill.config import Config
+    from redrill.store import Store
 
 
 class App:
@@ -19,13 +24,13 @@ class App:
     def __init__(self, home: Path | None = None):
         self.paths = Paths(home) if home else current()
         self.extra_banks: list[Path] = []
-        self._config = None
-        self._catalog = None
-        self._store = None
+        self._config: Config | None = None
+        self._catalog: Catalog | None = None
+        self._store: Store | None = None
         self.warn_about_damage = True  # doctor reports damaged rows itself
 
     @property
-    def config(self):
+    def config(self) -> Config:
         if self._config is None:
             from redrill.config import load_config
 
@@ -33,7 +38,7 @@ class App:
         return self._config
 
     @property
-    def catalog(self):
+    def catalog(self) -> Catalog:
         """Every question: shipped banks, the data home's banks folder, and ``--bank`` files."""
         if self._catalog is None:
             from redrill.banks import load_catalog
@@ -42,7 +47,7 @@ class App:
         return self._catalog
 
     @property
-    def store(self):
+    def store(self) -> Store:
         if self._store is None:
             from redrill.leftovers import sweep_temp_files
             from redrill.store import open_store

@@ -6,6 +6,7 @@ After a bad interview: log it, see the interviews logged, draft a follow-up note
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +22,9 @@ from redrill.cli.app import (
     print_json,
 )
 from redrill.cli.render import plural
+
+if TYPE_CHECKING:
+    from redrill.debrief import DebriefQuestion
 
 DEBRIEF_HELP = """Log an interview: the questions that went badly and what you wish you'd said.
 
@@ -47,7 +51,7 @@ New questions are added to banks/my-questions.yaml in your data home.
 def _lines(prompt: str) -> list[str]:
     """Ask for a list, one item per line; an empty line ends it."""
     click.echo(f"{prompt} (one per line, empty line to finish)")
-    items = []
+    items: list[str] = []
     while True:
         value = click.prompt("  -", default="", show_default=False, prompt_suffix=" ").strip()
         if not value:
@@ -110,13 +114,13 @@ def _ask_question(catalog, number: int):
             if not 1 <= index <= len(matches):
                 click.echo(f"  Pick a number from 1 to {len(matches)}, or type the question.")
                 continue
-            picked = {"question_id": matches[index - 1].id}
+            question_id, text = matches[index - 1].id, None
             click.echo(_wrapped(f"-> {matches[index - 1].text}", indent=5))
         else:
-            picked = {"text": " ".join(choice.split())}
+            question_id, text = None, " ".join(choice.split())
         rating = click.prompt("How did it go?", type=click.Choice(RATINGS), show_choices=True)
         wish = _lines("Points you wish you had made")
-        return DebriefQuestion(rating=rating, wish_i_said=tuple(wish), **picked)
+        return DebriefQuestion(rating=rating, question_id=question_id, text=text, wish_i_said=tuple(wish))
 
 
 def interactive_debrief(catalog, today: str):
@@ -135,7 +139,7 @@ def interactive_debrief(catalog, today: str):
             click.echo(f"  {err}")
     stage = click.prompt("Stage (e.g. phone screen, onsite)", default="", show_default=False).strip()
     click.echo("\nNow the questions you remember: the ones that went badly first.")
-    questions = []
+    questions: list[DebriefQuestion] = []
     while True:
         item = _ask_question(catalog, len(questions) + 1)
         if item is None:

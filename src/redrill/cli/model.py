@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from redrill.cli.app import App, pass_app, print_json
@@ -46,7 +48,7 @@ def list_models(app: App, as_json: bool) -> None:
         in_use, problem = choice, None
     except RedrillError as err:
         in_use, problem = None, str(err)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for m in list_local_models(app.paths):
         rows.append(
             {"name": m.name, "source": "pulled", "path": str(m.path), "bytes": m.size_bytes, "problem": m.problem}

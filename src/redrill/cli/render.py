@@ -142,10 +142,10 @@ def voice_line(metrics, comparison=None) -> str | None:
         shown("pace_cv", "pace variation"),
         shown("first_word_delay_s", "first word after"),
     ]
-    parts = [p for p in parts if p]
-    if not parts:
+    measured = [p for p in parts if p]
+    if not measured:
         return "[dim]How it sounded: too short to measure.[/dim]"
-    return "How it sounded: " + " · ".join(parts)
+    return "How it sounded: " + " · ".join(measured)
 
 
 def print_report(report) -> None:

@@ -24,7 +24,7 @@ def devices(voices: bool, as_json: bool) -> None:
         return
     from redrill.sound.devices import list_input_devices
 
-    found = list_input_devices()
+    devices = list_input_devices()
     if as_json:
         print_json(
             [
@@ -36,15 +36,15 @@ def devices(voices: bool, as_json: bool) -> None:
                     "default_samplerate": d.default_samplerate,
                     "default": d.is_default,
                 }
-                for d in found
+                for d in devices
             ]
         )
         return
-    if not found:
+    if not devices:
         raise click.ClickException(
             "no microphone found: plug one in or check your sound server (PulseAudio/PipeWire); typed answers work without one: redrill drill --text"
         )
-    for d in found:
+    for d in devices:
         mark = "*" if d.is_default else " "
         click.echo(f"{mark} {d.index:>3}  {d.name}  ({d.hostapi}, {d.channels} ch, {d.default_samplerate:.0f} Hz)")
     click.echo("* = default. Use --device NUMBER or --device NAME with `redrill drill`.")

@@ -82,6 +82,7 @@ def prepare_streams() -> None:
         if can_encode(getattr(stream, "encoding", None)):
             continue
         try:
-            stream.reconfigure(errors=ERRORS)
+            # Any text stream may stand in for sys.stdout; one without reconfigure is caught below.
+            stream.reconfigure(errors=ERRORS)  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             pass

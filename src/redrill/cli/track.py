@@ -6,6 +6,7 @@ with many thousands of attempts: it reads metrics without transcripts and import
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -344,7 +345,7 @@ def _latest_strips(app: App, scored) -> dict[int, dict]:
     from its recording now: about a third of a second per minute of answer)."""
     from redrill import pipeline
 
-    latest: dict[str, tuple[int, object]] = {}
+    latest: dict[str, tuple[int, datetime]] = {}
     for attempt_id, question_id, created_at, m in scored:
         if m.voice is not None:
             latest[question_id] = (attempt_id, created_at)
@@ -546,7 +547,7 @@ def _show_best(app: App, question_id: str, *, hear: bool, as_json: bool) -> None
         )
     if not hear:
         return
-    if model.kind == RECORDING:
+    if model.kind == RECORDING and model.attempt_id is not None:  # a recording always names its attempt
         from redrill.drill import play_attempt
 
         play_attempt(app.store, app.paths, model.attempt_id)

@@ -291,7 +291,7 @@ def _decode(hint: Any, raw: Any) -> Any:
             return _BAD
         items = [_decode(a, r) for a, r in zip(args, raw)]
         return _BAD if any(i is _BAD for i in items) else tuple(items)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(raw, Mapping):
             return _BAD
         try:

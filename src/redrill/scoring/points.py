@@ -48,7 +48,8 @@ def find_coverage(
     """Covered and missing points, in the given order: a point is covered when at least ``share``
     of its stems (and at least one) are among the answer's stems."""
     said = answer_stems(answer_words, stemmer)
-    covered, missing = [], []
+    covered: list[str] = []
+    missing: list[str] = []
     for point in points:
         stems = point_stems(point, stemmer)
         if not stems:

@@ -120,16 +120,25 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), digits)
 
 
+@dataclass(frozen=True)
+class TimedWord:
+    """A transcript word whose times are known numbers (the figures below do arithmetic on them)."""
+
+    text: str
+    start: float
+    end: float
+
+
 def _inside(t: float, spans: Sequence[tuple[float, float]]) -> bool:
     """Whether ``t`` falls in one of the (sorted, mostly disjoint) ``spans``."""
     i = bisect.bisect_right(spans, (t, math.inf)) - 1
     return any(a <= t <= b for a, b in spans[max(0, i - 1) : i + 2])
 
 
-def _sentences(words: Sequence, gap_s: float) -> list[list]:
+def _sentences(words: Sequence[TimedWord], gap_s: float) -> list[list[TimedWord]]:
     """Timed words split into sentences at . ? ! or at a silence of ``gap_s`` or more."""
-    out: list[list] = []
-    current: list = []
+    out: list[list[TimedWord]] = []
+    current: list[TimedWord] = []
     for w in words:
         if current and w.start - current[-1].end >= gap_s:
             out.append(current)
@@ -171,9 +180,10 @@ def voice_figures(
     frames = merged(pieces)
     times, f0, db = frames.times, frames.f0_hz, frames.db
     words = [
-        w
+        TimedWord(w.text, start, end)
         for w in transcript.words
-        if number(w.start) is not None and number(w.end) is not None and w.end >= w.start and w.text.strip()
+        if (start := number(w.start)) is not None and (end := number(w.end)) is not None and end >= start
+        if w.text.strip()
     ]
 
     # Pitch: semitones around the speaker's median over voiced frames inside the words (without
@@ -217,7 +227,7 @@ def voice_figures(
         n_sentences += 1
         end = sentence[-1].end
         cut = end - settings.trailing_tail_s
-        body = [level_of[id(w)] for w in sentence if w.start < cut and level_of[id(w)] is not None]
+        body = [lv for w in sentence if w.start < cut and (lv := level_of[id(w)]) is not None]
         lo, hi = bisect.bisect_left(times, cut), bisect.bisect_right(times, end)
         tail = sorted(v for v in db[lo:hi] if v is not None)
         if len(body) < 3 or not tail:
@@ -410,7 +420,7 @@ def voice_point(
                     "result and the numbers, and let your voice rise and fall with them.",
                 )
             )
-        elif below_band:
+        elif below_band and band is not None:
             candidates.append(
                 (
                     8.0,

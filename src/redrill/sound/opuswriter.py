@@ -23,10 +23,16 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redrill.errors import RedrillError
 from redrill.paths import private_file, temp_file
 from redrill.sound import SAMPLE_RATE
+
+if TYPE_CHECKING:  # numpy and PyAV load on first use (see feed/_encode), not at import
+    import numpy as np
+    from av.audio.stream import AudioStream
+    from av.container import OutputContainer
 
 # The temporary file is :func:`redrill.paths.temp_file`'s ``.encoding.ogg.PID.RANDOM.tmp`` in the
 # recordings folder. The answer is also in its spool (crash safety), so a file left by a process
@@ -45,13 +51,13 @@ class OpusWriter:
         self.tags = dict(tags or {})  # Vorbis comments, as write_opus writes them
         self.bitrate = int(bitrate)
         self.hold = int(hold_s * SAMPLE_RATE)
-        self._buffer = None  # the answer so far; grows by doubling
+        self._buffer: np.ndarray | None = None  # the answer so far; grows by doubling
         self._fed = 0
         self._queued = 0  # samples handed to the encoder thread
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redrill-opus")
         self._lock = threading.Lock()
-        self._container = None
-        self._stream = None
+        self._container: OutputContainer | None = None
+        self._stream: AudioStream | None = None
         self._encoded = 0  # samples the encoder has taken
         self._tmp: Path | None = None
         self._failed: BaseException | None = None
@@ -71,20 +77,19 @@ class OpusWriter:
             if self._closed or self._failed is not None:
                 return
             need = self._fed + len(block)
-            if self._buffer is None or need > len(self._buffer):
-                grown = np.zeros(
-                    max(need, 2 * (0 if self._buffer is None else len(self._buffer)), 30 * SAMPLE_RATE), np.float32
-                )
-                if self._buffer is not None:
-                    grown[: self._fed] = self._buffer[: self._fed]
-                self._buffer = grown
-            self._buffer[self._fed : need] = block
+            buffer = self._buffer
+            if buffer is None or need > len(buffer):
+                grown = np.zeros(max(need, 2 * (0 if buffer is None else len(buffer)), 30 * SAMPLE_RATE), np.float32)
+                if buffer is not None:
+                    grown[: self._fed] = buffer[: self._fed]
+                buffer = self._buffer = grown
+            buffer[self._fed : need] = block
             self._fed = need
             safe = self._fed - self.hold
             start_at = self.hold + int(MIN_START_S * SAMPLE_RATE)
             if self._fed < start_at or safe - self._queued < STEP_S * SAMPLE_RATE:
                 return
-            piece = self._buffer[self._queued : safe].copy()
+            piece = buffer[self._queued : safe].copy()
             self._queued = safe
         self._worker.submit(self._encode, piece)
 
@@ -96,22 +101,24 @@ class OpusWriter:
         if self._failed is not None:
             return
         try:
-            if self._container is None:
+            container, stream = self._container, self._stream
+            # Both are opened on the first piece; had add_stream failed, _failed would have returned above.
+            if container is None or stream is None:
                 fd, tmp = temp_file(self.folder, TMP_NAME)
                 os.close(fd)
                 self._tmp = tmp
-                self._container = av.open(str(tmp), mode="w", format="ogg")
-                self._stream = self._container.add_stream("libopus", rate=SAMPLE_RATE, layout="mono")
-                self._stream.bit_rate = self.bitrate
+                container = self._container = av.open(str(tmp), mode="w", format="ogg")
+                stream = self._stream = container.add_stream("libopus", rate=SAMPLE_RATE, layout="mono")
+                stream.bit_rate = self.bitrate
                 for key, value in self.tags.items():
-                    self._stream.metadata[key] = str(value)
+                    stream.metadata[key] = str(value)
             data = np.ascontiguousarray(np.clip(piece, -1.0, 1.0))
             frame = av.AudioFrame.from_ndarray(data[None, :], format="flt", layout="mono")
             frame.sample_rate = SAMPLE_RATE
             frame.pts = self._encoded
             frame.time_base = Fraction(1, SAMPLE_RATE)
-            for packet in self._stream.encode(frame):
-                self._container.mux(packet)
+            for packet in stream.encode(frame):
+                container.mux(packet)
             self._encoded += len(piece)
         except BaseException as exc:  # noted; finish() then falls back to writing the whole file
             self._failed = exc
@@ -143,15 +150,18 @@ class OpusWriter:
             self._encode(final[n:]) if len(final) > n else None
             if self._failed is not None:
                 raise self._failed
-            for packet in self._stream.encode(None):
-                self._container.mux(packet)
-            self._container.close()
+            container, stream, tmp = self._container, self._stream, self._tmp
+            if container is None or stream is None or tmp is None:  # opened together by the first _encode
+                raise RuntimeError("the Opus writer lost its open file")
+            for packet in stream.encode(None):
+                container.mux(packet)
+            container.close()
             self._container = None
-            with open(self._tmp, "rb+") as handle:
+            with open(tmp, "rb+") as handle:
                 handle.flush()
                 os.fsync(handle.fileno())
-            private_file(self._tmp)
-            os.replace(self._tmp, target)
+            private_file(tmp)
+            os.replace(tmp, target)
             self._tmp = None
         except av.FFmpegError as exc:
             self.discard()

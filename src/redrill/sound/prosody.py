@@ -25,8 +25,12 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from redrill.sound import SAMPLE_RATE
+
+if TYPE_CHECKING:  # numpy loads with the first block of audio, not at import
+    import numpy as np
 
 __all__ = ["Frames", "ProsodySettings", "VoiceStream", "analyse_answer", "analyse_piece", "pieces"]
 
@@ -155,12 +159,12 @@ class VoiceStream:
 
     def __init__(self, settings: ProsodySettings = ProsodySettings()):
         self.settings = settings
-        self._audio = None  # the audio from ``_offset`` on (what the pieces still to come read)
+        self._audio: np.ndarray | None = None  # the audio from ``_offset`` on (what the pieces still to come read)
         self._blocks: list = []
         self._offset = 0
         self._length = 0
         self._next = 0  # index of the next piece to analyse
-        self._jobs: dict[tuple[int, int, int, int], tuple[object, Future]] = {}
+        self._jobs: dict[tuple[int, int, int, int], tuple[np.ndarray, Future]] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redrill-voice")
         self._lock = threading.Lock()
         self._closed = False
@@ -185,16 +189,16 @@ class VoiceStream:
             self._length += len(block)
             while self._length >= (self._next + 1) * size + pad:
                 parts = ([self._audio] if self._audio is not None else []) + self._blocks
-                self._audio = np.concatenate(parts)
+                audio = self._audio = np.concatenate(parts)
                 self._blocks = []
                 keep_a = self._next * size
                 piece = (keep_a, keep_a + size, max(0, keep_a - pad), keep_a + size + pad)
-                chunk = self._audio[piece[2] - self._offset : piece[3] - self._offset].copy()
+                chunk = audio[piece[2] - self._offset : piece[3] - self._offset].copy()
                 self._jobs[piece] = (chunk, self._worker.submit(_analyse, chunk, piece, s))
                 self._next += 1
                 # The next piece reads from its own start minus the padding: older audio can go.
                 drop = self._next * size - pad - self._offset
-                self._audio = self._audio[drop:]
+                self._audio = audio[drop:]
                 self._offset += drop
 
     def frames(self, final) -> list[Frames]:

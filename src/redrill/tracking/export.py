@@ -75,7 +75,7 @@ def _flatten(f: dataclasses.Field, value) -> dict[str, object]:
 def _group_type_of(name: str) -> type | None:
     hint = typing.get_type_hints(Metrics)[name]
     options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
-    groups = [o for o in options if dataclasses.is_dataclass(o)]
+    groups = [o for o in options if isinstance(o, type) and dataclasses.is_dataclass(o)]
     return groups[0] if len(groups) == 1 else None
 
 

@@ -246,7 +246,7 @@ def weakness_key(q: QuestionProgress) -> tuple:
 
 
 def question_progress(
-    scored: Iterable[tuple[int, str, datetime, dict]],
+    scored: Iterable[tuple[int, str, datetime, Metrics]],
     question_texts: dict[str, str] | None = None,
 ) -> list[QuestionProgress]:
     """Progress of every practised question, weakest first.

