@@ -3,7 +3,9 @@
 #
 #   ./setup.sh            set up only
 #   ./setup.sh drill ...  set up, then start `redrill drill ...`
-#   ./setup.sh test ...   set up (with test extras and the test-only system packages), then pytest ...
+#   ./setup.sh test       set up (with test extras and the test-only system packages), check the code
+#                         (ruff format, ruff lint, mypy), then run the whole test suite
+#   ./setup.sh test ...   the same set-up, then only pytest with these arguments (e.g. -m "not slow")
 #
 # Safe to run again: it installs only what is missing and re-installs Python packages only when
 # pyproject.toml changed.
@@ -65,6 +67,13 @@ fi
 case "$mode" in
   install) say "ready: run .venv/bin/redrill --help" ;;
   drill) exec .venv/bin/redrill drill "$@" ;;
-  test) exec .venv/bin/python -m pytest "$@" ;;
+  test)
+    if [ $# -eq 0 ]; then
+      say "checking the code: ruff format, ruff lint, mypy"
+      .venv/bin/python -m ruff format --check --quiet src tests scripts
+      .venv/bin/python -m ruff check --quiet src tests scripts
+      .venv/bin/python -m mypy
+    fi
+    exec .venv/bin/python -m pytest "$@" ;;
   *) say "unknown mode '$mode': use drill, test or nothing"; exit 2 ;;
 esac
