@@ -344,7 +344,7 @@ def test_no_command_reaches_the_network_or_writes_outside_the_data_home(
     pulse_env = {**box.env, "PULSE_SERVER": pulse_server.socket}
     run("play", "5", env=pulse_env, timeout=120)
     # A live session: recording, voice-activity detection and transcription while the user speaks.
-    findings["drill (spoken, virtual microphone)"] = _spoken_drill(box, pulse_server, play_into_sink, long_answer_wav)
+    findings["drill (spoken, virtual microphone)"] = _spoken_drill(box, pulse_server, play_into_sink, short_wav)
     run("forget", "1", "--yes")
     # Practising for the next interview: a prep set from a job ad, a mock interview, a warm-up.
     run("prep", JOB_AD, "--yes", "--name", "acme")
