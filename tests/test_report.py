@@ -271,3 +271,14 @@ def test_html_lengths_use_the_one_formatter():
     page = render_html(data, generated=datetime(2024, 5, 1, 12, 0))
     assert "1:60" not in page and "29:60" not in page
     assert ">2:00<" in page and ">30:00<" in page
+
+
+def test_counts_in_the_report_read_as_english():
+    """'1 scored attempt at 1 question', not '1 scored attempts at 1 questions' or 'attempt(s)'."""
+    from redrill.tracking.report import render_html
+
+    one = report_data([(1, "a", T0, typed(100, 30, pauses=0))], tz=timezone.utc)
+    html = render_html(one, generated=T0)
+    assert "1 scored attempt at 1 question," in html and "1 attempt ·" in html and "(s)" not in html
+    two = report_data([(1, "a", T0, typed(100, 30)), (2, "b", T0, typed(90, 20))], tz=timezone.utc)
+    assert "2 scored attempts at 2 questions," in render_html(two, generated=T0)

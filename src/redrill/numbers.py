@@ -39,3 +39,10 @@ def length_text(seconds: float | None, *, clock: bool = False) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes}:{secs:02d}"
+
+
+def plural(n: float, word: str, words: str | None = None) -> str:
+    """``1 filler``, ``2 fillers``, ``0 fillers`` (``words``: an irregular plural). One rule for the
+    terminal and the HTML report."""
+    count = int(n)
+    return f"{count} {word if count == 1 else (words or word + 's')}"

@@ -14,6 +14,7 @@ import click
 
 from redrill.cli.app import App, bank_option, console, fmt_seconds, is_interactive, pass_app
 from redrill.cli.practice import follow_ups_option, load_prep, session_options, show_follow_up, show_model_answer
+from redrill.numbers import plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -174,13 +175,6 @@ REASONS = {
     "interrupted": "Ctrl-C",
     "stalled": "the microphone stopped sending sound",
 }
-
-
-def plural(n: int, word: str, words: str | None = None) -> str:
-    """``1 filler``, ``2 fillers``."""
-    from redrill.cli.render import plural as render_plural
-
-    return render_plural(n, word, words)
 
 
 class TerminalUI:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.markup import escape as escape_markup
 
 from redrill.cli.app import console, esc, fmt_seconds
+from redrill.numbers import plural as plural
 
 # How each compared metric is shown: label and formatter.
 _LABELS = {
@@ -19,12 +20,6 @@ _LABELS = {
     "wpm_off_band": ("pace off band", lambda v: f"{v:.0f} wpm"),
 }
 _ARROWS = {"better": "[green]better[/green]", "worse": "[red]worse[/red]", "same": "[dim]same[/dim]"}
-
-
-def plural(n, word: str, words: str | None = None) -> str:
-    """``1 filler``, ``2 fillers``, ``0 fillers`` (``words``: an irregular plural)."""
-    n = int(n)
-    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 def fits(table, whole=()) -> bool:

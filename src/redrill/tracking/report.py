@@ -18,7 +18,7 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 
-from redrill.numbers import length_text
+from redrill.numbers import length_text, plural
 from redrill.scoring.metrics import Metrics
 from redrill.tracking.progress import median_or_none, question_progress
 from redrill.tracking.voicestrip import STRIP_CSS, strip_html
@@ -419,7 +419,7 @@ def render_html(data: dict, *, generated: datetime, title: str = "redrill: how y
         f"<title>{e(title)}</title>",
         f"<style>{CSS}{STRIP_CSS}</style></head><body>",
         f"<h1>{e(title)}</h1>",
-        f'<p class="sub">{totals["attempts"]} scored attempts at {totals["questions"]} questions'
+        f'<p class="sub">{plural(totals["attempts"], "scored attempt")} at {plural(totals["questions"], "question")}'
         + (f", {e(totals['first'][:10])} to {e(totals['last'][:10])}" if totals["first"] else "")
         + f". Made {e(generated.strftime('%Y-%m-%d %H:%M'))} by redrill, from the data on this computer only.</p>",
         "<section><h2>Every question at a glance</h2>",
@@ -456,7 +456,7 @@ def render_html(data: dict, *, generated: datetime, title: str = "redrill: how y
         out.append(f'<section class="question" id="q-{e(q["question_id"])}">')
         out.append(f"<h2>{e(q['question_text'])}</h2>")
         out.append(
-            f'<p class="meta">{e(q["question_id"])}{target} · {q["attempts"]} attempt(s) · '
+            f'<p class="meta">{e(q["question_id"])}{target} · {plural(q["attempts"], "attempt")} · '
             f'trend: <span class="{e(q["trend"])}">{e(q["trend"])}</span></p>'
         )
         out.append(f'<figure role="img" aria-label="Charts over time for {e(q["question_id"])}">{chart}</figure>')
