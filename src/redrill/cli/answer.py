@@ -4,6 +4,7 @@ recompute stored metrics."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, TypeVar
 
 import click
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 _Bar = TypeVar("_Bar", bound="_StderrBar")
 
 
-class _StderrBar:
+class _StderrBar(ABC):
     """What the progress bars share: a transient bar on stderr with the time left, started on the first
     update of a run long enough to need one (a short run prints nothing) and stopped on exit.
 
@@ -41,9 +42,9 @@ class _StderrBar:
     def __enter__(self: _Bar) -> _Bar:
         return self
 
+    @abstractmethod
     def _count_column(self) -> ProgressColumn:
         """The rich column that says how far along the run is (from the task's fields)."""
-        raise NotImplementedError
 
     def _advance(self, total: float, completed: float, **fields) -> None:
         """Show ``completed`` of ``total``; ``fields`` feed the count column."""
