@@ -852,13 +852,14 @@ class Store:
         rows = self.db.execute("SELECT question_id, question_text, MAX(created_at) FROM attempts GROUP BY question_id")
         return {r[0]: r[1] for r in rows}
 
-    def progress_figures(self, question_id: str | None = None) -> list[tuple[int, str, str, str]]:
-        """``(id, question_id, created_at ISO, figures JSON)`` of scored attempts, oldest first
-        (damaged ones left out and noted in :attr:`damage`).
+    def progress_figures(self, question_id: str | None = None) -> list[tuple[int, str, str, str, int | None]]:
+        """``(id, question_id, created_at ISO, figures JSON, long pauses)`` of scored attempts, oldest
+        first (damaged ones left out and noted in :attr:`damage`).
 
         ``figures`` is a JSON array ``[duration_s, over_target_s, under_target_s, target_s,
-        fillers_per_min, long_pauses, ramble_score, voice.pitch_range_st, voice.trailing_share]``
-        picked out of the metrics by SQLite, so
+        fillers_per_min, ramble_score, voice.pitch_range_st, voice.trailing_share]`` and ``long
+        pauses`` the length of the ``long_pauses`` list (None when it is not a list), both picked out
+        of the metrics by SQLite, so
         ``redrill progress`` neither parses whole metrics in Python nor builds datetimes it does
         not show (the fast path for many thousands of attempts).
         """
@@ -867,7 +868,9 @@ class Store:
         sql = (
             "SELECT id, question_id, created_at, CASE WHEN json_valid(metrics_json) THEN json_extract(metrics_json,"
             " '$.duration_s', '$.over_target_s', '$.under_target_s', '$.target_s', '$.fillers_per_min',"
-            " '$.long_pauses', '$.ramble_score', '$.voice.pitch_range_st', '$.voice.trailing_share') END"
+            " '$.ramble_score', '$.voice.pitch_range_st', '$.voice.trailing_share') END,"
+            " CASE WHEN json_valid(metrics_json) THEN CASE WHEN json_type(metrics_json, '$.long_pauses') = 'array'"
+            " THEN json_array_length(metrics_json, '$.long_pauses') END END"
             " FROM attempts WHERE status = 'scored' AND metrics_json IS NOT NULL"
         )
         args: list = []

@@ -12,12 +12,50 @@ package imports nothing outside itself but :mod:`redrill.errors` and :mod:`redri
   noise-margin rule of ``margins``); ``feedback`` turns that into advice.
 """
 
-from redrill.scoring.annotate import AnnotatedToken, annotate
-from redrill.scoring.measure import score
-from redrill.scoring.metrics import JSON_KEYS, Coverage, Metrics, Pause, RepeatedPhrase
-from redrill.scoring.ramble import ramble_components, ramble_score
-from redrill.scoring.settings import RambleWeights, ScoringSettings
-from redrill.scoring.words import STOPWORDS, normalise, stem
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+# Where each public name lives. They load on first use (module ``__getattr__``), so a command that
+# needs only :class:`Metrics` (``redrill progress`` reading thousands of stored figures) does not
+# pay for the transcript rules it never runs.
+_HOME = {
+    "AnnotatedToken": "annotate",
+    "annotate": "annotate",
+    "score": "measure",
+    "JSON_KEYS": "metrics",
+    "Coverage": "metrics",
+    "Metrics": "metrics",
+    "Pause": "metrics",
+    "RepeatedPhrase": "metrics",
+    "ramble_components": "ramble",
+    "ramble_score": "ramble",
+    "RambleWeights": "settings",
+    "ScoringSettings": "settings",
+    "STOPWORDS": "words",
+    "normalise": "words",
+    "stem": "words",
+}
+
+if TYPE_CHECKING:
+    from redrill.scoring.annotate import AnnotatedToken, annotate
+    from redrill.scoring.measure import score
+    from redrill.scoring.metrics import JSON_KEYS, Coverage, Metrics, Pause, RepeatedPhrase
+    from redrill.scoring.ramble import ramble_components, ramble_score
+    from redrill.scoring.settings import RambleWeights, ScoringSettings
+    from redrill.scoring.words import STOPWORDS, normalise, stem
+
+
+def __getattr__(name: str):
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'redrill.scoring' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"redrill.scoring.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "JSON_KEYS",

@@ -187,17 +187,15 @@ def _figures(attempt_id: int, question_id: str, created_at, m: Metrics) -> Figur
     )
 
 
-def figures_from_store_rows(rows: Iterable[tuple[int, str, str, str | None]]) -> Iterator[Figures]:
+def figures_from_store_rows(rows: Iterable[tuple[int, str, str, str | None, int | None]]) -> Iterator[Figures]:
     """Figures from :meth:`Store.progress_figures` rows (the fast path of ``redrill progress``).
 
     Same values as :func:`_figures` on the whole metrics dict (a test holds them equal); written
     out inline because it runs once per stored attempt.
     """
     loads = json.loads
-    for attempt_id, question_id, created_iso, packed in rows:
-        duration, _over, _under, target, fillers, pauses, ramble, pitch, trailing = (
-            loads(packed) if packed else (None,) * 9
-        )
+    for attempt_id, question_id, created_iso, packed, pauses in rows:
+        duration, _over, _under, target, fillers, ramble, pitch, trailing = loads(packed) if packed else (None,) * 8
         yield (
             attempt_id,
             question_id,
@@ -205,7 +203,7 @@ def figures_from_store_rows(rows: Iterable[tuple[int, str, str, str | None]]) ->
             number(duration),
             distance_from_target(duration, target),
             number(fillers),
-            len(pauses) if isinstance(pauses, list) else None,
+            pauses,
             number(ramble),
             target_band(target),
             number(pitch),
