@@ -80,7 +80,7 @@ class Context:
         key = (model, hints)
         if key not in self._heard:
             from evalset import QUESTIONS
-            from redrill.scoring.disfluency_audio import with_audio_disfluencies
+            from redrill.pipeline import Searched
             from redrill.transcription.streaming import transcribe_answer
             from redrill.transcription.whisper import Transcriber, recognition_hints
 
@@ -90,15 +90,33 @@ class Context:
             rows = []
             for a in self.answers:
                 question, points = QUESTIONS[a.question_id]
-                used = transcriber.hinted(recognition_hints(question, points)) if hints else transcriber
+                used = Timed(transcriber.hinted(recognition_hints(question, points)) if hints else transcriber)
                 started = time.perf_counter()
-                transcript = transcribe_answer(used, a.samples)
-                transcribed = time.perf_counter()
-                transcript = with_audio_disfluencies(transcript, a.samples)
-                detected = time.perf_counter()
-                rows.append(Heard(a, transcript, transcribed - started, detected - transcribed))
+                transcript = transcribe_answer(Searched(used), a.samples)  # each piece searched, as redrill does
+                total = time.perf_counter() - started
+                rows.append(Heard(a, transcript, used.seconds, total - used.seconds))
             self._heard[key] = rows
         return self._heard[key]
+
+
+class Timed:
+    """A recognizer that adds up the time spent recognising (the rest of a piece's time is the
+    audio search)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.seconds = 0.0
+
+    @property
+    def model_name(self):
+        return self.inner.model_name
+
+    def transcribe(self, samples, *, offset_s: float = 0.0):
+        started = time.perf_counter()
+        try:
+            return self.inner.transcribe(samples, offset_s=offset_s)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 def sections() -> list:

@@ -54,13 +54,13 @@ def say(evalset, tmp_path):
 
 
 def hear(evalset, tiny, answer) -> Transcript:
-    """Transcribe as redrill does (chunked at pauses, the question's hints), then search the audio."""
+    """Transcribe as redrill does (chunked at pauses, the question's hints, each piece's audio searched)."""
+    from redrill.pipeline import Searched
     from redrill.transcription.streaming import transcribe_answer
     from redrill.transcription.whisper import recognition_hints
 
     question, points = evalset.QUESTIONS[answer.question_id]
-    transcript = transcribe_answer(tiny.hinted(recognition_hints(question, points)), answer.samples)
-    return with_audio_disfluencies(transcript, answer.samples)
+    return transcribe_answer(Searched(tiny.hinted(recognition_hints(question, points))), answer.samples)
 
 
 def near(item: AudioDisfluency, truth, slack: float = 0.5) -> bool:
@@ -204,18 +204,41 @@ def test_a_clean_concise_answer_gets_nothing(evalset, tiny, say, question_id, pa
 
 
 def test_streaming_and_whole_answer_give_the_same_items(say, tiny):
-    """The detector runs on the final transcript and the whole answer's audio, so the live drill
-    and `transcribe --pending` store the same items."""
+    """Each piece's audio is searched as soon as it is transcribed: the live drill (pieces streamed
+    while the answer is spoken, the last chunk cut at a pause) and `transcribe --pending` (the
+    same pieces afterwards) store the same items. Three answers joined make one of over 22 s, so
+    it is cut into chunks and the open chunk is transcribed speculatively at its pause points."""
+    from redrill.pipeline import Searched
     from redrill.transcription.streaming import StreamingTranscription, transcribe_answer
 
-    samples = say(*COLLAPSED).samples
-    stream = StreamingTranscription(tiny)
+    samples = np.concatenate([say(*COLLAPSED).samples, say(*STRETCHED).samples, say(*COLLAPSED).samples])
+    assert len(samples) / 16000 > 25
+    stream = StreamingTranscription(Searched(tiny))
     for block in np.array_split(samples, max(1, len(samples) // 1600)):
         stream.feed(block)
-    streamed = with_audio_disfluencies(stream.finish(samples), samples)
-    whole = with_audio_disfluencies(transcribe_answer(tiny, samples), samples)
+    streamed = stream.finish(samples)
+    whole = transcribe_answer(Searched(tiny), samples)
+    assert stream.chunker.cuts  # more than one chunk, so the pieces' finds were joined
     assert streamed == whole
     assert streamed.audio_disfluencies  # something was heard, so the equality means something
+    # and on the answer's timeline, not each piece's: the last item lies past the first cut
+
+
+def test_a_piece_is_searched_on_the_answers_timeline(say, tiny):
+    """A piece that starts 40 s into an answer (its words timed from there) gets the same items as
+    the piece on its own, 40 s later: the search works on the piece's own audio."""
+    from dataclasses import replace
+
+    from redrill.pipeline import Searched
+
+    samples = say(*COLLAPSED).samples
+    alone = Searched(tiny).transcribe(samples)
+    later = Searched(tiny).transcribe(samples, offset_s=40.0)
+    assert alone.audio_disfluencies  # something to move
+    moved = tuple(
+        replace(d, start_s=round(d.start_s + 40.0, 3), end_s=round(d.end_s + 40.0, 3)) for d in alone.audio_disfluencies
+    )
+    assert later.audio_disfluencies == moved
 
 
 @pytest.mark.audio

@@ -543,8 +543,10 @@ class Drill:
             so_far = merge([parts[k] for k in sorted(parts)], 0.0, None)
             heard(" ".join(w.text.strip() for w in so_far.words), _fillers_in(so_far))
 
+        from redrill.pipeline import Searched
+
         return StreamingTranscription(
-            LoadingTranscriber(self.loader, hints), before_chunk=self.recorder.sync_spool, on_chunk=on_chunk
+            Searched(LoadingTranscriber(self.loader, hints)), before_chunk=self.recorder.sync_spool, on_chunk=on_chunk
         )
 
     def _start_voice(self):

@@ -140,6 +140,33 @@ class Rescored:
     warnings: tuple[str, ...] = ()
 
 
+class Searched:
+    """A recognizer whose transcripts carry what the audio search hears in the same piece: the
+    filled pauses and restarts the words leave out (:func:`redrill.scoring.disfluency_audio.detect`).
+
+    Streaming transcribes an answer in pieces while it is spoken; searching each piece as soon as
+    it is transcribed (on the same worker) leaves nothing but the last piece to search when the
+    answer ends. The whole-answer path transcribes the same pieces through the same wrapper, so
+    both give the same result (:func:`redrill.transcription.streaming.merge` joins the pieces).
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    @property
+    def model_name(self) -> str | None:
+        return getattr(self.inner, "model_name", None)
+
+    def transcribe(self, samples, *, offset_s: float = 0.0) -> Transcript:
+        """The words of ``samples`` (16 kHz mono) from ``offset_s``, with the audio search's finds."""
+        from redrill.scoring.disfluency_audio import with_audio_disfluencies
+
+        part = self.inner.transcribe(samples, offset_s=offset_s)
+        if not part.words:  # nothing to compare the sound with: nothing found (and nothing to do)
+            return dataclasses.replace(part, audio_disfluencies=())
+        return with_audio_disfluencies(part, samples, offset_s=offset_s)
+
+
 def measure_voice(samples, transcript: Transcript, *, lead_s: float | None = 0.0) -> Voice:
     """The voice figures of a whole recording (16 kHz mono) with its transcript: Praat's frames
     (:func:`redrill.sound.prosody.analyse_answer`) made into figures (:func:`voice_figures`)."""
@@ -374,9 +401,11 @@ class AttemptPipeline:
         (streaming); it is stored and scored without transcribing again, ``samples`` (the audio it
         was transcribed from) save reading the recording back, and ``frames`` are its voice frames,
         analysed while it was spoken (:class:`~redrill.sound.prosody.VoiceStream`; without them the
-        recording is analysed). Either way the audio is then searched for the filled pauses and
-        restarts the words leave out (:func:`with_audio_disfluencies`), on the final transcript and
-        the whole answer's audio, so streaming and whole-answer transcription give the same result.
+        recording is analysed). Either way each piece's audio is searched for the filled pauses and
+        restarts its words leave out (:class:`Searched`, the same pieces whether streamed or
+        transcribed afterwards, so both give the same result); a transcript that comes without that
+        search (stored by an older redrill, or from a recognizer that was not wrapped) is searched
+        here, on the whole answer.
         ``lead_s``: the silence the recorder cut before the stored audio (for the delay before the
         first word; None when unknown). A recording with no speech in it (by the voice-activity
         detector, and no words) is removed and :class:`NoSpeechError` is raised. One with speech the
@@ -411,7 +440,7 @@ class AttemptPipeline:
             try:
                 # Chunked at pauses exactly as the live drill streams it, so both give the same words.
                 hinted = with_hints(transcriber, self._hints(question, history.talking_points))
-                transcript = transcribe_answer(hinted, audio(), progress=progress)
+                transcript = transcribe_answer(Searched(hinted), audio(), progress=progress)
             except RedrillError as err:
                 store.update_attempt(attempt_id, error=str(err))
                 raise

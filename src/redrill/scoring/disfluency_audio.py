@@ -491,14 +491,30 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
 
 
 def detect(
-    samples, words: Sequence, *, settings: DetectorSettings = DetectorSettings(), rate: int = SAMPLE_RATE
+    samples,
+    words: Sequence,
+    *,
+    settings: DetectorSettings = DetectorSettings(),
+    rate: int = SAMPLE_RATE,
+    offset_s: float = 0.0,
 ) -> tuple[AudioDisfluency, ...]:
     """Filled pauses and restarts in ``samples`` (mono float, 16 kHz) that ``words`` (the answer's
     timed transcript words, :class:`redrill.transcript.Word`) do not already count.
 
-    Pure and deterministic. Words without timings are ignored; with no timed words there is nothing
-    to compare with and nothing is returned.
+    ``offset_s``: where ``samples`` start on the words' timeline (a piece of a longer answer); the
+    items found are on that timeline too. Pure and deterministic. Words without timings are
+    ignored; with no timed words there is nothing to compare with and nothing is returned.
     """
+    if offset_s:
+        shifted = [
+            replace(w, start=w.start - offset_s, end=w.end - offset_s)
+            for w in words
+            if w.start is not None and w.end is not None
+        ]
+        found = detect(samples, shifted, settings=settings, rate=rate)
+        return tuple(
+            replace(i, start_s=round(i.start_s + offset_s, 3), end_s=round(i.end_s + offset_s, 3)) for i in found
+        )
     import numpy as np
 
     s = settings
@@ -589,10 +605,17 @@ def detect(
 
 
 def with_audio_disfluencies(
-    transcript: Transcript, samples, *, settings: DetectorSettings = DetectorSettings(), rate: int = SAMPLE_RATE
+    transcript: Transcript,
+    samples,
+    *,
+    settings: DetectorSettings = DetectorSettings(),
+    rate: int = SAMPLE_RATE,
+    offset_s: float = 0.0,
 ) -> Transcript:
     """``transcript`` with what :func:`detect` hears in its audio ``samples`` attached (stored with it,
-    so rescoring keeps it). A transcript without timings is returned as it is."""
+    so rescoring keeps it). ``offset_s``: where ``samples`` start on the transcript's timeline. A
+    transcript without timings is returned as it is."""
     if not transcript.timed:
         return transcript
-    return replace(transcript, audio_disfluencies=detect(samples, transcript.words, settings=settings, rate=rate))
+    found = detect(samples, transcript.words, settings=settings, rate=rate, offset_s=offset_s)
+    return replace(transcript, audio_disfluencies=found)

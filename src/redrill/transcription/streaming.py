@@ -164,8 +164,14 @@ def answer_pieces(chunker: PauseChunker, total: int) -> list[tuple[int, int]]:
 
 
 def merge(parts: list[Transcript], total_seconds: float, model: str | None) -> Transcript:
-    """One answer's transcript from its pieces' transcripts (already on the answer's timeline)."""
+    """One answer's transcript from its pieces' transcripts (already on the answer's timeline).
+
+    What the audio search heard (``audio_disfluencies``) is kept when every piece was searched
+    (:class:`redrill.pipeline.Searched`); otherwise it is left to be done (None).
+    """
     words = tuple(w for part in parts for w in part.words)
+    searched = [p.audio_disfluencies for p in parts]
+    heard = None if any(h is None for h in searched) else tuple(d for h in searched for d in h or ())
     speech: list[tuple[float, float]] = []
     for part in parts:
         for start, end in part.speech or ():
@@ -173,7 +179,14 @@ def merge(parts: list[Transcript], total_seconds: float, model: str | None) -> T
                 speech[-1] = (speech[-1][0], max(speech[-1][1], end))
             else:
                 speech.append((start, end))
-    return Transcript(words=words, timed=True, audio_seconds=round(total_seconds, 3), speech=tuple(speech), model=model)
+    return Transcript(
+        words=words,
+        timed=True,
+        audio_seconds=round(total_seconds, 3),
+        speech=tuple(speech),
+        model=model,
+        audio_disfluencies=heard if parts else None,
+    )
 
 
 def transcribe_answer(
