@@ -21,6 +21,7 @@ GROUND = {
     "store",
     "dbfaults",
     "offline",
+    "memory",
 }
 APPLICATION = {
     "pipeline",

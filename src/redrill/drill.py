@@ -187,6 +187,9 @@ class Drill:
 
     def run(self) -> SessionResult:
         """Drill every question (or until the user quits or presses Ctrl-C)."""
+        from redrill import memory
+
+        memory.limit_arenas()  # before the model loads and the first answer's worker starts
         try:
             self._recover()
             total = len(self.questions)
@@ -480,6 +483,9 @@ class Drill:
             return answer, None
         self.result.reports.append(report)
         self.ui.report(report)
+        from redrill import memory
+
+        memory.release()  # the answer's buffers, now the report is on screen (see redrill.memory)
         return answer, None
 
     def _finish_whole(
