@@ -34,7 +34,8 @@ when CTranslate2 sees a GPU, also with ``--device cuda``. The benchmark pins its
 * ``progress_10k_s``: `redrill progress` with 10,000 stored attempts (median of 5). Target <= 0.5 s.
 * ``audio_bytes_per_min``: stored Opus bytes per minute of answer. Target <= 200 KB.
 * ``peak_rss_mb``: peak memory of the drill process (model loaded, recording, streaming, storing,
-  scoring). Target < 600 MB.
+  scoring) during the first answer of a drill; ``session_peak_rss_mb``: the same over every drilled
+  answer (2 x ``--runs``, one process, before the whole-answer paths run). Target < 600 MB.
 
 Medians over ``--runs``. It prints one table (the README's, one column per model and device) with
 the targets and whether each is met, the load average (other work on the machine makes absolute
@@ -238,7 +239,6 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
     render(report)
     streaming_s = time.perf_counter() - t0
     recording.discard_spool()
-    drill_peak_mb = peak_rss_mb()  # before the whole-answer paths, which are not part of a drill
     audio_path = pipeline.audio_file_of(paths, store.get_attempt(attempt))
     bytes_per_min = audio_path.stat().st_size / (len(samples) / 16000 / 60)
 
@@ -279,7 +279,6 @@ def one_run(transcriber, audio16k, home: Path, question, config) -> dict:
         "same_transcript": same,
         "live_words": len(transcript.words),
         "audio_bytes_per_min": bytes_per_min,
-        "drill_peak_mb": drill_peak_mb,
     }
 
 
@@ -311,24 +310,32 @@ def model_run(name: str, args) -> dict:
             file=sys.stderr,
             flush=True,
         )
-        runs = []
+        # The drill loop itself, ended by its silence endpoint (the default) and by a key: one drill
+        # session of 2 x runs answers, before anything that is not part of a drill runs in this process.
+        drilled = []
+        first_answer_peak_mb = None
         for i in range(args.runs):
-            # The drill loop itself, ended by its silence endpoint (the default) and by a key.
-            drilled = {
-                how: key_press_run(transcriber, audio, work / f"{how}{i}", question, config, key=how == "key")
-                for how in ("silence", "key")
-            }
-            result = one_run(transcriber, audio, work / f"home{i}", question, config)
-            result["silence_latency_s"] = drilled["silence"]["latency_s"]
-            result["key_latency_s"] = drilled["key"]["latency_s"]
-            runs.append(result)
-            for how, r in drilled.items():
+            pair = {}
+            for how in ("silence", "key"):
+                pair[how] = r = key_press_run(
+                    transcriber, audio, work / f"{how}{i}", question, config, key=how == "key"
+                )
+                if first_answer_peak_mb is None:
+                    first_answer_peak_mb = peak_rss_mb()
                 print(
                     f"{name} run {i + 1}, drill ended by {how}: {r['latency_s']:.2f} s to the report; saving "
                     f"{r['save_s']:.2f} s, transcription left {r['transcript_wait_s']:.2f} s, scoring {r['score_s']:.2f} s",
                     file=sys.stderr,
                     flush=True,
                 )
+            drilled.append(pair)
+        session_peak_mb = peak_rss_mb()
+        runs = []
+        for i in range(args.runs):
+            result = one_run(transcriber, audio, work / f"home{i}", question, config)
+            result["silence_latency_s"] = drilled[i]["silence"]["latency_s"]
+            result["key_latency_s"] = drilled[i]["key"]["latency_s"]
+            runs.append(result)
             print(
                 f"{name} run {i + 1}: recorder path without the drill (4 s silence, recording encoded at the end) "
                 f"{result['streaming_s']:.2f} s; whole answer {result['whole_s']:.2f} s vs plain "
@@ -353,7 +360,9 @@ def model_run(name: str, args) -> dict:
         "same_transcript": all(r["same_transcript"] for r in runs),
         "words": runs[0]["whole_words"],
         "audio_bytes_per_min": round(med("audio_bytes_per_min")),
-        "peak_rss_mb": round(runs[0]["drill_peak_mb"]),  # the first drill: later runs add nothing a drill holds
+        "peak_rss_mb": round(first_answer_peak_mb),  # the first answer of a drill session
+        "session_peak_rss_mb": round(session_peak_mb),  # over all the drilled answers, one process
+        "session_answers": 2 * len(runs),
         "answer_s": runs[0]["answer_s"],
         "runs": len(runs),
     }
@@ -425,7 +434,12 @@ def print_table(per_model: list[dict], help_s: float, progress_s: float, args, c
             ["yes" if m["same_transcript"] else "NO" for m in per_model],
             "yes",
         ),
-        ("peak memory during a drill", [f"{m['peak_rss_mb']} MB" for m in per_model], "< 600 MB"),
+        ("peak memory, first answer of a drill", [f"{m['peak_rss_mb']} MB" for m in per_model], "< 600 MB"),
+        (
+            f"peak memory over a drill of {per_model[0]['session_answers']} answers",
+            [f"{m['session_peak_rss_mb']} MB" for m in per_model],
+            "< 600 MB",
+        ),
         ("model load", [fmt(m["load_s"], "s") for m in per_model], ""),
         ("`redrill --help`", [fmt(help_s, "s")] + [""] * (len(per_model) - 1), "<= 0.25 s"),
         ("`redrill progress` with 10,000 attempts", [fmt(progress_s, "s")] + [""] * (len(per_model) - 1), "<= 0.5 s"),
@@ -450,7 +464,10 @@ def print_table(per_model: list[dict], help_s: float, progress_s: float, args, c
         targets.append(("base end of answer to report <= 1.0 s", base["latency_s"] <= 1.0))
     for head, m in zip(heads, per_model):
         targets.append((f"{head} whole/plain <= 1.0", m["whole_ratio"] <= 1.0))
-        targets.append((f"{head} peak memory < 600 MB", m["peak_rss_mb"] < 600))
+        targets.append((f"{head} peak memory < 600 MB (first answer)", m["peak_rss_mb"] < 600))
+        targets.append(
+            (f"{head} peak memory < 600 MB ({m['session_answers']} answers)", m["session_peak_rss_mb"] < 600)
+        )
         targets.append((f"{head} streaming = whole", m["same_transcript"]))
     targets += [("--help <= 0.25 s", help_s <= 0.25), ("progress <= 0.5 s", progress_s <= 0.5)]
     print()

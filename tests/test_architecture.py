@@ -123,3 +123,19 @@ def test_the_rules_catch_a_wrong_import():
     assert not allowed("redrill.store", "redrill.scoring.measure")
     assert allowed("redrill.store", "redrill.scoring.metrics")
     assert allowed("redrill.pipeline", "redrill.scoring")
+
+
+def test_a_lazily_loaded_name_is_never_shadowed_by_its_module():
+    """Importing a submodule sets it on its package: a lazily exported function named like its
+    module (``scoring.annotate`` in ``scoring/annotate.py``) would then come back as the module."""
+    import subprocess
+    import sys
+
+    check = (
+        "import importlib, pkgutil, types, redrill.scoring as pkg\n"
+        "for m in pkgutil.iter_modules(pkg.__path__): importlib.import_module(f'redrill.scoring.{m.name}')\n"
+        "bad = [n for n in pkg.__all__ if isinstance(getattr(pkg, n), types.ModuleType)]\n"
+        "assert not bad, f'redrill.scoring names that are modules: {bad}'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

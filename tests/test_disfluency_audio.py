@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from redrill.scoring import annotate, score
-from redrill.scoring.annotate import AnnotatedToken
+from redrill.scoring.annotation import AnnotatedToken
 from redrill.scoring.disfluency_audio import DetectorSettings, detect, with_audio_disfluencies
 from redrill.transcript import AudioDisfluency, Transcript, Word
 

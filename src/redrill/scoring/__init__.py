@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 # needs only :class:`Metrics` (``redrill progress`` reading thousands of stored figures) does not
 # pay for the transcript rules it never runs.
 _HOME = {
-    "AnnotatedToken": "annotate",
-    "annotate": "annotate",
+    "AnnotatedToken": "annotation",
+    "annotate": "annotation",
     "score": "measure",
     "JSON_KEYS": "metrics",
     "Coverage": "metrics",
@@ -38,7 +38,7 @@ _HOME = {
 }
 
 if TYPE_CHECKING:
-    from redrill.scoring.annotate import AnnotatedToken, annotate
+    from redrill.scoring.annotation import AnnotatedToken, annotate
     from redrill.scoring.measure import score
     from redrill.scoring.metrics import JSON_KEYS, Coverage, Metrics, Pause, RepeatedPhrase
     from redrill.scoring.ramble import ramble_components, ramble_score

@@ -287,7 +287,7 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
 
 def _transcript_marks(words) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """(filled pauses, restarts) the transcript's own words already count, as time spans."""
-    from redrill.scoring.annotate import annotate
+    from redrill.scoring.annotation import annotate
 
     tokens = annotate(Transcript(words=tuple(words), timed=True))
     fillers, restarts = [], []
