@@ -9,7 +9,8 @@ Run from a checkout after `./setup.sh test`:
     .venv/bin/python scripts/bench.py --device cuda   # only the GPU (by default it runs too when one is present)
     .venv/bin/python scripts/bench.py --key-press --runs 3   # an answer ended by a key instead of silence
 
-Each model runs in a process of its own (so its peak memory is its own), with the real weights
+Each model runs in two processes of its own (the drill, which sets malloc up for a long session
+and whose peak memory is its own; then the paths after the fact, with malloc's defaults), with the real weights
 that redrill bundles (tiny.en always; base when the `base` extra is installed), on the CPU and,
 when CTranslate2 sees a GPU, also with ``--device cuda``. The benchmark pins itself to 2 CPUs
 (``--cores``), the machine the targets are set for. What it measures:
@@ -298,7 +299,10 @@ def prepare_run(name: str, args, work: Path):
 
 
 def model_run(name: str, args) -> dict:
-    """Every drill figure for one model (run in a process of its own)."""
+    """One model's figures of one part (``args.part``), in a process of its own: ``drill`` (the drill
+    loop, its latency and memory; the drill sets malloc up for a session, see redrill.memory) or
+    ``after`` (the recorder path without the drill, and the whole answer after the fact against
+    plain faster-whisper, with the malloc defaults that `redrill answer --audio` runs with)."""
     from redrill.config import Config
 
     work = Path(tempfile.mkdtemp(prefix="redrill-bench-"))
@@ -306,52 +310,65 @@ def model_run(name: str, args) -> dict:
         audio, question, transcriber = prepare_run(name, args, work)
         config = Config()
         print(
-            f"{name}: loaded in {transcriber.load_seconds:.2f} s; answer {args.seconds:.0f} s, {args.runs} run(s) at real-time speed",
+            f"{name} ({args.part}): loaded in {transcriber.load_seconds:.2f} s; answer {args.seconds:.0f} s, "
+            f"{args.runs} run(s) at real-time speed",
             file=sys.stderr,
             flush=True,
         )
-        # The drill loop itself, ended by its silence endpoint (the default) and by a key: one drill
-        # session of 2 x runs answers, before anything that is not part of a drill runs in this process.
-        drilled = []
-        first_answer_peak_mb = None
-        for i in range(args.runs):
-            pair = {}
-            for how in ("silence", "key"):
-                pair[how] = r = key_press_run(
-                    transcriber, audio, work / f"{how}{i}", question, config, key=how == "key"
-                )
-                if first_answer_peak_mb is None:
-                    first_answer_peak_mb = peak_rss_mb()
-                print(
-                    f"{name} run {i + 1}, drill ended by {how}: {r['latency_s']:.2f} s to the report; saving "
-                    f"{r['save_s']:.2f} s, transcription left {r['transcript_wait_s']:.2f} s, scoring {r['score_s']:.2f} s",
-                    file=sys.stderr,
-                    flush=True,
-                )
-            drilled.append(pair)
-        session_peak_mb = peak_rss_mb()
-        runs = []
-        for i in range(args.runs):
-            result = one_run(transcriber, audio, work / f"home{i}", question, config)
-            result["silence_latency_s"] = drilled[i]["silence"]["latency_s"]
-            result["key_latency_s"] = drilled[i]["key"]["latency_s"]
-            runs.append(result)
+        if args.part == "drill":
+            return {
+                "load_s": round(transcriber.load_seconds, 2),
+                **drill_figures(name, args, transcriber, audio, question, config, work),
+            }
+        return after_figures(name, args, transcriber, audio, question, config, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def drill_figures(name: str, args, transcriber, audio, question, config, work: Path) -> dict:
+    """The drill loop itself, ended by its silence endpoint (the default) and by a key: one process
+    drilling 2 x runs answers, its peak memory read after the first answer and after the last."""
+    drilled = []
+    first_answer_peak_mb = None
+    for i in range(args.runs):
+        for how in ("silence", "key"):
+            r = key_press_run(transcriber, audio, work / f"{how}{i}", question, config, key=how == "key")
+            drilled.append((how, r))
+            if first_answer_peak_mb is None:
+                first_answer_peak_mb = peak_rss_mb()
             print(
-                f"{name} run {i + 1}: recorder path without the drill (4 s silence, recording encoded at the end) "
-                f"{result['streaming_s']:.2f} s; whole answer {result['whole_s']:.2f} s vs plain "
-                f"faster-whisper {result['plain_s']:.2f} s; {result['pieces']} pieces; same transcript: {result['same_transcript']}",
+                f"{name} run {i + 1}, drill ended by {how}: {r['latency_s']:.2f} s to the report; saving "
+                f"{r['save_s']:.2f} s, transcription left {r['transcript_wait_s']:.2f} s, scoring {r['score_s']:.2f} s",
                 file=sys.stderr,
                 flush=True,
             )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "latency_s": round(statistics.median(r["latency_s"] for how, r in drilled if how == "silence"), 3),
+        "key_latency_s": round(statistics.median(r["latency_s"] for how, r in drilled if how == "key"), 3),
+        "peak_rss_mb": round(first_answer_peak_mb or 0),  # the first answer of a drill
+        "session_peak_rss_mb": round(peak_rss_mb()),  # over every drilled answer
+        "session_answers": len(drilled),
+    }
+
+
+def after_figures(name: str, args, transcriber, audio, question, config, work: Path) -> dict:
+    """The recorder path without the drill, and the whole answer after the fact against plain
+    faster-whisper on the same stored recording."""
+    runs = []
+    for i in range(args.runs):
+        result = one_run(transcriber, audio, work / f"home{i}", question, config)
+        runs.append(result)
+        print(
+            f"{name} run {i + 1}: recorder path without the drill (4 s silence, recording encoded at the end) "
+            f"{result['streaming_s']:.2f} s; whole answer {result['whole_s']:.2f} s vs plain "
+            f"faster-whisper {result['plain_s']:.2f} s; {result['pieces']} pieces; same transcript: {result['same_transcript']}",
+            file=sys.stderr,
+            flush=True,
+        )
     med = lambda key: statistics.median(r[key] for r in runs)  # noqa: E731
     return {
         "model": name,
         "device": args.device,
-        "load_s": round(transcriber.load_seconds, 2),
-        "latency_s": round(med("silence_latency_s"), 3),
-        "key_latency_s": round(med("key_latency_s"), 3),
         "recorder_latency_s": round(med("streaming_s"), 3),
         "whole_s": round(med("whole_s"), 2),
         "plain_s": round(med("plain_s"), 2),
@@ -360,9 +377,6 @@ def model_run(name: str, args) -> dict:
         "same_transcript": all(r["same_transcript"] for r in runs),
         "words": runs[0]["whole_words"],
         "audio_bytes_per_min": round(med("audio_bytes_per_min")),
-        "peak_rss_mb": round(first_answer_peak_mb),  # the first answer of a drill session
-        "session_peak_rss_mb": round(session_peak_mb),  # over all the drilled answers, one process
-        "session_answers": 2 * len(runs),
         "answer_s": runs[0]["answer_s"],
         "runs": len(runs),
     }
@@ -771,6 +785,7 @@ def main() -> None:
         help="folder for the assembled base model",
     )
     parser.add_argument("--model-run", help=argparse.SUPPRESS)  # internal: one model, in this process
+    parser.add_argument("--part", choices=("drill", "after"), default="drill", help=argparse.SUPPRESS)
     parser.add_argument("--key-press", action="store_true", help="only the key-press ending (see KEY_AFTER_S)")
     parser.add_argument("--key-press-run", help=argparse.SUPPRESS)  # internal: key-press figures, one model
     parser.add_argument(
@@ -805,22 +820,13 @@ def main() -> None:
     per_model = []
     for device in devices:
         for name in names:
-            cmd = [
-                sys.executable,
-                __file__,
-                "--model-run",
-                name,
-                "--seconds",
-                str(args.seconds),
-                "--runs",
-                str(args.runs),
-                "--device",
-                device,
-                "--cache",
-                str(args.cache),
-            ]
-            out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
-            per_model.append(json.loads(out.strip().splitlines()[-1]))
+            figures: dict = {}
+            for part in ("drill", "after"):  # each in a fresh process: the drill changes malloc's settings
+                cmd = [sys.executable, __file__, "--model-run", name, "--part", part, "--seconds", str(args.seconds)]
+                cmd += ["--runs", str(args.runs), "--device", device, "--cache", str(args.cache)]
+                out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+                figures.update(json.loads(out.strip().splitlines()[-1]))
+            per_model.append(figures)
 
     work = Path(tempfile.mkdtemp(prefix="redrill-bench-"))
     try:

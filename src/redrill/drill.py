@@ -189,7 +189,7 @@ class Drill:
         """Drill every question (or until the user quits or presses Ctrl-C)."""
         from redrill import memory
 
-        memory.limit_arenas()  # before the model loads and the first answer's worker starts
+        memory.settle_for_session()  # before the model loads and the first answer's worker starts
         try:
             self._recover()
             total = len(self.questions)
