@@ -66,7 +66,7 @@ class DetectorSettings:
     # above its quietest frames.
     sound_range_db: float = 30.0
     # Held sound: MFCCs (standardised per answer) change by less than this per 40 ms.
-    steady_change: float = 0.9
+    steady_change: float = 0.8
     # Held stretches broken for at most this many frames are one.
     held_bridge: int = 2
     min_filler_s: float = 0.12
@@ -93,14 +93,18 @@ class DetectorSettings:
     copy_gap_s: float = 0.8
     # A copy is at most this many syllable-sized units ("the postmortem" is five).
     max_units: int = 6
-    # Pairs whose time-normalised shapes are further apart than this are not warped (speed).
-    prefilter: float = 0.85
+    # Pairs whose time-normalised shapes are further apart than this are not warped (speed: at 1.0
+    # the search of the labelled set takes 5 s, at 1.2 over 30 s, and finds nothing more).
+    prefilter: float = 1.0
     # Alike: warped MFCC distance at most ``alike`` (``anchored_alike`` around a short function
     # word of the transcript), and the copies at least ``1 / distinct`` times closer to each other
     # than either is to anything else within 2 s. Around a function word ``anchored_distinct`` is
     # enough when at least ``spare_share`` of one copy lies outside where the words are.
     alike: float = 0.45
-    distinct: float = 0.62
+    distinct: float = 0.85
+    # ... and ``short_distinct`` when either copy is shorter than ``short_copy_s``.
+    short_distinct: float = 0.62
+    short_copy_s: float = 0.1
     anchored_alike: float = 0.65
     anchored_distinct: float = 0.9
     spare_share: float = 0.25
@@ -443,8 +447,10 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
         # One copy the words do not need: the transcript wrote the repeat once.
         spare = 1.0 - min(float(explained[A[0] : A[1]].mean()), float(explained[B[0] : B[1]].mean()))
         limit = s.anchored_alike if anchored else s.alike
+        # Two copies of a syllable or less are alike by chance more often: they must stand out more.
+        short = min(A[1] - A[0], B[1] - B[0]) * FRAME_S < s.short_copy_s
         if not (
-            (d <= limit and contrast <= s.distinct)
+            (d <= limit and contrast <= (s.short_distinct if short else s.distinct))
             or (anchored and d <= limit and contrast <= s.anchored_distinct and spare >= s.spare_share)
         ):
             continue
