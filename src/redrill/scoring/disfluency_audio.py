@@ -93,9 +93,10 @@ class DetectorSettings:
     copy_gap_s: float = 0.8
     # A copy is at most this many syllable-sized units ("the postmortem" is five).
     max_units: int = 6
-    # Pairs whose time-normalised shapes are further apart than this are not warped (speed: at 1.0
-    # the search of the labelled set takes 5 s, at 1.2 over 30 s, and finds nothing more).
-    prefilter: float = 1.0
+    # Pairs whose time-normalised shapes are further apart than this are not warped (speed), and
+    # ``anchored_prefilter`` around a short function word (see below), where restarts are.
+    prefilter: float = 0.85
+    anchored_prefilter: float = 1.0
     # Alike: warped MFCC distance at most ``alike`` (``anchored_alike`` around a short function
     # word of the transcript), and the copies at least ``1 / distinct`` times closer to each other
     # than either is to anything else within 2 s. Around a function word ``anchored_distinct`` is
@@ -416,10 +417,18 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
     quick = np.sqrt(((shapes[firsts] - shapes[seconds]) ** 2).mean(-1)).mean(-1)
     found = []
     for (a_k, b_k), q in zip(pairs, quick):
-        if q > s.prefilter:  # far apart even without warping: not worth warping
+        if q > max(s.prefilter, s.anchored_prefilter):
             continue
         (ai, aj), (bi, bj) = segs[a_k], segs[b_k]
         A, B = (starts[ai], ends[aj]), (starts[bi], ends[bj])
+        a0, b1 = float(f.t[A[0]]), float(f.t[B[1] - 1]) + FRAME_S
+        anchored = (
+            (B[1] - B[0]) * FRAME_S <= 0.45
+            and (A[1] - A[0]) * FRAME_S <= 0.6
+            and any(lo <= a0 and b1 <= hi for lo, hi in anchors)
+        )
+        if q > (s.anchored_prefilter if anchored else s.prefilter):  # far apart even unwarped: not worth warping
+            continue
         d = _dtw(f.z[A[0] : A[1]], f.z[B[0] : B[1]])
         if not math.isfinite(d):  # too different in length to warp: compare time-normalised shapes
             d = float(q)
@@ -438,12 +447,6 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
             dist = np.sqrt(((shapes[near][:, None] - shapes[[a_k, b_k]][None]) ** 2).mean(-1)).mean(-1)
             others = float(dist.min())
         contrast = q / others if others > 0 else math.inf
-        a0, b1 = float(f.t[A[0]]), float(f.t[B[1] - 1]) + FRAME_S
-        anchored = (
-            (B[1] - B[0]) * FRAME_S <= 0.45
-            and (A[1] - A[0]) * FRAME_S <= 0.6
-            and any(lo <= a0 and b1 <= hi for lo, hi in anchors)
-        )
         # One copy the words do not need: the transcript wrote the repeat once.
         spare = 1.0 - min(float(explained[A[0] : A[1]].mean()), float(explained[B[0] : B[1]].mean()))
         limit = s.anchored_alike if anchored else s.alike
