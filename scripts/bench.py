@@ -3,8 +3,8 @@ speed against plain faster-whisper, start-up, progress, audio size, memory.
 
 Run from a checkout after `./setup.sh test`:
 
-    .venv/bin/python scripts/bench.py            # tiny.en, and base when installed; about 15 minutes on 2 cores
-    .venv/bin/python scripts/bench.py --runs 1   # one drill per model: about 6 minutes
+    .venv/bin/python scripts/bench.py            # tiny.en, and base when installed; about 45 minutes on 2 cores
+    .venv/bin/python scripts/bench.py --runs 1   # two drilled answers per model: about 20 minutes
     .venv/bin/python scripts/bench.py --quick    # a 40 s answer, 1 run
     .venv/bin/python scripts/bench.py --device cuda   # only the GPU (by default it runs too when one is present)
     .venv/bin/python scripts/bench.py --key-press --runs 3   # an answer ended by a key instead of silence
