@@ -323,10 +323,11 @@ def _word_at(words, start: float, end: float) -> tuple[str | None, str]:
 # Restarts
 
 
-def _resampled(z, a: int, b: int, n: int = 16):
+def _shapes(z, a, b, n: int = 16):
+    """Each stretch ``z[a[k]:b[k]]`` time-normalised to ``n`` frames (nearest frame)."""
     import numpy as np
 
-    return z[np.round(np.linspace(a, b - 1, n)).astype(int)]
+    return z[np.round(np.linspace(a, b - 1, n, axis=-1)).astype(int)]
 
 
 def _dtw(a, b) -> float:
@@ -342,27 +343,30 @@ def _dtw(a, b) -> float:
     total = np.full((n, m), np.inf)
     steps = np.ones((n, m))
     total[0, 0] = cost[0, 0]
+    cand = np.empty(m)
+    length = np.empty(m)
     for i in range(1, n):
         best = np.full(m, np.inf)
         best_len = np.ones(m)
-        candidates = []
         for k in (1, 2, 3):  # from (i-1, j-k), through (i, j-k+1 .. j)
-            cand = np.full(m, np.inf)
-            length = np.ones(m)
+            if k >= m:
+                continue
+            cand[:k] = np.inf
             cand[k:] = total[i - 1, :-k] + run[i, k + 1 :] - run[i, 1 : m - k + 1]
+            length[:k] = 1.0
             length[k:] = steps[i - 1, :-k] + k
-            candidates.append((cand, length))
+            take = cand / length < best / best_len
+            np.copyto(best, cand, where=take)
+            np.copyto(best_len, length, where=take)
         for k in (2, 3):  # from (i-k, j-1), through (i-k+1 .. i, j)
             if i >= k:
-                cand = np.full(m, np.inf)
-                length = np.ones(m)
+                cand[:1] = np.inf
                 cand[1:] = total[i - k, :-1] + cost[i - k + 1 : i + 1, 1:].sum(axis=0)
+                length[:1] = 1.0
                 length[1:] = steps[i - k, :-1] + k
-                candidates.append((cand, length))
-        for cand, length in candidates:
-            take = cand / length < best / best_len
-            best = np.where(take, cand, best)
-            best_len = np.where(take, length, best_len)
+                take = cand / length < best / best_len
+                np.copyto(best, cand, where=take)
+                np.copyto(best_len, length, where=take)
         total[i], steps[i] = best, best_len
     return float(total[-1, -1] / steps[-1, -1]) if np.isfinite(total[-1, -1]) else math.inf
 
@@ -378,7 +382,9 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
     # Candidate stretches: runs of consecutive units.
     segs = [(i, j) for i in range(len(units)) for j in range(i, min(len(units), i + s.max_units))]
     seg_index = {seg: k for k, seg in enumerate(segs)}
-    shapes = np.stack([_resampled(f.z, starts[i], ends[j]) for i, j in segs])
+    seg_first = np.array([i for i, _ in segs])
+    seg_last = np.array([j for _, j in segs])
+    shapes = _shapes(f.z, starts[seg_first], ends[seg_last])
     seg_len = np.array([(ends[j] - starts[i]) * FRAME_S for i, j in segs])
     anchors = [(w.start - s.anchored_before_s, w.end + 0.15) for w in words if _norm(w.text) in _FUNCTION_WORDS]
 
