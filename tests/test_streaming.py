@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
-from redrill.transcript import Transcript, Word
+from redrill.transcript import AudioDisfluency, Transcript, Word
 from redrill.transcription.streaming import (
     ChunkerSettings,
     PauseChunker,
@@ -191,6 +193,69 @@ def test_an_answer_ended_mid_speech_transcribes_only_the_words_since_the_last_pa
     stream.finish()
     assert stream.chunks_submitted == before + 1, "only the piece after the last pause should be left"
     assert fake.calls[-1][0] == pytest.approx(pauses[1][0] + 0.3, abs=0.04)
+
+
+class TwoHalves(RecordingTranscriber):
+    """A fake :class:`redrill.pipeline.Searched`: ``hear`` the words, then ``search`` the piece. The
+    first search waits (up to 5 s) for the second piece to be heard, which happens only when
+    searches run beside the model."""
+
+    def __init__(self, fail_search: bool = False) -> None:
+        super().__init__()
+        self.second_heard = threading.Event()
+        self.overlapped: list[bool] = []
+        self.search_threads: set[int] = set()
+        self.fail_search = fail_search
+
+    def hear(self, samples16k, *, offset_s: float = 0.0) -> Transcript:
+        part = super().transcribe(samples16k, offset_s=offset_s)
+        if len(self.calls) == 2:
+            self.second_heard.set()
+        return part
+
+    def search(self, part: Transcript, samples16k, *, offset_s: float = 0.0) -> Transcript:
+        self.search_threads.add(threading.get_ident())
+        if not self.overlapped:
+            self.overlapped.append(self.second_heard.wait(5.0))
+        if self.fail_search:
+            raise RuntimeError("the search failed")
+        at = round(offset_s + 0.2, 3)
+        return dataclasses.replace(part, audio_disfluencies=(AudioDisfluency("filled_pause", at, at + 0.3, "gap"),))
+
+    def transcribe(self, samples16k, *, offset_s: float = 0.0) -> Transcript:
+        return self.search(self.hear(samples16k, offset_s=offset_s), samples16k, offset_s=offset_s)
+
+
+class InOneGo:
+    """The same transcriber seen without its halves: each piece heard and searched in one call."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.model_name = inner, inner.model_name
+
+    def transcribe(self, samples16k, *, offset_s: float = 0.0) -> Transcript:
+        return self.inner.transcribe(samples16k, offset_s=offset_s)
+
+
+def test_a_whole_answer_is_searched_beside_the_model_and_comes_out_as_in_one_go():
+    samples, _ = signal([("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0)])
+    halves = TwoHalves()
+    done: list[float] = []
+    beside = transcribe_answer(halves, samples, progress=lambda at, total: done.append(at))
+    assert halves.overlapped == [True], "the first piece's search did not run while the next piece was heard"
+    assert threading.get_ident() not in halves.search_threads
+    once = TwoHalves()
+    once.second_heard.set()  # nothing to wait for in one go
+    assert beside == transcribe_answer(InOneGo(once), samples)
+    assert len(beside.audio_disfluencies or ()) == len(halves.calls) >= 2
+    assert done[0] == 0.0 and done[-1] == pytest.approx(len(samples) / RATE)
+
+
+def test_a_failed_search_fails_the_whole_answer_and_leaves_no_thread_behind():
+    samples, _ = signal([("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0)])
+    before = {t.name for t in threading.enumerate()}
+    with pytest.raises(RuntimeError, match="the search failed"):
+        transcribe_answer(TwoHalves(fail_search=True), samples)
+    assert not [t for t in threading.enumerate() if t.name.startswith("redrill-search") and t.name not in before]
 
 
 def test_merge_joins_speech_regions_split_by_a_cut():

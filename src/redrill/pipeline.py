@@ -159,9 +159,19 @@ class Searched:
 
     def transcribe(self, samples, *, offset_s: float = 0.0) -> Transcript:
         """The words of ``samples`` (16 kHz mono) from ``offset_s``, with the audio search's finds."""
+        return self.search(self.hear(samples, offset_s=offset_s), samples, offset_s=offset_s)
+
+    def hear(self, samples, *, offset_s: float = 0.0) -> Transcript:
+        """The first half of :meth:`transcribe`: the recognizer's words alone."""
+        return self.inner.transcribe(samples, offset_s=offset_s)
+
+    @staticmethod
+    def search(part: Transcript, samples, *, offset_s: float = 0.0) -> Transcript:
+        """The second half of :meth:`transcribe`: ``part`` (the words of ``samples``) with what the
+        audio search finds in them. It needs no model, so it may run beside the next piece's words
+        (:func:`redrill.transcription.streaming.transcribe_answer`)."""
         from redrill.scoring.disfluency_audio import with_audio_disfluencies
 
-        part = self.inner.transcribe(samples, offset_s=offset_s)
         if not part.words:  # nothing to compare the sound with: nothing found (and nothing to do)
             return dataclasses.replace(part, audio_disfluencies=())
         return with_audio_disfluencies(part, samples, offset_s=offset_s)
@@ -434,13 +444,21 @@ class AttemptPipeline:
         elif attempt.status == "transcribed" and attempt.transcript:
             transcript = Transcript.from_json(attempt.transcript)
         else:
+            from concurrent.futures import ThreadPoolExecutor
+
             from redrill.transcription.streaming import transcribe_answer
             from redrill.transcription.whisper import with_hints
 
             try:
                 # Chunked at pauses exactly as the live drill streams it, so both give the same words.
                 hinted = with_hints(transcriber, self._hints(question, history.talking_points))
-                transcript = transcribe_answer(Searched(hinted), audio(), progress=progress)
+                # One worker beside the model: the voice frames first, then each piece's audio
+                # search (Praat on one thread at a time), while the model hears the next piece.
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="redrill-search") as worker:
+                    voiced = worker.submit(self.voice_of, audio(), lead_s) if voice is None else None
+                    transcript = transcribe_answer(Searched(hinted), audio(), progress=progress, worker=worker)
+                    if voiced is not None:
+                        voice = voiced.result()
             except RedrillError as err:
                 store.update_attempt(attempt_id, error=str(err))
                 raise

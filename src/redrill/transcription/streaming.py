@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -194,10 +194,15 @@ def transcribe_answer(
     samples,
     settings: ChunkerSettings = ChunkerSettings(),
     progress: Callable[[float, float], None] | None = None,
+    worker: Executor | None = None,
 ) -> Transcript:
     """Transcribe a whole recorded answer, piece by piece at the same cuts streaming would make.
 
     ``progress(done_seconds, total_seconds)`` is called before the first piece and after each one.
+    A transcriber that works in two halves (``hear`` the words, then ``search`` the piece's audio
+    with no model, as :class:`redrill.pipeline.Searched` does) has each piece searched on a worker
+    thread (``worker``, or one of its own) while the model hears the next piece: the recognizer
+    leaves a core partly idle between its steps, and the result is the same as in one go.
     """
     import numpy as np
 
@@ -205,14 +210,34 @@ def transcribe_answer(
     chunker = PauseChunker(settings)
     chunker.push(audio)
     total = len(audio) / SAMPLE_RATE
-    parts = []
+    pieces = answer_pieces(chunker, len(audio))
+    model = getattr(transcriber, "model_name", None)
     if progress is not None:
         progress(0.0, total)
-    for a, b in answer_pieces(chunker, len(audio)):
-        parts.append(transcriber.transcribe(audio[a:b], offset_s=a / SAMPLE_RATE))
-        if progress is not None:
-            progress(b / SAMPLE_RATE, total)
-    return merge(parts, total, getattr(transcriber, "model_name", None))
+    hear, search = getattr(transcriber, "hear", None), getattr(transcriber, "search", None)
+    if hear is None or search is None:
+        parts = []
+        for a, b in pieces:
+            parts.append(transcriber.transcribe(audio[a:b], offset_s=a / SAMPLE_RATE))
+            if progress is not None:
+                progress(b / SAMPLE_RATE, total)
+        return merge(parts, total, model)
+
+    own = worker is None
+    pool: Executor = (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="redrill-search") if worker is None else worker
+    )
+    try:
+        searched = []
+        for a, b in pieces:
+            piece, offset_s = audio[a:b], a / SAMPLE_RATE
+            searched.append(pool.submit(search, hear(piece, offset_s=offset_s), piece, offset_s=offset_s))
+            if progress is not None:
+                progress(b / SAMPLE_RATE, total)
+        return merge([done.result() for done in searched], total, model)
+    finally:
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class StreamingTranscription:
