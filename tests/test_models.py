@@ -351,3 +351,29 @@ def test_bundled_models_are_named_as_such_in_transcripts(real_tiny_dir, real_bas
     assert Transcriber(str(real_base_dir)).model_name == "base"
     assert Transcriber(str(whisper_model_dir)).model_name == whisper_model_dir.name
     assert Transcriber("small.en").model_name == "small.en"
+
+
+@pytest.mark.parametrize("name", ["tiny.en", "base"])
+def test_model_list_quotes_the_measured_accuracy(name):
+    """`redrill model list` gives each bundled model's word error and fillers found as
+    docs/accuracy.md measured them ("Per-metric figures", with hints): rerun the accuracy script,
+    update the document, and the list must follow."""
+    import re
+
+    from redrill.transcription import bundled
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "accuracy.md").read_text(encoding="utf-8")
+    section = doc.split("## Per-metric figures", 1)[1]
+    table = section.split(f"### {name}\n", 1)[1].split("\n### ", 1)[0]
+
+    def with_hints(metric: str) -> str:
+        row = next(line for line in table.splitlines() if line.startswith(f"| {metric} |"))
+        found = re.match(r"\s*(\d+)%", row.split("|")[2])
+        assert found, f"no figure in the {metric} row of docs/accuracy.md ({name})"
+        return found.group(1)
+
+    quoted = bundled.by_name(name).accuracy
+    wer, fillers = with_hints("word error rate (fillers excluded)"), with_hints("filled pauses recall")
+    assert f"{wer}% word error" in quoted and f"{fillers}% of um/uh found" in quoted, (
+        f"`model list` says {quoted!r} for {name}; docs/accuracy.md measured {wer}% word error, {fillers}% of fillers"
+    )

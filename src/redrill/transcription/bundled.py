@@ -55,8 +55,8 @@ TINY_EN = BundledModel(
     sha256="1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
     size_bytes=75_537_502,
     multilingual=False,
-    speed="fastest: a 2-minute answer in about 10 s on 2 CPU cores",
-    accuracy="16% word error, 78% of um/uh found (docs/accuracy.md)",
+    speed="fastest: a 2-minute answer in about 5-8 s on 2 CPU cores",
+    accuracy="14% word error, 88% of um/uh found (docs/accuracy.md)",
 )
 BASE = BundledModel(
     name="base",
@@ -65,8 +65,8 @@ BASE = BundledModel(
     sha256="d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
     size_bytes=145_217_532,
     multilingual=True,
-    speed="about 1.7x tiny.en's time",
-    accuracy="15% word error, 90% of um/uh found (docs/accuracy.md)",
+    speed="about 1.6x tiny.en's time",
+    accuracy="12% word error, 87% of um/uh found (docs/accuracy.md)",
 )
 BUNDLED = (BASE, TINY_EN)  # best first
 
