@@ -372,7 +372,9 @@ def test_model_list_quotes_the_measured_accuracy(name):
         assert found, f"no figure in the {metric} row of docs/accuracy.md ({name})"
         return found.group(1)
 
-    quoted = bundled.by_name(name).accuracy
+    model = bundled.by_name(name)
+    assert model is not None
+    quoted = model.accuracy
     wer, fillers = with_hints("word error rate (fillers excluded)"), with_hints("filled pauses recall")
     assert f"{wer}% word error" in quoted and f"{fillers}% of um/uh found" in quoted, (
         f"`model list` says {quoted!r} for {name}; docs/accuracy.md measured {wer}% word error, {fillers}% of fillers"
