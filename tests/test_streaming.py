@@ -258,6 +258,30 @@ def test_a_failed_search_fails_the_whole_answer_and_leaves_no_thread_behind():
     assert not [t for t in threading.enumerate() if t.name.startswith("redrill-search") and t.name not in before]
 
 
+def test_a_failed_piece_leaves_no_search_queued_on_a_shared_worker():
+    """``finish`` shares its worker with the voice analysis: when the model fails on a later piece
+    (or the user presses Ctrl-C), the searches still queued there are dropped, not run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    samples, _ = signal([("speech", 5.0), ("pause", 1.0), ("speech", 5.0), ("pause", 1.0), ("speech", 3.0)])
+
+    class FailsOnSecond(TwoHalves):
+        def hear(self, samples16k, *, offset_s: float = 0.0) -> Transcript:
+            if self.calls:
+                raise RuntimeError("the model failed")
+            return super().hear(samples16k, offset_s=offset_s)
+
+    halves = FailsOnSecond()
+    release = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        busy = worker.submit(release.wait, 5.0)  # the worker is busy (as with the voice analysis)
+        with pytest.raises(RuntimeError, match="the model failed"):
+            transcribe_answer(halves, samples, worker=worker)
+        release.set()
+        assert busy.result() is True
+    assert not halves.search_threads, "a search queued before the failure still ran"
+
+
 def test_merge_joins_speech_regions_split_by_a_cut():
     a = Transcript((Word("a", 0.1, 0.2),), True, 5.0, ((0.0, 5.0),))
     b = Transcript((Word("b", 5.1, 5.2),), True, 3.0, ((5.0, 7.5),))

@@ -227,8 +227,8 @@ def transcribe_answer(
     pool: Executor = (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="redrill-search") if worker is None else worker
     )
+    searched: list[Future] = []
     try:
-        searched = []
         for a, b in pieces:
             piece, offset_s = audio[a:b], a / SAMPLE_RATE
             searched.append(pool.submit(search, hear(piece, offset_s=offset_s), piece, offset_s=offset_s))
@@ -236,8 +236,10 @@ def transcribe_answer(
                 progress(b / SAMPLE_RATE, total)
         return merge([done.result() for done in searched], total, model)
     finally:
+        for pending in searched:  # after a failure or Ctrl-C nothing waits for searches not yet started
+            pending.cancel()
         if own:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=True)
 
 
 class StreamingTranscription:
