@@ -91,10 +91,12 @@ class Context:
             for a in self.answers:
                 question, points = QUESTIONS[a.question_id]
                 used = Timed(transcriber.hinted(recognition_hints(question, points)) if hints else transcriber)
-                started = time.perf_counter()
-                transcript = transcribe_answer(Searched(used), a.samples)  # each piece searched, as redrill does
-                total = time.perf_counter() - started
-                rows.append(Heard(a, transcript, used.seconds, total - used.seconds))
+                # Each piece searched, as redrill does; one piece after another (the outer Timed
+                # hides Searched's two halves, which redrill runs side by side), so the search's
+                # own time is what is left of each piece's time after recognising it.
+                searched = Timed(Searched(used))
+                transcript = transcribe_answer(searched, a.samples)
+                rows.append(Heard(a, transcript, used.seconds, searched.seconds - used.seconds))
             self._heard[key] = rows
         return self._heard[key]
 
