@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 RATE = 16000
-RENDERER = "libespeak-ng/3"  # part of the cache key: change it when rendering changes
+RENDERER = "libespeak-ng/4"  # part of the cache key: change it when rendering changes
 
 # How each marked filler is spoken. Written "uh"/"um"/"er" are espeak-ng's short forms (0.2-0.4 s);
 # the held vowel [[V:]] about 0.3 s (the held schwa [[@:]] is cut to 70 ms before a comma); the x-slow forms are stretched to 0.5-0.7 s, as people hold
@@ -540,7 +540,10 @@ def _render_here(ssml: str, voice: str, rate: int, pitch: int) -> tuple[np.ndarr
 def _render(ssml: str, voice: str, rate: int, pitch: int) -> tuple[np.ndarray, list[tuple[int, int]], int]:
     """Render in a worker process of its own: the espeak-ng library keeps global state (one
     synthesis callback, one output mode), and pyttsx3's espeak driver in the same process (the drill
-    tests, redrill's speaker) would hang on it once this module had initialised it."""
+    tests, redrill's speaker) would hang on it once this module had initialised it. A fresh process
+    for each part: the synthesiser also carries state from one text to the next (its pitch flutter
+    and the C library's random numbers, for example), so in one long-lived process the same part
+    came out a few samples different each time, depending on what was rendered before it."""
     global _worker
     if _worker is None:
         import multiprocessing
@@ -550,6 +553,7 @@ def _render(ssml: str, voice: str, rate: int, pitch: int) -> tuple[np.ndarray, l
         here = str(Path(__file__).resolve().parent)  # so the worker can import this module by name
         _worker = ProcessPoolExecutor(
             max_workers=1,
+            max_tasks_per_child=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=site.addsitedir,
             initargs=(here,),

@@ -53,6 +53,19 @@ def say(evalset, tmp_path):
     return make
 
 
+def test_the_labelled_speech_is_the_same_every_time_it_is_rendered(evalset, tmp_path):
+    """The same part in the same voice gives the same samples, whatever was rendered before it (in
+    one long-lived synthesiser it did not: the tests and a fresh clone heard other audio than the
+    figures were measured on)."""
+    part, voice = "I I think we disagreed about the schema.", ("en-gb-x-rp+f2", 155, 70)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, _ = evalset._speak(part, *voice, tmp_path / "a")
+    evalset._speak("So, {um}, the limiter was a token bucket.", "en-us+m7", 160, 30, tmp_path / "a")
+    again, _ = evalset._speak(part, *voice, tmp_path / "b")
+    assert len(first) == len(again) and np.array_equal(first, again)
+
+
 def hear(evalset, tiny, answer) -> Transcript:
     """Transcribe as redrill does (chunked at pauses, the question's hints, each piece's audio searched)."""
     from redrill.pipeline import Searched
