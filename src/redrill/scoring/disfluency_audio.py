@@ -75,7 +75,7 @@ class DetectorSettings:
     # A held stretch is a filler when at least this share of it lies outside where the words are ...
     unexplained_share: float = 0.5
     # ... or is held this many times as long as the word it lies in is expected to take.
-    overlong_factor: float = 2.0
+    overlong_factor: float = 1.3
     # ... and it is most of its stretch of sound between silences, or at least this long.
     alone_share: float = 0.55
     long_filler_s: float = 0.3
