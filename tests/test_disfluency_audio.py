@@ -292,6 +292,28 @@ def test_the_attempt_pipeline_stores_what_the_audio_adds(say, streamed):
 # Without audio or a model
 
 
+@pytest.mark.parametrize("placed", ["over the silence after it", "over the last moment of its sound"])
+def test_a_word_the_recognizer_placed_late_is_not_a_filler(evalset, say, placed):
+    """ "I, uhh, I listened": tiny.en wrote "I, uh, I listened" but timed the first "I," after its
+    sound (measured on the labelled set: over the silence after it, or over the last few
+    hundredths of it, running into the "uh", and the "uh," 0.2 s past its end). The drawn-out "I"
+    is that word, not a filler the words left out. The words are timed as the recognizer timed
+    them there; the audio is real espeak-ng."""
+    answer = say("eval-conflict", ["I, {uhh}, I listened, and we talked."], [], "en-us+f3", 135, 60)
+    timed = [(w, s, e) for w, s, e, _ in answer.timed_words]
+    (_, _, i1), (_, u0, u1) = timed[0], timed[1]
+    assert [w for w, _, _ in timed[:3]] == ["i", "uhh", "i"] and u0 - i1 >= 0.1, timed
+    start = i1 + 0.05 if placed.startswith("over the silence") else i1 - 0.03
+    words = [Word("I,", round(start, 2), round(u0 + 0.06, 2)), Word("uh,", round(u0 + 0.06, 2), round(u1 + 0.2, 2))]
+    punctuated = {"i": "I", "listened": "listened,", "talked": "talked."}
+    words += [Word(punctuated.get(w, w), s, e) for w, s, e in timed[2:]]
+    found = detect(answer.samples, words)
+    assert [d for d in found if d.kind == "filled_pause"] == []
+    # As timed, the "I" lies outside its word: without the rule it is taken for a filler.
+    before = detect(answer.samples, words, settings=DetectorSettings(placed_late_s=0.0))
+    assert [(d.kind, d.word) for d in before if d.start_s < i1] == [("filled_pause", "I,")], before
+
+
 def test_nothing_to_compare_with_gives_nothing():
     quiet = np.zeros(16000 * 3, np.float32)
     assert detect(quiet, [Word("hello", 0.5, 0.9)]) == ()

@@ -82,6 +82,11 @@ class DetectorSettings:
     # Where a word is: its last (expected length x this) seconds, longer before a pause.
     word_slack: float = 1.25
     prepausal_slack: float = 1.8
+    # A word placed late: one whose time holds no sound of its own, or only the last moment of a
+    # stretch of sound (less than ``tail_share`` of the time it needs), is the sound just before,
+    # up to ``placed_late_s`` earlier (0 turns this off).
+    placed_late_s: float = 0.5
+    tail_share: float = 0.25
     # A transcript filler this close (s) accounts for a held stretch.
     absorb_s: float = 0.8
     # Restarts: each copy 0.08-1.6 s, lengths within a factor 2.5 (4 when the first is drawn out
@@ -273,17 +278,29 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
     pace = float(np.clip(np.median(ratios), 0.6, 1.6)) if ratios else 1.0
     for w in words:
         a, b = f.at(w.start), f.at(w.end)
+        need = _nominal_s(w.text) * pace * s.word_slack
+        if w.text.rstrip()[-1:] in ",.?!;:":
+            need *= s.prepausal_slack  # words before a pause (as punctuated) are drawn out
         heard = np.flatnonzero(f.sound[a:b])
+        own = heard[~np.isin(run_of[a + heard], list(filler_runs))] if filler_runs else heard
+        earliest = f.at(w.start - s.placed_late_s)
+        if not len(own) and b - a >= 5 and s.placed_late_s > 0:
+            # No sound of its own in its time (silence, or a filler the transcript writes next): the
+            # recognizer placed it late, and the word is the last stretch of sound just before.
+            back = np.flatnonzero(f.sound[earliest:a] & ~np.isin(run_of[earliest:a], list(filler_runs)))
+            if len(back):
+                a, b = max(runs[run_of[earliest + back[-1]]][0], earliest), runs[run_of[earliest + back[-1]]][1]
+                heard = own = np.flatnonzero(f.sound[a:b])
         if not len(heard):
             continue
-        own = heard[~np.isin(run_of[a + heard], list(filler_runs))] if filler_runs else heard
         if len(own):
             heard = own
         end = a + heard[-1] + 1
         begin = a + heard[0]
-        need = _nominal_s(w.text) * pace * s.word_slack
-        if w.text.rstrip()[-1:] in ",.?!;:":
-            need *= s.prepausal_slack  # words before a pause (as punctuated) are drawn out
+        k = run_of[begin]
+        if k >= 0 and runs[k][0] < begin and (end - begin) * FRAME_S < s.tail_share * need and k not in filler_runs:
+            # Only the last moment of a stretch of sound falls in its time: it started earlier.
+            begin = max(runs[k][0], earliest)
         core = slice(max(begin, end - int(round(need / FRAME_S))), end)
         mask[core] = True
         need_at[core] = np.maximum(need_at[core], need)
