@@ -192,9 +192,14 @@ def test_drill_records_a_spoken_answer_end_to_end(
     assert elapsed < 90
 
 
+# Words both bundled models hear in this voice whatever the recording's start: 12 or 13 of the
+# 13 below, on the live samples and on the stored Opus copy, with the question's hints, the answer
+# cut 0-0.25 s into its lead (as the sound device may). An answer about "the billing team at a
+# payments company" and a "database migration" gave 9-12 of its 14 with base, 9-10 with tiny.en
+# ("willing team", "our nature makes my relationship"): too close to the bar below.
 BUNDLED_ANSWER = [
-    "Where I am now in my career: I lead the billing team at a payments company.",
-    "A result I am proud of is that our database migration shipped two weeks early.",
+    "Where I am now in my career: I lead the platform team at a travel company.",
+    "A result I am proud of is that our search service became twice as fast.",
 ]
 
 
@@ -240,8 +245,8 @@ def test_first_drill_with_no_model_named_and_no_hub_uses_the_bundled_model(
     best = next(m for m in bundled.BUNDLED if bundled.installed(m))  # base with the test extra, else tiny.en
     assert transcript["model"] == best.name, transcript["model"]
     heard = {w["word"].strip(".,:").lower() for w in transcript["words"]}
-    said = {"career", "lead", "billing", "team", "payments", "company", "result", "proud", "database", "migration",
-            "shipped", "two", "weeks", "early"}  # fmt: skip
+    said = {"career", "lead", "platform", "team", "travel", "company", "result", "proud", "search", "service",
+            "became", "twice", "fast"}  # fmt: skip
     assert len(said & heard) >= 0.7 * len(said), f"heard: {' '.join(w['word'] for w in transcript['words'])}"
     metrics = json.loads(metrics_json)
     spoken = len(samples) / 16000 - LEAD_S - 0.3
