@@ -87,6 +87,10 @@ class DetectorSettings:
     # up to ``placed_late_s`` earlier (0 turns this off).
     placed_late_s: float = 0.5
     tail_share: float = 0.25
+    # A word does not fall silent this long inside itself (0 turns this off) ...
+    word_gap_s: float = 0.15
+    # ... nor end in a held sound (this share of its frames held, 0: off) after one that is not.
+    held_part: float = 0.65
     # A transcript filler this close (s) accounts for a held stretch.
     absorb_s: float = 0.8
     # Restarts: each copy 0.08-1.6 s, lengths within a factor 2.5 (4 when the first is drawn out
@@ -254,13 +258,31 @@ def _nominal_s(word: str) -> float:
     return 0.056 + 0.045 * len(_norm(word)) + 0.058 * _syllables(word)
 
 
+def _head_of_next(part, a: int, b: int, runs, run_of, short_s: float) -> bool:
+    """Whether ``part`` (sound frames of a word's time a..b, counted from a) is only the first moment
+    (under ``short_s``) of a stretch of sound that runs on past the word's end."""
+    k = run_of[a + part[0]]
+    short = (part[-1] - part[0] + 1) * FRAME_S < short_s
+    return bool(k >= 0 and runs[k][0] == a + part[0] and runs[k][1] > b and short)
+
+
 def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
     """Frames some transcript word needs (its last expected-length seconds of sound), and for each
     such frame how long that word is expected to take.
 
-    A word's end often runs on into a filler the transcript writes next ("So,[0.35-1.33]
-    umm,[1.37-2.09]" for "so" until 1.0 and "um" from 1.24): the stretch of sound a transcript
-    filler sits on belongs to the filler, so the word ends before it.
+    The recognizer's word times are loose, and most of what follows puts a word back on its own
+    sound:
+
+    - A word's end often runs on into a filler the transcript writes next ("So,[0.35-1.33]
+      umm,[1.37-2.09]" for "so" until 1.0 and "um" from 1.24): the stretch of sound a transcript
+      filler sits on (the one it overlaps most) belongs to the filler, so the word ends before it,
+      and the filler's own word ends in it.
+    - A word placed late holds no sound of its own, or only the first moment of the next word's
+      sound: it is the stretch of sound just before. One holding only the last moment of a stretch
+      started with that stretch.
+    - A word does not fall silent inside itself: when its time holds stretches of sound apart by a
+      longer silence, it is the last of them, unless that is only the first moment of the next word
+      or a held sound after a stretch that is not held ("for, uh" written "for" over both).
     """
     import numpy as np
 
@@ -270,31 +292,49 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
     run_of = np.full(len(f.t), -1)
     for k, (a, b) in enumerate(runs):
         run_of[a:b] = k
-    filler_runs = set()
+    steady = f.sound & (f.change < s.steady_change)
+    filler_runs: set[int] = set()
     for lo, hi in t_fillers:
-        ks = set(run_of[f.at(lo - 0.1) : f.at(hi + 0.1)].tolist()) - {-1}
-        filler_runs |= ks
+        ks = run_of[f.at(lo - 0.1) : f.at(hi + 0.1)]
+        ks = ks[ks >= 0]
+        if len(ks):
+            filler_runs.add(int(np.bincount(ks).argmax()))
+    in_filler_run = np.isin(run_of, list(filler_runs))
+    filler_spans = set(t_fillers)
     ratios = [(w.end - w.start) / _nominal_s(w.text) for w in words if _norm(w.text)]
     pace = float(np.clip(np.median(ratios), 0.6, 1.6)) if ratios else 1.0
+    gap = int(round(s.word_gap_s / FRAME_S))
     for w in words:
         a, b = f.at(w.start), f.at(w.end)
         need = _nominal_s(w.text) * pace * s.word_slack
         if w.text.rstrip()[-1:] in ",.?!;:":
             need *= s.prepausal_slack  # words before a pause (as punctuated) are drawn out
         heard = np.flatnonzero(f.sound[a:b])
-        own = heard[~np.isin(run_of[a + heard], list(filler_runs))] if filler_runs else heard
+        is_filler = (w.start, w.end) in filler_spans
+        own = heard[in_filler_run[a + heard] == is_filler]
+
         earliest = f.at(w.start - s.placed_late_s)
-        if not len(own) and b - a >= 5 and s.placed_late_s > 0:
-            # No sound of its own in its time (silence, or a filler the transcript writes next): the
-            # recognizer placed it late, and the word is the last stretch of sound just before.
-            back = np.flatnonzero(f.sound[earliest:a] & ~np.isin(run_of[earliest:a], list(filler_runs)))
+        late = not len(own) or (own[0] >= 5 and _head_of_next(own, a, b, runs, run_of, s.tail_share * need))
+        if late and b - a >= 5 and s.placed_late_s > 0:
+            # The recognizer placed it late: the word is the last stretch of sound just before.
+            back = np.flatnonzero(f.sound[earliest:a] & ~in_filler_run[earliest:a])
             if len(back):
-                a, b = max(runs[run_of[earliest + back[-1]]][0], earliest), runs[run_of[earliest + back[-1]]][1]
+                k = run_of[earliest + back[-1]]
+                a, b = max(runs[k][0], earliest), runs[k][1]
                 heard = own = np.flatnonzero(f.sound[a:b])
         if not len(heard):
             continue
         if len(own):
             heard = own
+        if gap and len(heard) > 1:
+            cuts = np.flatnonzero(np.diff(heard) > gap) + 1
+            if len(cuts):
+                parts = np.split(heard, cuts)
+                last, before = parts[-1], parts[-2]
+                held_last = float(steady[a + last[0] : a + last[-1] + 1].mean())
+                held_before = float(steady[a + before[0] : a + before[-1] + 1].mean())
+                held_after = s.held_part and held_last >= s.held_part > held_before
+                heard = before if _head_of_next(last, a, b, runs, run_of, s.tail_share * need) or held_after else last
         end = a + heard[-1] + 1
         begin = a + heard[0]
         k = run_of[begin]
