@@ -274,7 +274,10 @@ def test_doctor_names_tiny_and_the_way_to_a_better_model(monkeypatch, no_network
     app = SimpleNamespace(paths=current(), config=Config(model="tiny.en"))
     ((ok, detail, _fix),) = describe_model_status(app)
     assert ok and detail.startswith("tiny.en (named in your settings): ")
-    assert "the bundled base model hears more of your um/uh and is installed: choose it with `model: base`" in detail
+    assert (
+        "the bundled base model writes more of your um/uh down itself and times your pace more closely, "
+        "and is installed: choose it with `model: base`"
+    ) in detail
     without_bundled_base(monkeypatch)
     app = SimpleNamespace(paths=current(), config=Config())
     ((ok, detail, _fix),) = describe_model_status(app)

