@@ -142,6 +142,11 @@ class _Frames:
 
         return int(np.clip(np.searchsorted(self.t, seconds), 0, len(self.t)))
 
+    @property
+    def steady(self):
+        """Held frames: sound whose spectrum barely changes (before short breaks are bridged)."""
+        return self.sound & (self.change < self.settings.steady_change)
+
     def f0(self, a: int, b: int):
         """Pitch (Hz, 0 where unvoiced) of frames a..b, from Praat's autocorrelation pitch tracker."""
         import numpy as np
@@ -292,7 +297,7 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
     run_of = np.full(len(f.t), -1)
     for k, (a, b) in enumerate(runs):
         run_of[a:b] = k
-    steady = f.sound & (f.change < s.steady_change)
+    steady = f.steady
     filler_runs: set[int] = set()
     for lo, hi in t_fillers:
         ks = run_of[f.at(lo - 0.1) : f.at(hi + 0.1)]
@@ -312,7 +317,6 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
         heard = np.flatnonzero(f.sound[a:b])
         is_filler = (w.start, w.end) in filler_spans
         own = heard[in_filler_run[a + heard] == is_filler]
-
         earliest = f.at(w.start - s.placed_late_s)
         late = not len(own) or (own[0] >= 5 and _head_of_next(own, a, b, runs, run_of, s.tail_share * need))
         if late and b - a >= 5 and s.placed_late_s > 0:
@@ -333,7 +337,7 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
                 last, before = parts[-1], parts[-2]
                 held_last = float(steady[a + last[0] : a + last[-1] + 1].mean())
                 held_before = float(steady[a + before[0] : a + before[-1] + 1].mean())
-                held_after = s.held_part and held_last >= s.held_part > held_before
+                held_after = s.held_part > 0 and held_last >= s.held_part > held_before
                 heard = before if _head_of_next(last, a, b, runs, run_of, s.tail_share * need) or held_after else last
         end = a + heard[-1] + 1
         begin = a + heard[0]
@@ -598,7 +602,7 @@ def detect(
         return ()
     t_fillers, t_restarts = _transcript_marks(words)
     explained, need_at = _explained(f, words, t_fillers, s)
-    held = _bridge(f.sound & (f.change < s.steady_change), s.held_bridge)
+    held = _bridge(f.steady, s.held_bridge)
     units = _units(f)
 
     items: list[AudioDisfluency] = []
