@@ -31,6 +31,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from redrill.transcript import AudioDisfluency, Transcript
@@ -141,6 +142,18 @@ class _Frames:
         import numpy as np
 
         return int(np.clip(np.searchsorted(self.t, seconds), 0, len(self.t)))
+
+    @cached_property
+    def stretches(self) -> tuple[list[tuple[int, int]], Any]:
+        """Stretches of sound between silences (breaks up to 40 ms bridged) as frame ranges, and for
+        each frame the index of its stretch (-1 in silence)."""
+        import numpy as np
+
+        runs = _runs(_bridge(self.sound, 4))
+        run_of = np.full(len(self.t), -1)
+        for k, (a, b) in enumerate(runs):
+            run_of[a:b] = k
+        return runs, run_of
 
     @property
     def steady(self):
@@ -293,10 +306,7 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
 
     mask = np.zeros(len(f.t), bool)
     need_at = np.zeros(len(f.t))
-    runs = _runs(_bridge(f.sound, 4))
-    run_of = np.full(len(f.t), -1)
-    for k, (a, b) in enumerate(runs):
-        run_of[a:b] = k
+    runs, run_of = f.stretches
     steady = f.steady
     filler_runs: set[int] = set()
     for lo, hi in t_fillers:
@@ -613,10 +623,7 @@ def detect(
         word, _ = _word_at(words, float(f.t[B[0]]), b1)
         items.append(AudioDisfluency("restart", round(a0, 3), round(b1, 3), "collapsed", word, ev))
 
-    runs = _runs(_bridge(f.sound, 4))
-    run_of = np.full(len(f.t), -1)
-    for k, (a, b) in enumerate(runs):
-        run_of[a:b] = k
+    runs, run_of = f.stretches
     candidates: list[tuple | None] = []
     for a, b in _runs(held):
         length = (b - a) * FRAME_S
