@@ -1,7 +1,7 @@
 """What the recognizer hears, checked on real Whisper weights (tiny.en; base where installed).
 
 Every claim redrill makes about transcription is tested here on real weights and real espeak-ng
-speech: the words of known answers, fillers kept by the filler prompt, streaming equal to
+speech: the words of known answers, fillers and restarts kept by the filler prompt, streaming equal to
 whole-answer transcription, `transcribe --pending` equal to `answer --audio`, no hallucinated
 phrases, recognition hints that fix domain terms without adding unsaid ones, and pauses only where
 the audio is silent. The random-weight model (test_transcribe.py) covers code paths only.
@@ -270,6 +270,28 @@ def test_the_filler_prompt_keeps_fillers_that_plain_decoding_drops(tiny, labelle
     assert sum(min(c) for c in counts) >= 0.9 * found_with, f"fillers counted that were not said: {counts}"
     # and from the stored Opus copies (measured 78 %)
     assert found([r for r in tiny_heard["opus"] if r.answer.truth_fillers])[0] >= 0.6
+
+
+# The prompt before repeated words were put in it (see FILLER_PROMPT).
+PROMPT_WITHOUT_REPEATS = "Umm, let me think, uh... so, like, I mean, hmm."
+
+
+def test_the_prompt_s_repeated_words_keep_restarts_the_recognizer_tidies_away(tiny, labelled, tiny_heard):
+    def written(r: Heard) -> tuple[int, int]:  # (said, the restarts the words show: the audio search's left out)
+        return r.answer.truth_restarts, r.metrics.restarts - r.metrics.audio_restarts
+
+    older = Transcriber(tiny.model_spec, options=DecodeOptions().with_changes(initial_prompt=PROMPT_WITHOUT_REPEATS))
+    older.load()
+    now, before = [], []
+    for kind, answers in labelled.items():  # the WAV and the Opus copies
+        answers = [a for a in answers if a.truth_restarts]
+        now += [written(r) for r in tiny_heard[kind] if r.answer.truth_restarts]
+        before += [written(r) for r in hear_all(older, answers)]
+    said = sum(s for s, _ in now)
+    found_now, found_before = (sum(min(c) for c in counts) for counts in (now, before))
+    # measured on tiny.en: 16 of the 36 restarts said are written with the repeats in the prompt, 12 without
+    assert said >= 16 and found_now >= found_before + 2, (said, now, before)
+    assert found_now >= 0.9 * sum(f for _, f in now), f"restarts counted that were not said: {now}"
 
 
 def test_streaming_and_whole_answer_give_the_same_transcript_on_real_weights(tiny, tmp_path):
