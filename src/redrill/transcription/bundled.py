@@ -56,7 +56,7 @@ TINY_EN = BundledModel(
     size_bytes=75_537_502,
     multilingual=False,
     speed="fastest: a 2-minute answer in about 5-8 s on 2 CPU cores",
-    accuracy="12% word error, 92% of um/uh found (docs/accuracy.md)",
+    accuracy="12% word error, 93% of um/uh found (docs/accuracy.md)",
 )
 BASE = BundledModel(
     name="base",
