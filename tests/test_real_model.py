@@ -277,7 +277,8 @@ PROMPT_WITHOUT_REPEATS = "Umm, let me think, uh... so, like, I mean, hmm."
 
 
 def test_the_prompt_s_repeated_words_keep_restarts_the_recognizer_tidies_away(tiny, labelled, tiny_heard):
-    def written(r: Heard) -> tuple[int, int]:  # (said, the restarts the words show: the audio search's left out)
+    def written(r: Heard) -> tuple[int, int]:
+        """(restarts said, restarts the words show): what the audio search adds is left out."""
         return r.answer.truth_restarts, r.metrics.restarts - r.metrics.audio_restarts
 
     older = Transcriber(tiny.model_spec, options=DecodeOptions().with_changes(initial_prompt=PROMPT_WITHOUT_REPEATS))

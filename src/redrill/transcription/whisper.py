@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 # both ways the scoring rules count them ("I I", "it's, it's"). Measured with tiny.en on the
 # labelled set (docs/accuracy.md): with the repeats in the prompt the transcript alone counts 44 %
 # of the restarts instead of 33 % (held-out answers 29 % instead of 7 %), at the same precision and
-# a lower word error.
+# word error.
 FILLER_PROMPT = "Umm, let me think, uh... so, like, I I mean, it's, it's the the thing, hmm."
 # When the last word heard ends more than this before the end of the decoded speech, Whisper stopped
 # early: the rest is decoded again (at most ``MAX_WINDOWS_PER_PIECE`` windows per piece).
