@@ -316,3 +316,33 @@ def test_a_window_that_reaches_the_end_of_the_speech_is_the_only_one(fast_transc
     transcript = fast_transcriber.transcribe(samples)
     assert [w.text for w in transcript.words] == ["one", "two"]
     assert [c["asked"] for c in run.calls] == [1]
+
+
+def test_the_judge_of_repeats_comes_from_the_same_decoding(fast_transcriber, speech_samples):
+    """``transcribe_with_judge`` gives the very transcript ``transcribe`` gives, and a judge that
+    scores the piece's own words from the encoder output of that decoding (one forced alignment of
+    each text, kept), and nothing for a word of another piece."""
+    import math
+
+    from redrill.transcript import Word
+
+    samples = speech_samples(ANSWER)
+    heard = fast_transcriber.transcribe_with_judge(samples, offset_s=3.0)
+    assert heard.transcript == fast_transcriber.transcribe(samples, offset_s=3.0)
+    assert heard.judge is not None
+    word = heard.transcript.words[0]
+    gain = heard.judge(word)
+    assert gain is not None and math.isfinite(gain)
+    assert heard.judge.calls == 2  # the text with the word once, and with it twice
+    assert heard.judge(word) == gain and heard.judge.calls == 2  # kept, not aligned again
+    assert heard.judge(Word(word.text, word.start, word.end, word.probability)) is None  # an equal word, not this one
+
+
+def test_a_decoding_that_kept_no_encoder_output_gives_no_judge(fast_transcriber, monkeypatch):
+    samples = np.zeros(16000 * 3, np.float32)
+    fast_transcriber.load()
+    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda samples, vad=None: ((0.5, 2.5),))
+    monkeypatch.setattr(fast_transcriber, "_run", ScriptedWindows([("one", 0.2, 1.8)]))
+    heard = fast_transcriber.transcribe_with_judge(samples)
+    # The scripted window never ran the encoder: there is nothing to judge with.
+    assert [w.text for w in heard.transcript.words] == ["one"] and heard.judge is None

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from redrill.errors import RedrillError
 from redrill.sound import SAMPLE_RATE
 from redrill.transcript import Transcript, Word
+from redrill.transcription.repeats import Heard, RepeatJudge, Window
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,6 +48,9 @@ FILLER_PROMPT = "Umm, let me think, uh... so, like, I I mean, it's, it's the the
 # early: the rest is decoded again (at most ``MAX_WINDOWS_PER_PIECE`` windows per piece).
 TAIL_LEFT_S = 1.0
 MAX_WINDOWS_PER_PIECE = 3
+# Whisper's mel frames: 10 ms each (160 samples at 16 kHz), 3000 to a 30 s window.
+HOP_LENGTH = 160
+N_FRAMES = 3000
 
 
 class TranscriptionError(RedrillError):
@@ -303,6 +307,8 @@ class Transcriber:
         self._model: WhisperModel | None = None
         self._name: str | None = None
         self._lock = threading.Lock()
+        # Where the encoder outputs of the window being decoded are kept, per thread (None: not kept).
+        self._kept = threading.local()
 
     @property
     def model_name(self) -> str:
@@ -352,6 +358,7 @@ class Transcriber:
             )
         except Exception as exc:  # the tokenizer library raises a bare Exception on a damaged file
             raise TranscriptionError(_load_failure(model_dir, exc)) from None
+        _keep_encodings(model, self._kept)
         self.model_dir = model_dir
         self.load_seconds = time.perf_counter() - started
         return model
@@ -373,17 +380,29 @@ class Transcriber:
         (for a chunk that starts ``offset_s`` into the answer). Words are sorted by start and kept
         within the audio. Raises :class:`TranscriptionError` when the model fails.
         """
+        return self._transcribe(samples16k, offset_s, hints, judged=False).transcript
+
+    def transcribe_with_judge(
+        self, samples16k: np.ndarray, *, offset_s: float = 0.0, hints: str | None = None
+    ) -> Heard:
+        """:meth:`transcribe`, and the model's judge of repeats in the words
+        (:class:`redrill.transcription.repeats.RepeatJudge`), from the encoder output of this very
+        decoding. The transcript is the same as :meth:`transcribe` gives."""
+        return self._transcribe(samples16k, offset_s, hints, judged=True)
+
+    def _transcribe(self, samples16k: np.ndarray, offset_s: float, hints: str | None, *, judged: bool) -> Heard:
         import numpy as np
 
         audio = np.ascontiguousarray(np.asarray(samples16k, dtype=np.float32).reshape(-1))
         seconds = len(audio) / SAMPLE_RATE
         self.load()
         if len(audio) == 0:
-            return Transcript(words=(), timed=True, audio_seconds=0.0, speech=(), model=self.model_name)
+            return Heard(Transcript(words=(), timed=True, audio_seconds=0.0, speech=(), model=self.model_name))
+        windows: list[Window] | None = [] if judged else None
         try:
             regions = speech_regions(audio, self.speech_vad)
             spans = decode_spans(regions, seconds, self.options)
-            words = self._decode(audio, spans, offset_s, hints) if spans else []
+            words = self._decode(audio, spans, offset_s, hints, windows) if spans else []
         except RedrillError:
             raise
         except Exception as exc:  # ctranslate2/onnxruntime raise plain RuntimeErrors and friends
@@ -391,18 +410,36 @@ class Transcriber:
                 f"transcription failed with model {self.model_name}: {type(exc).__name__}: {exc}"
             ) from None
         words.sort(key=lambda w: (w.start, w.end))
-        return Transcript(
+        transcript = Transcript(
             words=tuple(words),
             timed=True,
             audio_seconds=round(seconds, 3),
             speech=tuple((round(s + offset_s, 3), round(e + offset_s, 3)) for s, e in regions),
             model=self.model_name,
         )
+        return Heard(transcript, self._judge(windows) if windows else None)
+
+    def _judge(self, windows: list[Window]) -> RepeatJudge | None:
+        """The judge of repeats for the windows just decoded."""
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self._model
+        if model is None:
+            return None
+        multilingual = bool(model.model.is_multilingual)
+        tokenizer = Tokenizer(model.hf_tokenizer, multilingual, task="transcribe", language=self._language() or "en")
+        return RepeatJudge(model.model, tokenizer, [*tokenizer.sot_sequence, tokenizer.no_timestamps], windows)
 
     def _decode(
-        self, audio: np.ndarray, spans: list[tuple[int, int]], offset_s: float, hints: str | None
+        self,
+        audio: np.ndarray,
+        spans: list[tuple[int, int]],
+        offset_s: float,
+        hints: str | None,
+        windows: list[Window] | None = None,
     ) -> list[Word]:
-        """Whisper's words for the speech spans of ``audio``, on the answer's timeline.
+        """Whisper's words for the speech spans of ``audio``, on the answer's timeline; each window
+        decoded is added to ``windows`` (when given) with its encoder output, for the judge of repeats.
 
         The spans are joined and decoded as one window (a piece is at most 30 s of speech). When the
         last word heard ends well before the joined speech does (Whisper stopped early), the rest is
@@ -422,10 +459,16 @@ class Transcriber:
             # timestamps a window is one segment; asking for a second one would make faster-whisper
             # decode the few frames after the last word as a window of their own (a whole encoder
             # pass, and where "Thank you." is hallucinated). The tail is checked below instead.
-            segment = next(iter(segments), None)
-            close = getattr(segments, "close", None)
-            if close is not None:
-                close()
+            self._kept.outputs = [] if windows is not None else None
+            try:
+                segment = next(iter(segments), None)
+                close = getattr(segments, "close", None)
+                if close is not None:
+                    close()
+                encoded = self._kept.outputs
+            finally:
+                self._kept.outputs = None
+            first = len(words)
             last_end = None
             if segment is not None:
                 for w in segment.words or ():
@@ -440,6 +483,9 @@ class Transcriber:
                         Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(float(w.probability), 4))
                     )
                     last_end = till
+            if windows is not None and encoded and len(words) > first:
+                frames = min(N_FRAMES, len(window) // HOP_LENGTH)
+                windows.append(Window(encoded[-1], frames, tuple(words[first:])))
             if last_end is None or where.total - last_end <= TAIL_LEFT_S or last_end <= start_s + 0.5:
                 break
             start_s = last_end
@@ -458,6 +504,22 @@ class Transcriber:
             raise RuntimeError("the speech model is not loaded: call load() first")
         _reseed()
         return model.transcribe(audio, **decode_kwargs(self.options, self._language(), hints))
+
+
+def _keep_encodings(model, kept: threading.local) -> None:
+    """Make ``model`` (a WhisperModel) hand each encoder output it computes to ``kept.outputs`` too,
+    when the decoding thread has set that to a list: the judge of repeats reuses the encoder output
+    of the window just decoded instead of encoding the audio again."""
+    encode = model.encode
+
+    def keeping(features):
+        output = encode(features)
+        outputs = getattr(kept, "outputs", None)
+        if outputs is not None:
+            outputs.append(output)
+        return output
+
+    model.encode = keeping
 
 
 def _reseed() -> None:
@@ -491,6 +553,10 @@ class HintedTranscriber:
     def transcribe(self, samples16k: np.ndarray, *, offset_s: float = 0.0) -> Transcript:
         """Transcribe with the hints (see :meth:`Transcriber.transcribe`)."""
         return self.inner.transcribe(samples16k, offset_s=offset_s, hints=self.hints)
+
+    def transcribe_with_judge(self, samples16k: np.ndarray, *, offset_s: float = 0.0) -> Heard:
+        """Transcribe with the hints, and the judge of repeats (see :meth:`Transcriber.transcribe_with_judge`)."""
+        return self.inner.transcribe_with_judge(samples16k, offset_s=offset_s, hints=self.hints)
 
 
 def with_hints(transcriber, hints: str | None):
