@@ -120,6 +120,15 @@ class Timed:
         finally:
             self.seconds += time.perf_counter() - started
 
+    def transcribe_with_judge(self, samples, *, offset_s: float = 0.0):
+        """The words and the recognizer's judge of repeats (the judge's own time counts as the
+        audio search's, where it is spent)."""
+        started = time.perf_counter()
+        try:
+            return self.inner.transcribe_with_judge(samples, offset_s=offset_s)
+        finally:
+            self.seconds += time.perf_counter() - started
+
 
 def sections() -> list:
     """The section modules in ``accuracy_sections/``, in their ORDER."""

@@ -167,6 +167,67 @@ def test_a_collapsed_restart_is_heard(evalset, tiny, say):
     assert metrics.audio_restarts == len(restarts) and metrics.restarts >= 1
 
 
+# Said twice (a new text, in voices of both sets): "So we we talked, and it it worked in the end."
+JUDGED = ("So we we talked, and it it worked in the end.", "So we talked, and it worked in the end.")
+SMALL_WORDS = {"so", "we", "and", "it", "in", "the"}
+
+
+@pytest.mark.parametrize(
+    ("voice", "rate", "pitch"), [("en-gb-scotland+m2", 160, 40), ("en-us+m7", 140, 30), ("en-gb-x-rp+f2", 155, 70)]
+)
+def test_the_recognizer_finds_a_word_it_wrote_once_likelier_twice_where_it_was_said_twice(
+    evalset, tiny, say, voice, rate, pitch
+):
+    """The judge of repeats (``redrill.transcription.repeats``) on real tiny.en: where "we we" was
+    said and one "we" written, the model finds "we" written twice no worse than the detector's
+    threshold; in the same answer said cleanly, every short word written twice is far less likely."""
+    from redrill.transcription.whisper import recognition_hints
+
+    threshold = DetectorSettings().judged_gain
+    assert threshold is not None
+    question, points = evalset.QUESTIONS["eval-conflict"]
+    hinted = tiny.hinted(recognition_hints(question, points))
+    restarted = hinted.transcribe_with_judge(say("eval-conflict", [JUDGED[0]], [], voice, rate, pitch).samples)
+    we = [w for w in restarted.transcript.words if w.text.lower().strip(",.") == "we"]
+    assert len(we) == 1, restarted.transcript.words  # the recognizer tidied the restart away
+    assert restarted.judge is not None and restarted.judge(we[0]) >= threshold
+    clean = hinted.transcribe_with_judge(say("eval-conflict", [JUDGED[1]], [], voice, rate, pitch).samples)
+    assert clean.judge is not None
+    gains = {w.text: clean.judge(w) for w in clean.transcript.words if w.text.lower().strip(",.") in SMALL_WORDS}
+    assert len(gains) >= 4 and all(g is not None and g < threshold - 0.5 for g in gains.values()), gains
+
+
+def test_the_search_asks_the_recognizer_only_about_what_the_sound_leaves_open(evalset, tiny, say):
+    """ "it it" in a held-out voice: the two copies sound alike, but so does other sound near them,
+    so the sound alone does not count it; the recognizer, asked, finds "it" twice likely enough,
+    and the restart is counted with its judgement as evidence. It is asked about short function
+    words only, and about few of them."""
+    from redrill.pipeline import Searched
+
+    answer = say("eval-conflict", [JUDGED[0]], [], "en-gb-scotland+m2", 160, 40)
+    heard = Searched(tiny).hear(answer.samples)
+    recognizer = heard.judge
+    assert recognizer is not None
+    asked: list[str] = []
+
+    def judge(word):
+        asked.append(word.text.lower().strip(",."))
+        return recognizer(word)
+
+    words = heard.transcript.words
+    with_judge = detect(answer.samples, words, judge=judge)
+    alone = detect(answer.samples, words)
+    said = [t for t in answer.truth_items if t.kind == "restart"]
+    judged = [d for d in with_judge if "recognizer_gain" in d.evidence]
+    assert len(judged) == 1 and near(judged[0], said[1]) and judged[0].word == "it", with_judge
+    assert judged[0].evidence["recognizer_gain"] >= DetectorSettings().judged_gain
+    assert not any(near(d, said[1]) for d in alone)  # the sound alone left it out
+    assert all(any(near(d, t) for t in said) for d in with_judge)  # nothing counted that was not said
+    assert asked and set(asked) <= SMALL_WORDS and len(set(asked)) <= 3
+    # The pipeline's search passes the judge on: the same items as detecting with it here.
+    assert Searched.search(heard, answer.samples).audio_disfluencies == with_judge
+
+
 CLEAN = [
     (
         "eval-conflict",

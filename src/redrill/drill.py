@@ -48,6 +48,7 @@ from redrill.banks import Question
 from redrill.errors import NoSpeechError, RedrillError
 from redrill.menu import DEFAULT_KEY, MENU, Answer, Step, choice, offered
 from redrill.sound import SAMPLE_RATE
+from redrill.transcription.repeats import Heard, hear
 
 if TYPE_CHECKING:
     import numpy as np
@@ -612,6 +613,14 @@ class LoadingTranscriber:
         transcriber = self._loader.get()
         self.model_name = transcriber.model_name
         return with_hints(transcriber, self._hints).transcribe(samples, offset_s=offset_s)
+
+    def transcribe_with_judge(self, samples: np.ndarray, *, offset_s: float = 0.0) -> Heard:
+        """The words of ``samples``, and the model's judge of repeats in them when it has one."""
+        from redrill.transcription.whisper import with_hints
+
+        transcriber = self._loader.get()
+        self.model_name = transcriber.model_name
+        return hear(with_hints(transcriber, self._hints), samples, offset_s=offset_s)
 
 
 def _stored(answer: Answer) -> int:

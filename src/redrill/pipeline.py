@@ -43,6 +43,7 @@ from redrill.scoring.voice import PitchFrames, voice_figures
 from redrill.sound import SAMPLE_RATE
 from redrill.store import Attempt, QuestionState, Store, utcnow
 from redrill.transcript import Transcript, from_text
+from redrill.transcription.repeats import Heard, hear
 
 # Longest answer redrill will take from an audio file; longer files are cut with a warning.
 MAX_ANSWER_SECONDS = 30 * 60.0
@@ -161,20 +162,23 @@ class Searched:
         """The words of ``samples`` (16 kHz mono) from ``offset_s``, with the audio search's finds."""
         return self.search(self.hear(samples, offset_s=offset_s), samples, offset_s=offset_s)
 
-    def hear(self, samples, *, offset_s: float = 0.0) -> Transcript:
-        """The first half of :meth:`transcribe`: the recognizer's words alone."""
-        return self.inner.transcribe(samples, offset_s=offset_s)
+    def hear(self, samples, *, offset_s: float = 0.0) -> Heard:
+        """The first half of :meth:`transcribe`: the recognizer's words alone, and its judge of
+        repeats in them when it offers one (:mod:`redrill.transcription.repeats`)."""
+        return hear(self.inner, samples, offset_s=offset_s)
 
     @staticmethod
-    def search(part: Transcript, samples, *, offset_s: float = 0.0) -> Transcript:
-        """The second half of :meth:`transcribe`: ``part`` (the words of ``samples``) with what the
-        audio search finds in them. It needs no model, so it may run beside the next piece's words
+    def search(heard: Heard, samples, *, offset_s: float = 0.0) -> Transcript:
+        """The second half of :meth:`transcribe`: the words of ``samples`` with what the audio
+        search finds in them. It needs the model only for the few repeats the sound alone leaves
+        open, so it may run beside the next piece's words
         (:func:`redrill.transcription.streaming.transcribe_answer`)."""
         from redrill.scoring.disfluency_audio import with_audio_disfluencies
 
+        part = heard.transcript
         if not part.words:  # nothing to compare the sound with: nothing found (and nothing to do)
             return dataclasses.replace(part, audio_disfluencies=())
-        return with_audio_disfluencies(part, samples, offset_s=offset_s)
+        return with_audio_disfluencies(part, samples, offset_s=offset_s, judge=heard.judge)
 
 
 def measure_voice(samples, transcript: Transcript, *, lead_s: float | None = 0.0) -> Voice:

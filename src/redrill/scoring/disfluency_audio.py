@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from redrill.transcript import AudioDisfluency, Transcript
+from redrill.transcript import AudioDisfluency, Transcript, Word
 
 __all__ = ["FRAME_S", "AudioDisfluency", "DetectorSettings", "detect", "with_audio_disfluencies"]
 
@@ -120,6 +120,11 @@ class DetectorSettings:
     anchored_distinct: float = 0.9
     spare_share: float = 0.25
     anchored_before_s: float = 0.5
+    # Around a short function word, a pair alike enough (``anchored_alike``) that fails the contrast
+    # test is still a restart when the recognizer itself finds the word written twice at most this
+    # much less likely (natural log of the probability, see :mod:`redrill.transcription.repeats`)
+    # than written once. Only asked where a judge is given; None turns it off.
+    judged_gain: float | None = -6.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -442,8 +447,11 @@ def _dtw(a, b) -> float:
     return float(total[-1, -1] / steps[-1, -1]) if np.isfinite(total[-1, -1]) else math.inf
 
 
-def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: DetectorSettings):
-    """Repeats the transcript does not show: list of (start, end, copy A, copy B, evidence)."""
+def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: DetectorSettings, judge=None):
+    """Repeats the transcript does not show: list of (start, end, copy A, copy B, evidence).
+
+    ``judge(word)``: the recognizer's judgement of a function word written twice (see
+    :attr:`DetectorSettings.judged_gain`), asked only about pairs the sound alone leaves open."""
     import numpy as np
 
     if len(units) < 2:
@@ -529,10 +537,15 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
         limit = s.anchored_alike if anchored else s.alike
         # Two copies of a syllable or less are alike by chance more often: they must stand out more.
         short = min(A[1] - A[0], B[1] - B[0]) * FRAME_S < s.short_copy_s
-        if not (
-            (d <= limit and contrast <= (s.short_distinct if short else s.distinct))
-            or (anchored and d <= limit and contrast <= s.anchored_distinct and spare >= s.spare_share)
-        ):
+        heard = (d <= limit and contrast <= (s.short_distinct if short else s.distinct)) or (
+            anchored and d <= limit and contrast <= s.anchored_distinct and spare >= s.spare_share
+        )
+        # Left open by the sound: the recognizer's judgement of the word written twice decides.
+        gain = None
+        if not heard and anchored and d <= limit and judge is not None and s.judged_gain is not None:
+            gain = _judged(judge, words, a0, b1)
+            heard = gain is not None and gain >= s.judged_gain
+        if not heard:
             continue
         # Two held sounds in a row ("hmm, hmm") are two fillers, not a restart.
         if held[A[0] : A[1]].mean() >= 0.6 and held[B[0] : B[1]].mean() >= 0.6:
@@ -549,6 +562,7 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
                     "contrast": round(float(contrast), 3),
                     "spare": round(spare, 2),
                     "anchored": bool(anchored),
+                    **({"recognizer_gain": round(gain, 2)} if gain is not None else {}),
                 },
             )
         )
@@ -572,6 +586,14 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
     return out
 
 
+def _judged(judge, words, a0: float, b1: float) -> float | None:
+    """The best judgement of the function words starting around a pair (from just before its first
+    copy to just after its second), None when the judge knows none of them."""
+    gains = [judge(w) for w in words if _norm(w.text) in _FUNCTION_WORDS and a0 - 0.3 <= w.start <= b1 + 0.1]
+    known = [g for g in gains if g is not None]
+    return max(known) if known else None
+
+
 # --------------------------------------------------------------------------------------------
 # Detection
 
@@ -583,21 +605,28 @@ def detect(
     settings: DetectorSettings = DetectorSettings(),
     rate: int = SAMPLE_RATE,
     offset_s: float = 0.0,
+    judge: Callable[[Word], float | None] | None = None,
 ) -> tuple[AudioDisfluency, ...]:
     """Filled pauses and restarts in ``samples`` (mono float, 16 kHz) that ``words`` (the answer's
     timed transcript words, :class:`redrill.transcript.Word`) do not already count.
 
     ``offset_s``: where ``samples`` start on the words' timeline (a piece of a longer answer); the
-    items found are on that timeline too. Pure and deterministic. Words without timings are
-    ignored; with no timed words there is nothing to compare with and nothing is returned.
+    items found are on that timeline too. ``judge`` (optional): the recognizer's second opinion on
+    a word of ``words`` written twice (:class:`redrill.transcription.repeats.RepeatJudge`), asked
+    about the few restarts the sound alone leaves open. Pure and deterministic (given the judge).
+    Words without timings are ignored; with no timed words there is nothing to compare with and
+    nothing is returned.
     """
     if offset_s:
-        shifted = [
-            replace(w, start=w.start - offset_s, end=w.end - offset_s)
+        pairs = [
+            (replace(w, start=w.start - offset_s, end=w.end - offset_s), w)
             for w in words
             if w.start is not None and w.end is not None
         ]
-        found = detect(samples, shifted, settings=settings, rate=rate)
+        back = {id(moved): w for moved, w in pairs}
+        shifted = [moved for moved, _ in pairs]
+        judge_moved = None if judge is None else (lambda w: judge(back[id(w)]) if id(w) in back else None)
+        found = detect(samples, shifted, settings=settings, rate=rate, judge=judge_moved)
         return tuple(
             replace(i, start_s=round(i.start_s + offset_s, 3), end_s=round(i.end_s + offset_s, 3)) for i in found
         )
@@ -617,7 +646,7 @@ def detect(
 
     items: list[AudioDisfluency] = []
     copies = np.zeros(len(f.t), bool)
-    for a0, b1, A, B, ev in _restarts(f, units, words, held, explained, t_fillers, t_restarts, s):
+    for a0, b1, A, B, ev in _restarts(f, units, words, held, explained, t_fillers, t_restarts, s, judge):
         copies[A[0] : A[1]] = True
         copies[B[0] : B[1]] = True
         word, _ = _word_at(words, float(f.t[B[0]]), b1)
@@ -694,11 +723,13 @@ def with_audio_disfluencies(
     settings: DetectorSettings = DetectorSettings(),
     rate: int = SAMPLE_RATE,
     offset_s: float = 0.0,
+    judge: Callable[[Word], float | None] | None = None,
 ) -> Transcript:
     """``transcript`` with what :func:`detect` hears in its audio ``samples`` attached (stored with it,
-    so rescoring keeps it). ``offset_s``: where ``samples`` start on the transcript's timeline. A
-    transcript without timings is returned as it is."""
+    so rescoring keeps it). ``offset_s``: where ``samples`` start on the transcript's timeline;
+    ``judge``: the recognizer's second opinion on repeats (see :func:`detect`). A transcript without
+    timings is returned as it is."""
     if not transcript.timed:
         return transcript
-    found = detect(samples, transcript.words, settings=settings, rate=rate, offset_s=offset_s)
+    found = detect(samples, transcript.words, settings=settings, rate=rate, offset_s=offset_s, judge=judge)
     return replace(transcript, audio_disfluencies=found)
