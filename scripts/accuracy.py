@@ -114,18 +114,17 @@ class Timed:
         return self.inner.model_name
 
     def transcribe(self, samples, *, offset_s: float = 0.0):
-        started = time.perf_counter()
-        try:
-            return self.inner.transcribe(samples, offset_s=offset_s)
-        finally:
-            self.seconds += time.perf_counter() - started
+        return self._timed(self.inner.transcribe, samples, offset_s)
 
     def transcribe_with_judge(self, samples, *, offset_s: float = 0.0):
         """The words and the recognizer's judge of repeats (the judge's own time counts as the
         audio search's, where it is spent)."""
+        return self._timed(self.inner.transcribe_with_judge, samples, offset_s)
+
+    def _timed(self, recognise, samples, offset_s: float):
         started = time.perf_counter()
         try:
-            return self.inner.transcribe_with_judge(samples, offset_s=offset_s)
+            return recognise(samples, offset_s=offset_s)
         finally:
             self.seconds += time.perf_counter() - started
 

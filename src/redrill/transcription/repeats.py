@@ -32,8 +32,9 @@ from redrill.transcript import Transcript, Word
 __all__ = ["FOLLOWING_WORDS", "Heard", "RepeatJudge", "Window", "hear"]
 
 # Words after the doubled one that are scored too: the next word shows whether the extra copy took
-# sound from it. More words let later re-alignments blur the answer (on the labelled set 3 words
-# or the whole window separated true and false restarts less well than 1, docs/accuracy.md).
+# sound from it. More words let later re-alignments blur the answer (on the labelled set, with 2 or 3
+# words or the whole window the range of thresholds that adds no false restart was narrower than
+# with 1, docs/accuracy.md).
 FOLLOWING_WORDS = 1
 
 
@@ -59,11 +60,11 @@ class RepeatJudge:
         self._model = model  # ctranslate2.models.Whisper
         self._tokenizer = tokenizer  # faster_whisper.tokenizer.Tokenizer
         self._start = list(start)
+        # By identity: the windows hold the words, so their ids stay theirs while the judge lives.
         self._where = {id(w): (window, k) for window in windows for k, w in enumerate(window.words)}
-        self._windows = tuple(windows)  # keeps the words alive, so their ids stay theirs
         self._known: dict[int, float] = {}
         self._lock = threading.Lock()
-        self.calls = 0  # forced alignments run (for tests and the benchmark)
+        self.calls = 0  # forced alignments run (tests check that answers are kept)
 
     def __call__(self, word: Word) -> float | None:
         found = self._where.get(id(word))
