@@ -333,8 +333,10 @@ def test_the_judge_of_repeats_comes_from_the_same_decoding(fast_transcriber, spe
     word = heard.transcript.words[0]
     gain = heard.judge(word)
     assert gain is not None and math.isfinite(gain)
-    assert heard.judge.calls == 2  # the text with the word once, and with it twice
+    assert heard.judge.calls == 2  # the window's text as written, and with the word twice
     assert heard.judge(word) == gain and heard.judge.calls == 2  # kept, not aligned again
+    other = heard.transcript.words[1]
+    assert heard.judge(other) is not None and heard.judge.calls == 3  # the text as written is kept too
     assert heard.judge(Word(word.text, word.start, word.end, word.probability)) is None  # an equal word, not this one
 
 

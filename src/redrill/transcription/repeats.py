@@ -9,8 +9,8 @@ text as it wrote it? A restart it tidied away costs it little; a word said once 
 (on the labelled set, docs/accuracy.md "The recognizer's second opinion").
 
 :class:`RepeatJudge` answers that for the words of one transcribed piece, from the encoder output
-Whisper already computed for it (nothing is encoded again): one forced alignment of each text,
-only for the few words the audio search asks about. The scores are Whisper's own token
+Whisper already computed for it (nothing is encoded again): one forced alignment of the text as
+written per window, and one per word the audio search asks about. The scores are Whisper's own token
 probabilities (CTranslate2's ``Whisper.align``), without the decoding prompt: the prompt made each
 judgement about 60 % slower and separated restarts from single words no better.
 
@@ -63,6 +63,7 @@ class RepeatJudge:
         # By identity: the windows hold the words, so their ids stay theirs while the judge lives.
         self._where = {id(w): (window, k) for window in windows for k, w in enumerate(window.words)}
         self._known: dict[int, float] = {}
+        self._as_written: dict[int, list[float]] = {}  # per window: its text's token log probabilities
         self._lock = threading.Lock()
         self.calls = 0  # forced alignments run (tests check that answers are kept)
 
@@ -76,18 +77,28 @@ class RepeatJudge:
             return self._known[id(word)]
 
     def _gain(self, window: Window, k: int) -> float:
+        """log P(text with word ``k`` twice) - log P(text as written), both up to the word after it.
+
+        The decoder reads left to right, so the two texts' words before ``k`` have the same
+        probabilities and cancel, and the text as written is scored once for the whole window
+        (every word asked about reads its part from it): one alignment per word asked, not two."""
         texts = [" " + w.text.strip() for w in window.words]
         end = k + 1 + FOLLOWING_WORDS
         bare = " " + re.sub(r"[,.?!;:]+$", "", window.words[k].text.strip())
-        once = "".join(texts[:end])
-        twice = "".join(texts[:k] + [bare] + texts[k:end])
-        return self._score(window, twice) - self._score(window, once)
+        before = len(self._tokenizer.encode("".join(texts[:k]))) if k else 0
+        upto = len(self._tokenizer.encode("".join(texts[:end])))
+        if id(window) not in self._as_written:
+            self._as_written[id(window)] = self._log_probs(window, "".join(texts))
+        twice = self._log_probs(window, "".join(texts[:k] + [bare] + texts[k:end]))
+        return sum(twice[before:]) - sum(self._as_written[id(window)][before:upto])
 
-    def _score(self, window: Window, text: str) -> float:
+    def _log_probs(self, window: Window, text: str) -> list[float]:
+        """Each token's log probability in ``text``, given the window's audio and the text before it."""
         tokens = self._tokenizer.encode(text)
         self.calls += 1
-        result = self._model.align(window.encoder_output, self._start, [tokens], [window.frames])[0]
-        return float(sum(math.log(max(p, 1e-12)) for p in result.text_token_probs))
+        # The median filter only smooths the word alignment, which is not used here.
+        result = self._model.align(window.encoder_output, self._start, [tokens], [window.frames], median_filter_width=1)
+        return [math.log(max(p, 1e-12)) for p in result[0].text_token_probs]
 
 
 @dataclass(frozen=True)
