@@ -258,6 +258,17 @@ def _default_peer_cache() -> Path:
 # --------------------------------------------------------------------------------------------
 
 
+def table(title: str, tallies: dict) -> None:
+    """A markdown table of the figures of each way (the keys of ``tallies``), under ``title``."""
+    names = list(tallies)
+    print(f"\n### {title}\n")
+    print("| figure | " + " | ".join(names) + " |")
+    print("| --- | " + " | ".join("---" for _ in names) + " |")
+    rows = {n: figures(t) for n, t in tallies.items()}
+    for key in rows[names[0]]:
+        print(f"| {key} | " + " | ".join(rows[n][key] for n in names) + " |")
+
+
 def run(ctx) -> None:
     for model in ctx.models:
         heard = ctx.heard(model, hints=True)
@@ -273,27 +284,11 @@ def run(ctx) -> None:
         n_tuning = sum(1 for h in heard if not h.answer.heldout)
         n_held = len(heard) - n_tuning
 
-        print(f"\n### {model}, tuning set ({n_tuning} answers)\n")
-        print("| figure | " + " | ".join(names) + " |")
-        print("| --- | " + " | ".join("---" for _ in names) + " |")
-        rows = {n: figures(t) for n, t in tuning.items()}
-        for key in rows[names[0]]:
-            print(f"| {key} | " + " | ".join(rows[n][key] for n in names) + " |")
-
-        print(f"\n### {model}, held out: voices and texts the detector was not tuned on ({n_held} answers)\n")
-        print("| figure | " + " | ".join(names) + " |")
-        print("| --- | " + " | ".join("---" for _ in names) + " |")
-        rows = {n: figures(t) for n, t in held.items()}
-        for key in rows[names[0]]:
-            print(f"| {key} | " + " | ".join(rows[n][key] for n in names) + " |")
-
+        table(f"{model}, tuning set ({n_tuning} answers)", tuning)
+        table(f"{model}, held out: voices and texts the detector was not tuned on ({n_held} answers)", held)
         # The targets are on the labelled set: both parts together as well.
-        print(f"\n### {model}, whole labelled set: tuning and held out together ({len(heard)} answers)\n")
-        print("| figure | " + " | ".join(names) + " |")
-        print("| --- | " + " | ".join("---" for _ in names) + " |")
-        rows = {n: figures(tally(rows_)) for n, rows_ in ways.items()}
-        for key in rows[names[0]]:
-            print(f"| {key} | " + " | ".join(rows[n][key] for n in names) + " |")
+        whole = {n: tally(rows_) for n, rows_ in ways.items()}
+        table(f"{model}, whole labelled set: tuning and held out together ({len(heard)} answers)", whole)
 
         print(f"\n### {model}, per voice (recall / precision)\n")
         print(
