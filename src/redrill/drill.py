@@ -608,19 +608,19 @@ class LoadingTranscriber:
 
     def transcribe(self, samples: np.ndarray, *, offset_s: float = 0.0) -> Transcript:
         """The words of ``samples`` (blocks until the model has loaded)."""
-        from redrill.transcription.whisper import with_hints
-
-        transcriber = self._loader.get()
-        self.model_name = transcriber.model_name
-        return with_hints(transcriber, self._hints).transcribe(samples, offset_s=offset_s)
+        return self._hinted().transcribe(samples, offset_s=offset_s)
 
     def transcribe_with_judge(self, samples: np.ndarray, *, offset_s: float = 0.0) -> Heard:
         """The words of ``samples``, and the model's judge of repeats in them when it has one."""
+        return hear(self._hinted(), samples, offset_s=offset_s)
+
+    def _hinted(self):
+        """The loaded model (waiting for it) with the question's hints."""
         from redrill.transcription.whisper import with_hints
 
         transcriber = self._loader.get()
         self.model_name = transcriber.model_name
-        return hear(with_hints(transcriber, self._hints), samples, offset_s=offset_s)
+        return with_hints(transcriber, self._hints)
 
 
 def _stored(answer: Answer) -> int:
