@@ -29,8 +29,8 @@ import pytest
 
 from fixtures_model import speech_wav
 
-# The random-weight model with Whisper's own decoding (beam 5, no token cap) needs ~10 s for a
-# few seconds of speech on 2 cores: a wide window to kill it in the middle of transcription.
+# The random-weight model with Whisper's own decoding (beam 5, no token cap) is the slow decode: about
+# 1 s for every 10 s of speech on 2 cores, a window to kill it in the middle of transcription.
 SLOW_DECODE = "beam_size: 5\n"
 FAST_DECODE = "beam_size: 1\nmax_tokens_per_window: 20\n"
 
@@ -83,9 +83,16 @@ def test_sigkill_during_transcription_keeps_the_answer_for_transcribe_pending(
 ):
     from redrill.sound.audiofile import load_audio
 
+    # Four times over (about 34 s, two windows): transcription takes several seconds even on a fast
+    # machine, so the kill below lands in the middle of it.
     wav = speech_wav(
-        "I rolled the migration back within an hour and then added a reconciliation test. "
-        "Then I wrote a postmortem and shared it with the whole team.",
+        " ".join(
+            [
+                "I rolled the migration back within an hour and then added a reconciliation test. "
+                "Then I wrote a postmortem and shared it with the whole team."
+            ]
+            * 4
+        ),
         tmp_path,
     )
     original = load_audio(wav)
@@ -108,7 +115,7 @@ def test_sigkill_during_transcription_keeps_the_answer_for_transcribe_pending(
             f"the attempt was never stored: {proc.poll()} {proc.stderr.read() if proc.poll() is not None else ''}"
         )
         assert seen[0][3] == "recorded", "the attempt must be stored as recorded before transcription"
-        time.sleep(1.5)  # well inside the ~10 s transcription
+        time.sleep(1.0)  # well inside the transcription (about 4 s here on 2 fast cores)
         assert proc.poll() is None, "transcription finished before the kill: the test needs a slower decode"
     finally:
         kill(proc)
@@ -241,6 +248,38 @@ def test_concurrent_redrills_lose_nothing(redrill_home, existing_db):
         assert sum('"number"' in t[0] and f'"{i}:"' in t[0] for t in texts) == 1, f"answer {i} lost"
     # Every answer was also scheduled: one review per attempt.
     assert rows(redrill_home, "SELECT count(*) FROM reviews")[0][0] == before + N_CONCURRENT
+
+
+def _open_new_store(path: str, barrier, results) -> None:
+    from redrill.store import Store
+
+    barrier.wait()  # all at the same instant: the race is in the first moments of a new file
+    try:
+        with Store(Path(path)):
+            pass
+        results.put("ok")
+    except Exception as exc:  # the test reports whatever any opener met
+        results.put(repr(exc))
+
+
+def test_many_redrills_opening_a_new_database_at_once_all_succeed(tmp_path):
+    """The new file's first moments (switch to WAL, first migration) raced: about one opener in 80
+    got "database is locked" or called the new file another program's. 60 rounds of 8 openers."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    met: list[str] = []
+    for round_no in range(60):
+        path = tmp_path / f"round{round_no}" / "redrill.db"
+        barrier, results = ctx.Barrier(N_CONCURRENT), ctx.Queue()
+        procs = [ctx.Process(target=_open_new_store, args=(str(path), barrier, results)) for _ in range(N_CONCURRENT)]
+        for proc in procs:
+            proc.start()
+        met += [results.get(timeout=60) for _ in procs]
+        for proc in procs:
+            proc.join(timeout=60)
+    failures = [m for m in met if m != "ok"]
+    assert not failures, f"{len(failures)} of {len(met)} openers failed, first: {failures[0]}"
 
 
 # --- upgrades ---------------------------------------------------------------------------------

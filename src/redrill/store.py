@@ -15,6 +15,7 @@ import errno
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ SOURCES = ("microphone", "audio_file", "transcript", "text")
 STATUSES = ("recorded", "transcribed", "scored")
 RATINGS = ("bombed", "shaky", "ok", "nailed")
 BUSY_TIMEOUT_MS = 10_000
+_SQLITE_BUSY = 5  # SQLite's primary result code for "database is locked"
 
 
 def utcnow() -> datetime:
@@ -358,7 +360,7 @@ class Store:
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
             self._check_ours()  # before anything writes: switching to WAL rewrites the file's header
-            mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._to_wal()
             if mode.lower() != "wal":
                 self.db.execute("PRAGMA journal_mode = DELETE")
             self.db.execute("PRAGMA synchronous = NORMAL")
@@ -413,17 +415,43 @@ class Store:
                 err.fix,
             )
 
+    def _to_wal(self) -> str:
+        """Switch to WAL, waiting out other redrills doing the same on a new file.
+
+        The switch writes the file header from inside its own read transaction, and SQLite never
+        waits (no busy handler) when a reader must become a writer: a second redrill opening the
+        same new database at that moment gets "database is locked" at once. So retry, for as long
+        as the busy timeout would have waited.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.002
+        while True:
+            try:
+                return str(self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                busy = (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == _SQLITE_BUSY
+                if not busy or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
     def _check_ours(self) -> None:
         """Refuse an SQLite file of another program: redrill's tables are never added to it."""
         from redrill import dbfaults
 
-        tables = [
-            r[0]
-            for r in self.db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            )
-        ]
-        version = self.version
+        # Both read in one read transaction: another redrill creating the tables between two
+        # separate reads would make a new redrill database look like someone else's.
+        self.db.execute("BEGIN")
+        try:
+            tables = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
+            version = self.version
+        finally:
+            self.db.execute("COMMIT")
         if (version == 0 and tables) or (version > 0 and "attempts" not in tables):
             raise dbfaults.foreign(self.path, tables)
 
