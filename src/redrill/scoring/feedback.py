@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from redrill.numbers import length_text
+from redrill.numbers import length_text, plural
 from redrill.scoring.advice import EXPLAIN, length_advice
 from redrill.scoring.comparison import KEY_METRICS, SCOPE_QUESTION, Comparison
 from redrill.scoring.metrics import Metrics
@@ -116,13 +116,13 @@ def feedback(
             listed = f"{listed}, {heard}" if listed else heard
         per_min = metrics.fillers_per_min
         if filled and not discourse:
-            what = f"{filled} filled pauses ({listed})"
+            what = f"{plural(filled, 'filled pause')} ({listed})"
             advice = "pause silently instead"
         elif discourse and not filled:
-            what = f"{discourse} filler words ({listed})"
+            what = f"{plural(discourse, 'filler word')} ({listed})"
             advice = "drop them, or pause silently instead"
         else:
-            what = f"{total_fillers} fillers ({listed})"
+            what = f"{plural(total_fillers, 'filler')} ({listed})"
             advice = "pause silently instead"
         if per_min is not None:
             rate = f"{per_min:.1f} per minute{_history_phrase(comparison, 'fillers_per_min', '.1f')}"
@@ -299,10 +299,6 @@ def _went_well(
 STRENGTH_MAX = 0.5
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def _strengths(metrics: Metrics, parts: Mapping[str, float | None], settings: ScoringSettings):
     """(component value, area, line) for every figure that is good news, in a fixed order.
 
@@ -321,15 +317,15 @@ def _strengths(metrics: Metrics, parts: Mapping[str, float | None], settings: Sc
         out.append((0.0, "length", f"you stayed within the {_mmss(target[1])} maximum ({_mmss(duration)})."))
     fillers = metrics.fillers_total
     if (v := good("fillers")) is not None:
-        line = f"only {_plural(fillers, 'filler')} in {words + fillers} words." if fillers else "no fillers at all."
+        line = f"only {plural(fillers, 'filler')} in {words + fillers} words." if fillers else "no fillers at all."
         out.append((v, "fillers", line))
     pauses = metrics.long_pause_count
     if pauses is not None and (v := good("long_pauses")) is not None:
-        out.append((v, "pauses", f"only {_plural(pauses, 'long silence')}." if pauses else "no long silences."))
+        out.append((v, "pauses", f"only {plural(pauses, 'long silence')}." if pauses else "no long silences."))
     if (v := good("restarts")) is not None:
         restarts = metrics.restarts
         line = (
-            f"only {_plural(restarts, 'restart')} in {words} words."
+            f"only {plural(restarts, 'restart')} in {words} words."
             if restarts
             else "no restarts: your sentences ran through."
         )
@@ -338,7 +334,7 @@ def _strengths(metrics: Metrics, parts: Mapping[str, float | None], settings: Sc
         out.append((0.0, "repetition", "you didn't keep repeating yourself."))
     if (v := good("hedges")) is not None:
         hedges = metrics.hedges
-        line = f"only {_plural(hedges, 'hedge')} in {words} words." if hedges else "no hedging: you said what you did."
+        line = f"only {plural(hedges, 'hedge')} in {words} words." if hedges else "no hedging: you said what you did."
         out.append((v, "hedges", line))
     covered, total = len(metrics.talking_points.covered), metrics.talking_points.total
     if total and (v := good("missing_points")) is not None and covered:
