@@ -415,6 +415,54 @@ def test_an_uh_the_recognizer_wrote_as_the_end_of_the_word_before_is_found(evals
     assert [d for d in before if d.kind == "filled_pause"] == []
 
 
+HESITATION = ["When the release slipped, {uhh}, I called the client the same day."]
+
+
+@pytest.mark.parametrize(("voice", "rate", "pitch"), [("en-gb", 160, 50), ("en-us+f2", 150, 60)])
+@pytest.mark.parametrize("written", ["who,", "oh,"])
+def test_a_held_uh_the_recognizer_wrote_as_a_word_is_a_filler(evalset, say, voice, rate, pitch, written):
+    """base wrote a held "uhh" as "who," over its whole sound (a new answer, made by hand with the
+    espeak-ng command), and tiny.en writes "erm" as "oh," in the fresh labelled group: the word
+    accounted for the sound, so nothing was counted and the feedback praised "no fillers at all".
+    Written as a phrase of its own over a held, voiced stretch, such a word is the filler."""
+    answer = say("eval-failure", HESITATION, [], voice, rate, pitch)
+    timed = [(w, s, e) for w, s, e, _ in answer.timed_words]
+    k = [w for w, _, _ in timed].index("uhh")
+    _, u0, u1 = timed[k]
+    words = [Word(w, s, e) for w, s, e in timed[:k]] + [Word(written, u0, u1)]
+    words += [Word(w, s, e) for w, s, e in timed[k + 1 :]]
+    found = [d for d in detect(answer.samples, words) if d.kind == "filled_pause"]
+    assert [(d.word, d.where, d.start_s < u1 and u0 < d.end_s) for d in found] == [(written, "in_word", True)], found
+    off = DetectorSettings(hesitation_spellings=frozenset())
+    assert [d for d in detect(answer.samples, words, settings=off) if d.kind == "filled_pause"] == []
+
+
+def test_a_held_uh_base_wrote_as_who_is_counted_once(evalset, real_base_dir, tmp_path):
+    """The hand-made answer itself (the espeak-ng command, en-gb at 160 words a minute) as redrill
+    hears it with base: base writes the "uhh" as "who," and the detector counts it, once, between
+    "slipped," and the "I I" after it; the answer's two restarts are counted too."""
+    from fixtures_model import speech_wav
+    from redrill.sound.audiofile import load_audio
+    from redrill.transcription.whisper import Transcriber
+
+    text = (
+        "When the release slipped, uhh, I I called the client the same day. "
+        "We we agreed on a smaller first delivery, and it shipped on time."
+    )
+    samples = load_audio(speech_wav(text, tmp_path, speed=160)).samples
+    answer = evalset.Answer("hand-made", "eval-failure", "en-gb", 160, [text], [], [], 50, samples=samples)
+    transcript = hear(evalset, Transcriber(str(real_base_dir)).load(), answer)
+    metrics = score(transcript, target_seconds=(1, 60))
+    assert metrics.filled_pause_count == 1, transcript.text
+    assert metrics.restarts == 2, transcript.text
+    # Where it was counted (base on another CPU may write "uh," itself: then the words count it).
+    heard = [d.start_s for d in transcript.audio_disfluencies or () if d.kind == "filled_pause"]
+    written = [t.start for t in annotate(transcript) if t.kind == "filled_pause" and t.start is not None]
+    [start] = heard + written
+    timed = {w.text.strip(",.").lower(): (w.start or 0.0) for w in transcript.words}
+    assert timed["slipped"] < start < timed["called"], (transcript.text, heard, written)
+
+
 def test_nothing_to_compare_with_gives_nothing():
     quiet = np.zeros(16000 * 3, np.float32)
     assert detect(quiet, [Word("hello", 0.5, 0.9)]) == ()
@@ -484,6 +532,12 @@ def test_feedback_names_the_fillers_heard_only_in_the_audio():
     metrics = score(Transcript(words=words, timed=True, audio_disfluencies=heard), target_seconds=(1, 60))
     lines = feedback(metrics, compare(metrics, [])).to_json()
     assert any("4 filled pauses ('um', 3 heard only in the audio)" in line for line in lines), lines
+    # One, heard only in the audio: said in the singular.
+    words = tuple(Word(w, 0.3 * i, 0.3 * i + 0.25) for i, w in enumerate("So we shipped it on time".split()))
+    one = (AudioDisfluency("filled_pause", 0.5, 0.9, "gap"),)
+    metrics = score(Transcript(words=words, timed=True, audio_disfluencies=one), target_seconds=(1, 60))
+    lines = feedback(metrics, compare(metrics, [])).to_json()
+    assert any(line.startswith("1 filled pause (1 heard only in the audio)") for line in lines), lines
 
 
 def test_show_marks_what_was_heard_in_the_audio(cli):

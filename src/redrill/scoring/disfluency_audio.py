@@ -8,7 +8,9 @@ what the words do not account for, in the audio itself:
   hum, 0.12-1.6 s) that no transcript word needs. Where the words are, is judged from each word's
   end (Whisper's word ends are more reliable than its starts, which it pulls back over what it
   dropped) and the time the word's text takes at this speaker's pace; a held stretch must be
-  mostly outside that, and either stand on its own between silences or be long.
+  mostly outside that, and either stand on its own between silences or be long. A word the
+  recognizer wrote for the hesitation itself ("who," or "oh," over a held "uhh") does not account
+  for it.
 * **Restarts written once** ("I I" -> "I", "I'm, I'm" -> "I'm", "the counts, the counts" -> "the
   counters"): two neighbouring stretches of sound, separated by at most a short silence or a
   filler, that sound alike (their MFCC sequences aligned by dynamic time warping) and are more
@@ -94,6 +96,10 @@ class DetectorSettings:
     held_part: float = 0.65
     # A transcript filler this close (s) accounts for a held stretch.
     absorb_s: float = 0.8
+    # What the recognizer writes for a hesitation it heard but would not write as "uh" (a held "uhh"
+    # as "who,", an "erm" as "oh,"): written as a phrase of its own (punctuation after it) over a
+    # held, voiced stretch, such a word does not account for the stretch (empty: off).
+    hesitation_spellings: frozenset[str] = frozenset({"oh", "ooh", "who", "huh", "eh"})
     # Restarts: each copy 0.08-1.6 s, lengths within a factor 2.5 (4 when the first is drawn out
     # before a pause), at most 0.8 s apart.
     copy_min_s: float = 0.08
@@ -364,6 +370,19 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
         mask[core] = True
         need_at[core] = np.maximum(need_at[core], need)
     return mask, need_at
+
+
+def _written_as_hesitation(words, f: _Frames, a: int, b: int, s: DetectorSettings) -> bool:
+    """Whether the held stretch a..b lies in a word the recognizer wrote for a hesitation ("who,",
+    "oh,"): a hesitation spelling with punctuation after it, whose time the stretch mostly fills."""
+    start, end = float(f.t[a]), float(f.t[b - 1]) + FRAME_S
+    for w in words:
+        overlap = min(w.end, end) - max(w.start, start)
+        if overlap <= 0 or _norm(w.text) not in s.hesitation_spellings:
+            continue
+        if w.text.rstrip()[-1:] in ",.?!;:" and overlap >= 0.5 * min(end - start, w.end - w.start):
+            return True
+    return False
 
 
 def _transcript_marks(words) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
@@ -661,7 +680,9 @@ def detect(
         outside = 1.0 - float(explained[a:b].mean())
         # Held far longer than the whole word it was written as could take ("a" for a long "er").
         overlong = length >= s.long_filler_s and length >= s.overlong_factor * float(need_at[a:b].max())
-        if (outside < s.unexplained_share and not overlong) or copies[a:b].mean() > 0.5:
+        if copies[a:b].mean() > 0.5:
+            continue
+        if outside < s.unexplained_share and not overlong and not _written_as_hesitation(words, f, a, b, s):
             continue
         k = run_of[(a + b) // 2]
         lo, hi = runs[k] if k >= 0 else (a, b)
