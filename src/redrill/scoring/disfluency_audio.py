@@ -376,13 +376,10 @@ def _written_as_hesitation(words, f: _Frames, a: int, b: int, s: DetectorSetting
     """Whether the held stretch a..b lies in a word the recognizer wrote for a hesitation ("who,",
     "oh,"): a hesitation spelling with punctuation after it, whose time the stretch mostly fills."""
     start, end = float(f.t[a]), float(f.t[b - 1]) + FRAME_S
-    for w in words:
-        overlap = min(w.end, end) - max(w.start, start)
-        if overlap <= 0 or _norm(w.text) not in s.hesitation_spellings:
-            continue
-        if w.text.rstrip()[-1:] in ",.?!;:" and overlap >= 0.5 * min(end - start, w.end - w.start):
-            return True
-    return False
+    w = _word_in(words, start, end)
+    if w is None or _norm(w.text) not in s.hesitation_spellings or w.text.rstrip()[-1:] not in ",.?!;:":
+        return False
+    return min(w.end, end) - max(w.start, start) >= 0.5 * min(end - start, w.end - w.start)
 
 
 def _transcript_marks(words) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
@@ -402,11 +399,16 @@ def _transcript_marks(words) -> tuple[list[tuple[float, float]], list[tuple[floa
     return fillers, restarts
 
 
+def _word_in(words, start: float, end: float):
+    """The word whose time the span overlaps most, or None."""
+    inside = [w for w in words if w.start < end and start < w.end]
+    return max(inside, key=lambda w: min(w.end, end) - max(w.start, start)) if inside else None
+
+
 def _word_at(words, start: float, end: float) -> tuple[str | None, str]:
     """The word the span was heard in (and "in_word"), else the nearest word (and "gap")."""
-    inside = [w for w in words if w.start < end and start < w.end]
-    if inside:
-        best = max(inside, key=lambda w: min(w.end, end) - max(w.start, start))
+    best = _word_in(words, start, end)
+    if best is not None:
         return best.text.strip(), "in_word"
     if not words:
         return None, "gap"
