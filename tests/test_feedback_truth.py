@@ -116,13 +116,14 @@ def check_line(line: str, m: Metrics, comparison, cfg: ScoringSettings, *, went_
         assert duration is not None and duration <= hi, line
         assert match[1] == length_text(hi) and match[2] == length_text(duration), line
         return "length"
-    if match := re.match(r"(\d+) (filled pauses|filler words|fillers) \(.*\), ([\d.]+) per (minute|100 words)", line):
+    if match := re.match(r"(\d+) (filled pause|filler word|filler)(s?) \(.*\), ([\d.]+) per (minute|100 words)", line):
         assert _n(match[1]) == fillers and fillers > 0, line
-        rate = m.fillers_per_min if match[4] == "minute" else m.fillers_per_100_words
-        assert match[3] == f"{rate:.1f}", line
-        if match[2] == "filled pauses":
+        assert (match[3] == "") == (fillers == 1), line  # "1 filled pause", "2 filled pauses"
+        rate = m.fillers_per_min if match[5] == "minute" else m.fillers_per_100_words
+        assert match[4] == f"{rate:.1f}", line
+        if match[2] == "filled pause":
             assert m.filler_count == 0
-        if match[2] == "filler words":
+        if match[2] == "filler word":
             assert m.filled_pause_count == 0
         if went_well:
             raise AssertionError(line)
