@@ -250,9 +250,15 @@ def test_concurrent_redrills_lose_nothing(redrill_home, existing_db):
     assert rows(redrill_home, "SELECT count(*) FROM reviews")[0][0] == before + N_CONCURRENT
 
 
-def _open_new_store(path: str, barrier, results) -> None:
-    from redrill.store import Store
+# Run in a small interpreter of its own: forking the test process itself (which may hold loaded
+# models) 480 times took 20 s instead of 3; so did importing the store in every child.
+_OPENERS = """
+import multiprocessing, sys
+from pathlib import Path
 
+from redrill.store import Store  # imported once, before the forks
+
+def open_new(path, barrier, results):
     barrier.wait()  # all at the same instant: the race is in the first moments of a new file
     try:
         with Store(Path(path)):
@@ -261,23 +267,36 @@ def _open_new_store(path: str, barrier, results) -> None:
     except Exception as exc:  # the test reports whatever any opener met
         results.put(repr(exc))
 
+if __name__ == "__main__":
+    folder, rounds, openers = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    ctx = multiprocessing.get_context("fork")
+    for n in range(rounds):
+        barrier, results = ctx.Barrier(openers), ctx.Queue()
+        path = folder / f"round{n}" / "redrill.db"
+        procs = [ctx.Process(target=open_new, args=(str(path), barrier, results)) for _ in range(openers)]
+        for proc in procs:
+            proc.start()
+        for _ in procs:
+            print(results.get(timeout=60))
+        for proc in procs:
+            proc.join(timeout=60)
+"""
+
 
 def test_many_redrills_opening_a_new_database_at_once_all_succeed(tmp_path):
     """The new file's first moments (switch to WAL, first migration) raced: about one opener in 80
-    got "database is locked" or called the new file another program's. 60 rounds of 8 openers."""
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork")
-    met: list[str] = []
-    for round_no in range(60):
-        path = tmp_path / f"round{round_no}" / "redrill.db"
-        barrier, results = ctx.Barrier(N_CONCURRENT), ctx.Queue()
-        procs = [ctx.Process(target=_open_new_store, args=(str(path), barrier, results)) for _ in range(N_CONCURRENT)]
-        for proc in procs:
-            proc.start()
-        met += [results.get(timeout=60) for _ in procs]
-        for proc in procs:
-            proc.join(timeout=60)
+    got "database is locked" or called the new file another program's. 100 rounds of 8 openers."""
+    script = tmp_path / "openers.py"
+    script.write_text(_OPENERS)
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path), "100", str(N_CONCURRENT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    met = done.stdout.splitlines()
+    assert len(met) == 100 * N_CONCURRENT, done.stdout[-2000:]
     failures = [m for m in met if m != "ok"]
     assert not failures, f"{len(failures)} of {len(met)} openers failed, first: {failures[0]}"
 
