@@ -333,7 +333,7 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
     for w in words:
         a, b = f.at(w.start), f.at(w.end)
         need = _nominal_s(w.text) * pace * s.word_slack
-        if w.text.rstrip()[-1:] in ",.?!;:":
+        if _ends_phrase(w.text):
             need *= s.prepausal_slack  # words before a pause (as punctuated) are drawn out
         heard = np.flatnonzero(f.sound[a:b])
         is_filler = (w.start, w.end) in filler_spans
@@ -372,12 +372,17 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
     return mask, need_at
 
 
-def _written_as_hesitation(words, f: _Frames, a: int, b: int, s: DetectorSettings) -> bool:
+def _ends_phrase(text: str) -> bool:
+    """Whether the recognizer wrote punctuation after the word (a pause, as it heard it)."""
+    return text.rstrip()[-1:] in ",.?!;:"
+
+
+def _written_as_hesitation(words, hesitant: set[int], f: _Frames, a: int, b: int) -> bool:
     """Whether the held stretch a..b lies in a word the recognizer wrote for a hesitation ("who,",
-    "oh,"): a hesitation spelling with punctuation after it, whose time the stretch mostly fills."""
+    "oh,"; ``hesitant``: the ids of such words), whose time the stretch mostly fills."""
     start, end = float(f.t[a]), float(f.t[b - 1]) + FRAME_S
     w = _word_in(words, start, end)
-    if w is None or _norm(w.text) not in s.hesitation_spellings or w.text.rstrip()[-1:] not in ",.?!;:":
+    if w is None or id(w) not in hesitant:
         return False
     return min(w.end, end) - max(w.start, start) >= 0.5 * min(end - start, w.end - w.start)
 
@@ -674,6 +679,8 @@ def detect(
         items.append(AudioDisfluency("restart", round(a0, 3), round(b1, 3), "collapsed", word, ev))
 
     runs, run_of = f.stretches
+    # Words written for a hesitation: a hesitation spelling with punctuation after it (rarely any).
+    hesitant = {id(w) for w in words if _norm(w.text) in s.hesitation_spellings and _ends_phrase(w.text)}
     candidates: list[tuple | None] = []
     for a, b in _runs(held):
         length = (b - a) * FRAME_S
@@ -684,7 +691,11 @@ def detect(
         overlong = length >= s.long_filler_s and length >= s.overlong_factor * float(need_at[a:b].max())
         if copies[a:b].mean() > 0.5:
             continue
-        if outside < s.unexplained_share and not overlong and not _written_as_hesitation(words, f, a, b, s):
+        if (
+            outside < s.unexplained_share
+            and not overlong
+            and not (hesitant and _written_as_hesitation(words, hesitant, f, a, b))
+        ):
             continue
         k = run_of[(a + b) // 2]
         lo, hi = runs[k] if k >= 0 else (a, b)
