@@ -83,20 +83,24 @@ def trail_off(wav: Path, out: Path, *, share: float = 0.4, longest_s: float = 1.
     (0.1 = -20 dB): a faded copy mixed with a quiet copy, so the last word stays audible.
     """
     sox = tool("sox")
+    # -R: repeatable. sox dithers what it writes with random noise, seeded anew on every run unless
+    # told otherwise; unseeded, each rendering differed, and a sentence near the detector's limit
+    # was found in one test run and missed in the next.
+    rep = (sox, "-R")
     stem = out.parent / out.stem
     trimmed = Path(f"{stem}-trimmed.wav")
     # espeak-ng ends its files with silence: cut it first, so the fall lands on the last words.
-    _run(sox, wav, trimmed, "silence", 1, 0.01, "0.2%", "reverse", "silence", 1, 0.01, "0.2%", "reverse")
+    _run(*rep, wav, trimmed, "silence", 1, 0.01, "0.2%", "reverse", "silence", 1, 0.01, "0.2%", "reverse")
     seconds = float(_run(sox, "--i", "-D", trimmed))
     tail_s = min(longest_s, share * seconds)
     head, tail, faded, mixed = (Path(f"{stem}-{n}.wav") for n in ("head", "tail", "faded", "mixed"))
-    _run(sox, trimmed, head, "trim", 0, f"{seconds - tail_s:.3f}")
-    _run(sox, trimmed, tail, "trim", f"{seconds - tail_s:.3f}")
+    _run(*rep, trimmed, head, "trim", 0, f"{seconds - tail_s:.3f}")
+    _run(*rep, trimmed, tail, "trim", f"{seconds - tail_s:.3f}")
     # The fade's stop position and length in samples of the tail itself (this sox reads "-0" as 0).
     n = _run(sox, "--i", "-s", tail).strip()
-    _run(sox, tail, faded, "fade", "t", 0, f"{n}s", f"{n}s")
-    _run(sox, "-m", "-v", f"{floor:.3f}", tail, "-v", f"{1 - floor:.3f}", faded, mixed)
-    _run(sox, head, mixed, out)
+    _run(*rep, tail, faded, "fade", "t", 0, f"{n}s", f"{n}s")
+    _run(*rep, "-m", "-v", f"{floor:.3f}", tail, "-v", f"{1 - floor:.3f}", faded, mixed)
+    _run(*rep, head, mixed, out)
     return out
 
 
