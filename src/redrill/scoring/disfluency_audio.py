@@ -489,36 +489,53 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
     seg_index = {seg: k for k, seg in enumerate(segs)}
     seg_first = np.array([i for i, _ in segs])
     seg_last = np.array([j for _, j in segs])
-    shapes = _shapes(f.z, starts[seg_first], ends[seg_last])
+    seg_start, seg_end = starts[seg_first], ends[seg_last]
+    shapes = _shapes(f.z, seg_start, seg_end)
     seg_len = np.array([(ends[j] - starts[i]) * FRAME_S for i, j in segs])
     anchors = [(w.start - s.anchored_before_s, w.end + 0.15) for w in words if _norm(w.text) in _FUNCTION_WORDS]
 
+    # Shares of sound and of held frames over any frame range, from running counts (the loop below
+    # asks for thousands of them).
+    sound_upto = np.concatenate([[0], np.cumsum(f.sound)]).tolist()
+    held_upto = np.concatenate([[0], np.cumsum(held)]).tolist()
+    ts = f.t.tolist()
+    unit_a, unit_b, lens = starts.tolist(), ends.tolist(), seg_len.tolist()
     pairs = []
     for i in range(len(units) - 1):
         # The second copy starts with the next unit, or after a held unit between ("the X, um, the X").
         nexts = [i + 1]
-        if i + 2 < len(units) and held[starts[i + 1] : ends[i + 1]].mean() >= 0.6:
-            nexts.append(i + 2)
+        if i + 2 < len(units):
+            a, b = unit_a[i + 1], unit_b[i + 1]
+            if (held_upto[b] - held_upto[a]) / (b - a) >= 0.6:
+                nexts.append(i + 2)
         for first in nexts:
+            gap_a, gap_b = unit_b[i], unit_a[first]
+            if (gap_b - gap_a) * FRAME_S > s.copy_gap_s:
+                continue
+            # Between the copies: silence, or a held filler, or a filler the transcript has.
+            gap = gap_b - gap_a
+            spoken = (
+                gap > 5
+                and (sound_upto[gap_b] - sound_upto[gap_a]) / gap > 0.3
+                and (held_upto[gap_b] - held_upto[gap_a]) / gap <= 0.3
+            )
+            if spoken and not any(a < ts[gap_b] and ts[gap_a] < b for a, b in t_fillers):
+                continue
             for na in range(1, s.max_units + 1):
+                if i - na + 1 < 0:
+                    break
+                ka = seg_index[(i - na + 1, i)]
+                la = lens[ka]
                 for nb in range(1, s.max_units + 1):
-                    if i - na + 1 < 0 or first + nb - 1 >= len(units):
-                        continue
-                    ka, kb = seg_index[(i - na + 1, i)], seg_index[(first, first + nb - 1)]
-                    la, lb = seg_len[ka], seg_len[kb]
-                    gap_a, gap_b = ends[i], starts[first]
+                    if first + nb - 1 >= len(units):
+                        break
+                    kb = seg_index[(first, first + nb - 1)]
+                    lb = lens[kb]
                     if min(la, lb) < s.copy_min_s or max(la, lb) > s.copy_max_s:
                         continue
-                    if (gap_b - gap_a) * FRAME_S > s.copy_gap_s:
-                        continue
                     # A first copy held before a pause ("I, ... I") may be drawn out far beyond the second.
-                    drawn = la > lb and gap_b - gap_a >= 10
+                    drawn = la > lb and gap >= 10
                     if max(la, lb) / min(la, lb) > (s.drawn_ratio if drawn else s.copy_ratio):
-                        continue
-                    # Between the copies: silence, or a held filler, or a filler the transcript has.
-                    between = slice(gap_a, gap_b)
-                    spoken = gap_b - gap_a > 5 and f.sound[between].mean() > 0.3 and held[between].mean() <= 0.3
-                    if spoken and not any(a < f.t[gap_b] and f.t[gap_a] < b for a, b in t_fillers):
                         continue
                     pairs.append((ka, kb))
     if not pairs:
@@ -540,29 +557,34 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
         )
         if q > (s.anchored_prefilter if anchored else s.prefilter):  # far apart even unwarped: not worth warping
             continue
+        # Two held sounds in a row ("hmm, hmm") are two fillers, not a restart.
+        if held[A[0] : A[1]].mean() >= 0.6 and held[B[0] : B[1]].mean() >= 0.6:
+            continue
+        # How much closer the copies are to each other than to anything else nearby.
+        lb = seg_len[b_k]
+        near = np.flatnonzero(
+            ((seg_end <= A[0]) | (seg_start >= B[1]))
+            & (np.abs(seg_start - A[0]) * FRAME_S <= 2.0)
+            & (np.maximum(seg_len, lb) / np.maximum(np.minimum(seg_len, lb), 1e-6) <= s.copy_ratio)
+        )
+        others = math.inf
+        if len(near):
+            dist = np.sqrt(((shapes[near][:, None] - shapes[[a_k, b_k]][None]) ** 2).mean(-1)).mean(-1)
+            others = float(dist.min())
+        contrast = q / others if others > 0 else math.inf
+        # Two copies of a syllable or less are alike by chance more often: they must stand out more.
+        short = min(A[1] - A[0], B[1] - B[0]) * FRAME_S < s.short_copy_s
+        # Away from a function word only a pair that stands out can be heard: not worth warping.
+        if not anchored and contrast > (s.short_distinct if short else s.distinct):
+            continue
         d = _dtw(f.z[A[0] : A[1]], f.z[B[0] : B[1]])
         if not math.isfinite(d):  # too different in length to warp: compare time-normalised shapes
             d = float(q)
         if d > max(s.alike, s.anchored_alike):
             continue
-        # How much closer the copies are to each other than to anything else nearby.
-        near = [
-            k
-            for k, (i, j) in enumerate(segs)
-            if (ends[j] <= A[0] or starts[i] >= B[1])
-            and abs(starts[i] - A[0]) * FRAME_S <= 2.0
-            and max(seg_len[k], seg_len[b_k]) / max(min(seg_len[k], seg_len[b_k]), 1e-6) <= s.copy_ratio
-        ]
-        others = math.inf
-        if near:
-            dist = np.sqrt(((shapes[near][:, None] - shapes[[a_k, b_k]][None]) ** 2).mean(-1)).mean(-1)
-            others = float(dist.min())
-        contrast = q / others if others > 0 else math.inf
         # One copy the words do not need: the transcript wrote the repeat once.
         spare = 1.0 - min(float(explained[A[0] : A[1]].mean()), float(explained[B[0] : B[1]].mean()))
         limit = s.anchored_alike if anchored else s.alike
-        # Two copies of a syllable or less are alike by chance more often: they must stand out more.
-        short = min(A[1] - A[0], B[1] - B[0]) * FRAME_S < s.short_copy_s
         heard = (d <= limit and contrast <= (s.short_distinct if short else s.distinct)) or (
             anchored and d <= limit and contrast <= s.anchored_distinct and spare >= s.spare_share
         )
@@ -572,9 +594,6 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
             gain = _judged(judge, words, a0, b1)
             heard = gain is not None and gain >= s.judged_gain
         if not heard:
-            continue
-        # Two held sounds in a row ("hmm, hmm") are two fillers, not a restart.
-        if held[A[0] : A[1]].mean() >= 0.6 and held[B[0] : B[1]].mean() >= 0.6:
             continue
         found.append(
             (
