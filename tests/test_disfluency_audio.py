@@ -277,6 +277,23 @@ def test_a_clean_concise_answer_gets_nothing(evalset, tiny, say, question_id, pa
     assert transcript.audio_disfluencies == ()
 
 
+def test_alike_sounds_away_from_every_function_word_are_not_a_restart(evalset, tiny, say):
+    """The "backEND ENgineer" of a clean answer: two alike stretches of sound with no short function word of the
+    transcript around them (a tuning answer's voice). On the tuning set every such find was false,
+    so the search no longer counts them; turned back on, the same audio and words give the restart."""
+    parts = [
+        "I have been a backend engineer for six years, in payments and billing.",
+        "I want this role because reliability matters to me.",
+    ]
+    answer = say("eval-yourself", parts, [0.8], "en-gb", 170, 45)
+    transcript = hear(evalset, tiny, answer)
+    assert transcript.audio_disfluencies == ()
+    strict = detect(answer.samples, transcript.words)
+    loose = detect(answer.samples, transcript.words, settings=DetectorSettings(away_from_function_words=True))
+    assert "engineer" in [i.word for i in loose if i.kind == "restart"]
+    assert "engineer" not in [i.word for i in strict if i.kind == "restart"]
+
+
 def test_streaming_and_whole_answer_give_the_same_items(say, tiny):
     """Each piece's audio is searched as soon as it is transcribed: the live drill (pieces streamed
     while the answer is spoken, the last chunk cut at a pause) and `transcribe --pending` (the

@@ -126,6 +126,10 @@ class DetectorSettings:
     anchored_distinct: float = 0.9
     spare_share: float = 0.25
     anchored_before_s: float = 0.5
+    # Restarts away from every short function word of the transcript ("backend engineer", "same
+    # day": two alike stretches and nothing else to go on): off. On the tuning set they were 2 finds,
+    # neither of them said; every restart found there that was said is around a function word.
+    away_from_function_words: bool = False
     # Around a short function word, a pair alike enough (``anchored_alike``) that fails the contrast
     # test is still a restart when the recognizer itself finds the word written twice at most this
     # much less likely (natural log of the probability, see :mod:`redrill.transcription.repeats`)
@@ -555,6 +559,8 @@ def _restarts(f, units, words, held, explained, t_fillers, t_restarts, s: Detect
             and (A[1] - A[0]) * FRAME_S <= 0.6
             and any(lo <= a0 and b1 <= hi for lo, hi in anchors)
         )
+        if not anchored and not s.away_from_function_words:
+            continue
         if q > (s.anchored_prefilter if anchored else s.prefilter):  # far apart even unwarped: not worth warping
             continue
         # Two held sounds in a row ("hmm, hmm") are two fillers, not a restart.
