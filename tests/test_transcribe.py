@@ -320,8 +320,8 @@ def test_a_window_that_reaches_the_end_of_the_speech_is_the_only_one(fast_transc
 
 def test_the_judge_of_repeats_comes_from_the_same_decoding(fast_transcriber, speech_samples):
     """``transcribe_with_judge`` gives the very transcript ``transcribe`` gives, and a judge that
-    scores the piece's own words from the encoder output of that decoding (one forced alignment of
-    each text, kept), and nothing for a word of another piece."""
+    scores the piece's own words from the encoder output and the word-timing alignment of that
+    decoding (one forced alignment per word asked, kept), and nothing for a word of another piece."""
     import math
 
     from redrill.transcript import Word
@@ -333,11 +333,30 @@ def test_the_judge_of_repeats_comes_from_the_same_decoding(fast_transcriber, spe
     word = heard.transcript.words[0]
     gain = heard.judge(word)
     assert gain is not None and math.isfinite(gain)
-    assert heard.judge.calls == 2  # the window's text as written, and with the word twice
-    assert heard.judge(word) == gain and heard.judge.calls == 2  # kept, not aligned again
+    assert heard.judge.calls == 1  # the text with the word twice; the text as written was aligned already
+    assert heard.judge(word) == gain and heard.judge.calls == 1  # kept, not aligned again
     other = heard.transcript.words[1]
-    assert heard.judge(other) is not None and heard.judge.calls == 3  # the text as written is kept too
+    assert heard.judge(other) is not None and heard.judge.calls == 2
     assert heard.judge(Word(word.text, word.start, word.end, word.probability)) is None  # an equal word, not this one
+
+
+def test_the_judge_reuses_the_alignment_that_timed_the_words(fast_transcriber, speech_samples):
+    """The text as written is not aligned again: the probabilities kept from faster-whisper's own
+    word-timing alignment are what aligning those tokens again gives, and each word's kept range of
+    tokens spells that word."""
+    samples = speech_samples(ANSWER)
+    heard = fast_transcriber.transcribe_with_judge(samples)
+    judge = heard.judge
+    assert judge is not None
+    windows = list({id(w): w for w, _ in judge._where.values()}.values())
+    assert windows and sum(len(w.words) for w in windows) == len(heard.transcript.words)
+    for window in windows:
+        again = judge._model.align(
+            window.encoder_output, list(window.start), [list(window.tokens)], [window.frames], median_filter_width=1
+        )
+        assert again[0].text_token_probs == pytest.approx(list(window.probs), abs=1e-4)
+        for word, (first, last) in zip(window.words, window.spans):
+            assert judge._tokenizer.decode(list(window.tokens[first:last])).strip() == word.text
 
 
 def test_a_decoding_that_kept_no_encoder_output_gives_no_judge(fast_transcriber, monkeypatch):

@@ -8,11 +8,13 @@ the word written twice, how much more or less likely does it find it, given the 
 text as it wrote it? A restart it tidied away costs it little; a word said once costs it much more
 (on the labelled set, docs/accuracy.md "The recognizer's second opinion").
 
-:class:`RepeatJudge` answers that for the words of one transcribed piece, from the encoder output
-Whisper already computed for it (nothing is encoded again): one forced alignment of the text as
-written per window, and one per word the audio search asks about. The scores are Whisper's own token
-probabilities (CTranslate2's ``Whisper.align``), without the decoding prompt: the prompt made each
-judgement about 60 % slower and separated restarts from single words no better.
+:class:`RepeatJudge` answers that for the words of one transcribed piece, from what Whisper already
+computed for it (nothing is encoded or aligned again): the encoder output, and the forced alignment
+faster-whisper ran to time the words, which scores the text as written; then one forced alignment
+per word the audio search asks about, of the text with that word twice. The scores are Whisper's own
+token probabilities (CTranslate2's ``Whisper.align``, from the start sequence faster-whisper aligns
+with), without the decoding prompt: the prompt made each judgement about 60 % slower and separated
+restarts from single words no better.
 
 :class:`Heard` is a piece's transcript together with its judge, as the recognizer hands it to the
 audio search.
@@ -40,12 +42,18 @@ FOLLOWING_WORDS = 1
 
 @dataclass(frozen=True)
 class Window:
-    """One window Whisper decoded: its encoder output, its length in mel frames, and the words
-    written in it (the same :class:`Word` objects as in the piece's transcript)."""
+    """One window Whisper decoded: its encoder output, its length in mel frames, the words written
+    in it (the same :class:`Word` objects as in the piece's transcript), and the forced alignment
+    faster-whisper timed those words with: its start sequence, the text's tokens, each token's
+    probability, and the range of tokens each word was written with."""
 
     encoder_output: Any  # ctranslate2.StorageView
     frames: int
     words: tuple[Word, ...]
+    start: tuple[int, ...]
+    tokens: tuple[int, ...]
+    probs: tuple[float, ...]
+    spans: tuple[tuple[int, int], ...]
 
 
 class RepeatJudge:
@@ -56,14 +64,12 @@ class RepeatJudge:
     Safe to call from another thread than the one that transcribes: CTranslate2 queues the calls.
     """
 
-    def __init__(self, model: Any, tokenizer: Any, start: Sequence[int], windows: Sequence[Window]):
+    def __init__(self, model: Any, tokenizer: Any, windows: Sequence[Window]):
         self._model = model  # ctranslate2.models.Whisper
         self._tokenizer = tokenizer  # faster_whisper.tokenizer.Tokenizer
-        self._start = list(start)
         # By identity: the windows hold the words, so their ids stay theirs while the judge lives.
         self._where = {id(w): (window, k) for window in windows for k, w in enumerate(window.words)}
         self._known: dict[int, float] = {}
-        self._as_written: dict[int, list[float]] = {}  # per window: its text's token log probabilities
         self._lock = threading.Lock()
         self.calls = 0  # forced alignments run (tests check that answers are kept)
 
@@ -79,25 +85,24 @@ class RepeatJudge:
     def _gain(self, window: Window, k: int) -> float:
         """log P(text with word ``k`` twice) - log P(text as written), both up to the word after it.
 
-        The decoder reads left to right, so the two texts' words before ``k`` have the same
-        probabilities and cancel, and the text as written is scored once for the whole window
-        (every word asked about reads its part from it): one alignment per word asked, not two."""
-        texts = [" " + w.text.strip() for w in window.words]
-        end = k + 1 + FOLLOWING_WORDS
-        bare = " " + re.sub(r"[,.?!;:]+$", "", window.words[k].text.strip())
-        before = len(self._tokenizer.encode("".join(texts[:k]))) if k else 0
-        upto = len(self._tokenizer.encode("".join(texts[:end])))
-        if id(window) not in self._as_written:
-            self._as_written[id(window)] = self._log_probs(window, "".join(texts))
-        twice = self._log_probs(window, "".join(texts[:k] + [bare] + texts[k:end]))
-        return sum(twice[before:]) - sum(self._as_written[id(window)][before:upto])
+        The decoder reads left to right, so the two texts' tokens before word ``k`` have the same
+        probabilities and cancel. The text as written was aligned already, by faster-whisper to
+        time the words (the same start sequence, tokens and audio): one alignment per word asked."""
+        first, last = window.spans[k]
+        end = window.spans[min(k + FOLLOWING_WORDS, len(window.spans) - 1)][1]
+        written = self._tokenizer.decode(list(window.tokens[first:last]))
+        bare = self._tokenizer.encode(re.sub(r"[,.?!;:]+$", "", written))
+        twice = self._log_probs(window, [*window.tokens[:first], *bare, *window.tokens[first:end]])
+        as_written = [math.log(max(p, 1e-12)) for p in window.probs[first:end]]
+        return sum(twice[first:]) - sum(as_written)
 
-    def _log_probs(self, window: Window, text: str) -> list[float]:
-        """Each token's log probability in ``text``, given the window's audio and the text before it."""
-        tokens = self._tokenizer.encode(text)
+    def _log_probs(self, window: Window, tokens: list[int]) -> list[float]:
+        """Each token's log probability, given the window's audio and the tokens before it."""
         self.calls += 1
         # The median filter only smooths the word alignment, which is not used here.
-        result = self._model.align(window.encoder_output, self._start, [tokens], [window.frames], median_filter_width=1)
+        result = self._model.align(
+            window.encoder_output, list(window.start), [tokens], [window.frames], median_filter_width=1
+        )
         return [math.log(max(p, 1e-12)) for p in result[0].text_token_probs]
 
 

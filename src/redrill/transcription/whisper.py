@@ -428,7 +428,7 @@ class Transcriber:
             return None
         multilingual = bool(model.model.is_multilingual)
         tokenizer = Tokenizer(model.hf_tokenizer, multilingual, task="transcribe", language=self._language() or "en")
-        return RepeatJudge(model.model, tokenizer, [*tokenizer.sot_sequence, tokenizer.no_timestamps], windows)
+        return RepeatJudge(model.model, tokenizer, windows)
 
     def _decode(
         self,
@@ -460,14 +460,15 @@ class Transcriber:
             # decode the few frames after the last word as a window of their own (a whole encoder
             # pass, and where "Thank you." is hallucinated). The tail is checked below instead.
             self._kept.outputs = [] if windows is not None else None
+            self._kept.aligned = [] if windows is not None else None
             try:
                 segment = next(iter(segments), None)
                 close = getattr(segments, "close", None)
                 if close is not None:
                     close()
-                encoded = self._kept.outputs
+                encoded, aligned = self._kept.outputs, self._kept.aligned
             finally:
-                self._kept.outputs = None
+                self._kept.outputs = self._kept.aligned = None
             first = len(words)
             last_end = None
             if segment is not None:
@@ -483,9 +484,14 @@ class Transcriber:
                         Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(float(w.probability), 4))
                     )
                     last_end = till
-            if windows is not None and encoded and len(words) > first:
+            if windows is not None and encoded and aligned and segment is not None and len(words) > first:
                 frames = min(N_FRAMES, len(window) // HOP_LENGTH)
-                windows.append(Window(encoded[-1], frames, tuple(words[first:])))
+                start_sequence, tokens, probs = aligned[-1]
+                written_with = _token_spans(getattr(self._model, "hf_tokenizer", None), tokens, segment.words or ())
+                if written_with is not None:
+                    windows.append(
+                        Window(encoded[-1], frames, tuple(words[first:]), start_sequence, tokens, probs, written_with)
+                    )
             if last_end is None or where.total - last_end <= TAIL_LEFT_S or last_end <= start_s + 0.5:
                 break
             start_s = last_end
@@ -508,8 +514,9 @@ class Transcriber:
 
 def _keep_encodings(model, kept: threading.local) -> None:
     """Make ``model`` (a WhisperModel) hand each encoder output it computes to ``kept.outputs`` too,
-    when the decoding thread has set that to a list: the judge of repeats reuses the encoder output
-    of the window just decoded instead of encoding the audio again."""
+    and each forced alignment of its words (the text's tokens and their probabilities, from which
+    it times the words) to ``kept.aligned``, when the decoding thread has set those to lists: the
+    judge of repeats reuses both for the window just decoded instead of computing them again."""
     encode = model.encode
 
     def keeping(features):
@@ -520,6 +527,48 @@ def _keep_encodings(model, kept: threading.local) -> None:
         return output
 
     model.encode = keeping
+    model.model = _KeptAlignments(model.model, kept)
+
+
+class _KeptAlignments:
+    """A CTranslate2 Whisper model whose ``align`` results are also handed to ``kept.aligned``."""
+
+    def __init__(self, inner, kept: threading.local):
+        self._inner = inner
+        self._kept = kept
+
+    def align(self, encoder_output, start_sequence, text_tokens, num_frames, **options):
+        results = self._inner.align(encoder_output, start_sequence, text_tokens, num_frames, **options)
+        aligned = getattr(self._kept, "aligned", None)
+        if aligned is not None:
+            for tokens, result in zip(text_tokens, results):
+                aligned.append((tuple(start_sequence), tuple(tokens), tuple(result.text_token_probs)))
+        return results
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def _token_spans(hf_tokenizer, tokens, fw_words) -> tuple[tuple[int, int], ...] | None:
+    """The range of ``tokens`` each word with text of ``fw_words`` (faster-whisper's words of one
+    window, made from those very tokens) was written with; None when the words' text is not the
+    tokens' text (then nothing is judged in that window)."""
+    texts = [w.word for w in fw_words]
+    if hf_tokenizer is None or hf_tokenizer.decode(list(tokens)) != "".join(texts):
+        return None
+    ends = [len(hf_tokenizer.decode(list(tokens[: i + 1]))) for i in range(len(tokens))]
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for text in texts:
+        begin, at = at, at + len(text)
+        if not text.strip():
+            continue
+        first = next((i for i, e in enumerate(ends) if e > begin), None)
+        last = next((i for i, e in enumerate(ends) if e >= at), None)
+        if first is None or last is None or (first and ends[first - 1] != begin) or ends[last] != at:
+            return None  # a word that does not start and end on a token boundary
+        spans.append((first, last + 1))
+    return tuple(spans)
 
 
 def _reseed() -> None:
