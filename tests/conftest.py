@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
+
+# CTranslate2's OpenMP threads spin while they wait for each other. The spoken end-to-end tests run
+# redrill beside the sound server, the player and the recorder on a small machine; there a spinning
+# thread takes the CPU from the one it waits for, and a 10 s answer took 25-46 s instead of 1 s to
+# transcribe once anything else was busy (the test then proves nothing more, it only waits).
+# Set before any test loads the model, and inherited by every redrill the tests start; a value
+# from the shell wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # Fixture modules of the test suite (one per real component).
 pytest_plugins: list[str] = ["fixtures_attempts", "fixtures_model", "fixtures_audio", "fixtures_terminal"]
