@@ -4,7 +4,8 @@ straight to file descriptor 2 while sound plays on a busy machine) must not reac
 The playback runs in a subprocess on the virtual sound device while three threads keep the
 interpreter busy (as loading the speech model does while a question is read aloud), which makes
 PortAudio's Python callback late and ALSA report underruns. The same run with the capture switched
-off shows that the noise is really there to be hidden.
+off shows that the noise is really there to be hidden; it plays beside the captured runs, under
+the same load.
 """
 
 from __future__ import annotations
@@ -42,17 +43,38 @@ print("played")
 """
 
 
-def play_while_busy(env, mode: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", PLAY_WHILE_BUSY, mode], env=env, capture_output=True, text=True, timeout=60
-    )
+def play_while_busy(env, modes: list[str]) -> list[subprocess.CompletedProcess]:
+    """Run one playback per mode, all at once (each is a separate process on the same sound server)."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", PLAY_WHILE_BUSY, mode],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for mode in modes
+    ]
+    results = []
+    try:
+        for proc in procs:
+            out, err = proc.communicate(timeout=60)
+            results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()  # only the players this test started
+                proc.communicate()
+    return results
 
 
 def test_alsa_underruns_while_playing_stay_off_the_terminal(pulse_server):
-    raw = play_while_busy(pulse_server.env, "raw")
+    # The uncaptured run and three captured ones play side by side, under the same load: each run
+    # waits out its playback, and one at a time they took four times as long.
+    raw, *captured = play_while_busy(pulse_server.env, ["raw", "captured", "captured", "captured"])
     assert raw.returncode == 0, raw.stderr
     assert "underrun occurred" in raw.stderr, "the test's premise: a busy interpreter makes ALSA complain"
-    for _ in range(3):
-        run = play_while_busy(pulse_server.env, "captured")
+    for run in captured:
         assert run.returncode == 0 and run.stdout.strip() == "played", run.stderr
         assert run.stderr == "", run.stderr
