@@ -284,8 +284,21 @@ def test_real_recording_ends_on_silence(pulse_server, play_into_sink, spoken_ans
     assert not rec.spool_path.exists()
 
 
-def test_real_recording_stops_on_enter_and_on_ctrl_c(pulse_server, play_into_sink, spoken_answer, tmp_path):
-    wav, *_ = spoken_answer
+@pytest.fixture
+def first_sentence(tmp_path):
+    """The answer's first sentence alone (about 3 s): recording is stopped while it is being said,
+    and each playback is waited out before the next."""
+    from fixtures_model import join_with_silences, speech_wav, trim_silence
+    from redrill.sound.audiofile import load_audio, write_wav
+
+    a = trim_silence(load_audio(speech_wav("I led the migration of our billing system.", tmp_path)).samples)
+    samples, _ = join_with_silences([a], [], lead=0.3, tail=0.3)
+    assert len(samples) / 16000 > 2.5, "the sentence must still be playing when recording is stopped"
+    return write_wav(tmp_path / "first-sentence.wav", samples, 16000)
+
+
+def test_real_recording_stops_on_enter_and_on_ctrl_c(pulse_server, play_into_sink, first_sentence, tmp_path):
+    wav = first_sentence
     recorder = Recorder(settings=Endpointing(silence_seconds=4.0), spool_dir=tmp_path)
     player = play_into_sink(wav, delay=0.3)
     started = time.monotonic()
