@@ -129,6 +129,9 @@ def test_doctor_and_text_commands_use_no_network(redrill_home, tmp_path):
 def test_prep_and_mock_use_no_network(redrill_home, tmp_path):
     """Key phrases come from YAKE on this computer; nothing about the job goes anywhere."""
     job = Path(__file__).parent / "jobs" / "data-analyst.txt"
+    # With the test sound server up (an earlier test started it), mock and warmup read each question
+    # aloud into it in real time: the fastest reading rate speaks them all the same, in half the time.
+    (redrill_home / "config.yaml").write_text("rate: 400\n")
     for args in (
         ("prep", job, "--yes", "--name", "analyst"),
         ("mock", "--text", "--prep", "analyst"),
