@@ -480,6 +480,33 @@ def test_a_held_uh_base_wrote_as_who_is_counted_once(evalset, real_base_dir, tmp
     assert timed["slipped"] < start < timed["called"], (transcript.text, heard, written)
 
 
+def test_a_held_uh_written_late_as_a_hesitation_word_is_counted(tiny, tmp_path):
+    """A second hand-made answer (the espeak-ng command, en-gb at 160 words a minute): tiny.en writes
+    its "uhh" as "ooh," and times the word late, after the held sound, which the word is then put
+    back on. The sound that word stands for is the filler: counted once, between "slipped," and
+    "called" (the feedback had praised "no fillers at all")."""
+    from fixtures_model import speech_wav
+    from redrill.banks import load_catalog
+    from redrill.pipeline import Searched
+    from redrill.sound.audiofile import load_audio
+    from redrill.transcription.streaming import transcribe_answer
+    from redrill.transcription.whisper import recognition_hints
+
+    text = "When the release slipped, uhh, I I called the client, and we we agreed to cut the the scope."
+    samples = load_audio(speech_wav(text, tmp_path, speed=160)).samples
+    # Heard as `redrill answer failure-story --audio` hears it: that question's recognition hints.
+    question = load_catalog().get("failure-story")
+    hints = recognition_hints(question.text, list(question.self_check))
+    transcript = transcribe_answer(Searched(tiny.hinted(hints)), samples)
+    hesitation = [w for w in transcript.words if w.text.strip(",.").lower() in DetectorSettings().hesitation_spellings]
+    assert hesitation, transcript.text  # the premise: the recognizer wrote the "uhh" as a word
+    heard = [d for d in transcript.audio_disfluencies or () if d.kind == "filled_pause"]
+    assert len(heard) == 1 and heard[0].end_s <= (hesitation[0].start or 0.0) + 0.1, (transcript.text, heard)
+    assert score(transcript, target_seconds=(1, 60)).filled_pause_count == 1
+    timed = {w.text.strip(",.").lower(): (w.start or 0.0) for w in transcript.words}
+    assert timed["slipped"] < heard[0].start_s < timed["called"], (transcript.text, heard)
+
+
 def test_nothing_to_compare_with_gives_nothing():
     quiet = np.zeros(16000 * 3, np.float32)
     assert detect(quiet, [Word("hello", 0.5, 0.9)]) == ()

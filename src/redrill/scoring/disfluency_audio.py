@@ -300,8 +300,8 @@ def _head_of_next(part, a: int, b: int, runs, run_of, short_s: float) -> bool:
 
 
 def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
-    """Frames some transcript word needs (its last expected-length seconds of sound), and for each
-    such frame how long that word is expected to take.
+    """Frames some transcript word needs (its last expected-length seconds of sound), for each such
+    frame how long that word is expected to take, and which word (its index in ``words``; -1: none).
 
     The recognizer's word times are loose, and most of what follows puts a word back on its own
     sound:
@@ -321,6 +321,7 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
 
     mask = np.zeros(len(f.t), bool)
     need_at = np.zeros(len(f.t))
+    owner = np.full(len(f.t), -1)
     runs, run_of = f.stretches
     steady = f.steady
     filler_runs: set[int] = set()
@@ -334,7 +335,7 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
     ratios = [(w.end - w.start) / _nominal_s(w.text) for w in words if _norm(w.text)]
     pace = float(np.clip(np.median(ratios), 0.6, 1.6)) if ratios else 1.0
     gap = int(round(s.word_gap_s / FRAME_S))
-    for w in words:
+    for index, w in enumerate(words):
         a, b = f.at(w.start), f.at(w.end)
         need = _nominal_s(w.text) * pace * s.word_slack
         if _ends_phrase(w.text):
@@ -373,7 +374,8 @@ def _explained(f: _Frames, words, t_fillers, s: DetectorSettings):
         core = slice(max(begin, end - int(round(need / FRAME_S))), end)
         mask[core] = True
         need_at[core] = np.maximum(need_at[core], need)
-    return mask, need_at
+        owner[core] = index
+    return mask, need_at, owner
 
 
 def _ends_phrase(text: str) -> bool:
@@ -381,14 +383,23 @@ def _ends_phrase(text: str) -> bool:
     return text.rstrip()[-1:] in ",.?!;:"
 
 
-def _written_as_hesitation(words, hesitant: set[int], f: _Frames, a: int, b: int) -> bool:
-    """Whether the held stretch a..b lies in a word the recognizer wrote for a hesitation ("who,",
-    "oh,"; ``hesitant``: the ids of such words), whose time the stretch mostly fills."""
+def _written_as_hesitation(words, hesitant: set[int], f: _Frames, a: int, b: int, owner) -> bool:
+    """Whether the held stretch a..b is a word the recognizer wrote for a hesitation ("who,", "oh,";
+    ``hesitant``: the ids of such words): in that word's time, mostly filling it, or mostly the
+    sound that word was put back on (``owner``, from :func:`_explained`: the recognizer times such
+    a word late, after the sound it stands for)."""
+    import numpy as np
+
     start, end = float(f.t[a]), float(f.t[b - 1]) + FRAME_S
     w = _word_in(words, start, end)
-    if w is None or id(w) not in hesitant:
+    if w is not None and id(w) in hesitant:
+        return min(w.end, end) - max(w.start, start) >= 0.5 * min(end - start, w.end - w.start)
+    owners = owner[a:b]
+    owned = owners[owners >= 0]
+    if not len(owned):
         return False
-    return min(w.end, end) - max(w.start, start) >= 0.5 * min(end - start, w.end - w.start)
+    k = int(np.bincount(owned).argmax())
+    return id(words[k]) in hesitant and float((owners == k).mean()) >= 0.5
 
 
 def _transcript_marks(words) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
@@ -691,7 +702,7 @@ def detect(
     if f is None:
         return ()
     t_fillers, t_restarts = _transcript_marks(words)
-    explained, need_at = _explained(f, words, t_fillers, s)
+    explained, need_at, owner = _explained(f, words, t_fillers, s)
     held = _bridge(f.steady, s.held_bridge)
     units = _units(f)
 
@@ -719,7 +730,7 @@ def detect(
         if (
             outside < s.unexplained_share
             and not overlong
-            and not (hesitant and _written_as_hesitation(words, hesitant, f, a, b))
+            and not (hesitant and _written_as_hesitation(words, hesitant, f, a, b, owner))
         ):
             continue
         k = run_of[(a + b) // 2]
