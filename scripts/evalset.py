@@ -1028,7 +1028,7 @@ def answers() -> list[Answer]:
             )
     for i, (qid, parts, gaps, said) in enumerate(FOURTH_SCRIPTS):
         for k in range(2):
-            voice, rate, pitch = FOURTH_VOICES[(i + 2 * k) % len(FOURTH_VOICES)]
+            voice, rate, pitch = FOURTH_VOICES[(i + k) % len(FOURTH_VOICES)]
             found.append(
                 Answer(f"q{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True, fourth=True)
             )
