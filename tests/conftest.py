@@ -11,7 +11,8 @@ import pytest
 # redrill beside the sound server, the player and the recorder on a small machine; there a spinning
 # thread takes the CPU from the one it waits for, and a 10 s answer took 25-46 s instead of 1 s to
 # transcribe once anything else was busy (the test then proves nothing more, it only waits).
-# Set before any test loads the model, and inherited by every redrill the tests start; a value
+# redrill sets the same when it is imported (redrill/__init__.py); set here as well so that it holds
+# before any test loads CTranslate2 by another path, and for every process the tests start; a value
 # from the shell wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
