@@ -51,8 +51,10 @@ OFFLINE_SWITCHES = (
     "HF_HUB_DISABLE_TELEMETRY",
     "DO_NOT_TRACK",
 )
-# A 50 s answer: long enough that a library's background uploader (onnxruntime's fires about
-# 10 s after it starts) gets its turn while the answer is transcribed.
+# A 50 s answer: the traced command then lives several seconds (4.5-7 s on 2 cores), time for a
+# background thread a library starts at load to try to reach out while the answer is transcribed.
+# It is not a proof for a thread that waits longer than the command lives; that is why the
+# libraries' own switches are also checked to be set (test_network.py).
 LONG_ANSWER = (
     "When I was leading the billing migration at my last company, we moved every customer account from the old "
     "invoicing system to a new event driven service. I was responsible for the cut over plan. On the night of the "
