@@ -83,6 +83,17 @@ def test_render_twice_in_a_row_and_rate_changes_length():
     assert len(fast) < 0.75 * len(a)
 
 
+def test_a_new_rate_is_taken_every_time_it_changes():
+    """espeak-ng now and then kept the rate it had when a new one was set (1 render in 3 when two
+    speakers took turns): each render must come out at its own speaker's rate."""
+    slow, fast = TtsSpeaker(voice="en-us", rate=110), TtsSpeaker(voice="en-us", rate=260)
+    text = "Tell me about a time you failed."
+    lengths = [(speaker.rate, len(speaker.render(text)[0])) for _ in range(6) for speaker in (slow, fast)]
+    slowest_fast = max(n for rate, n in lengths if rate == 260)
+    fastest_slow = min(n for rate, n in lengths if rate == 110)
+    assert slowest_fast < 0.75 * fastest_slow, lengths
+
+
 def test_render_does_not_print_on_stdout(capfd):
     TtsSpeaker(rate=250).render("Hello.")
     out, _ = capfd.readouterr()
