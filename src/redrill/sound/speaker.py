@@ -45,7 +45,7 @@ LOST_AFTER_S = 2.0  # no WAV this long after finished-utterance: the driver lost
 # A sentence renders in well under a second; no finished-utterance after this long on a first try
 # means the engine stalled on it, and it is rendered again on a fresh engine.
 STALL_S = 6.0
-# How long a new utterance waits for the engine to finish with the one before (see _settled).
+# How long a new utterance waits for the engine to be idle and take its rate (_set_voice_and_rate).
 SETTLE_S = 1.0
 LOST = "lost"
 RENDER_TIMEOUT_PER_WORD_S = 0.5
@@ -96,7 +96,7 @@ def _new_engine():
         engine = Engine()
         # The engine counts as busy until its first run loop, so settings made before the first
         # utterance wait in its queue; the espeak-ng driver needs no loop to take a setting, and
-        # _rate_taken can then check that the rate was taken.
+        # _set_voice_and_rate can then check that the rate was taken.
         with contextlib.suppress(AttributeError):
             engine.proxy.setBusy(False)
         return engine
@@ -204,36 +204,29 @@ def match_voice(wanted: str, voices: list[VoiceInfo]) -> VoiceInfo:
     )
 
 
-def _settled(engine, wait_s: float = SETTLE_S) -> None:
-    """Wait (at most ``wait_s``) until the engine has finished with the previous utterance.
+def _set_voice_and_rate(engine, voice: str | None, rate: int, wait_s: float = SETTLE_S) -> None:
+    """Set espeak-ng's voice and rate (espeak-wide settings) for the next utterance.
 
-    The driver says an utterance is finished, then marks itself idle, from espeak-ng's thread. A
-    property set in between is queued behind that utterance and, with two threads running the
-    queue, was lost: the next question came out at the previous rate (1 render in 3 when the
-    rate changed between two renders, on 2 busy cores).
+    The engine marks itself idle only after it has reported the utterance before as finished, and a
+    setting made while it is busy waits in its queue: so first wait (at most ``wait_s``) until it is
+    idle. Then a rate set is now and then not taken: espeak-ng keeps the rate it had, and the text is
+    read at the earlier speed (20 of 60 renders here when two speakers' rates took turns on 2 busy
+    cores), so the rate is set again until espeak-ng reports it (none of 160 wrong).
     """
     proxy = getattr(engine, "proxy", None)
     busy = getattr(proxy, "isBusy", None)
-    if busy is None:
-        return
     until = time.monotonic() + wait_s
-    while busy() and time.monotonic() < until:
+    while busy is not None and busy() and time.monotonic() < until:
         time.sleep(0.005)
-
-
-def _rate_taken(engine, rate: int, wait_s: float = SETTLE_S) -> None:
-    """Set espeak-ng's rate again until it reports it (at most ``wait_s``).
-
-    A rate set right after an utterance is now and then not taken: espeak-ng keeps the rate it had,
-    and the text is read at the earlier speed (20 of 60 renders here when two speakers' rates took
-    turns on 2 busy cores; none of 160 once the rate is set again until it is reported).
-    """
-    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    # Voice first: choosing a voice resets espeak's rate to the voice's default.
+    if voice:
+        engine.setProperty("voice", voice)
+    engine.setProperty("rate", rate)
+    driver = getattr(proxy, "_driver", None)
     if driver is None or not type(driver).__module__.endswith("drivers.espeak"):
         return
     from pyttsx3.drivers import _espeak
 
-    until = time.monotonic() + wait_s
     while _espeak.GetParameter(_espeak.RATE) != rate and time.monotonic() < until:
         engine.setProperty("rate", rate)
         time.sleep(0.01)
@@ -287,13 +280,7 @@ class TtsSpeaker:
         done = threading.Event()
         engine = _engine()
         _claim_callback(engine)
-        _settled(engine)
-        # Voice and rate are espeak-wide settings: set them for every utterance.
-        # Voice first: choosing a voice resets espeak's rate to the voice's default.
-        if self.voice:
-            engine.setProperty("voice", self.voice)
-        engine.setProperty("rate", self.rate)
-        _rate_taken(engine, self.rate)
+        _set_voice_and_rate(engine, self.voice, self.rate)
         token = engine.connect("finished-utterance", lambda name=None, completed=True: done.set())
         failure: list[BaseException] = []
 
