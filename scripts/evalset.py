@@ -1020,18 +1020,17 @@ def answers() -> list[Answer]:
             found.append(
                 Answer(f"f{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True, fresh=True)
             )
-    for i, (qid, parts, gaps, said) in enumerate(THIRD_SCRIPTS):
-        for k in range(2):
-            voice, rate, pitch = THIRD_VOICES[(i + k) % len(THIRD_VOICES)]
-            found.append(
-                Answer(f"t{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True, third=True)
-            )
-    for i, (qid, parts, gaps, said) in enumerate(FOURTH_SCRIPTS):
-        for k in range(2):
-            voice, rate, pitch = FOURTH_VOICES[(i + k) % len(FOURTH_VOICES)]
-            found.append(
-                Answer(f"q{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True, fourth=True)
-            )
+    # The later groups: each text in two of the group's voices, taking turns.
+    for prefix, group, scripts, voices in (
+        ("t", "third", THIRD_SCRIPTS, THIRD_VOICES),
+        ("q", "fourth", FOURTH_SCRIPTS, FOURTH_VOICES),
+    ):
+        for i, (qid, parts, gaps, said) in enumerate(scripts):
+            for k in range(2):
+                voice, rate, pitch = voices[(i + k) % len(voices)]
+                answer = Answer(f"{prefix}{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True)
+                setattr(answer, group, True)
+                found.append(answer)
     for k, parts in enumerate(SERIES):
         found.append(Answer(f"series{k}", "eval-failure", "en-us", 155, parts, [1.0] * (len(parts) - 1), []))
     return found
