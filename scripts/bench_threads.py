@@ -8,7 +8,7 @@ CTranslate2's wheel brings GNU OpenMP, whose threads spin for a while after each
 before they sleep. On a desk where other programs want the same cores (a browser, a video call, an
 editor's indexer) spinning threads hand their time slices to no one, and the transcriber's own
 threads can wait on each other. redrill sets ``OMP_WAIT_POLICY=PASSIVE`` before CTranslate2 loads
-unless the user has set it (``redrill.transcription.threads``); this script measures what that
+unless the user has set it (``redrill/__init__.py``); this script measures what that
 choice costs or gains.
 
 For each condition (``quiet``: nothing else running; ``busy``: ``--busy`` processes doing steady
@@ -89,7 +89,7 @@ def one(policy: str, args, audio: Path, counter) -> dict:
         sys.exit(f"the {policy} run failed:\n{done.stderr[-2000:]}")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     if counter is not None:
-        # the neighbours' work while the transcription ran, as rounds per second of its wall time
+        # the neighbours' rounds while that process ran (the caller makes them a rate)
         figures["neighbour_rounds"] = counter.value
     return figures
 
