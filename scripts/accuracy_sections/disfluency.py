@@ -3,8 +3,9 @@ detector (``redrill.scoring.disfluency_audio``), and the ``erm`` package as the 
 
 Every find is matched in time to what was really said (the labelled set knows where each word of
 the script is in the audio): a find and a said item of the same kind match when their spans come
-within 0.5 s of each other (Whisper's timestamps for fillers lag by up to about that), one to one,
-nearest first. Recall = matched / said, precision = matched / found.
+within 0.5 s of each other (Whisper's timestamps for fillers lag by up to about that), one to one:
+the most such pairs there can be (a maximum matching), nearest tried first. Recall = matched /
+said, precision = matched / found.
 
 * **transcript only**: the fillers and restarts redrill's rules find in the words (what redrill did
   before the detector).
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import subprocess
 import sys
 import tempfile
@@ -125,22 +127,34 @@ def erm_items(result: dict) -> list[tuple[str, float, float, str]]:
 
 
 def match(found, truth, kind: str) -> tuple[int, int, int]:
-    """(matched, found, said) of one kind in one answer, one to one, nearest first."""
+    """(matched, found, said) of one kind in one answer: the most one-to-one pairs within the
+    tolerance (a maximum matching, as event-detection scoring such as mir_eval's ``match_events``
+    counts), nearest pairs tried first."""
     f = [x for x in found if x[0] == kind]
     t = [x for x in truth if x.kind == kind]
-    pairs = sorted(
-        (abs((a[1] + a[2]) / 2 - (b.start + b.end) / 2), i, j)
+    near = {
+        i: sorted(
+            (abs((a[1] + a[2]) / 2 - (b.start + b.end) / 2), j)
+            for j, b in enumerate(t)
+            if a[1] - TOLERANCE_S <= b.end and b.start <= a[2] + TOLERANCE_S
+        )
         for i, a in enumerate(f)
-        for j, b in enumerate(t)
-        if a[1] - TOLERANCE_S <= b.end and b.start <= a[2] + TOLERANCE_S
-    )
-    used_f: set[int] = set()
-    used_t: set[int] = set()
-    for _, i, j in pairs:
-        if i not in used_f and j not in used_t:
-            used_f.add(i)
-            used_t.add(j)
-    return len(used_f), len(f), len(t)
+    }
+    owner: dict[int, int] = {}  # said item -> the find matched to it
+
+    def place(i: int, tried: set[int]) -> bool:
+        # Kuhn's augmenting path: take a free said item, or move its find to another one.
+        for _, j in near[i]:
+            if j not in tried:
+                tried.add(j)
+                if j not in owner or place(owner[j], tried):
+                    owner[j] = i
+                    return True
+        return False
+
+    for i in sorted(near, key=lambda i: near[i][0][0] if near[i] else math.inf):
+        place(i, set())
+    return len(owner), len(f), len(t)
 
 
 def tally(answers_found) -> dict:
