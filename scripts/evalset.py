@@ -10,9 +10,10 @@ and a detector's finds can be matched to what was really said where (``Answer.tr
 Voices, rates, pitches and texts vary so that no figure is tuned to one voice. Some voices and
 texts are held out (``Answer.heldout``): the disfluency detector was not tuned on them, and
 ``scripts/accuracy.py`` reports them separately; a second, fresh held-out group (``Answer.fresh``)
-was written after the detector's thresholds were set and is reported on its own too, as are a third
-and a fourth group (``Answer.third``, ``Answer.fourth``) written later still. Used by ``scripts/accuracy.py``; builds into a
-cache folder (audio is rendered once per content).
+was written after the detector's thresholds were set and is reported on its own too, as are a third,
+a fourth and a fifth group (``Answer.third``, ``Answer.fourth``, ``Answer.fifth``) written later
+still. Used by ``scripts/accuracy.py``; builds into a cache folder (audio is rendered once per
+content).
 """
 
 from __future__ import annotations
@@ -697,6 +698,112 @@ FOURTH_VOICES = [
     ("en-gb-x-gbcwmd+f5", 178, 56),
 ]
 
+# A fifth held-out group, written on 2026-12-07 (eighth session) before the detector was run on it
+# and with the detector unchanged since the fourth group was read. The fourth group's figures stopped
+# being unseen when its missed fillers and restarts were read. New texts (restarts of a, by, for, our,
+# her, because; a restart across a filler; a filler opening an answer; clean answers dense with short
+# neighbouring words such as "to a", "of the", "it to") and four voices used nowhere else, one of
+# them espeak-ng's third Klatt synthesiser. Not to be tuned on.
+FIFTH_SCRIPTS = [
+    (
+        "eval-failure",
+        [
+            "Last spring a schema change locked the orders table for an hour at peak time.",
+            "I rolled back the migration, and then I wrote a reconciliation test to run before each deploy.",
+        ],
+        [1.0],
+        [0, 1],
+    ),
+    (
+        "eval-failure",
+        [
+            "Last spring a, a schema change, {um}, locked the orders table for an hour.",
+            "I rolled back the migration, and, {er}, then I I wrote a reconciliation test to to run first.",
+        ],
+        [1.1],
+        [0, 1],
+    ),
+    (
+        "eval-limiter",
+        [
+            "Our public API was flooded by one client, so I built a token bucket per API key.",
+            "We used Redis for shared counters, so each of the servers saw the same limit.",
+        ],
+        [0.9],
+        [0, 1],
+    ),
+    (
+        "eval-limiter",
+        [
+            "Our API was flooded by by one client, {uh}, so I built a token bucket per API key.",
+            "We used Redis for, {hmm}, for shared counters, so each of the the servers saw the same limit.",
+        ],
+        [1.0],
+        [0, 1],
+    ),
+    (
+        "eval-conflict",
+        [
+            "A designer and I disagreed about whether to ship the new search page in one go.",
+            "I listened to her worries about it, and the plan we agreed on was to release it to a tenth of the users first.",
+        ],
+        [1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "A designer and I, {um}, we disagreed about whether to ship it in in one go.",
+            "I listened to her her worries, and {uhh}, the plan we agreed on was a, a slow release.",
+        ],
+        [0.9],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I have been a backend engineer for six years, most of it on payments and billing systems.",
+            "I want this role because it is a chance to own the billing platform from end to end.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "{er}, I have been a backend engineer for for six years, on payments and billing.",
+            "I want this role because, {um}, because it is a chance to own the the billing platform.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "The data export for our biggest customer was going to be two days late.",
+            "I told the client early, and we cut scope to the one report they needed and shipped the core feature on time.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "The export for our our biggest customer was, {uh}, going to be late.",
+            "I told the client early, and we we cut scope, {erm}, to one report, and it it shipped on time.",
+        ],
+        [1.0],
+        [0, 1],
+    ),
+]
+# Its voices: four voices (variants and a synthesiser) used nowhere else in the set.
+FIFTH_VOICES = [
+    ("en-us+steph", 162, 52),
+    ("en-gb-x-rp+Andy", 148, 40),
+    ("en-gb-x-gbclan+klatt3", 170, 46),
+    ("en-us-nyc+m8", 156, 34),
+]
+
 # An improving series at one question: rambling first, concise last (ramble scores must fall).
 SERIES = [
     [
@@ -744,6 +851,8 @@ class Answer:
     third: bool = False
     # In the fourth held-out group (FOURTH_SCRIPTS), which is held out too.
     fourth: bool = False
+    # In the fifth held-out group (FIFTH_SCRIPTS), which is held out too.
+    fifth: bool = False
     samples: np.ndarray | None = None
     silences: list[tuple[float, float]] = field(default_factory=list)
     # Every word said, with its span on the answer's timeline: (word, start, end, is_filler).
@@ -1024,6 +1133,7 @@ def answers() -> list[Answer]:
     for prefix, group, scripts, voices in (
         ("t", "third", THIRD_SCRIPTS, THIRD_VOICES),
         ("q", "fourth", FOURTH_SCRIPTS, FOURTH_VOICES),
+        ("v", "fifth", FIFTH_SCRIPTS, FIFTH_VOICES),
     ):
         for i, (qid, parts, gaps, said) in enumerate(scripts):
             for k in range(2):
