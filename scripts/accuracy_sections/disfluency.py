@@ -160,7 +160,7 @@ def match(found, truth, kind: str) -> tuple[int, int, int]:
 
 def tally(answers_found) -> dict:
     """Sums over (answer, found) pairs: per kind [matched, found, said], false fillers in clean answers."""
-    out = {kind: [0, 0, 0] for kind in KINDS}
+    out: dict[str, list[int]] = {kind: [0, 0, 0] for kind in KINDS}
     clean_false = clean = 0
     for a, found in answers_found:
         truth = a.truth_items
@@ -170,7 +170,7 @@ def tally(answers_found) -> dict:
         if not truth:
             clean += 1
             clean_false += sum(1 for x in found if x[0] == "filled_pause")
-    out["clean"] = (clean_false, clean)
+    out["clean"] = [clean_false, clean]
     return out
 
 
