@@ -26,6 +26,11 @@ def redrill_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("redrill-home")
     monkeypatch.setenv("REDRILL_HOME", str(home))
     monkeypatch.delenv("REDRILL_MODEL", raising=False)
+    # The command line keeps one rich console per process, sized from COLUMNS when it is made; each
+    # test's commands get one made under that test's environment, whatever ran before it.
+    import redrill.cli.app
+
+    monkeypatch.setattr(redrill.cli.app, "_console", None)
     return home
 
 
