@@ -8,11 +8,10 @@ reports where every word starts in the audio: so the truth is known word for wor
 and a detector's finds can be matched to what was really said where (``Answer.truth_items``).
 
 Voices, rates, pitches and texts vary so that no figure is tuned to one voice. Some voices and
-texts are held out (``Answer.heldout``): the disfluency detector was not tuned on them, and
-``scripts/accuracy.py`` reports them separately; a second, fresh held-out group (``Answer.fresh``)
+texts are held out (``Answer.heldout``, ``Answer.group``): the disfluency detector was not tuned on
+them, and ``scripts/accuracy.py`` reports them separately; a second, fresh held-out group
 was written after the detector's thresholds were set and is reported on its own too, as are a third,
-a fourth and a fifth group (``Answer.third``, ``Answer.fourth``, ``Answer.fifth``) written later
-still. Used by ``scripts/accuracy.py``; builds into a cache folder (audio is rendered once per
+a fourth and a fifth group written later still. Used by ``scripts/accuracy.py``; builds into a cache folder (audio is rendered once per
 content).
 """
 
@@ -844,20 +843,18 @@ class Answer:
     gaps: list[float]
     points_said: list[int] = field(default_factory=list)
     pitch: int = 50
-    heldout: bool = False
-    # In the fresh held-out group (FRESH_SCRIPTS), which is held out too.
-    fresh: bool = False
-    # In the third held-out group (THIRD_SCRIPTS), which is held out too.
-    third: bool = False
-    # In the fourth held-out group (FOURTH_SCRIPTS), which is held out too.
-    fourth: bool = False
-    # In the fifth held-out group (FIFTH_SCRIPTS), which is held out too.
-    fifth: bool = False
+    # Which part of the set: "tuning" (SCRIPTS, and the improving series), or a held-out group:
+    # "held" (HELDOUT_SCRIPTS), "fresh", "third", "fourth", "fifth" (FRESH_SCRIPTS ... FIFTH_SCRIPTS).
+    group: str = "tuning"
     samples: np.ndarray | None = None
     silences: list[tuple[float, float]] = field(default_factory=list)
     # Every word said, with its span on the answer's timeline: (word, start, end, is_filler).
     timed_words: list[tuple[str, float, float, bool]] = field(default_factory=list)
     part_spans: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def heldout(self) -> bool:
+        return self.group != "tuning"
 
     @property
     def truth_words(self) -> list[str]:
@@ -1122,13 +1119,11 @@ def answers() -> list[Answer]:
             found.append(Answer(f"a{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch))
     for i, (qid, parts, gaps, said) in enumerate(HELDOUT_SCRIPTS):
         for voice, rate, pitch in HELDOUT_VOICES:
-            found.append(Answer(f"h{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True))
+            found.append(Answer(f"h{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, group="held"))
     for i, (qid, parts, gaps, said) in enumerate(FRESH_SCRIPTS):
         for k in range(3):
             voice, rate, pitch = FRESH_VOICES[(i + 2 * k) % len(FRESH_VOICES)]
-            found.append(
-                Answer(f"f{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True, fresh=True)
-            )
+            found.append(Answer(f"f{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, group="fresh"))
     # The later groups: each text in two of the group's voices, taking turns.
     for prefix, group, scripts, voices in (
         ("t", "third", THIRD_SCRIPTS, THIRD_VOICES),
@@ -1138,9 +1133,9 @@ def answers() -> list[Answer]:
         for i, (qid, parts, gaps, said) in enumerate(scripts):
             for k in range(2):
                 voice, rate, pitch = voices[(i + k) % len(voices)]
-                answer = Answer(f"{prefix}{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, heldout=True)
-                setattr(answer, group, True)
-                found.append(answer)
+                found.append(
+                    Answer(f"{prefix}{i:02d}-{voice}", qid, voice, rate, parts, gaps, said, pitch, group=group)
+                )
     for k, parts in enumerate(SERIES):
         found.append(Answer(f"series{k}", "eval-failure", "en-us", 155, parts, [1.0] * (len(parts) - 1), []))
     return found

@@ -298,16 +298,14 @@ def run(ctx) -> None:
         names = list(ways)
         groups = {
             "tuning set": lambda a: not a.heldout,
-            "held out: voices and texts the detector was not tuned on": lambda a: (
-                a.heldout and not (a.fresh or a.third or a.fourth or a.fifth)
-            ),
-            "fresh held out: texts written after the thresholds were set, two new voices": lambda a: a.fresh,
-            "third held out: texts written after every rule was set, four new voices": lambda a: a.third,
+            "held out: voices and texts the detector was not tuned on": lambda a: a.group == "held",
+            "fresh held out: texts written after the thresholds were set, two new voices": lambda a: a.group == "fresh",
+            "third held out: texts written after every rule was set, four new voices": lambda a: a.group == "third",
             "fourth held out: texts written before the seventh session changed anything, four new voices": (
-                lambda a: a.fourth
+                lambda a: a.group == "fourth"
             ),
             "fifth held out: texts written before the detector heard them, after the fourth was read, four new voices": (
-                lambda a: a.fifth
+                lambda a: a.group == "fifth"
             ),
         }
         for title, member in groups.items():
