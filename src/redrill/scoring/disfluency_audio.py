@@ -769,16 +769,23 @@ def detect(
         )
     # Each filler the transcript has accounts for the nearest held stretch, if one is close.
     # Whisper times fillers late (its "uh" often starts where the filler ended), so a stretch
-    # after the transcript's filler counts as twice as far as one before it.
+    # after the transcript's filler counts as twice as far as one before it. A stretch between
+    # words goes first: one inside another word's time may be that word's own held vowel (the "a"
+    # of "and"), while nothing written but the filler accounts for one between words.
+    spoken = [(w.start, w.end) for w in words if (w.start, w.end) not in set(t_fillers)]
+
+    def inside_a_word(c) -> bool:
+        return any(lo < c[1] and c[0] < hi for lo, hi in spoken)
+
     for lo, hi in t_fillers:
         near = [
-            (0.0 if c[0] <= hi and lo <= c[1] else (lo - c[1] if c[1] < lo else 2 * (c[0] - hi)), k)
+            (inside_a_word(c), 0.0 if c[0] <= hi and lo <= c[1] else (lo - c[1] if c[1] < lo else 2 * (c[0] - hi)), k)
             for k, c in enumerate(candidates)
             if c is not None
         ]
-        near = [n for n in near if n[0] <= s.absorb_s]
+        near = [n for n in near if n[1] <= s.absorb_s]
         if near:
-            candidates[min(near)[1]] = None
+            candidates[min(near)[2]] = None
     for c in candidates:
         if c is not None:
             word, where = _word_at(words, c[0], c[1])
