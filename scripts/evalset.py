@@ -11,7 +11,7 @@ Voices, rates, pitches and texts vary so that no figure is tuned to one voice. S
 texts are held out (``Answer.heldout``, ``Answer.group``): the disfluency detector was not tuned on
 them, and ``scripts/accuracy.py`` reports them separately; a second, fresh held-out group
 was written after the detector's thresholds were set and is reported on its own too, as are a third,
-a fourth and a fifth group written later still. Used by ``scripts/accuracy.py``; builds into a cache folder (audio is rendered once per
+a fourth, a fifth and a sixth group written later still. Used by ``scripts/accuracy.py``; builds into a cache folder (audio is rendered once per
 content).
 """
 
@@ -803,6 +803,111 @@ FIFTH_VOICES = [
     ("en-us-nyc+m8", 156, 34),
 ]
 
+# A sixth held-out group, written and committed before the detector heard it (2026-12-07, the ninth
+# session), after the fifth group had been read and one rule changed from the tuning set: new texts
+# at the same five questions, every answer in two of four voices found nowhere else in the set.
+SIXTH_SCRIPTS = [
+    (
+        "eval-failure",
+        [
+            "Our nightly billing migration failed halfway through and left some invoices doubled.",
+            "I rolled back the migration before customers woke up, then added a reconciliation test to the checklist.",
+            "What I learned is to rehearse every migration on a copy of real data.",
+        ],
+        [1.0, 1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-failure",
+        [
+            "{um}, the nightly migration failed and, and it doubled some invoices.",
+            "I I rolled back the migration, {uh}, before morning, and then we we added a reconciliation test.",
+            "{hmm}, what I learned is to, to rehearse on real data.",
+        ],
+        [1.1, 0.9],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "Our public API needed a token bucket per API key so that one client could not starve the rest.",
+            "We kept the counters in Redis for shared counters across the fleet.",
+        ],
+        [1.0],
+        [0, 1],
+    ),
+    (
+        "eval-limiter",
+        [
+            "So we, we gave every client a token bucket per API key, {er}, so nobody starved the rest.",
+            "The the counters sat in Redis for shared counters, and when it it broke, {umm}, I wrote a blameless postmortem.",
+        ],
+        [1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "A product manager and I disagreed about whether to delay the launch for one more feature.",
+            "I listened to his reasons first, and the plan we agreed on was to launch on time and add the feature a week later.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "{uh}, a product manager and I, I disagreed about delaying the launch.",
+            "I listened to his, his reasons, and {um}, the plan we agreed on was, was to launch on time.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I have worked as a backend engineer for six years, mostly building payments and billing services.",
+            "I want this role because I want to own the whole billing stack.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "{erm}, I'm a, a backend engineer for six years, in in payments and billing.",
+            "And I want this role because, {uhh}, because I want to own the the whole platform.",
+        ],
+        [0.9],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "We were going to miss the deadline for the mobile release by a week.",
+            "I told the client early, we cut scope to the two screens they needed most, and we shipped the core feature on the original date.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "We were going to, {um}, going to miss the mobile release.",
+            "So I I told the client early, and we cut scope, and, {uh}, it it shipped on the date.",
+        ],
+        [1.2],
+        [0, 1],
+    ),
+]
+# Its voices: four espeak-ng voice variants used nowhere else in the set.
+SIXTH_VOICES = [
+    ("en-us+Annie", 158, 58),
+    ("en-gb+belinda", 165, 60),
+    ("en-029+edward", 150, 40),
+    ("en-gb-x-rp+travis", 155, 36),
+]
+
 # An improving series at one question: rambling first, concise last (ramble scores must fall).
 SERIES = [
     [
@@ -844,7 +949,7 @@ class Answer:
     points_said: list[int] = field(default_factory=list)
     pitch: int = 50
     # Which part of the set: "tuning" (SCRIPTS, and the improving series), or a held-out group:
-    # "held" (HELDOUT_SCRIPTS), "fresh", "third", "fourth", "fifth" (FRESH_SCRIPTS ... FIFTH_SCRIPTS).
+    # "held" (HELDOUT_SCRIPTS), "fresh", "third", "fourth", "fifth", "sixth" (FRESH_SCRIPTS ... SIXTH_SCRIPTS).
     group: str = "tuning"
     samples: np.ndarray | None = None
     silences: list[tuple[float, float]] = field(default_factory=list)
@@ -1129,6 +1234,7 @@ def answers() -> list[Answer]:
         ("t", "third", THIRD_SCRIPTS, THIRD_VOICES),
         ("q", "fourth", FOURTH_SCRIPTS, FOURTH_VOICES),
         ("v", "fifth", FIFTH_SCRIPTS, FIFTH_VOICES),
+        ("w", "sixth", SIXTH_SCRIPTS, SIXTH_VOICES),
     ):
         for i, (qid, parts, gaps, said) in enumerate(scripts):
             for k in range(2):
