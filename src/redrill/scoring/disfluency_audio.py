@@ -769,23 +769,26 @@ def detect(
         )
     # Each filler the transcript has accounts for the nearest held stretch, if one is close.
     # Whisper times fillers late (its "uh" often starts where the filler ended), so a stretch
-    # after the transcript's filler counts as twice as far as one before it. A stretch between
-    # words goes first: one inside another word's time may be that word's own held vowel (the "a"
-    # of "and"), while nothing written but the filler accounts for one between words.
-    spoken = [(w.start, w.end) for w in words if (w.start, w.end) not in set(t_fillers)]
+    # after the transcript's filler counts as twice as far as one before it. A stretch the filler
+    # was written over goes first; then one between words: one inside another word's time may be
+    # that word's own held vowel (the "a" of "and"), while nothing written but the filler accounts
+    # for one between words.
+    written = set(t_fillers)
+    spoken = [(w.start, w.end) for w in words if (w.start, w.end) not in written]
 
-    def inside_a_word(c) -> bool:
-        return any(lo < c[1] and c[0] < hi for lo, hi in spoken)
+    def apart(c, lo: float, hi: float) -> float:
+        if c[0] <= hi and lo <= c[1]:
+            return 0.0
+        return lo - c[1] if c[1] < lo else 2 * (c[0] - hi)
 
     for lo, hi in t_fillers:
         near = [
-            (inside_a_word(c), 0.0 if c[0] <= hi and lo <= c[1] else (lo - c[1] if c[1] < lo else 2 * (c[0] - hi)), k)
+            (d > 0, any(a < c[1] and c[0] < b for a, b in spoken), d, k)
             for k, c in enumerate(candidates)
-            if c is not None
+            if c is not None and (d := apart(c, lo, hi)) <= s.absorb_s
         ]
-        near = [n for n in near if n[1] <= s.absorb_s]
         if near:
-            candidates[min(near)[2]] = None
+            candidates[min(near)[3]] = None
     for c in candidates:
         if c is not None:
             word, where = _word_at(words, c[0], c[1])
