@@ -11,7 +11,7 @@ Voices, rates, pitches and texts vary so that no figure is tuned to one voice. S
 texts are held out (``Answer.heldout``, ``Answer.group``): the disfluency detector was not tuned on
 them, and ``scripts/accuracy.py`` reports them separately; a second, fresh held-out group
 was written after the detector's thresholds were set and is reported on its own too, as are a third,
-a fourth, a fifth and a sixth group written later still. Used by ``scripts/accuracy.py``; builds into a cache folder (audio is rendered once per
+a fourth, a fifth, a sixth and a seventh group written later still. Used by ``scripts/accuracy.py``; builds into a cache folder (audio is rendered once per
 content).
 """
 
@@ -908,6 +908,111 @@ SIXTH_VOICES = [
     ("en-gb-x-rp+travis", 155, 36),
 ]
 
+# A seventh held-out group, written and committed before the detector heard it (2026-12-07, the ninth
+# session), after the sixth group had been read and the rule on short vowels running on into their
+# word was set from every group: new texts, each answer in two of four voices found nowhere else.
+SEVENTH_SCRIPTS = [
+    (
+        "eval-failure",
+        [
+            "A data backfill I ran last spring failed and corrupted a few hundred invoices.",
+            "I rolled back the migration that same afternoon, and I added a reconciliation test that runs on every deploy.",
+            "What I learned is that an easy change still needs a rehearsal.",
+        ],
+        [1.0, 1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-failure",
+        [
+            "A backfill I ran, {uh}, it it failed and corrupted some invoices.",
+            "I rolled back the the migration that afternoon, and {um} I added a reconciliation test.",
+            "What I learned is that, {er}, that every change needs a rehearsal.",
+        ],
+        [1.2, 0.9],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "I designed a token bucket per API key for our public endpoints.",
+            "The buckets used Redis for shared counters, and after an incident I ran a blameless postmortem.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "{hmm}, I designed a, a token bucket per API key for our endpoints.",
+            "We used Redis for shared counters, and after an an incident, {uhh}, I I ran a blameless postmortem.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "An engineer on my team and I disagreed about rewriting the billing service.",
+            "I listened to her concerns in a long call, and the plan we agreed on was to rewrite one module at a time.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "An engineer and I, {um}, we disagreed about rewriting the the billing service.",
+            "I listened to to her concerns, and the plan we agreed on was, {uh}, one module at a time.",
+        ],
+        [1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I am a backend engineer for six years now, on payments and billing at two companies.",
+            "I want this role because your team owns billing from end to end.",
+        ],
+        [0.9],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "So I'm a backend engineer for six years, on on payments and {uh} billing.",
+            "I want this role because, {um}, my my work is all billing.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "Our team was going to miss a contract deadline by three days.",
+            "I told the client early, we cut scope to the reports they used, and we shipped the core feature on the day.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "We were, {er}, we were going to miss the contract deadline.",
+            "I told the client early, and we we cut scope, and {umm}, we shipped the the core feature.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+]
+# Its voices: four espeak-ng voice variants used nowhere else in the set.
+SEVENTH_VOICES = [
+    ("en-us-nyc+linda", 152, 62),
+    ("en-gb-x-gbcwmd+john", 160, 38),
+    ("en-us+quincy", 165, 45),
+    ("en-gb-x-gbclan+shelby", 158, 55),
+]
+
 # An improving series at one question: rambling first, concise last (ramble scores must fall).
 SERIES = [
     [
@@ -949,7 +1054,8 @@ class Answer:
     points_said: list[int] = field(default_factory=list)
     pitch: int = 50
     # Which part of the set: "tuning" (SCRIPTS, and the improving series), or a held-out group:
-    # "held" (HELDOUT_SCRIPTS), "fresh", "third", "fourth", "fifth", "sixth" (FRESH_SCRIPTS ... SIXTH_SCRIPTS).
+    # "held" (HELDOUT_SCRIPTS), "fresh", "third", "fourth", "fifth", "sixth", "seventh" (FRESH_SCRIPTS ...
+    # SEVENTH_SCRIPTS).
     group: str = "tuning"
     samples: np.ndarray | None = None
     silences: list[tuple[float, float]] = field(default_factory=list)
@@ -1235,6 +1341,7 @@ def answers() -> list[Answer]:
         ("q", "fourth", FOURTH_SCRIPTS, FOURTH_VOICES),
         ("v", "fifth", FIFTH_SCRIPTS, FIFTH_VOICES),
         ("w", "sixth", SIXTH_SCRIPTS, SIXTH_VOICES),
+        ("x", "seventh", SEVENTH_SCRIPTS, SEVENTH_VOICES),
     ):
         for i, (qid, parts, gaps, said) in enumerate(scripts):
             for k in range(2):

@@ -23,7 +23,9 @@ held-out set (voices and texts it was never tuned on), the fresh held-out group 
 the thresholds were set), the third held-out group (texts written after every rule was set), the
 fourth (written before the seventh session changed anything), the fifth (written before the
 detector heard it, after the fourth had been read), the sixth (written before the detector heard
-it, after the fifth had been read and the ninth session's rule was set), all together (the targets are on the
+it, after the fifth had been read and the ninth session's rule was set), the seventh (written
+before the detector heard it, after the sixth had been read and a rule set from every group), all
+together (the targets are on the
 whole labelled set), each voice, and how long the detector takes next to transcription, measured
 back to back on every answer.
 """
@@ -311,17 +313,22 @@ def run(ctx) -> None:
             "sixth held out: texts written before the detector heard them, after the fifth was read, four new voices": (
                 lambda a: a.group == "sixth"
             ),
+            "seventh held out: texts written before the detector heard them, after the sixth was read, four new voices": (
+                lambda a: a.group == "seventh"
+            ),
         }
         for title, member in groups.items():
             per_way = {n: tally([(a, f) for a, f in rows if member(a)]) for n, rows in ways.items()}
             table(f"{model}, {title} ({sum(1 for h in heard if member(h.answer))} answers)", per_way)
         # The targets are on the labelled set: both parts together as well.
         whole = {n: tally(rows_) for n, rows_ in ways.items()}
-        table(f"{model}, whole labelled set: tuning and the six held-out groups together ({len(heard)} answers)", whole)
+        table(
+            f"{model}, whole labelled set: tuning and the seven held-out groups together ({len(heard)} answers)", whole
+        )
 
         print(f"\n### {model}, per voice (recall / precision)\n")
         print(
-            "| voice | answers: tuning / held out / fresh / third / fourth / fifth / sixth | filled pauses: "
+            "| voice | answers: tuning / held out / fresh / third / fourth / fifth / sixth / seventh | filled pauses: "
             + " | ".join(names)
             + " | restarts: "
             + " | ".join(names)
