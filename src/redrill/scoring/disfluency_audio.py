@@ -82,11 +82,6 @@ class DetectorSettings:
     # ... and it is most of its stretch of sound between silences, or at least this long.
     alone_share: float = 0.55
     long_filler_s: float = 0.3
-    # ... and a short one (under ``onset_max_s``) that runs straight on into at least
-    # ``runs_on_s`` more sound, with no silence between, is the first vowel of the word it runs
-    # into ("and" timed late), not a filler (0: off).
-    onset_max_s: float = 0.2
-    runs_on_s: float = 0.15
     # Where a word is: its last (expected length x this) seconds, longer before a pause.
     word_slack: float = 1.25
     prepausal_slack: float = 1.8
@@ -748,8 +743,6 @@ def detect(
         # How much of its stretch of sound is held and voiced ("um" is two held parts: vowel, hum).
         alone = float((held[lo:hi] & (f0_run > 0)).mean())
         if alone < s.alone_share and length < s.long_filler_s:
-            continue
-        if length < s.onset_max_s and (hi - b) * FRAME_S >= s.runs_on_s > 0:
             continue
         pitch = f0_held[f0_held > 0]
         spread = float(np.ptp(12 * np.log2(pitch / pitch.min()))) if len(pitch) > 1 else 0.0
