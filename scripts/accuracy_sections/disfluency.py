@@ -49,6 +49,19 @@ ORDER = 20
 ERM_VERSION = "0.4.0"
 TOLERANCE_S = 0.5
 KINDS = ("filled_pause", "restart")
+# The labelled set's groups (``Answer.group``), in the order they were written, with what each is.
+GROUPS = {
+    "tuning": "tuning set",
+    "held": "held out: voices and texts the detector was not tuned on",
+    "fresh": "fresh held out: texts written after the thresholds were set, two new voices",
+    "third": "third held out: texts written after every rule was set, four new voices",
+    "fourth": "fourth held out: texts written before the seventh session changed anything, four new voices",
+    "fifth": "fifth held out: texts written before the detector heard them, after the fourth was read, four new voices",
+    "sixth": "sixth held out: texts written before the detector heard them, after the fifth was read, four new voices",
+    "seventh": (
+        "seventh held out: texts written before the detector heard them, after the sixth was read, four new voices"
+    ),
+}
 
 _ERM_DRIVER = r"""
 import json, sys, time
@@ -299,36 +312,21 @@ def run(ctx) -> None:
             f"erm {ERM_VERSION}": [(h.answer, erm_items(erm[h.answer.key])) for h in heard],
         }
         names = list(ways)
-        groups = {
-            "tuning set": lambda a: not a.heldout,
-            "held out: voices and texts the detector was not tuned on": lambda a: a.group == "held",
-            "fresh held out: texts written after the thresholds were set, two new voices": lambda a: a.group == "fresh",
-            "third held out: texts written after every rule was set, four new voices": lambda a: a.group == "third",
-            "fourth held out: texts written before the seventh session changed anything, four new voices": (
-                lambda a: a.group == "fourth"
-            ),
-            "fifth held out: texts written before the detector heard them, after the fourth was read, four new voices": (
-                lambda a: a.group == "fifth"
-            ),
-            "sixth held out: texts written before the detector heard them, after the fifth was read, four new voices": (
-                lambda a: a.group == "sixth"
-            ),
-            "seventh held out: texts written before the detector heard them, after the sixth was read, four new voices": (
-                lambda a: a.group == "seventh"
-            ),
-        }
-        for title, member in groups.items():
-            per_way = {n: tally([(a, f) for a, f in rows if member(a)]) for n, rows in ways.items()}
-            table(f"{model}, {title} ({sum(1 for h in heard if member(h.answer))} answers)", per_way)
+        for group, title in GROUPS.items():
+            per_way = {n: tally([(a, f) for a, f in rows if a.group == group]) for n, rows in ways.items()}
+            table(f"{model}, {title} ({sum(1 for h in heard if h.answer.group == group)} answers)", per_way)
         # The targets are on the labelled set: both parts together as well.
         whole = {n: tally(rows_) for n, rows_ in ways.items()}
         table(
-            f"{model}, whole labelled set: tuning and the seven held-out groups together ({len(heard)} answers)", whole
+            f"{model}, whole labelled set: tuning and the {len(GROUPS) - 1} held-out groups together ({len(heard)} answers)",
+            whole,
         )
 
         print(f"\n### {model}, per voice (recall / precision)\n")
         print(
-            "| voice | answers: tuning / held out / fresh / third / fourth / fifth / sixth / seventh | filled pauses: "
+            "| voice | answers: "
+            + " / ".join("held out" if g == "held" else g for g in GROUPS)
+            + " | filled pauses: "
             + " | ".join(names)
             + " | restarts: "
             + " | ".join(names)
@@ -339,7 +337,7 @@ def run(ctx) -> None:
             picked = [h.answer for h in heard if h.answer.voice == voice]
             keys = {a.key for a in picked}
             per = {n: tally([(a, f) for a, f in rows_ if a.key in keys]) for n, rows_ in ways.items()}
-            counts = [sum(1 for a in picked if member(a)) for member in groups.values()]
+            counts = [sum(1 for a in picked if a.group == group) for group in GROUPS]
             out = [" / ".join(str(c) for c in counts)]
             out += [short(per[n], "filled_pause") for n in names] + [short(per[n], "restart") for n in names]
             print(f"| {voice} | " + " | ".join(out) + " |")
