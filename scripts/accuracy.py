@@ -161,7 +161,11 @@ def main() -> None:
         default="opus",
         help="transcribe each answer as redrill stores it, an Ogg/Opus copy at 24 kbit/s (default), or the WAV",
     )
-    parser.add_argument("--verbose", action="store_true", help="print every transcript")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print every transcript, and the fillers and restarts counted false or missed in it",
+    )
     args = parser.parse_args()
 
     found = sections()

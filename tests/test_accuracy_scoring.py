@@ -13,7 +13,7 @@ from pathlib import Path
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
-from accuracy_sections.disfluency import match  # noqa: E402
+from accuracy_sections.disfluency import match, misses  # noqa: E402
 from evalset import TruthItem  # noqa: E402
 
 
@@ -44,3 +44,14 @@ def test_a_find_more_than_half_a_second_away_or_of_another_kind_is_not_paired():
     assert match(found, truth, "filled_pause") == (0, 2, 1)
     assert match(found, truth, "restart") == (0, 1, 1)
     assert match([("filled_pause", 1.79, 2.0, "uh")], truth, "filled_pause") == (1, 1, 1)
+
+
+def test_what_the_pairing_leaves_over_is_listed_as_false_and_missed():
+    truth = [said("filled_pause", 1.0, 1.3), said("restart", 3.0, 3.4)]
+    found = [("filled_pause", 1.0, 1.3, "um"), ("filled_pause", 1.2, 1.4, "audio:gap"), ("restart", 6.0, 6.4, "we we")]
+    assert misses(found, truth) == [
+        "false filled_pause 1.20-1.40 (audio:gap)",
+        "false restart 6.00-6.40 (we we)",
+        "missed restart 3.00-3.40 (I I)",
+    ]
+    assert misses(found[:1], truth[:1]) == []

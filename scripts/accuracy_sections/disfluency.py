@@ -143,10 +143,11 @@ def erm_items(result: dict) -> list[tuple[str, float, float, str]]:
 # Matching
 
 
-def match(found, truth, kind: str) -> tuple[int, int, int]:
-    """(matched, found, said) of one kind in one answer: the most one-to-one pairs within the
-    tolerance (a maximum matching, as event-detection scoring such as mir_eval's ``match_events``
-    counts), nearest pairs tried first."""
+def pairs(found, truth, kind: str) -> tuple[list, list, dict[int, int]]:
+    """The finds and said items of one kind in one answer, and which find is paired with which said
+    item (said index -> find index): the most one-to-one pairs within the tolerance (a maximum
+    matching, as event-detection scoring such as mir_eval's ``match_events`` counts), nearest
+    pairs tried first."""
     f = [x for x in found if x[0] == kind]
     t = [x for x in truth if x.kind == kind]
     near = {
@@ -171,7 +172,25 @@ def match(found, truth, kind: str) -> tuple[int, int, int]:
 
     for i in sorted(near, key=lambda i: near[i][0][0] if near[i] else math.inf):
         place(i, set())
+    return f, t, owner
+
+
+def match(found, truth, kind: str) -> tuple[int, int, int]:
+    """(matched, found, said) of one kind in one answer, paired as :func:`pairs` pairs them."""
+    f, t, owner = pairs(found, truth, kind)
     return len(owner), len(f), len(t)
+
+
+def misses(found, truth) -> list[str]:
+    """What the pairing left over in one answer, one line each: finds paired with nothing said
+    ("false") and said items no find was paired with ("missed")."""
+    lines = []
+    for kind in KINDS:
+        f, t, owner = pairs(found, truth, kind)
+        paired = set(owner.values())
+        lines += [f"false {kind} {a[1]:.2f}-{a[2]:.2f} ({a[3]})" for i, a in enumerate(f) if i not in paired]
+        lines += [f"missed {kind} {b.start:.2f}-{b.end:.2f} ({b.text})" for j, b in enumerate(t) if j not in owner]
+    return lines
 
 
 def tally(answers_found) -> dict:
@@ -356,3 +375,5 @@ def run(ctx) -> None:
             for h in heard:
                 marks = ", ".join(f"{d.kind}@{d.start_s:.2f}({d.where})" for d in h.transcript.audio_disfluencies or ())
                 print(f"  {h.answer.key}: {' '.join(w.text for w in h.transcript.words)} [{marks}]")
+                for line in misses(detector_items(h.transcript), h.answer.truth_items):
+                    print(f"    with detector, {line}")
