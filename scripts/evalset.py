@@ -1013,6 +1013,21 @@ SEVENTH_VOICES = [
     ("en-gb-x-gbclan+shelby", 158, 55),
 ]
 
+# The set's groups (``Answer.group``), in the order they were written, with what each is (the
+# accuracy script reports each on its own).
+GROUPS = {
+    "tuning": "tuning set",
+    "held": "held out: voices and texts the detector was not tuned on",
+    "fresh": "fresh held out: texts written after the thresholds were set, two new voices",
+    "third": "third held out: texts written after every rule was set, four new voices",
+    "fourth": "fourth held out: texts written before the seventh session changed anything, four new voices",
+    "fifth": "fifth held out: texts written before the detector heard them, after the fourth was read, four new voices",
+    "sixth": "sixth held out: texts written before the detector heard them, after the fifth was read, four new voices",
+    "seventh": (
+        "seventh held out: texts written before the detector heard them, after the sixth was read, four new voices"
+    ),
+}
+
 # An improving series at one question: rambling first, concise last (ramble scores must fall).
 SERIES = [
     [
@@ -1053,9 +1068,8 @@ class Answer:
     gaps: list[float]
     points_said: list[int] = field(default_factory=list)
     pitch: int = 50
-    # Which part of the set: "tuning" (SCRIPTS, and the improving series), or a held-out group:
-    # "held" (HELDOUT_SCRIPTS), "fresh", "third", "fourth", "fifth", "sixth", "seventh" (FRESH_SCRIPTS ...
-    # SEVENTH_SCRIPTS).
+    # Which part of the set (a key of GROUPS): "tuning" (SCRIPTS, and the improving series), or a
+    # held-out group: "held" (HELDOUT_SCRIPTS), "fresh", ... "seventh" (FRESH_SCRIPTS ... SEVENTH_SCRIPTS).
     group: str = "tuning"
     samples: np.ndarray | None = None
     silences: list[tuple[float, float]] = field(default_factory=list)

@@ -14,7 +14,7 @@ SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
 from accuracy_sections.disfluency import match, misses  # noqa: E402
-from evalset import TruthItem  # noqa: E402
+from evalset import GROUPS, TruthItem, answers  # noqa: E402
 
 
 def said(kind: str, start: float, end: float) -> TruthItem:
@@ -55,3 +55,9 @@ def test_what_the_pairing_leaves_over_is_listed_as_false_and_missed():
         "missed restart 3.00-3.40 (I I)",
     ]
     assert misses(found[:1], truth[:1]) == []
+
+
+def test_every_labelled_answer_is_in_a_group_the_report_prints():
+    # An answer in a group the report does not know would count in the whole set but in no row.
+    groups = {a.group for a in answers()}
+    assert groups == set(GROUPS), groups ^ set(GROUPS)

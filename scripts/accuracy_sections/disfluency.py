@@ -43,25 +43,14 @@ from pathlib import Path
 
 import numpy as np
 
+from evalset import GROUPS
+
 TITLE = "Filled pauses and restarts: transcript only, with the detector, and erm"
 ORDER = 20
 
 ERM_VERSION = "0.4.0"
 TOLERANCE_S = 0.5
 KINDS = ("filled_pause", "restart")
-# The labelled set's groups (``Answer.group``), in the order they were written, with what each is.
-GROUPS = {
-    "tuning": "tuning set",
-    "held": "held out: voices and texts the detector was not tuned on",
-    "fresh": "fresh held out: texts written after the thresholds were set, two new voices",
-    "third": "third held out: texts written after every rule was set, four new voices",
-    "fourth": "fourth held out: texts written before the seventh session changed anything, four new voices",
-    "fifth": "fifth held out: texts written before the detector heard them, after the fourth was read, four new voices",
-    "sixth": "sixth held out: texts written before the detector heard them, after the fifth was read, four new voices",
-    "seventh": (
-        "seventh held out: texts written before the detector heard them, after the sixth was read, four new voices"
-    ),
-}
 
 _ERM_DRIVER = r"""
 import json, sys, time
