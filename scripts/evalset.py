@@ -1013,6 +1013,111 @@ SEVENTH_VOICES = [
     ("en-gb-x-gbclan+shelby", 158, 55),
 ]
 
+# An eighth held-out group, written and committed before the detector heard it (2026-12-07, the tenth
+# session), after the seventh had been read: new texts, each answer in two of four voices found
+# nowhere else, so that a rule set from the first seven groups can be tried on speech it never met.
+EIGHTH_SCRIPTS = [
+    (
+        "eval-failure",
+        [
+            "In my second year I shipped a schema change that locked the orders table for twenty minutes.",
+            "I rolled back the migration, split it into small batches, and wrote a reconciliation test for the totals.",
+            "What I learned is to measure how long a lock will hold before I take it.",
+        ],
+        [1.1, 1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-failure",
+        [
+            "{uh}, in my second year I I shipped a change that locked the orders table.",
+            "I rolled back the migration, {umm}, and I wrote a, a reconciliation test for the the totals.",
+            "What I learned, {er}, is to to measure a lock before I take it.",
+        ],
+        [1.0, 1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "For the search service I built a token bucket per API key, refilled every second.",
+            "Redis held the shared counters for all twelve nodes, and when it fell over once we wrote a blameless postmortem.",
+        ],
+        [1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "For search I built, {um}, a token bucket per per API key.",
+            "Redis held the shared counters, and when it it fell over, {hmm}, we we wrote a blameless postmortem.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "My lead wanted to ship the new checkout on Friday, and I thought we needed a week of load tests.",
+            "I listened to his reasons first, and the plan we agreed on was a small rollout on Friday behind a flag.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "My lead wanted to, {uhh}, to ship on Friday, and I I thought we needed load tests.",
+            "I listened to his reasons, {uh}, and the plan we agreed on was a a small rollout.",
+        ],
+        [0.9],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I have been a backend engineer for six years, mostly on payments and billing systems.",
+            "This role appeals to me because you are rebuilding the ledger, which is the work I enjoy most.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "{um}, I've been a backend engineer for six years, on on payments and billing.",
+            "This role, {err}, it appeals to me because you're rebuilding the the ledger.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "We promised a partner an export feature by the end of the quarter and slipped by a week.",
+            "I told the client early, we cut scope to the two formats they needed, and we shipped the core feature first.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "We promised, {uh}, an export feature and and slipped by a week.",
+            "I told the the client early, we cut scope, {uhhh}, and we shipped the core feature in in time.",
+        ],
+        [1.2],
+        [0, 1, 2],
+    ),
+]
+# Its voices: four espeak-ng voice variants used nowhere else in the set.
+EIGHTH_VOICES = [
+    ("en-gb-scotland+Alicia", 160, 60),
+    ("en-us+david", 150, 42),
+    ("en-gb-x-gbcwmd+anika", 162, 58),
+    ("en-us-nyc+paul", 168, 40),
+]
+
 # The set's groups (``Answer.group``), in the order they were written, with what each is (the
 # accuracy script reports each on its own).
 GROUPS = {
@@ -1025,6 +1130,9 @@ GROUPS = {
     "sixth": "sixth held out: texts written before the detector heard them, after the fifth was read, four new voices",
     "seventh": (
         "seventh held out: texts written before the detector heard them, after the sixth was read, four new voices"
+    ),
+    "eighth": (
+        "eighth held out: texts written before the detector heard them, after the seventh was read, four new voices"
     ),
 }
 
@@ -1069,7 +1177,7 @@ class Answer:
     points_said: list[int] = field(default_factory=list)
     pitch: int = 50
     # Which part of the set (a key of GROUPS): "tuning" (SCRIPTS, and the improving series), or a
-    # held-out group: "held" (HELDOUT_SCRIPTS), "fresh", ... "seventh" (FRESH_SCRIPTS ... SEVENTH_SCRIPTS).
+    # held-out group: "held" (HELDOUT_SCRIPTS), "fresh", ... "eighth" (FRESH_SCRIPTS ... EIGHTH_SCRIPTS).
     group: str = "tuning"
     samples: np.ndarray | None = None
     silences: list[tuple[float, float]] = field(default_factory=list)
@@ -1356,6 +1464,7 @@ def answers() -> list[Answer]:
         ("v", "fifth", FIFTH_SCRIPTS, FIFTH_VOICES),
         ("w", "sixth", SIXTH_SCRIPTS, SIXTH_VOICES),
         ("x", "seventh", SEVENTH_SCRIPTS, SEVENTH_VOICES),
+        ("y", "eighth", EIGHTH_SCRIPTS, EIGHTH_VOICES),
     ):
         for i, (qid, parts, gaps, said) in enumerate(scripts):
             for k in range(2):

@@ -24,9 +24,9 @@ the thresholds were set), the third held-out group (texts written after every ru
 fourth (written before the seventh session changed anything), the fifth (written before the
 detector heard it, after the fourth had been read), the sixth (written before the detector heard
 it, after the fifth had been read and the ninth session's rule was set), the seventh (written
-before the detector heard it, after the sixth had been read and a rule set from every group), all
-together (the targets are on the
-whole labelled set), each voice, and how long the detector takes next to transcription, measured
+before the detector heard it, after the sixth had been read and a rule set from every group), the
+eighth (written before the detector heard it, after the seventh had been read), all together (the
+targets are on the whole labelled set), each voice, and how long the detector takes next to transcription, measured
 back to back on every answer.
 """
 
