@@ -10,6 +10,7 @@ stored form, to scoring and feedback, and to ``redrill show``.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import sys
@@ -528,6 +529,35 @@ def test_a_written_um_timed_late_accounts_for_the_hum_not_the_next_words_vowel(e
     assert [d for d in detect(answer.samples, words) if d.kind == "filled_pause"] == []
 
 
+@pytest.mark.parametrize(("voice", "rate", "pitch"), [("en-gb-scotland+m2", 165, 35), ("en-us+f3", 150, 60)])
+def test_a_filler_written_for_a_misheard_word_is_taken_back(evalset, say, voice, rate, pitch):
+    """tiny.en wrote "Uh," for the first word of a clean answer ("Our", "At") in en-gb-scotland+m2,
+    doubting it (word probability 0.018 and 0.001). Nothing is held there: the filler is taken
+    back. Where a filler was said, or where the recognizer was sure of it, it stays. The words are
+    timed as espeak-ng said them; the audio is real."""
+    answer = say("eval-failure", ["Our team shipped the release a day early."], [], voice, rate, pitch)
+    timed = [(w, s, e) for w, s, e, _ in answer.timed_words]
+    assert timed[0][0] == "our", timed
+    words = [Word("Uh,", timed[0][1], timed[0][2], 0.01)] + [Word(w, s, e, 0.9) for w, s, e in timed[1:]]
+    found = detect(answer.samples, words)
+    assert [(d.kind, d.word, d.start_s) for d in found] == [("unheard_filler", "Uh,", round(timed[0][1], 3))], found
+    assert found[0].where == "written" and found[0].evidence["held_s"] < 0.1
+    # The recognizer sure of its "Uh,": left to it.
+    sure = [Word("Uh,", timed[0][1], timed[0][2], 0.6)] + words[1:]
+    assert [d for d in detect(answer.samples, sure) if d.kind == "unheard_filler"] == []
+    # Off: nothing taken back.
+    assert detect(answer.samples, words, settings=DetectorSettings(doubted_filler=None)) == ()
+
+    # A filler said, and written late and doubted, as Whisper writes them: it stays.
+    said = say("eval-failure", ["So, {uh}, our team shipped the release."], [], voice, rate, pitch)
+    timed = [(w, s, e) for w, s, e, _ in said.timed_words]
+    (_, s0, s1), (_, u0, u1) = timed[:2]
+    assert [w for w, _, _ in timed[:3]] == ["so", "uh", "our"], timed
+    words = [Word("So,", s0, s1, 0.9), Word("uh,", u0 + 0.1, u1 + 0.2, 0.01)]
+    words += [Word(w, s, e, 0.9) for w, s, e in timed[2:]]
+    assert [d for d in detect(said.samples, words) if d.kind == "unheard_filler"] == []
+
+
 def test_nothing_to_compare_with_gives_nothing():
     quiet = np.zeros(16000 * 3, np.float32)
     assert detect(quiet, [Word("hello", 0.5, 0.9)]) == ()
@@ -631,3 +661,51 @@ def test_show_marks_what_was_heard_in_the_audio(cli):
     assert audio[0]["evidence"] == {"length_s": 0.5}
     assert {t["source"] for t in view["tokens"] if t["kind"] == "word"} == {"transcript"}
     assert sum(t["kind"] == "filled_pause" for t in view["tokens"]) == view["report"]["metrics"]["filled_pause_count"]
+
+
+TAKEN_BACK = (AudioDisfluency("unheard_filler", 0.5, 0.8, "written", "Uh,", {"probability": 0.01, "held_s": 0.05}),)
+MISHEARD = (Word("Uh,", 0.5, 0.8, 0.01), *WORDS[1:])
+
+
+def test_a_filler_taken_back_is_counted_neither_as_a_filler_nor_as_a_word():
+    plain = score(Transcript(words=MISHEARD, timed=True), target_seconds=(1, 60))
+    heard = Transcript(words=MISHEARD, timed=True, audio_disfluencies=TAKEN_BACK)
+    back = score(heard, target_seconds=(1, 60))
+    assert (plain.filled_pause_count, plain.unheard_fillers, dict(plain.fillers)) == (1, 0, {"uh": 1})
+    assert (back.filled_pause_count, back.unheard_fillers, dict(back.fillers)) == (0, 1, {})
+    assert back.words == plain.words  # it stands for a word the recognizer misheard: not counted as one
+    assert back.duration_s == plain.duration_s  # its time is still the answer's
+    assert (back.fillers_per_100_words, back.audio_filled_pauses) == (0.0, 0)
+    kinds = [t.kind for t in annotate(heard)]
+    assert kinds == ["unheard_filler"] + [t.kind for t in annotate(Transcript(words=MISHEARD, timed=True))][1:]
+    assert Transcript.from_json(json.loads(json.dumps(heard.to_json()))) == heard
+    # An item that names another word, or another time, takes nothing back.
+    for other in ({"word": "So"}, {"start_s": 1.6, "end_s": 1.7}):
+        moved = (dataclasses.replace(TAKEN_BACK[0], **other),)
+        assert score(Transcript(words=MISHEARD, timed=True, audio_disfluencies=moved)).filled_pause_count == 1
+
+
+def test_show_marks_a_filler_taken_back(cli):
+    from redrill.banks import load_catalog
+    from redrill.config import Config
+    from redrill.paths import current
+    from redrill.pipeline import AttemptPipeline
+    from redrill.store import open_store
+
+    store = open_store(current())
+    try:
+        report = AttemptPipeline(store, Config()).score(
+            load_catalog().get("failure-story"),
+            Transcript(words=MISHEARD, timed=True, audio_disfluencies=TAKEN_BACK),
+            source="microphone",
+        )
+    finally:
+        store.close()
+    out = cli("show", report.attempt_id).output
+    assert "written by the recognizer where the audio holds no filler: not counted" in out
+    assert "(filler)" not in out and "Heard in the audio" not in out
+    view = json.loads(cli("show", report.attempt_id, "--json").output)
+    assert [t["kind"] for t in view["tokens"]][:2] == ["unheard_filler", "word"]
+    assert all(t["source"] == "transcript" for t in view["tokens"])
+    metrics = view["report"]["metrics"]
+    assert (metrics["filled_pause_count"], metrics["unheard_fillers"]) == (0, 1)

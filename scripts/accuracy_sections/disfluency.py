@@ -86,11 +86,14 @@ json.dump(out, open(out_path, "w"))
 # What each way finds: (kind, start, end, text)
 
 
-def transcript_items(transcript) -> list[tuple[str, float, float, str]]:
-    """Fillers and restarts redrill's rules find in the words, with their times."""
+def transcript_items(transcript, *, heard: bool = False) -> list[tuple[str, float, float, str]]:
+    """Fillers and restarts redrill's rules find in the words, with their times; with ``heard``,
+    less the written fillers the audio search took back (``unheard_filler``)."""
+    import dataclasses
+
     from redrill.scoring import annotate
 
-    tokens = annotate(transcript)
+    tokens = annotate(transcript if heard else dataclasses.replace(transcript, audio_disfluencies=None))
     items = []
     i = 0
     while i < len(tokens):
@@ -114,9 +117,10 @@ def transcript_items(transcript) -> list[tuple[str, float, float, str]]:
 
 
 def detector_items(transcript) -> list[tuple[str, float, float, str]]:
-    """The transcript's own finds plus what the detector heard in the audio."""
-    heard = [(d.kind, d.start_s, d.end_s, f"audio:{d.where}") for d in transcript.audio_disfluencies or ()]
-    return transcript_items(transcript) + heard
+    """The transcript's own finds, less the written fillers the detector took back, plus what it
+    heard in the audio."""
+    found = [d for d in transcript.audio_disfluencies or () if d.kind != "unheard_filler"]
+    return transcript_items(transcript, heard=True) + [(d.kind, d.start_s, d.end_s, f"audio:{d.where}") for d in found]
 
 
 def erm_items(result: dict) -> list[tuple[str, float, float, str]]:

@@ -22,7 +22,7 @@ from redrill.numbers import number
 from redrill.transcript import Transcript
 
 RECORDING, SPOKEN = "recording", "spoken"
-_DROP = {"filled_pause", "filler", "restart"}
+_DROP = {"filled_pause", "filler", "restart", "unheard_filler"}
 _END = re.compile(r"[.!?]+$")
 
 

@@ -42,14 +42,21 @@ class Word:
     probability: float | None = None
 
 
+# What the audio search reports (see AudioDisfluency).
+KINDS = ("filled_pause", "restart", "unheard_filler")
+
+
 @dataclass(frozen=True)
 class AudioDisfluency:
     """A filled pause or restart heard in the audio that the words leave out (see
     :mod:`redrill.scoring.disfluency_audio`).
 
-    ``kind``: ``filled_pause`` or ``restart``; ``start_s``/``end_s`` on the answer's timeline;
-    ``where``: ``gap`` (between words), ``in_word`` (inside the time the recognizer gave a word) or
-    ``collapsed`` (a restart written once); ``word``: the transcript word it was heard in or next to;
+    ``kind``: ``filled_pause`` or ``restart``, or ``unheard_filler``: a filler the recognizer wrote,
+    doubting it, where the audio holds no filler (its words' "Uh," for a word it misheard), which
+    scoring then does not count; ``start_s``/``end_s`` on the answer's timeline; ``where``: ``gap``
+    (between words), ``in_word`` (inside the time the recognizer gave a word), ``collapsed`` (a
+    restart written once) or ``written`` (the written filler taken back: its times are that word's);
+    ``word``: the transcript word it was heard in or next to (or taken back);
     ``evidence``: the measurements that decided it; ``source``: where it came from (``audio``).
     """
 
@@ -76,7 +83,7 @@ class AudioDisfluency:
     @classmethod
     def from_json(cls, data: Any) -> AudioDisfluency | None:
         """Read :meth:`to_json` back; None for a damaged entry (it is dropped, never fatal)."""
-        if not isinstance(data, dict) or data.get("kind") not in ("filled_pause", "restart"):
+        if not isinstance(data, dict) or data.get("kind") not in KINDS:
             return None
         start, end = number(data.get("start")), number(data.get("end"))
         if start is None or end is None:

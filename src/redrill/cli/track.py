@@ -359,7 +359,12 @@ def _latest_strips(app: App, scored) -> dict[int, dict]:
     return strips
 
 
-_TOKEN_STYLE = {"filled_pause": "bold magenta", "filler": "magenta", "restart": "yellow strike"}
+_TOKEN_STYLE = {
+    "filled_pause": "bold magenta",
+    "filler": "magenta",
+    "restart": "yellow strike",
+    "unheard_filler": "dim strike",
+}
 # Heard in the audio, not written by the recognizer: shown as a marker of its own, in italics.
 _AUDIO_TEXT = {"filled_pause": "(filler)", "restart": "(said twice)"}
 _AUDIO_STYLE = {"filled_pause": "italic magenta", "restart": "italic yellow"}
@@ -412,6 +417,8 @@ def attempt_view(store, catalog, config, attempt_id: int) -> dict:
                     items[i]["repeated"] = True
     # What the audio holds that the words leave out, where it was heard.
     for heard in sorted(transcript.audio_disfluencies or () if transcript else (), key=lambda d: -d.start_s):
+        if heard.kind == "unheard_filler":  # the written filler's own token is marked (annotate)
+            continue
         at = next(
             (i for i, t in enumerate(items) if t.get("start") is not None and t["start"] >= heard.start_s - 0.05),
             len(items),
@@ -508,6 +515,11 @@ def show(app: App, attempt_id: int | None, best_question: str | None, hear: bool
         "[dim]Key:[/dim] [bold magenta]um/uh[/bold magenta] [magenta]filler[/magenta] "
         "[yellow strike]restart[/yellow strike] [reverse red]\\[long pause][/reverse red] [underline]repeated phrase[/underline]"
     )
+    if any(t["kind"] == "unheard_filler" for t in view["tokens"]):
+        out.print(
+            "[dim strike]uh[/dim strike] [dim]written by the recognizer where the audio holds no filler: not "
+            "counted[/dim]"
+        )
     if any(t.get("source") == "audio" for t in view["tokens"]):
         out.print(
             "[dim]Heard in the audio, not written by the recognizer:[/dim] "

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from redrill.numbers import number
 from redrill.scoring.disfluency import find_restarts
-from redrill.scoring.fillers import classify_fillers
-from redrill.scoring.words import FILLED, FILLER, WORD, piece_info, text_pieces, tokenise
+from redrill.scoring.fillers import classify_fillers, take_back_unheard
+from redrill.scoring.words import FILLED, FILLER, UNHEARD, WORD, token_words, tokenise
 from redrill.transcript import Transcript
 
 
@@ -15,8 +15,9 @@ from redrill.transcript import Transcript
 class AnnotatedToken:
     """One token of an answer as scoring classified it; times are its word's, None if untimed.
 
-    ``kind``: ``word``, ``filled_pause`` (um, uh), ``filler`` (you know, like, basically) or
-    ``restart`` (words the speaker abandoned: the first "we" of "we, we decided", a cut-off word).
+    ``kind``: ``word``, ``filled_pause`` (um, uh), ``filler`` (you know, like, basically),
+    ``restart`` (words the speaker abandoned: the first "we" of "we, we decided", a cut-off word) or
+    ``unheard_filler`` (a filler the recognizer wrote where the audio holds none: not counted).
     """
 
     text: str
@@ -25,7 +26,7 @@ class AnnotatedToken:
     end: float | None = None
 
 
-_KIND_NAMES = {WORD: "word", FILLED: "filled_pause", FILLER: "filler"}
+_KIND_NAMES = {WORD: "word", FILLED: "filled_pause", FILLER: "filler", UNHEARD: "unheard_filler"}
 
 
 def annotate(transcript: Transcript) -> list[AnnotatedToken]:
@@ -35,14 +36,12 @@ def annotate(transcript: Transcript) -> list[AnnotatedToken]:
     if not toks:
         return []
     corrections = classify_fillers(toks)
+    take_back_unheard(transcript, toks)
     seq = [k for k, t in enumerate(toks) if t.kind == WORD]
     _count, _examples, dropped = find_restarts(toks, seq, corrections, 0)
     abandoned = {seq[p] for p in dropped}
-    # Each word gives as many tokens as it has non-punctuation pieces (as in tokenise).
-    times: list[tuple[float | None, float | None]] = []
-    for w in transcript.words:
-        pieces = sum(1 for piece in text_pieces(w.text or "") if piece_info(piece)[0])
-        times.extend([(number(w.start), number(w.end))] * pieces)
+    words = transcript.words
+    times = [(number(words[i].start), number(words[i].end)) for i in token_words(transcript)]
     return [
         AnnotatedToken(
             t.raw,

@@ -16,6 +16,10 @@ what the words do not account for, in the audio itself:
   filler, that sound alike (their MFCC sequences aligned by dynamic time warping) and are more
   alike to each other than to anything else nearby.
 
+* **Fillers written for a word** (the recognizer's "Uh," for a first "Our" or "At"): a filler the
+  recognizer wrote while doubting it (word probability under 5 %) with no held sound near it is
+  reported as ``unheard_filler``, and scoring does not count it.
+
 Everything the transcript already counts is left out: a transcript filler takes the nearest held
 stretch within :attr:`DetectorSettings.absorb_s`, a transcript restart (or a doubled word the
 transcript wrote on purpose, "that that") takes the repeat it overlaps. So the items returned are
@@ -96,6 +100,14 @@ class DetectorSettings:
     held_part: float = 0.65
     # A transcript filler this close (s) accounts for a held stretch.
     absorb_s: float = 0.8
+    # A filler the recognizer wrote with a probability under ``doubted_filler`` is taken back when
+    # no held stretch as long as ``heard_filler_s`` lies from ``filler_before_s`` before it to
+    # ``filler_after_s`` after it (Whisper times fillers late): a misheard word, not a hesitation
+    # (None: off).
+    doubted_filler: float | None = 0.05
+    heard_filler_s: float = 0.1
+    filler_before_s: float = 0.5
+    filler_after_s: float = 0.3
     # What the recognizer writes for a hesitation it heard but would not write as "uh" (a held "uhh"
     # as "who,", an "erm" as "oh,"): written as a phrase of its own (punctuation after it) over a
     # held, voiced stretch, such a word does not account for the stretch (empty: off).
@@ -419,6 +431,29 @@ def _transcript_marks(words) -> tuple[list[tuple[float, float]], list[tuple[floa
     return fillers, restarts
 
 
+def _held_near(f: _Frames, held, w, s: DetectorSettings) -> float:
+    """Seconds of the longest held stretch (clipped) from ``filler_before_s`` before word ``w`` to
+    ``filler_after_s`` after it."""
+    lo, hi = f.at(w.start - s.filler_before_s), f.at(w.end + s.filler_after_s)
+    return round(max((b - a for a, b in _runs(held[lo:hi])), default=0) * FRAME_S, 2)
+
+
+def _unheard_fillers(f: _Frames, words, t_fillers, held, s: DetectorSettings) -> list:
+    """The transcript's fillers the recognizer doubted and the audio does not hold: no held stretch
+    near them as long as the shortest written filler that was said (see ``doubted_filler``)."""
+    if s.doubted_filler is None:
+        return []
+    written = set(t_fillers)
+    return [
+        w
+        for w in words
+        if (w.start, w.end) in written
+        and w.probability is not None
+        and w.probability < s.doubted_filler
+        and _held_near(f, held, w, s) < s.heard_filler_s
+    ]
+
+
 def _word_in(words, start: float, end: float):
     """The word whose time the span overlaps most, or None."""
     inside = [w for w in words if w.start < end and start < w.end]
@@ -702,11 +737,18 @@ def detect(
     if f is None:
         return ()
     t_fillers, t_restarts = _transcript_marks(words)
-    explained, need_at, owner = _explained(f, words, t_fillers, s)
     held = _bridge(f.steady, s.held_bridge)
+    items: list[AudioDisfluency] = []
+    for w in _unheard_fillers(f, words, t_fillers, held, s):
+        # Taken back, it accounts for no held stretch either.
+        t_fillers = [span for span in t_fillers if span != (w.start, w.end)]
+        evidence = {"probability": round(float(w.probability), 3), "held_s": _held_near(f, held, w, s)}
+        items.append(
+            AudioDisfluency("unheard_filler", round(w.start, 3), round(w.end, 3), "written", w.text.strip(), evidence)
+        )
+    explained, need_at, owner = _explained(f, words, t_fillers, s)
     units = _units(f)
 
-    items: list[AudioDisfluency] = []
     copies = np.zeros(len(f.t), bool)
     for a0, b1, A, B, ev in _restarts(f, units, words, held, explained, t_fillers, t_restarts, s, judge):
         copies[A[0] : A[1]] = True

@@ -7,7 +7,9 @@ ambiguous ones ("like" as a verb or comparison, "you know" and "I mean" said lit
 
 from __future__ import annotations
 
-from redrill.scoring.words import FILLED, FILLER, STOPWORDS, WORD, Token, filled_canon
+from redrill.numbers import number
+from redrill.scoring.words import FILLED, FILLER, STOPWORDS, UNHEARD, WORD, Token, filled_canon, token_words
+from redrill.transcript import Transcript
 
 _SINGLE_FILLERS = frozenset({"basically", "actually", "literally"})
 _DETERMINERS = frozenset(
@@ -116,6 +118,37 @@ def classify_fillers(toks: list[Token]) -> set[int]:
             mark(k, 1, "like")
         k += 1
     return corrections
+
+
+def take_back_unheard(transcript: Transcript, toks: list[Token]) -> int:
+    """Mark as :data:`UNHEARD` the filled pauses of the words the audio search took back (its
+    ``unheard_filler`` items: a filler the recognizer wrote, doubting it, where the audio holds no
+    filler); how many. ``toks`` are :func:`tokenise`'s for ``transcript``, after
+    :func:`classify_fillers`."""
+    marks = [d for d in transcript.audio_disfluencies or () if d.kind == "unheard_filler"]
+    if not marks:
+        return 0
+
+    def taken(w) -> bool:
+        start, end = number(w.start), number(w.end)
+        return (
+            start is not None
+            and end is not None
+            and any(
+                abs(d.start_s - start) < 0.002
+                and abs(d.end_s - end) < 0.002
+                and (d.word or "") == (w.text or "").strip()
+                for d in marks
+            )
+        )
+
+    back = {i for i, w in enumerate(transcript.words) if taken(w)}
+    count = 0
+    for k, i in enumerate(token_words(transcript)):
+        if i in back and k < len(toks) and toks[k].kind == FILLED:
+            toks[k].kind, toks[k].canon = UNHEARD, ""
+            count += 1
+    return count
 
 
 def _you_know_is_filler(toks: list[Token], k: int, prev: str | None) -> bool:

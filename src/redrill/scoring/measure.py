@@ -14,7 +14,9 @@ say why a rule is the way it is. In short:
   separately and are not words: ``words`` is the count of everything else.
 * Filled pauses and restarts heard in the audio that the words leave out
   (``transcript.audio_disfluencies``, see :mod:`redrill.scoring.disfluency_audio`) count like
-  written ones; ``audio_filled_pauses`` and ``audio_restarts`` say how many of them there were.
+  written ones; ``audio_filled_pauses`` and ``audio_restarts`` say how many of them there were. A
+  filler the recognizer wrote and the audio search took back (``unheard_filler``: doubted, and no
+  held sound near it) is counted neither as a filler nor as a word; ``unheard_fillers`` says how many.
 * Timing metrics need word timings. For typed text they are None, never estimated.
 * ``ramble_score`` (0-100, higher = more rambling) is a weighted mean of components that are each
   mapped to 0..1; components that cannot be measured (timing for typed text, talking points when
@@ -29,7 +31,7 @@ from collections.abc import Sequence
 from redrill.errors import NoSpeechError
 from redrill.numbers import number
 from redrill.scoring.disfluency import find_hedges, find_repetition, find_restarts
-from redrill.scoring.fillers import classify_fillers
+from redrill.scoring.fillers import classify_fillers, take_back_unheard
 from redrill.scoring.metrics import Metrics, Pause
 from redrill.scoring.points import find_coverage
 from redrill.scoring.ramble import ramble_score
@@ -64,6 +66,7 @@ def score(
     if not toks:
         raise NoSpeechError("the answer has no words to score")
     corrections = classify_fillers(toks)
+    unheard = take_back_unheard(transcript, toks)
 
     filled: dict[str, int] = {}
     discourse: dict[str, int] = {}
@@ -147,6 +150,7 @@ def score(
         under_target_s=under,
         talking_points=coverage,
         audio_filled_pauses=audio_filled,
+        unheard_fillers=unheard,
         audio_restarts=audio_restarts,
     )
     return dataclasses.replace(metrics, ramble_score=ramble_score(metrics, settings))

@@ -124,6 +124,9 @@ class Metrics:
     # Of filled_pause_count and restarts: how many were heard only in the audio (the words leave them out).
     audio_filled_pauses: int = 0
     audio_restarts: int = 0
+    # Fillers the recognizer wrote that the audio search took back (no held sound near a doubted
+    # "uh"): not in filled_pause_count.
+    unheard_fillers: int = 0
     # The question's self-check prompts the user ticked (covered) and left unticked (missing); empty
     # until they tick them. Their own judgement, never computed: no part of the ramble score.
     self_check: Coverage = Coverage()

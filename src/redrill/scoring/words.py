@@ -201,6 +201,9 @@ def _snowball():
 # Tokens
 
 WORD, FILLED, FILLER = 0, 1, 2
+# A filler the recognizer wrote where the audio holds none (see fillers.take_back_unheard): not
+# counted as a filler, nor as a word (it stands for a word the recognizer misheard).
+UNHEARD = 3
 
 
 class Token:
@@ -283,6 +286,14 @@ def tokenise(transcript: Transcript) -> tuple[list[Token], list[tuple[float, flo
         if had_word and start is not None:
             spans.append((start, end))  # type: ignore[arg-type]
     return toks, spans
+
+
+def token_words(transcript: Transcript) -> list[int]:
+    """For each token :func:`tokenise` gives, the index of the transcript word it came from."""
+    out: list[int] = []
+    for i, w in enumerate(transcript.words):
+        out.extend([i] * sum(1 for piece in text_pieces(w.text or "") if piece_info(piece)[0]))
+    return out
 
 
 def content_stems(text_or_words: Iterable[str], stemmer=None) -> set[str]:
