@@ -56,7 +56,7 @@ TINY_EN = BundledModel(
     size_bytes=75_537_502,
     multilingual=False,
     speed="fastest: a 2-minute answer in about 5-8 s on 2 CPU cores",
-    accuracy="18% word error, 90% of um/uh found (docs/accuracy.md)",
+    accuracy="20% word error, 90% of um/uh found (docs/accuracy.md)",
 )
 BASE = BundledModel(
     name="base",
@@ -66,7 +66,7 @@ BASE = BundledModel(
     size_bytes=145_217_532,
     multilingual=True,
     speed="about 1.6x tiny.en's time",
-    accuracy="15% word error, 90% of um/uh found (docs/accuracy.md)",
+    accuracy="16% word error, 90% of um/uh found (docs/accuracy.md)",
 )
 BUNDLED = (BASE, TINY_EN)  # best first
 
