@@ -438,20 +438,18 @@ def _held_near(f: _Frames, held, w, s: DetectorSettings) -> float:
     return round(max((b - a for a, b in _runs(held[lo:hi])), default=0) * FRAME_S, 2)
 
 
-def _unheard_fillers(f: _Frames, words, t_fillers, held, s: DetectorSettings) -> list:
-    """The transcript's fillers the recognizer doubted and the audio does not hold: no held stretch
-    near them as long as the shortest written filler that was said (see ``doubted_filler``)."""
+def _unheard_fillers(f: _Frames, words, t_fillers, held, s: DetectorSettings) -> list[tuple[Any, float]]:
+    """The transcript's fillers the recognizer doubted and the audio does not hold (no held stretch
+    of ``heard_filler_s`` near them, see ``doubted_filler``), each with its longest held stretch."""
     if s.doubted_filler is None:
         return []
     written = set(t_fillers)
-    return [
+    doubted = [
         w
         for w in words
-        if (w.start, w.end) in written
-        and w.probability is not None
-        and w.probability < s.doubted_filler
-        and _held_near(f, held, w, s) < s.heard_filler_s
+        if (w.start, w.end) in written and w.probability is not None and w.probability < s.doubted_filler
     ]
+    return [(w, held_s) for w in doubted if (held_s := _held_near(f, held, w, s)) < s.heard_filler_s]
 
 
 def _word_in(words, start: float, end: float):
@@ -739,10 +737,10 @@ def detect(
     t_fillers, t_restarts = _transcript_marks(words)
     held = _bridge(f.steady, s.held_bridge)
     items: list[AudioDisfluency] = []
-    for w in _unheard_fillers(f, words, t_fillers, held, s):
+    for w, held_s in _unheard_fillers(f, words, t_fillers, held, s):
         # Taken back, it accounts for no held stretch either.
         t_fillers = [span for span in t_fillers if span != (w.start, w.end)]
-        evidence = {"probability": round(float(w.probability), 3), "held_s": _held_near(f, held, w, s)}
+        evidence = {"probability": round(float(w.probability), 3), "held_s": held_s}
         items.append(
             AudioDisfluency("unheard_filler", round(w.start, 3), round(w.end, 3), "written", w.text.strip(), evidence)
         )
