@@ -1118,6 +1118,111 @@ EIGHTH_VOICES = [
     ("en-us-nyc+paul", 168, 40),
 ]
 
+# A ninth held-out group, written and committed before the detector heard it (2026-12-07, the tenth
+# session), after the eighth had been read: new texts, each answer in two of four voices found
+# nowhere else.
+NINTH_SCRIPTS = [
+    (
+        "eval-failure",
+        [
+            "Two years ago I ran a data cleanup script against production instead of staging.",
+            "It deleted a week of draft invoices, so I rolled back the migration from the nightly snapshot.",
+            "Then I wrote a reconciliation test, and what I learned is to check which database I am on.",
+        ],
+        [1.0, 1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-failure",
+        [
+            "Two years ago I, {um}, I ran a cleanup script on on production.",
+            "It deleted draft invoices, so I rolled back the migration from the the snapshot.",
+            "{uh}, then I wrote a reconciliation test, and what I learned is to to check the database.",
+        ],
+        [1.2, 1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "Our mobile API was being scraped, so I added a token bucket per API key at the edge.",
+            "The counts lived in Redis for shared counters, and after a bad release we held a blameless postmortem.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "Our API was being scraped, so, {er}, I added a a token bucket per API key.",
+            "We kept Redis for shared counters, and after a bad release, {umm}, we we held a blameless postmortem.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "A designer and I disagreed about removing the export button from the dashboard.",
+            "I listened to how her users worked, and the plan we agreed on was to hide it behind a menu for a month.",
+        ],
+        [1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "A designer and I, {hmm}, disagreed about the the export button.",
+            "I listened to her users, and the plan we agreed on was, {uh}, to to hide it for a month.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I am a backend engineer with six years behind me, most of them in payments and billing.",
+            "I would like this role because your product moves real money, and getting that right is what I do best.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I'm a backend engineer with six years, {uhh}, in in payments and billing.",
+            "I want this role because, {um}, it it moves real money.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "A compliance report for a bank was due on the first, and we were a week behind.",
+            "I told the client early, we cut scope to the three tables the regulator asked for, and we shipped the core feature on time.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "A report for a bank was due, and we we were a week behind.",
+            "I told the client early, {er}, we cut scope, and we shipped the the core feature, {um}, on time.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+]
+# Its voices: four espeak-ng voice variants used nowhere else in the set.
+NINTH_VOICES = [
+    ("en-us+robert", 155, 45),
+    ("en-gb-x-rp+Diogo", 158, 42),
+    ("en-029+zac", 150, 60),
+    ("en-us-nyc+benjamin", 162, 38),
+]
+
 # The set's groups (``Answer.group``), in the order they were written, with what each is (the
 # accuracy script reports each on its own).
 GROUPS = {
@@ -1133,6 +1238,9 @@ GROUPS = {
     ),
     "eighth": (
         "eighth held out: texts written before the detector heard them, after the seventh was read, four new voices"
+    ),
+    "ninth": (
+        "ninth held out: texts written before the detector heard them, after the eighth was read, four new voices"
     ),
 }
 
@@ -1177,7 +1285,7 @@ class Answer:
     points_said: list[int] = field(default_factory=list)
     pitch: int = 50
     # Which part of the set (a key of GROUPS): "tuning" (SCRIPTS, and the improving series), or a
-    # held-out group: "held" (HELDOUT_SCRIPTS), "fresh", ... "eighth" (FRESH_SCRIPTS ... EIGHTH_SCRIPTS).
+    # held-out group: "held" (HELDOUT_SCRIPTS), "fresh", ... "ninth" (FRESH_SCRIPTS ... NINTH_SCRIPTS).
     group: str = "tuning"
     samples: np.ndarray | None = None
     silences: list[tuple[float, float]] = field(default_factory=list)
@@ -1465,6 +1573,7 @@ def answers() -> list[Answer]:
         ("w", "sixth", SIXTH_SCRIPTS, SIXTH_VOICES),
         ("x", "seventh", SEVENTH_SCRIPTS, SEVENTH_VOICES),
         ("y", "eighth", EIGHTH_SCRIPTS, EIGHTH_VOICES),
+        ("z", "ninth", NINTH_SCRIPTS, NINTH_VOICES),
     ):
         for i, (qid, parts, gaps, said) in enumerate(scripts):
             for k in range(2):
