@@ -553,13 +553,8 @@ class _FreshSampling:
     def generate(self, *args, **options):
         if options.get("sampling_topk", 1) == 1:
             return self._inner.generate(*args, **options)
-        _reseed()
-        copy = self._load_copy()
         self.copies_loaded += 1
-        try:
-            return copy.generate(*args, **options)
-        finally:
-            del copy
+        return self._load_copy().generate(*args, **options)
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
@@ -607,26 +602,18 @@ def _token_spans(hf_tokenizer, tokens, fw_words) -> tuple[tuple[int, int], ...] 
 
 
 def _copy_loader(model_dir: Path, device: str, compute_type: str, cpu_threads: int):
-    """Loads one more CTranslate2 copy of the model in ``model_dir``, as WhisperModel loads it."""
+    """Loads one more CTranslate2 copy of the model in ``model_dir``, as WhisperModel loads it,
+    whose worker threads take :data:`SAMPLING_SEED` when they first sample."""
 
     def load():
         import ctranslate2
 
+        ctranslate2.set_random_seed(SAMPLING_SEED)
         return ctranslate2.models.Whisper(
             str(model_dir), device=device, compute_type=compute_type, intra_threads=cpu_threads
         )
 
     return load
-
-
-def _reseed() -> None:
-    """The seed a fresh copy's worker threads take when they first sample."""
-    try:
-        import ctranslate2
-
-        ctranslate2.set_random_seed(SAMPLING_SEED)
-    except (ImportError, AttributeError):  # a stand-in model in tests, or an old CTranslate2
-        pass
 
 
 SAMPLING_SEED = 20260412
