@@ -1223,6 +1223,111 @@ NINTH_VOICES = [
     ("en-us-nyc+benjamin", 162, 38),
 ]
 
+# A tenth held-out group, written and committed before the detector heard it (2026-12-07, the
+# twelfth session), after the ninth had been read: new texts, each answer in two of four voices
+# found nowhere else.
+TENTH_SCRIPTS = [
+    (
+        "eval-failure",
+        [
+            "Last spring I pushed a config change that pointed every worker at an empty queue.",
+            "Orders stopped for forty minutes, so I rolled back the migration and replayed the missed events.",
+            "Then I added a reconciliation test, and what I learned is to read the diff of a config like code.",
+        ],
+        [1.0, 1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-failure",
+        [
+            "Last spring I, {er}, I pushed a config change to to every worker.",
+            "Orders stopped, so I rolled back the migration and, {um}, replayed the the missed events.",
+            "Then I added a a reconciliation test, and what I learned, {hmm}, is to read a config like code.",
+        ],
+        [1.1, 1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "Our public maps API needed limits, so I designed a token bucket per API key with a small burst.",
+            "The buckets lived in Redis for shared counters, and when a limit misfired we ran a blameless postmortem.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "Our maps API needed limits, so I I designed a token bucket per API key, {uh}, with a burst.",
+            "The buckets were in in Redis for shared counters, and, {uhh}, when it misfired we ran a blameless postmortem.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "My lead and I disagreed about whether to rewrite the billing service or fix it in place.",
+            "I listened to why she wanted the rewrite, and the plan we agreed on was to fix the worst module first.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "My lead and I disagreed, {umm}, about the rewrite, and it it got tense.",
+            "I listened to her, and the plan we agreed on was to, {er}, to fix one module on on its own.",
+        ],
+        [1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I have been a backend engineer for six years, mostly on payments and billing for online shops.",
+            "I want this role because your team owns the whole checkout, and that is the work I enjoy most.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I have been a backend engineer for six years, {uh}, on on payments and billing.",
+            "I want this role because we we, {um}, because your team owns the checkout.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "We promised a data export to a hospital by the end of March, and the vendor API kept failing.",
+            "I told the client early, we cut scope to the two reports they used daily, and shipped the core feature in April.",
+        ],
+        [1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "We promised an export by March, {hmm}, and the the vendor API kept failing.",
+            "I told the client early, we cut scope to to two reports, {uh}, and shipped the core feature.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+]
+# Its voices: four espeak-ng voice variants used nowhere else in the set.
+TENTH_VOICES = [
+    ("en-us+Andrea", 152, 55),
+    ("en-gb+Gene", 163, 40),
+    ("en-gb-x-rp+Mike", 158, 45),
+    ("en-gb-scotland+Hugo", 148, 48),
+]
+
 # The set's groups (``Answer.group``), in the order they were written, with what each is (the
 # accuracy script reports each on its own).
 GROUPS = {
@@ -1241,6 +1346,9 @@ GROUPS = {
     ),
     "ninth": (
         "ninth held out: texts written before the detector heard them, after the eighth was read, four new voices"
+    ),
+    "tenth": (
+        "tenth held out: texts written before the detector heard them, after the ninth was read, four new voices"
     ),
 }
 
@@ -1285,7 +1393,7 @@ class Answer:
     points_said: list[int] = field(default_factory=list)
     pitch: int = 50
     # Which part of the set (a key of GROUPS): "tuning" (SCRIPTS, and the improving series), or a
-    # held-out group: "held" (HELDOUT_SCRIPTS), "fresh", ... "ninth" (FRESH_SCRIPTS ... NINTH_SCRIPTS).
+    # held-out group: "held" (HELDOUT_SCRIPTS), "fresh", ... "tenth" (FRESH_SCRIPTS ... TENTH_SCRIPTS).
     group: str = "tuning"
     samples: np.ndarray | None = None
     silences: list[tuple[float, float]] = field(default_factory=list)
@@ -1574,6 +1682,7 @@ def answers() -> list[Answer]:
         ("x", "seventh", SEVENTH_SCRIPTS, SEVENTH_VOICES),
         ("y", "eighth", EIGHTH_SCRIPTS, EIGHTH_VOICES),
         ("z", "ninth", NINTH_SCRIPTS, NINTH_VOICES),
+        ("k", "tenth", TENTH_SCRIPTS, TENTH_VOICES),
     ):
         for i, (qid, parts, gaps, said) in enumerate(scripts):
             for k in range(2):
