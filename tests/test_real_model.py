@@ -329,6 +329,29 @@ def test_the_same_recording_gives_the_same_words_whatever_was_transcribed_before
     assert after == alone
 
 
+def test_a_sentence_the_recognizer_jumped_over_is_decoded_again(real_tiny_dir, tmp_path):
+    """With this question's hints tiny.en leaves out the answer's first sentence ("My lead and I
+    disagreed about whether to rewrite the billing service or fix it in place.") and stretches "I
+    listened to" over it; that stretch is decoded again on its own and its words come back, in
+    time order, before the second sentence."""
+    answer = evalset.build(tmp_path / "audio", keys={"k04-en-us+Andrea"})[0]
+    evalset.opus_round_trip([answer], tmp_path / "opus")
+    question, points = evalset.QUESTIONS[answer.question_id]
+    model = Transcriber(str(real_tiny_dir)).load()
+    transcript = transcribe_answer(model.hinted(recognition_hints(question, points)), answer.samples)
+    text = heard(transcript).lower()
+    assert model.mended_stretches == 1, text
+    first = {stem(w) for w in words_of(text)}
+    assert {stem(w) for w in ("lead", "service", "fix", "place")} <= first, text
+    starts = [w.start for w in transcript.words]
+    assert starts == sorted(starts)
+    said_first = next(w for w in transcript.words if stem(w.text.strip(".,").lower()) == stem("place"))
+    second = next(w for w in transcript.words if w.text.lower() == "why")
+    assert said_first.end < second.start
+    # No word is left stretched over speech it does not account for.
+    assert max(w.end - w.start for w in transcript.words) < 1.0
+
+
 def test_whole_answers_lose_no_tail_words_and_invent_no_phrases(tiny, tmp_path):
     """Answers with pauses of known length and silence after the last word."""
     parts = [speak(text, tmp_path, voice=voice, rate=rate) for voice, rate, text in ANSWERS]

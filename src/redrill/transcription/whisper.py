@@ -33,6 +33,7 @@ from redrill.errors import RedrillError
 from redrill.sound import SAMPLE_RATE
 from redrill.transcript import Transcript, Word
 from redrill.transcription.repeats import Heard, RepeatJudge, Window
+from redrill.transcription.skips import skipped_stretch
 
 if TYPE_CHECKING:
     import numpy as np
@@ -218,6 +219,22 @@ class _SpanMap:
         t = min(max(t, self.starts[index]), self.ends[index])
         return self.origins[index] + (t - self.starts[index])
 
+    def word(self, text: str, at: float, till: float, probability: float, offset_s: float) -> Word:
+        """A word decoded from ``at`` to ``till`` in the joined audio, on the answer's timeline."""
+        index = self.index(at)
+        start = self.original(at, index)
+        end = max(start, self.original(till, index))
+        return Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(probability, 4))
+
+
+def _timed(fw_words, start_s: float):
+    """(text, start, end, probability) of each of faster-whisper's words that has text, its times
+    moved on by ``start_s`` (where its window starts in the joined audio)."""
+    for w in fw_words:
+        text = w.word.strip()
+        if text:
+            yield text, start_s + float(w.start), start_s + float(w.end), float(w.probability)
+
 
 def pick_device(device: str = "auto", compute_type: str = "auto") -> tuple[str, str]:
     """Resolve ``auto``: CUDA with float16 when a GPU is visible to CTranslate2, else CPU int8."""
@@ -309,6 +326,8 @@ class Transcriber:
         self._lock = threading.Lock()
         # Where the encoder outputs of the window being decoded are kept, per thread (None: not kept).
         self._kept = threading.local()
+        # How many stretches Whisper jumped over were decoded again and gave back the words it left out.
+        self.mended_stretches = 0
 
     @property
     def model_name(self) -> str:
@@ -411,7 +430,7 @@ class Transcriber:
         try:
             regions = speech_regions(audio, self.speech_vad)
             spans = decode_spans(regions, seconds, self.options)
-            words = self._decode(audio, spans, offset_s, hints, windows) if spans else []
+            words = self._decode(audio, spans, offset_s, hints, windows, regions) if spans else []
         except RedrillError:
             raise
         except Exception as exc:  # ctranslate2/onnxruntime raise plain RuntimeErrors and friends
@@ -446,6 +465,7 @@ class Transcriber:
         offset_s: float,
         hints: str | None,
         windows: list[Window] | None = None,
+        regions: tuple[tuple[float, float], ...] = (),
     ) -> list[Word]:
         """Whisper's words for the speech spans of ``audio``, on the answer's timeline; each window
         decoded is added to ``windows`` (when given) with its encoder output, for the judge of repeats.
@@ -454,11 +474,16 @@ class Transcriber:
         last word heard ends well before the joined speech does (Whisper stopped early), the rest is
         decoded from that word's end, so no tail words are lost; nothing is decoded after the last
         word when it reaches the end (that extra window is where "Thank you." is hallucinated).
+        Where a word is stretched over speech it cannot account for (``regions``: the speech found
+        by the voice activity detector; :mod:`redrill.transcription.skips`), Whisper jumped over
+        words: that stretch is decoded again on its own, without the hints, and its words replace
+        the stretched ones when there are more of them.
         """
         import numpy as np
 
         joined = np.concatenate([audio[a:b] for a, b in spans])
         where = _SpanMap(spans)
+        speech = [(a + offset_s, b + offset_s) for a, b in regions]
         words: list[Word] = []
         start_s = 0.0  # where this window starts in the joined audio
         for _ in range(MAX_WINDOWS_PER_PIECE):
@@ -479,20 +504,11 @@ class Transcriber:
             finally:
                 self._kept.outputs = self._kept.aligned = None
             first = len(words)
-            last_end = None
+            joined_times: list[tuple[float, float]] = []
             if segment is not None:
-                for w in segment.words or ():
-                    text = w.word.strip()
-                    if not text:
-                        continue
-                    at, till = start_s + float(w.start), start_s + float(w.end)
-                    index = where.index(at)
-                    start = where.original(at, index)
-                    end = max(start, where.original(till, index))
-                    words.append(
-                        Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(float(w.probability), 4))
-                    )
-                    last_end = till
+                for text, at, till, probability in _timed(segment.words or (), start_s):
+                    words.append(where.word(text, at, till, probability, offset_s))
+                    joined_times.append((at, till))
             if windows is not None and encoded and aligned and segment is not None and len(words) > first:
                 frames = min(N_FRAMES, len(window) // HOP_LENGTH)
                 start_sequence, tokens, probs = aligned[-1]
@@ -501,10 +517,58 @@ class Transcriber:
                     windows.append(
                         Window(encoded[-1], frames, tuple(words[first:]), start_sequence, tokens, probs, written_with)
                     )
+            stretch = skipped_stretch(words[first:], speech) if speech else None
+            if stretch is not None:
+                again = self._decode_stretch(
+                    joined, where, words[first:], joined_times, stretch, start_s, offset_s, speech
+                )
+                if again is not None:
+                    words[first:], joined_times = again
+            last_end = joined_times[-1][1] if joined_times else None
             if last_end is None or where.total - last_end <= TAIL_LEFT_S or last_end <= start_s + 0.5:
                 break
             start_s = last_end
         return words
+
+    def _decode_stretch(
+        self,
+        joined: np.ndarray,
+        where: _SpanMap,
+        window_words: list[Word],
+        joined_times: list[tuple[float, float]],
+        stretch: tuple[int, int],
+        start_s: float,
+        offset_s: float,
+        speech: list[tuple[float, float]],
+    ) -> tuple[list[Word], list[tuple[float, float]]] | None:
+        """The window's words (and their times in the joined audio) with ``window_words[i:j]``, stretched
+        over speech Whisper jumped over, replaced by the words of that stretch decoded on its own; None
+        when that gives no more words than it would replace, or jumps again.
+
+        The stretch runs from the start of word ``i`` (the window's start when ``i`` is its first word)
+        to the start of word ``j`` (the joined audio's end when there is none). It is decoded without
+        the recognition hints: Whisper takes them for words already said, which is how it came to
+        leave out a sentence that says them."""
+        i, j = stretch
+        a = start_s if i == 0 else joined_times[i][0]
+        b = joined_times[j][0] if j < len(joined_times) else where.total
+        if b - a < 0.5:
+            return None
+        segments, _info = self._run(joined[int(round(a * SAMPLE_RATE)) : int(round(b * SAMPLE_RATE))])
+        segment = next(iter(segments), None)
+        close = getattr(segments, "close", None)
+        if close is not None:
+            close()
+        timed = list(_timed(segment.words or (), a)) if segment is not None else []
+        found = [where.word(text, at, till, probability, offset_s) for text, at, till, probability in timed]
+        if len(found) <= j - i or skipped_stretch(found, speech) is not None:
+            return None
+        self.mended_stretches += 1
+        times = [(at, till) for _text, at, till, _p in timed]
+        return (
+            [*window_words[:i], *found, *window_words[j:]],
+            [*joined_times[:i], *times, *joined_times[j:]],
+        )
 
     def _run(self, audio: np.ndarray, hints: str | None = None):
         """The one call into faster-whisper (a seam: tests wrap it to see the arguments)."""
