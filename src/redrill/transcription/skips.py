@@ -5,10 +5,11 @@ its forced alignment then stretches the words it did write over the speech it le
 heard "My lead and I disagreed about whether to rewrite the billing service or fix it in place. I
 listened to why ..." as "I listened to why ...", with "listened" timed over 2.9 s of the first
 sentence (the recognition hints, which it took for words already said, made it skip; without
-them it wrote the sentence). A word holds at most a second or so of sound; a filled pause absorbed
-into a word's time adds up to about one more (on the labelled set, docs/accuracy.md, no word held
-more than 1.3 s of speech beyond its length but the two where a clause was left out, which held
-2.2 s and more).
+them it wrote the sentence). A filled pause absorbed into a word's time adds up to about a second
+of speech the word cannot account for; a left-out clause adds more. On the 255 answers of the
+labelled set (docs/accuracy.md) no word of tiny.en's held more than 1.2 s of speech beyond its
+length, and none of base's more than 0.6 s, but the two where tiny.en left out a clause, which
+held 2.2 s.
 
 :func:`skipped_stretch` finds such a stretch in one window's words, from the speech regions of the
 voice activity detector; the recognizer decodes it again on its own
