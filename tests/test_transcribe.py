@@ -284,7 +284,7 @@ class ScriptedWindows:
     def __call__(self, audio: np.ndarray, hints: str | None = None):
         from types import SimpleNamespace
 
-        call = {"seconds": len(audio) / 16000, "asked": 0, "hints": hints}
+        call: dict[str, Any] = {"seconds": len(audio) / 16000, "asked": 0, "hints": hints}
         self.calls.append(call)
         words = self.windows.pop(0)
 
