@@ -227,6 +227,16 @@ class _SpanMap:
         return Word(text, round(start + offset_s, 3), round(end + offset_s, 3), round(probability, 4))
 
 
+def _first_segment(segments):
+    """The first segment of faster-whisper's lazy generator, which is then closed: asking for a
+    second would decode the frames after the last word as a window of their own."""
+    segment = next(iter(segments), None)
+    close = getattr(segments, "close", None)
+    if close is not None:
+        close()
+    return segment
+
+
 def _timed(fw_words, start_s: float):
     """(text, start, end, probability) of each of faster-whisper's words that has text, its times
     moved on by ``start_s`` (where its window starts in the joined audio)."""
@@ -496,10 +506,7 @@ class Transcriber:
             self._kept.outputs = [] if windows is not None else None
             self._kept.aligned = [] if windows is not None else None
             try:
-                segment = next(iter(segments), None)
-                close = getattr(segments, "close", None)
-                if close is not None:
-                    close()
+                segment = _first_segment(segments)
                 encoded, aligned = self._kept.outputs, self._kept.aligned
             finally:
                 self._kept.outputs = self._kept.aligned = None
@@ -555,10 +562,7 @@ class Transcriber:
         if b - a < 0.5:
             return None
         segments, _info = self._run(joined[int(round(a * SAMPLE_RATE)) : int(round(b * SAMPLE_RATE))])
-        segment = next(iter(segments), None)
-        close = getattr(segments, "close", None)
-        if close is not None:
-            close()
+        segment = _first_segment(segments)
         timed = list(_timed(segment.words or (), a)) if segment is not None else []
         found = [where.word(text, at, till, probability, offset_s) for text, at, till, probability in timed]
         if len(found) <= j - i or skipped_stretch(found, speech) is not None:
