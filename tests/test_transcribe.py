@@ -273,6 +273,15 @@ def test_importing_the_cli_and_adapters_loads_no_heavy_library():
     assert result.returncode == 0, f"imported at start-up: {result.stdout} {result.stderr}"
 
 
+@pytest.fixture
+def samples(fast_transcriber, monkeypatch):
+    """11 s of audio for scripted windows: the model is loaded, and the voice activity detector
+    hears speech from 0.5 to 10.5 s (what is in it is scripted by each test)."""
+    fast_transcriber.load()
+    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda samples, vad=None: ((0.5, 10.5),))
+    return np.zeros(16000 * 11, np.float32)
+
+
 class ScriptedWindows:
     """Stands in for faster-whisper's transcribe: each call decodes one window into the scripted
     words (window-relative times) and records the audio it got and how many segments were asked for."""
@@ -299,12 +308,9 @@ class ScriptedWindows:
         return segments(), None
 
 
-def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcriber, monkeypatch):
-    samples = np.zeros(16000 * 11, np.float32)  # what is in it is scripted below
-    fast_transcriber.load()
+def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcriber, monkeypatch, samples):
     # The scripted words are long on purpose (the stretch decoded again is tested below).
     monkeypatch.setattr("redrill.transcription.whisper.skipped_stretch", lambda words, speech: None)
-    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda samples, vad=None: ((0.5, 10.5),))
     # The joined speech is 0.3-10.7 s (10.4 s); the first window's words end at 4 s: 6 s left.
     run = ScriptedWindows([("one", 0.2, 1.0), ("two", 1.0, 4.0)], [("three", 0.1, 0.5), ("four", 0.5, 6.0)])
     monkeypatch.setattr(fast_transcriber, "_run", run)
@@ -317,11 +323,8 @@ def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcr
     assert transcript.words[-1].end == pytest.approx(0.3 + 10.0 + 2.0, abs=0.002)
 
 
-def test_a_window_that_reaches_the_end_of_the_speech_is_the_only_one(fast_transcriber, monkeypatch):
-    samples = np.zeros(16000 * 11, np.float32)
-    fast_transcriber.load()
+def test_a_window_that_reaches_the_end_of_the_speech_is_the_only_one(fast_transcriber, monkeypatch, samples):
     monkeypatch.setattr("redrill.transcription.whisper.skipped_stretch", lambda words, speech: None)
-    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda samples, vad=None: ((0.5, 10.5),))
     run = ScriptedWindows([("one", 0.2, 5.0), ("two", 5.0, 9.6)], [("never", 0.1, 0.2)])
     monkeypatch.setattr(fast_transcriber, "_run", run)
     transcript = fast_transcriber.transcribe(samples)
@@ -343,10 +346,7 @@ JUMPED = [
 ]
 
 
-def test_a_stretch_whisper_jumped_over_is_decoded_again_on_its_own(fast_transcriber, monkeypatch):
-    samples = np.zeros(16000 * 11, np.float32)
-    fast_transcriber.load()
-    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda samples, vad=None: ((0.5, 10.5),))
+def test_a_stretch_whisper_jumped_over_is_decoded_again_on_its_own(fast_transcriber, monkeypatch, samples):
     again = [
         ("My", 0.1, 0.4),
         ("lead", 0.4, 0.8),
@@ -387,10 +387,7 @@ def test_a_stretch_whisper_jumped_over_is_decoded_again_on_its_own(fast_transcri
     assert transcript.words[8].start == pytest.approx(0.3 + 5.2 + 2.0, abs=0.002)
 
 
-def test_a_stretch_decoded_again_into_no_more_words_is_left_as_it_was(fast_transcriber, monkeypatch):
-    samples = np.zeros(16000 * 11, np.float32)
-    fast_transcriber.load()
-    monkeypatch.setattr("redrill.transcription.whisper.speech_regions", lambda samples, vad=None: ((0.5, 10.5),))
+def test_a_stretch_decoded_again_into_no_more_words_is_left_as_it_was(fast_transcriber, monkeypatch, samples):
     run = ScriptedWindows(JUMPED, [("I", 0.2, 0.5), ("listened.", 0.5, 1.0)])
     monkeypatch.setattr(fast_transcriber, "_run", run)
     transcript = fast_transcriber.transcribe(samples)
