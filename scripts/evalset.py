@@ -11,8 +11,8 @@ Voices, rates, pitches and texts vary so that no figure is tuned to one voice. S
 texts are held out (``Answer.heldout``, ``Answer.group``): the disfluency detector was not tuned on
 them, and ``scripts/accuracy.py`` reports them separately; a second, fresh held-out group
 was written after the detector's thresholds were set and is reported on its own too, as are a third,
-a fourth, a fifth, a sixth and a seventh group written later still. Used by ``scripts/accuracy.py``; builds into a cache folder (audio is rendered once per
-content).
+a fourth and so on up to an eleventh group, each written later still (``GROUPS``). Used by
+``scripts/accuracy.py``; builds into a cache folder (audio is rendered once per content).
 """
 
 from __future__ import annotations
@@ -1328,6 +1328,115 @@ TENTH_VOICES = [
     ("en-gb-scotland+Hugo", 148, 48),
 ]
 
+# An eleventh held-out group, written and committed before the detector heard it (2026-12-07, the
+# thirteenth session), after the tenth had been read: new texts (restarts of "so", "at", "my", "we
+# had", a restart right after a sentence's first word, "by by", fillers before and after a comma),
+# clean answers with numbers said as words and short neighbouring words, and four voice variants
+# used nowhere else.
+ELEVENTH_SCRIPTS = [
+    (
+        "eval-failure",
+        [
+            "In my second year I ran a schema migration at noon and it locked the orders table for twelve minutes.",
+            "I rolled back the migration, and afterwards I wrote a reconciliation test that runs on every deploy.",
+            "What I learned is to try a change on a copy of real data before it goes near production.",
+        ],
+        [1.0, 1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-failure",
+        [
+            "In my, my second year I ran a migration at at noon, {um}, and it locked the orders table.",
+            "So, {uh}, so I rolled back the migration and wrote a, {er}, a reconciliation test.",
+            "What I learned, {umm}, is to try it on a copy of the data by by myself first.",
+        ],
+        [1.2, 1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "For the search API I built a token bucket per API key, with ten requests a second and a burst of forty.",
+            "We kept Redis for shared counters across all six servers.",
+            "When one bad limit blocked a partner, we held a blameless postmortem and added an alert on the reject rate.",
+        ],
+        [1.1, 1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-limiter",
+        [
+            "{hmm}, for the search API I built a token bucket per API key.",
+            "We, we kept Redis for for shared counters, {uh}, across the servers.",
+            "When a limit blocked a partner, {er}, we had, we had a blameless postmortem.",
+        ],
+        [1.0, 1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "A designer and I disagreed about whether to ship the new signup form before the user tests were done.",
+            "I listened to her reasons first, and then the plan we agreed on was to ship it to ten percent of users.",
+        ],
+        [1.2],
+        [0, 1, 2],
+    ),
+    (
+        "eval-conflict",
+        [
+            "A designer and I disagreed about, {uh}, about the signup form, and it it was a long week.",
+            "I listened to her first, {um}, and the plan we agreed on was a small, {uhh}, a small test.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I am a backend engineer for six years now, and before that I was a support lead at a bank.",
+            "Most of my work is payments and billing, and I want this role to be close to the people who use it.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-yourself",
+        [
+            "I am a backend engineer for six years, {er}, and and before that I did support.",
+            "Most of it is payments and billing, {hmm}, and I want this role to to be near users.",
+        ],
+        [1.1],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "We were late on a reporting feature for a school district by two weeks, because the data had gaps.",
+            "I told the client early, we cut scope to the three reports on the first page, and shipped the core feature.",
+        ],
+        [1.0],
+        [0, 1, 2],
+    ),
+    (
+        "eval-deadline",
+        [
+            "We were late by two weeks, {um}, because the data, the data had gaps.",
+            "I told the client early, {uh}, we we cut scope, and shipped the the core feature.",
+        ],
+        [1.2],
+        [0, 1, 2],
+    ),
+]
+# Its voices: four espeak-ng voice variants used nowhere else in the set.
+ELEVENTH_VOICES = [
+    ("en-us+adam", 150, 48),
+    ("en-gb-x-gbcwmd+Lee", 160, 42),
+    ("en-us-nyc+iven", 145, 55),
+    ("en-gb-x-gbclan+victor", 157, 40),
+]
+
 # The set's groups (``Answer.group``), in the order they were written, with what each is (the
 # accuracy script reports each on its own).
 GROUPS = {
@@ -1349,6 +1458,9 @@ GROUPS = {
     ),
     "tenth": (
         "tenth held out: texts written before the detector heard them, after the ninth was read, four new voices"
+    ),
+    "eleventh": (
+        "eleventh held out: texts written before the detector heard them, after the tenth was read, four new voices"
     ),
 }
 
@@ -1393,7 +1505,7 @@ class Answer:
     points_said: list[int] = field(default_factory=list)
     pitch: int = 50
     # Which part of the set (a key of GROUPS): "tuning" (SCRIPTS, and the improving series), or a
-    # held-out group: "held" (HELDOUT_SCRIPTS), "fresh", ... "tenth" (FRESH_SCRIPTS ... TENTH_SCRIPTS).
+    # held-out group: "held" (HELDOUT_SCRIPTS), "fresh", ... "eleventh" (FRESH_SCRIPTS ... ELEVENTH_SCRIPTS).
     group: str = "tuning"
     samples: np.ndarray | None = None
     silences: list[tuple[float, float]] = field(default_factory=list)
@@ -1683,6 +1795,7 @@ def answers() -> list[Answer]:
         ("y", "eighth", EIGHTH_SCRIPTS, EIGHTH_VOICES),
         ("z", "ninth", NINTH_SCRIPTS, NINTH_VOICES),
         ("k", "tenth", TENTH_SCRIPTS, TENTH_VOICES),
+        ("m", "eleventh", ELEVENTH_SCRIPTS, ELEVENTH_VOICES),
     ):
         for i, (qid, parts, gaps, said) in enumerate(scripts):
             for k in range(2):

@@ -25,8 +25,8 @@ fourth (written before the seventh session changed anything), the fifth (written
 detector heard it, after the fourth had been read), the sixth (written before the detector heard
 it, after the fifth had been read and the ninth session's rule was set), the seventh (written
 before the detector heard it, after the sixth had been read and a rule set from every group), the
-eighth (written before the detector heard it, after the seventh had been read), the ninth and the
-tenth (the same, after the eighth and the ninth had been read), all together (the
+eighth (written before the detector heard it, after the seventh had been read), the ninth, the
+tenth and the eleventh (the same, each after the one before it had been read), all together (the
 targets are on the whole labelled set), each voice, and how long the detector takes next to transcription, measured
 back to back on every answer.
 """
