@@ -354,6 +354,30 @@ def test_a_sentence_the_recognizer_jumped_over_is_decoded_again(real_tiny_dir, t
     assert max(end - start for start, end in times) < 1.0
 
 
+def test_a_first_sentence_the_recognizer_left_unheld_is_decoded_again(real_tiny_dir, tmp_path):
+    """With this question's hints tiny.en begins this answer at its second sentence ("so I listened
+    for a reason first ..."), its first word timed 7.5 s into the answer and the first sentence ("A
+    designer and I disagreed about whether to ship the new signup form before the user tests were
+    done.") held by no word at all; decoded again on its own, that stretch gives its words back."""
+    answer = evalset.build(tmp_path / "audio", keys={"m04-en-gb-x-gbcwmd+Lee"})[0]
+    evalset.opus_round_trip([answer], tmp_path / "opus")
+    question, points = evalset.QUESTIONS[answer.question_id]
+    model = Transcriber(str(real_tiny_dir)).load()
+    transcript = transcribe_answer(model.hinted(recognition_hints(question, points)), answer.samples)
+    text = heard(transcript).lower()
+    assert model.mended_stretches <= 1, text
+    timed = [(w.text, w.start, w.end) for w in transcript.words if w.start is not None and w.end is not None]
+    assert len(timed) == len(transcript.words) and timed, text
+    first_said = answer.silences[0][0]  # the first sentence ends where the first silence begins
+    assert timed[0][1] < 1.5, text  # the answer's speech starts at 0.5 s
+    before = [word for word, _start, end in timed if end <= first_said + 0.3]
+    assert len(before) >= 8, text
+    said_first = {stem(w) for w in words_of(" ".join(before).lower())}
+    assert len({stem(w) for w in ("whether", "ship", "before", "tests", "done")} & said_first) >= 3, text
+    starts = [start for _word, start, _end in timed]
+    assert starts == sorted(starts)
+
+
 def test_whole_answers_lose_no_tail_words_and_invent_no_phrases(tiny, tmp_path):
     """Answers with pauses of known length and silence after the last word."""
     parts = [speak(text, tmp_path, voice=voice, rate=rate) for voice, rate, text in ANSWERS]

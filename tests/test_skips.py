@@ -4,8 +4,10 @@ test_real_model.py."""
 
 from __future__ import annotations
 
+import pytest
+
 from redrill.transcript import Word
-from redrill.transcription.skips import skipped_stretch, unheard_speech
+from redrill.transcription.skips import skipped_stretch, speech_between, unheard_speech
 
 
 def words(*spans: tuple[str, float, float]) -> list[Word]:
@@ -60,3 +62,33 @@ def test_untimed_words_hold_no_speech():
     said = [Word("hello", None, None), *words(("there", 0.3, 0.6))]
     assert unheard_speech(said[0], SPEECH) == 0.0
     assert skipped_stretch(said, SPEECH) is None
+
+
+def test_speech_before_the_first_word_that_no_word_holds_is_a_jump():
+    # "A designer and I disagreed ..." left out; the window's first word is "so", at 7.85 s.
+    said = words(("so", 7.85, 8.05), ("I", 8.05, 8.1), ("listened", 8.1, 8.41))
+    speech = [(0.48, 6.72), (7.81, 14.05)]
+    assert speech_between(0.28, 7.85, speech) == pytest.approx(6.28)
+    assert skipped_stretch(said, speech, start=0.28) == (0, 0)  # nothing to replace, words to add
+    # Without the window's start nothing is known about the speech before its first word.
+    assert skipped_stretch(said, speech) is None
+
+
+def test_a_short_filler_or_breath_before_the_first_word_is_not_a_jump():
+    said = words(("We", 1.4, 1.6), ("rolled", 1.6, 2.0))
+    assert skipped_stretch(said, [(0.3, 1.1), (1.4, 9.0)], start=0.0) is None
+
+
+def test_speech_between_two_words_that_no_word_holds_is_a_jump_from_the_word_before():
+    said = words(("failed.", 0.3, 0.9), ("Then", 3.5, 3.8), ("we", 3.8, 4.0))
+    assert skipped_stretch(said, SPEECH, start=0.3) == (0, 1)
+    # A pause between them is no jump.
+    assert skipped_stretch(said, [(0.3, 0.9), (3.4, 9.0)], start=0.3) is None
+
+
+def test_speech_after_the_last_word_counts_up_to_the_end_given():
+    said = words(("We", 0.3, 0.5), ("rolled", 0.5, 0.9))
+    assert skipped_stretch(said, SPEECH, start=0.3) is None  # the window's tail is decoded on anyway
+    assert skipped_stretch(said, SPEECH, start=0.3, end=4.0) == (1, 2)
+    assert skipped_stretch([], SPEECH, start=0.3, end=4.0) == (0, 0)
+    assert skipped_stretch([], SPEECH, start=0.3, end=1.5) is None

@@ -310,7 +310,7 @@ class ScriptedWindows:
 
 def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcriber, monkeypatch, samples):
     # The scripted words are long on purpose (the stretch decoded again is tested below).
-    monkeypatch.setattr("redrill.transcription.whisper.skipped_stretch", lambda words, speech: None)
+    monkeypatch.setattr("redrill.transcription.whisper.skipped_stretch", lambda words, speech, **_: None)
     # The joined speech is 0.3-10.7 s (10.4 s); the first window's words end at 4 s: 6 s left.
     run = ScriptedWindows([("one", 0.2, 1.0), ("two", 1.0, 4.0)], [("three", 0.1, 0.5), ("four", 0.5, 6.0)])
     monkeypatch.setattr(fast_transcriber, "_run", run)
@@ -324,7 +324,7 @@ def test_a_window_that_stops_early_is_decoded_on_from_its_last_word(fast_transcr
 
 
 def test_a_window_that_reaches_the_end_of_the_speech_is_the_only_one(fast_transcriber, monkeypatch, samples):
-    monkeypatch.setattr("redrill.transcription.whisper.skipped_stretch", lambda words, speech: None)
+    monkeypatch.setattr("redrill.transcription.whisper.skipped_stretch", lambda words, speech, **_: None)
     run = ScriptedWindows([("one", 0.2, 5.0), ("two", 5.0, 9.6)], [("never", 0.1, 0.2)])
     monkeypatch.setattr(fast_transcriber, "_run", run)
     transcript = fast_transcriber.transcribe(samples)
@@ -352,7 +352,7 @@ def test_a_stretch_whisper_jumped_over_is_decoded_again_on_its_own(fast_transcri
         ("lead", 0.4, 0.8),
         ("and", 0.8, 1.0),
         ("I", 1.0, 1.2),
-        ("disagreed.", 1.2, 2.2),
+        ("disagreed.", 1.2, 3.0),
         ("I", 4.3, 4.5),
         ("listened", 4.5, 4.9),
         ("to", 4.9, 5.1),
@@ -392,6 +392,35 @@ def test_a_stretch_decoded_again_into_no_more_words_is_left_as_it_was(fast_trans
     monkeypatch.setattr(fast_transcriber, "_run", run)
     transcript = fast_transcriber.transcribe(samples)
     assert [w.text for w in transcript.words] == [t for t, _, _ in JUMPED]
+    assert len(run.calls) == 2 and fast_transcriber.mended_stretches == 0
+
+
+def test_speech_before_the_first_word_that_no_word_holds_is_decoded_again(fast_transcriber, monkeypatch, samples):
+    # Whisper began the window at its second sentence: the 4.9 s of speech before "so" has no word.
+    late = [("so", 5.2, 5.4), ("I", 5.4, 5.5), ("listened.", 5.5, 6.2), ("Then", 9.2, 9.5), ("we", 9.5, 9.7)]
+    late.append(("agreed.", 9.7, 10.2))
+    again = [("A", 0.2, 0.3), ("designer", 0.3, 0.9), ("and", 0.9, 1.1), ("I", 1.1, 1.2), ("disagreed", 1.2, 1.9)]
+    again += [("about", 1.9, 2.3), ("the", 2.3, 2.4), ("form", 2.4, 3.0), ("before", 3.0, 3.6), ("tests.", 3.6, 4.6)]
+    run = ScriptedWindows(late, again)
+    monkeypatch.setattr(fast_transcriber, "_run", run)
+    transcript = fast_transcriber.hinted("a disagreement").transcribe(samples, offset_s=2.0)
+    assert [w.text for w in transcript.words] == [t for t, _, _ in again + late]
+    # From the window's start to the first word the window did write.
+    assert [c["seconds"] for c in run.calls] == pytest.approx([10.4, 5.2], abs=0.01)
+    assert run.calls[1]["hints"] is None
+    assert fast_transcriber.mended_stretches == 1
+    assert transcript.words[0].start == pytest.approx(0.3 + 0.2 + 2.0, abs=0.002)
+    assert transcript.words[10].start == pytest.approx(0.3 + 5.2 + 2.0, abs=0.002)
+
+
+def test_speech_before_the_first_word_decoded_again_into_a_word_that_leaves_it_unheld_is_not_taken(
+    fast_transcriber, monkeypatch, samples
+):
+    late = [("so", 5.2, 5.4), ("I", 5.4, 5.5), ("listened.", 5.5, 10.2)]
+    run = ScriptedWindows(late, [("Thank", 4.4, 4.7), ("you.", 4.7, 5.0)])
+    monkeypatch.setattr(fast_transcriber, "_run", run)
+    transcript = fast_transcriber.transcribe(samples)
+    assert [w.text for w in transcript.words] == ["so", "I", "listened."]
     assert len(run.calls) == 2 and fast_transcriber.mended_stretches == 0
 
 

@@ -11,6 +11,13 @@ labelled set (docs/accuracy.md) no word of tiny.en's held more than 1.2 s of spe
 length, and none of base's more than 0.6 s, but the two where tiny.en left out a clause, which
 held 2.2 s.
 
+Whisper can also leave speech out without stretching a word over it: in the eleventh held-out
+group tiny.en began an answer at its second sentence ("so I listened for a reason first ...", in
+en-gb-x-gbcwmd+Lee), its first word timed at 7.85 s and the 6.2 s of speech before it held by no
+word at all. So speech *between* words counts too: before a window's first word (from where the
+window starts) and between two words, more than ``SKIPPED_SPEECH_S`` of speech that no word holds
+marks a jump as well.
+
 :func:`skipped_stretch` finds such a stretch in one window's words, from the speech regions of the
 voice activity detector; the recognizer decodes it again on its own
 (:meth:`redrill.transcription.whisper.Transcriber`), which gives back the words it left out. Pure:
@@ -24,7 +31,7 @@ from collections.abc import Sequence
 
 from redrill.transcript import Word
 
-__all__ = ["RUN_SPEECH_S", "SKIPPED_SPEECH_S", "skipped_stretch", "unheard_speech"]
+__all__ = ["RUN_SPEECH_S", "SKIPPED_SPEECH_S", "skipped_stretch", "speech_between", "unheard_speech"]
 
 # Speech in a word's time beyond what the word can take, from which the word marks a jump ...
 SKIPPED_SPEECH_S = 1.5
@@ -41,30 +48,53 @@ def unheard_speech(word: Word, speech: Sequence[tuple[float, float]]) -> float:
     """Seconds of speech inside ``word``'s time beyond what the word itself can take (0 when untimed)."""
     if word.start is None or word.end is None:
         return 0.0
-    inside = sum(max(0.0, min(b, word.end) - max(a, word.start)) for a, b in speech)
-    return max(0.0, inside - _allowance(word.text))
+    return max(0.0, speech_between(word.start, word.end, speech) - _allowance(word.text))
+
+
+def speech_between(start: float, end: float, speech: Sequence[tuple[float, float]]) -> float:
+    """Seconds of speech from ``start`` to ``end`` (0 when ``end`` is not after ``start``)."""
+    return sum(max(0.0, min(b, end) - max(a, start)) for a, b in speech)
 
 
 def skipped_stretch(
     words: Sequence[Word],
     speech: Sequence[tuple[float, float]],
     *,
+    start: float | None = None,
+    end: float | None = None,
     skipped_s: float = SKIPPED_SPEECH_S,
     run_s: float = RUN_SPEECH_S,
 ) -> tuple[int, int] | None:
     """The words of one decoded window to decode again, as ``(first, end)`` indices (``words[first:end]``),
-    or None when no word is stretched over speech it does not account for.
+    or None when Whisper jumped over no speech there.
 
     ``speech``: the speech regions on the words' timeline. The first word holding more than
     ``skipped_s`` seconds of speech beyond its length marks the jump; the words right after it that
     hold more than ``run_s`` are stretched over the same jump. The word before it is decoded again
     too: its time was pulled back over the jump as well ("and" of "and I was" timed at the start of
     the sentence it stood after).
+
+    More than ``skipped_s`` of speech that no word holds marks a jump too: before the first word
+    (from ``start``, where the window begins; ``(0, 0)``, nothing to replace, only to add), between
+    two words (the first of them is decoded again with what follows it), or after the last word
+    (up to ``end``, when given; then ``(last, len(words))``). With no words, the speech from
+    ``start`` to ``end`` decides.
     """
+    held_until = start
     for k, word in enumerate(words):
+        if (
+            held_until is not None
+            and word.start is not None
+            and speech_between(held_until, word.start, speech) > skipped_s
+        ):
+            return max(0, k - 1), k
         if unheard_speech(word, speech) > skipped_s:
-            end = k + 1
-            while end < len(words) and unheard_speech(words[end], speech) > run_s:
-                end += 1
-            return max(0, k - 1), end
+            last = k + 1
+            while last < len(words) and unheard_speech(words[last], speech) > run_s:
+                last += 1
+            return max(0, k - 1), last
+        if word.end is not None:
+            held_until = word.end
+    if end is not None and held_until is not None and speech_between(held_until, end, speech) > skipped_s:
+        return max(0, len(words) - 1), len(words)
     return None

@@ -219,6 +219,10 @@ class _SpanMap:
         t = min(max(t, self.starts[index]), self.ends[index])
         return self.origins[index] + (t - self.starts[index])
 
+    def at(self, t: float, offset_s: float) -> float:
+        """Where ``t`` in the joined audio lies on the answer's timeline."""
+        return self.original(t, self.index(t)) + offset_s
+
     def word(self, text: str, at: float, till: float, probability: float, offset_s: float) -> Word:
         """A word decoded from ``at`` to ``till`` in the joined audio, on the answer's timeline."""
         index = self.index(at)
@@ -484,10 +488,11 @@ class Transcriber:
         last word heard ends well before the joined speech does (Whisper stopped early), the rest is
         decoded from that word's end, so no tail words are lost; nothing is decoded after the last
         word when it reaches the end (that extra window is where "Thank you." is hallucinated).
-        Where a word is stretched over speech it cannot account for (``regions``: the speech found
-        by the voice activity detector; :mod:`redrill.transcription.skips`), Whisper jumped over
-        words: that stretch is decoded again on its own, without the hints, and its words replace
-        the stretched ones when there are more of them.
+        Where a word is stretched over speech it cannot account for, or speech lies between words
+        that no word holds (``regions``: the speech found by the voice activity detector;
+        :mod:`redrill.transcription.skips`), Whisper jumped over words: that stretch is decoded
+        again on its own, without the hints, and its words replace the ones there when there are
+        more of them.
         """
         import numpy as np
 
@@ -524,7 +529,7 @@ class Transcriber:
                     windows.append(
                         Window(encoded[-1], frames, tuple(words[first:]), start_sequence, tokens, probs, written_with)
                     )
-            stretch = skipped_stretch(words[first:], speech) if speech else None
+            stretch = skipped_stretch(words[first:], speech, start=where.at(start_s, offset_s)) if speech else None
             if stretch is not None:
                 again = self._decode_stretch(
                     joined, where, words[first:], joined_times, stretch, start_s, offset_s, speech
@@ -565,7 +570,8 @@ class Transcriber:
         segment = _first_segment(segments)
         timed = list(_timed(segment.words or (), a)) if segment is not None else []
         found = [where.word(text, at, till, probability, offset_s) for text, at, till, probability in timed]
-        if len(found) <= j - i or skipped_stretch(found, speech) is not None:
+        jumped_again = skipped_stretch(found, speech, start=where.at(a, offset_s), end=where.at(b, offset_s))
+        if len(found) <= j - i or jumped_again is not None:
             return None
         self.mended_stretches += 1
         times = [(at, till) for _text, at, till, _p in timed]
