@@ -329,16 +329,22 @@ def test_the_same_recording_gives_the_same_words_whatever_was_transcribed_before
     assert after == alone
 
 
+def stored_answer_heard(real_tiny_dir, tmp_path, key: str):
+    """A fresh tiny.en, one labelled answer and the model's transcript of its stored Opus copy,
+    heard with its question's recognition hints as redrill hears an answer."""
+    answer = evalset.build(tmp_path / "audio", keys={key})[0]
+    evalset.opus_round_trip([answer], tmp_path / "opus")
+    question, points = evalset.QUESTIONS[answer.question_id]
+    model = Transcriber(str(real_tiny_dir)).load()
+    return model, answer, transcribe_answer(model.hinted(recognition_hints(question, points)), answer.samples)
+
+
 def test_a_sentence_the_recognizer_jumped_over_is_decoded_again(real_tiny_dir, tmp_path):
     """With this question's hints tiny.en leaves out the answer's first sentence ("My lead and I
     disagreed about whether to rewrite the billing service or fix it in place.") and stretches "I
     listened to" over it; that stretch is decoded again on its own and its words come back, in
     time order, before the second sentence."""
-    answer = evalset.build(tmp_path / "audio", keys={"k04-en-us+Andrea"})[0]
-    evalset.opus_round_trip([answer], tmp_path / "opus")
-    question, points = evalset.QUESTIONS[answer.question_id]
-    model = Transcriber(str(real_tiny_dir)).load()
-    transcript = transcribe_answer(model.hinted(recognition_hints(question, points)), answer.samples)
+    model, _answer, transcript = stored_answer_heard(real_tiny_dir, tmp_path, "k04-en-us+Andrea")
     text = heard(transcript).lower()
     assert model.mended_stretches == 1, text
     first = {stem(w) for w in words_of(text)}
@@ -356,14 +362,10 @@ def test_a_sentence_the_recognizer_jumped_over_is_decoded_again(real_tiny_dir, t
 
 def test_a_first_sentence_the_recognizer_left_unheld_is_decoded_again(real_tiny_dir, tmp_path):
     """With this question's hints tiny.en begins this answer at its second sentence ("so I listened
-    for a reason first ..."), its first word timed 7.5 s into the answer and the first sentence ("A
+    for a reason first ..."), its first word timed 7.85 s into the answer and the first sentence ("A
     designer and I disagreed about whether to ship the new signup form before the user tests were
     done.") held by no word at all; decoded again on its own, that stretch gives its words back."""
-    answer = evalset.build(tmp_path / "audio", keys={"m04-en-gb-x-gbcwmd+Lee"})[0]
-    evalset.opus_round_trip([answer], tmp_path / "opus")
-    question, points = evalset.QUESTIONS[answer.question_id]
-    model = Transcriber(str(real_tiny_dir)).load()
-    transcript = transcribe_answer(model.hinted(recognition_hints(question, points)), answer.samples)
+    model, answer, transcript = stored_answer_heard(real_tiny_dir, tmp_path, "m04-en-gb-x-gbcwmd+Lee")
     text = heard(transcript).lower()
     assert model.mended_stretches <= 1, text
     timed = [(w.text, w.start, w.end) for w in transcript.words if w.start is not None and w.end is not None]
